@@ -1,0 +1,3 @@
+import { defineSubgraphPrismaConfig } from "../src/prisma-config.ts";
+
+export default defineSubgraphPrismaConfig(import.meta.dirname);

@@ -1,0 +1,33 @@
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { prismaConfigPath, type SubgraphName } from "./subgraphs.ts";
+
+const require = createRequire(import.meta.url);
+const prismaCli = require.resolve("prisma/build/index.js");
+
+// The CLI only reads this to load the schema (`env("DATABASE_URL")`); without it, it fails to read
+// the generator block and falls back to downloading a native query engine.
+const PLACEHOLDER_URL = "postgresql://unused@127.0.0.1:1/unused";
+
+/** Runs one Prisma CLI command for a subgraph's schema; resolves with its output, rejects on failure. */
+export function runPrisma(subgraph: SubgraphName, args: string[], databaseUrl?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [prismaCli, ...args, "--config", prismaConfigPath(subgraph)], {
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl ?? PLACEHOLDER_URL,
+        CHECKPOINT_DISABLE: "1",
+        PRISMA_HIDE_UPDATE_MESSAGE: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve(out);
+      else reject(new Error(`prisma ${args.join(" ")} for ${subgraph} failed (exit ${code}):\n${out.trim()}`));
+    });
+  });
+}

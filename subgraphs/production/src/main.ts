@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@mes/shared";
+import { production } from "./subgraph.ts";
+
+await runSubgraphMain(production);

@@ -1,0 +1,50 @@
+import { z } from "zod";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/**
+ * Parses environment variables with a zod schema. A missing or bad value stops the service at
+ * start with one line per problem naming the variable, instead of failing later.
+ */
+export function loadConfig<T extends z.ZodType>(service: string, schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(environment)"}: ${issue.message}`);
+  throw new ConfigError(`${service}: invalid configuration\n${lines.join("\n")}`);
+}
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' })
+  .transform((v) => v === "true" || v === "1");
+
+const port = (fallback?: number) => {
+  const p = z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(1).max(65535);
+  return fallback === undefined ? p : p.default(fallback);
+};
+
+const postgresUrl = z
+  .string({ error: "is required: the PostgreSQL URL of this service's own database, e.g. postgresql://user:password@localhost:5432/mes_production" })
+  .refine((v) => /^postgres(ql)?:\/\/.+/.test(v), "must be a postgresql:// URL");
+
+/** Settings every service shares. */
+export const serviceEnv = {
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Loopback by default; containers set 0.0.0.0.
+  HOST: z.string().min(1).default("127.0.0.1"),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"').default("1mb"),
+};
+
+export const subgraphEnv = z.object({
+  ...serviceEnv,
+  PORT: port(),
+  DATABASE_URL: postgresUrl,
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  MIGRATE_ON_START: booleanFlag.default(true),
+  SEED_DEMO: booleanFlag.default(false),
+});
+export type SubgraphConfig = z.infer<typeof subgraphEnv>;
+
+export { booleanFlag, port, postgresUrl };

@@ -1,0 +1,31 @@
+import pg from "pg";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+/** Counts SQL statements sent through a pool, so tests and logs can see N+1 patterns. */
+export interface QueryStats {
+  queries: number;
+}
+
+export interface InstrumentedPool {
+  pool: pg.Pool;
+  stats: QueryStats;
+}
+
+export function createPool(connectionString: string, max: number, applicationName: string): InstrumentedPool {
+  const stats: QueryStats = { queries: 0 };
+  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, idleTimeoutMillis: 30_000 });
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    // Every statement, pooled or inside a transaction, goes through a client's query().
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      stats.queries += 1;
+      return query(...args);
+    };
+  });
+  return { pool, stats };
+}
+
+/** The Prisma driver adapter over our own pool (one pool per service, shared with health checks). */
+export function prismaAdapter(pool: pg.Pool): PrismaPg {
+  return new PrismaPg(pool);
+}

@@ -1,0 +1,173 @@
+import http from "node:http";
+import { randomUUID } from "node:crypto";
+import express from "express";
+import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { GatewayInterface } from "@apollo/server-gateway-interface";
+import type { Logger } from "./logger.ts";
+import { formatError } from "./errors.ts";
+
+export interface RequestContext extends BaseContext {
+  requestId: string;
+  log: Logger;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+export interface GraphQLServiceOptions<TContext extends RequestContext> {
+  name: string;
+  /** A subgraph serves its own schema; the gateway serves what its gateway composes. */
+  graph: { schema: GraphQLSchema } | { gateway: GatewayInterface };
+  host: string;
+  port: number;
+  bodyLimit: string;
+  development: boolean;
+  log: Logger;
+  readiness: () => Promise<ReadinessReport>;
+  context: (base: RequestContext, req: express.Request) => Promise<TContext> | TContext;
+  /** Extra Express routes mounted before /graphql (e.g. the gateway's IDE). */
+  routes?: (app: express.Express) => void;
+  plugins?: ApolloServerPlugin<TContext>[];
+  /** Whether the schema may be introspected (the gateway turns this off in production). */
+  introspection?: boolean;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  stop(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Reuses the caller's request id (gateway -> subgraph) so one request can be followed in every log. */
+export function requestIdOf(req: http.IncomingMessage): string {
+  const header = req.headers["x-request-id"];
+  const given = Array.isArray(header) ? header[0] : header;
+  return given && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+function loggingPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async didEncounterErrors({ errors }) {
+          for (const err of errors) {
+            const code = err.extensions?.code;
+            if (!code || code === "INTERNAL_SERVER_ERROR") {
+              contextValue.log.error({ requestId: contextValue.requestId, err: err.originalError ?? err, path: err.path }, "resolver failed");
+            }
+          }
+        },
+        async willSendResponse({ operationName, response }) {
+          const errors = response.body.kind === "single" ? response.body.singleResult.errors?.length ?? 0 : 0;
+          contextValue.log.info(
+            { requestId: contextValue.requestId, operationName, durationMs: Math.round(performance.now() - started), errors },
+            "graphql request",
+          );
+        },
+      };
+    },
+  };
+}
+
+/** HTTP server with /health, /ready and /graphql (Apollo Server), shut down gracefully by stop(). */
+export async function startGraphQLService<TContext extends RequestContext>(opts: GraphQLServiceOptions<TContext>): Promise<RunningService> {
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = http.createServer(app);
+
+  const apollo = new ApolloServer<TContext>({
+    ...opts.graph,
+    introspection: opts.introspection ?? true,
+    includeStacktraceInErrorResponses: opts.development,
+    formatError: formatError(opts.development),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      // Inline traces only serve Apollo's hosted Studio, which a plant network cannot reach.
+      ApolloServerPluginInlineTraceDisabled(),
+      loggingPlugin<TContext>(),
+      ...(opts.plugins ?? []),
+    ],
+  } as ConstructorParameters<typeof ApolloServer<TContext>>[0]);
+  await apollo.start();
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok", service: opts.name });
+  });
+  app.get("/ready", async (_req, res) => {
+    try {
+      const report = await opts.readiness();
+      res.status(report.ready ? 200 : 503).json({ service: opts.name, ...report });
+    } catch (err) {
+      opts.log.warn({ err }, "readiness check failed");
+      res.status(503).json({ service: opts.name, ready: false, checks: { readiness: { ok: false, detail: (err as Error).message } } });
+    }
+  });
+  opts.routes?.(app);
+  app.use(
+    "/graphql",
+    express.json({ limit: opts.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(req);
+        res.setHeader("x-request-id", requestId);
+        return opts.context({ requestId, log: opts.log.child({ requestId }) }, req);
+      },
+    }),
+  );
+  // Body too large or malformed JSON: answer in GraphQL's error shape instead of an HTML page.
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status ?? 500;
+    const message = err.type === "entity.too.large"
+      ? `Request body is larger than the limit of ${opts.bodyLimit}`
+      : status < 500 ? err.message : "Internal server error";
+    if (status >= 500) opts.log.error({ err }, "request failed");
+    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = httpServer.address() as { port: number };
+  const url = `http://${opts.host === "0.0.0.0" ? "127.0.0.1" : opts.host}:${port}/graphql`;
+  opts.log.info({ url }, `${opts.name} listening`);
+  return {
+    url,
+    port,
+    httpServer,
+    async stop() {
+      await apollo.stop();
+    },
+  };
+}
+
+/** Stops the service cleanly on SIGINT/SIGTERM; a second signal exits at once. */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    stop().then(
+      () => process.exit(0),
+      (err) => {
+        log.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

@@ -1,0 +1,123 @@
+import fs from "node:fs";
+import { parse } from "graphql";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
+import type pg from "pg";
+import type express from "express";
+import { migrateDeploy, migrationState, type SubgraphName } from "@mes/db";
+import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { createPool, type QueryStats } from "./db.ts";
+import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
+
+export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
+
+/** What makes one subgraph: its schema, resolvers, data access and demo data. */
+export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext> {
+  name: SubgraphName;
+  /** Path of the subgraph's schema.graphql (also read by `pnpm compose`). */
+  schemaPath: string;
+  resolvers: Resolvers<TContext>;
+  createDb(pool: pg.Pool): TDb;
+  context(base: RequestContext, db: TDb, req: express.Request): TContext;
+  /** Writes the demo plant's data for this subgraph when its database is empty. */
+  seedDemo?(db: TDb, log: Logger): Promise<void>;
+}
+
+export interface RunningSubgraph<TDb> {
+  name: SubgraphName;
+  url: string;
+  port: number;
+  db: TDb;
+  pool: pg.Pool;
+  queryStats: QueryStats;
+  stop(): Promise<void>;
+}
+
+export function readSchema(schemaPath: string) {
+  return parse(fs.readFileSync(schemaPath, "utf8"));
+}
+
+/** Migrates, optionally seeds, and serves one subgraph. Used by each service's main and by tests. */
+export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext>(
+  def: SubgraphDefinition<TDb, TContext>,
+  config: SubgraphConfig,
+  log: Logger = createLogger(def.name, config.LOG_LEVEL),
+): Promise<RunningSubgraph<TDb>> {
+  if (config.MIGRATE_ON_START) {
+    const applied = await migrateDeploy(def.name, config.DATABASE_URL);
+    if (applied.length) log.info({ applied }, "migrations applied");
+  }
+  const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`);
+  pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
+  const db = def.createDb(pool);
+  try {
+    if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
+    const schema = buildSubgraphSchema({ typeDefs: readSchema(def.schemaPath), resolvers: def.resolvers as GraphQLResolverMap<unknown> });
+    const readiness = async (): Promise<ReadinessReport> => {
+      const checks: ReadinessReport["checks"] = {};
+      try {
+        const state = await migrationState(def.name, pool);
+        checks.database = { ok: true };
+        checks.migrations = state.pending.length === 0
+          ? { ok: true }
+          : { ok: false, detail: `pending: ${state.pending.join(", ")}` };
+      } catch (err) {
+        checks.database = { ok: false, detail: (err as Error).message };
+      }
+      return { ready: Object.values(checks).every((c) => c.ok), checks };
+    };
+    const server = await startGraphQLService<TContext>({
+      name: def.name,
+      graph: { schema },
+      host: config.HOST,
+      port: config.PORT,
+      bodyLimit: config.BODY_LIMIT,
+      development: config.NODE_ENV === "development",
+      log,
+      readiness,
+      context: (base, req) => def.context(base, db, req),
+    });
+    return {
+      name: def.name,
+      url: server.url,
+      port: server.port,
+      db,
+      pool,
+      queryStats: stats,
+      async stop() {
+        await server.stop();
+        await db.$disconnect();
+        await pool.end();
+      },
+    };
+  } catch (err) {
+    await db.$disconnect().catch(() => {});
+    await pool.end().catch(() => {});
+    throw err;
+  }
+}
+
+/** Entry point of a subgraph process: configuration from the environment, clean stop on signals. */
+export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext>(
+  def: SubgraphDefinition<TDb, TContext>,
+): Promise<void> {
+  let config: SubgraphConfig;
+  try {
+    config = loadConfig(def.name, subgraphEnv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(def.name, config.LOG_LEVEL);
+  try {
+    const running = await startSubgraph(def, config, log);
+    stopOnSignals(log, running.stop);
+  } catch (err) {
+    log.fatal({ err }, `${def.name} failed to start`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,9 @@
+import { z } from "zod";
+
+/** zod building blocks for mutation input, with messages a person can act on. */
+export const zId = z.uuid({ error: "must be a valid id (UUID)" });
+export const zCode = z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters");
+export const zName = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+export const zQuantity = z.number().finite().positive("must be greater than 0").max(1e12, "is too large");
+export const zNonNegative = z.number().finite().min(0, "must be 0 or more").max(1e12, "is too large");
+export const zDate = z.date({ error: "must be a valid date-time" });
