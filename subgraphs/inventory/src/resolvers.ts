@@ -1,0 +1,131 @@
+import { z } from "zod";
+import {
+  badUserInput, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
+  zCode, zDate, zId, zName, zNonNegative, zQuantity, type Resolvers,
+} from "@mes/shared";
+import { Prisma, type Location, type Lot, type Material, type Stock } from "./generated/prisma/client.ts";
+import { plantKey, type InventoryContext } from "./context.ts";
+
+const ref = (typename: string, id: string) => ({ __typename: typename, id });
+const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
+
+const createMaterialInput = z.object({
+  organizationId: zId,
+  code: zCode,
+  description: zName,
+  unitOfMeasure: zCode,
+  reorderPoint: zNonNegative,
+  safetyStock: zNonNegative,
+}).refine((v) => v.safetyStock <= v.reorderPoint, { path: ["safetyStock"], message: "must not exceed reorderPoint" });
+
+const createLocationInput = z.object({
+  organizationId: zId,
+  plantId: zId,
+  code: zCode,
+  name: zName,
+  type: z.enum(["WAREHOUSE", "LINE_SIDE", "QUARANTINE", "SHIPPING"]),
+});
+
+const receiveStockInput = z.object({
+  materialId: zId,
+  locationId: zId,
+  lotNumber: zCode,
+  quantity: zQuantity,
+  supplier: z.string().trim().max(200).nullish(),
+  expiresAt: zDate.nullish(),
+});
+
+const sum = (rows: { quantity: Prisma.Decimal }[]) => rows.reduce((acc, r) => acc.add(r.quantity), new Prisma.Decimal(0)).toNumber();
+
+export const resolvers: Resolvers<InventoryContext> = {
+  ...scalarResolvers,
+  Query: {
+    material: (_: unknown, { id }: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(requireId(id)),
+    materials: (_: unknown, args: { organizationId?: string | null; search?: string | null; limit?: number; offset?: number }, ctx: InventoryContext) => {
+      const search = args.search?.trim();
+      const where: Prisma.MaterialWhereInput = {
+        ...(args.organizationId ? { organizationId: requireId(args.organizationId, "organizationId") } : {}),
+        ...(search ? { OR: [{ code: { contains: search, mode: "insensitive" } }, { description: { contains: search, mode: "insensitive" } }] } : {}),
+      };
+      return paginate(args, (w) => ctx.db.material.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.material.count({ where }));
+    },
+    locations: (_: unknown, { plantId }: { plantId: string }, ctx: InventoryContext) =>
+      ctx.db.location.findMany({ where: { plantId: requireId(plantId, "plantId") }, orderBy: { code: "asc" } }),
+    lot: (_: unknown, { id }: { id: string }, ctx: InventoryContext) => ctx.loaders.lot.load(requireId(id)),
+    lots: (_: unknown, args: { plantId?: string | null; materialId?: string | null; status?: Lot["status"][] | null; limit?: number; offset?: number }, ctx: InventoryContext) => {
+      const where: Prisma.LotWhereInput = {
+        ...(args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {}),
+        ...(args.materialId ? { materialId: requireId(args.materialId, "materialId") } : {}),
+        ...(args.status?.length ? { status: { in: args.status } } : {}),
+      };
+      return paginate(args, (w) => ctx.db.lot.findMany({ where, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], ...w }), () => ctx.db.lot.count({ where }));
+    },
+  },
+  Mutation: {
+    createMaterial(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
+      return ctx.db.material.create({ data: parseInput(createMaterialInput, args.input) });
+    },
+    createLocation(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
+      return ctx.db.location.create({ data: parseInput(createLocationInput, args.input) });
+    },
+    async receiveStock(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
+      const input = parseInput(receiveStockInput, args.input);
+      return ctx.db.$transaction(async (tx) => {
+        const [material, location] = await Promise.all([
+          tx.material.findUnique({ where: { id: input.materialId } }),
+          tx.location.findUnique({ where: { id: input.locationId } }),
+        ]);
+        if (!material) throw badUserInput(`Material ${input.materialId} does not exist`, [{ field: "input.materialId", message: "no such material" }]);
+        if (!location) throw badUserInput(`Location ${input.locationId} does not exist`, [{ field: "input.locationId", message: "no such location" }]);
+        if (location.organizationId !== material.organizationId) {
+          throw badUserInput("The location and the material belong to different organizations", [{ field: "input.locationId", message: "not in the material's organization" }]);
+        }
+        const tenant = { organizationId: material.organizationId, plantId: location.plantId };
+        const lot = await tx.lot.upsert({
+          where: { organizationId_materialId_lotNumber: { organizationId: material.organizationId, materialId: material.id, lotNumber: input.lotNumber } },
+          create: { ...tenant, materialId: material.id, lotNumber: input.lotNumber, supplier: input.supplier ?? null, expiresAt: input.expiresAt ?? null },
+          update: {},
+        });
+        if (lot.plantId !== location.plantId) {
+          throw badUserInput(`Lot ${input.lotNumber} belongs to another plant; move it with a transfer`, [{ field: "input.lotNumber", message: "lot is at another plant" }]);
+        }
+        // Upsert with an increment is one atomic statement, so concurrent receipts add up.
+        return tx.stock.upsert({
+          where: { materialId_locationId_lotId: { materialId: material.id, locationId: location.id, lotId: lot.id } },
+          create: { ...tenant, materialId: material.id, locationId: location.id, lotId: lot.id, quantity: input.quantity },
+          update: { quantity: { increment: input.quantity } },
+        });
+      });
+    },
+  },
+  Material: {
+    __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(r.id),
+    reorderPoint: (m: Material) => decimalToNumber(m.reorderPoint),
+    safetyStock: (m: Material) => decimalToNumber(m.safetyStock),
+    onHand: async (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>
+      sum(await ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))),
+    stock: (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>
+      ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
+    lots: (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>
+      ctx.loaders.lotsOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
+  },
+  Location: {
+    __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.location.load(r.id),
+    plant: (l: Location) => ref("Plant", l.plantId),
+    stock: (l: Location, _: unknown, ctx: InventoryContext) => ctx.loaders.stockOfLocation.load(l.id),
+  },
+  Lot: {
+    __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.lot.load(r.id),
+    plant: (l: Lot) => ref("Plant", l.plantId),
+    material: async (l: Lot, _: unknown, ctx: InventoryContext) => (await ctx.loaders.material.load(l.materialId)) ?? Promise.reject(notFound("Material", l.materialId)),
+    onHand: async (l: Lot, _: unknown, ctx: InventoryContext) => sum(await ctx.loaders.stockOfLot.load(l.id)),
+    stock: (l: Lot, _: unknown, ctx: InventoryContext) => ctx.loaders.stockOfLot.load(l.id),
+  },
+  Stock: {
+    plant: (s: Stock) => ref("Plant", s.plantId),
+    material: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.material.load(s.materialId),
+    location: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.location.load(s.locationId),
+    lot: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.lot.load(s.lotId),
+    quantity: (s: Stock) => decimalToNumber(s.quantity),
+  },
+};

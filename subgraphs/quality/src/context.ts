@@ -1,0 +1,27 @@
+import type { RequestContext } from "@mes/shared";
+import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { PrismaClient } from "./generated/prisma/client.ts";
+
+export type QualityDb = PrismaClient;
+
+export function createLoaders(db: QualityDb) {
+  return {
+    plan: byIdLoader((ids) => db.inspectionPlan.findMany({ where: { id: { in: validIds(ids) } } })),
+    inspection: byIdLoader((ids) => db.inspection.findMany({ where: { id: { in: validIds(ids) } } })),
+    ncr: byIdLoader((ids) => db.ncr.findMany({ where: { id: { in: validIds(ids) } } })),
+    characteristicsOfPlan: childrenLoader((ids) => db.characteristic.findMany({ where: { planId: { in: ids } }, orderBy: { name: "asc" } }), (c) => c.planId),
+    inspectionsOfWorkOrder: childrenLoader(
+      (ids) => db.inspection.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }] }),
+      (i) => i.workOrderId!,
+    ),
+    ncrsOfWorkOrder: childrenLoader(
+      (ids) => db.ncr.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] }),
+      (n) => n.workOrderId!,
+    ),
+  };
+}
+
+export interface QualityContext extends RequestContext {
+  db: QualityDb;
+  loaders: ReturnType<typeof createLoaders>;
+}

@@ -1,0 +1,4 @@
+import { runSubgraphMain } from "@mes/shared";
+import { quality } from "./subgraph.ts";
+
+await runSubgraphMain(quality);
