@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { booleanFlag, port, serviceEnv } from "@mes/shared";
+import { DEFAULT_PORTS } from "@mes/db";
+import { SUPERGRAPH_PATH } from "./composition.ts";
+
+const subgraphUrl = (name: keyof typeof DEFAULT_PORTS) =>
+  z.url({ error: `must be the subgraph's GraphQL URL, e.g. http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql` })
+    .default(`http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`);
+
+export const gatewayEnv = z.object({
+  ...serviceEnv,
+  PORT: port(DEFAULT_PORTS.gateway),
+  SUPERGRAPH_PATH: z.string().min(1).default(SUPERGRAPH_PATH),
+  PRODUCTION_URL: subgraphUrl("production"),
+  QUALITY_URL: subgraphUrl("quality"),
+  EQUIPMENT_URL: subgraphUrl("equipment"),
+  SHIFTS_URL: subgraphUrl("shifts"),
+  INVENTORY_URL: subgraphUrl("inventory"),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** The GraphQL IDE and introspection; on by default except in production. */
+  ENABLE_IDE: booleanFlag.optional(),
+});
+export type GatewayConfig = z.infer<typeof gatewayEnv>;
+
+export function subgraphUrls(config: GatewayConfig): Record<string, string> {
+  return {
+    production: config.PRODUCTION_URL,
+    quality: config.QUALITY_URL,
+    equipment: config.EQUIPMENT_URL,
+    shifts: config.SHIFTS_URL,
+    inventory: config.INVENTORY_URL,
+  };
+}

@@ -1,0 +1,45 @@
+import type express from "express";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+
+/**
+ * GraphiQL served by the gateway itself: the bundle ships inside the npm package, so the IDE works
+ * on an air-gapped plant network (Apollo's landing pages load from a CDN).
+ */
+export function mountIde(app: express.Express, endpoint: string): void {
+  const html = renderGraphiQL({
+    title: "MES graph",
+    endpoint,
+    defaultQuery: DEFAULT_QUERY,
+    headerEditorEnabled: true,
+    shouldPersistHeaders: true,
+  } as Parameters<typeof renderGraphiQL>[0]);
+  const serve: express.RequestHandler = (req, res, next) => {
+    // Only browsers asking for a page get the IDE; GraphQL GET requests go on to the server.
+    if (req.method !== "GET" || req.query.query !== undefined || !req.accepts("html") || req.accepts(["json", "html"]) === "json") return next();
+    res.type("html").send(html);
+  };
+  app.get("/", (_req, res) => res.redirect(endpoint));
+  app.get(endpoint, serve);
+}
+
+const DEFAULT_QUERY = `# Welcome to the MES graph. Run this query with the play button (Ctrl+Enter).
+query PlantOverview {
+  plants {
+    name
+    timeZone
+    currentShift { name startsAt endsAt }
+    machines(state: [DOWN, MAINTENANCE]) { code name state stateSince }
+  }
+  workOrders(filter: { status: [IN_PROGRESS, ON_HOLD] }, limit: 5) {
+    totalCount
+    items {
+      number
+      status
+      dueDate
+      product { code name }
+      operations { sequence name status machine { code state } }
+      inspections { result inspectedAt }
+    }
+  }
+}
+`;

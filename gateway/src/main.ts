@@ -1,0 +1,22 @@
+import { ConfigError, createLogger, loadConfig, stopOnSignals } from "@mes/shared";
+import { gatewayEnv } from "./config.ts";
+import { startGateway } from "./gateway.ts";
+
+let config;
+try {
+  config = loadConfig("gateway", gatewayEnv);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = createLogger("gateway", config.LOG_LEVEL);
+try {
+  const running = await startGateway(config, log);
+  stopOnSignals(log, running.stop);
+} catch (err) {
+  log.fatal({ err }, "gateway failed to start");
+  process.exit(1);
+}

@@ -1,0 +1,133 @@
+// `pnpm start`: the whole MES graph on one machine. PostgreSQL is embedded (data in .data/postgres)
+// unless MES_POSTGRES_URL points at a server; each subgraph gets its own database, migrated and
+// seeded with the demo plant on first run; then the five subgraphs and the gateway start.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseUrl, ensureDatabase, startEmbeddedPostgres, type PostgresServer, type SubgraphName } from "@mes/db";
+
+const root = path.resolve(import.meta.dirname, "..");
+const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
+const logDir = path.join(dataDir, "logs");
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+const say = (msg: string) => console.log(`[mes] ${msg}`);
+
+type Service = SubgraphName | "gateway";
+const children = new Map<Service, ChildProcess>();
+let postgres: PostgresServer | null = null;
+let stopping = false;
+
+function portOf(service: Service): number {
+  const env = process.env[`${service.toUpperCase()}_PORT`];
+  return env ? Number(env) : DEFAULT_PORTS[service];
+}
+
+function startService(service: Service, entry: string, env: Record<string, string>): ChildProcess {
+  const logFile = fs.createWriteStream(path.join(logDir, `${service}.log`), { flags: "a" });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Full JSON logs go to the file; warnings and errors are echoed here too.
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on("line", (line) => {
+      logFile.write(`${line}\n`);
+      let level = 50;
+      try {
+        level = (JSON.parse(line) as { level?: number }).level ?? 50;
+      } catch { /* not JSON: show it */ }
+      if (level >= 40) console.error(`[${service}] ${line}`);
+    });
+  }
+  child.on("exit", (code, signal) => {
+    logFile.end();
+    children.delete(service);
+    if (!stopping) {
+      console.error(`[mes] ${service} exited (${signal ?? `code ${code}`}); see ${path.relative(root, path.join(logDir, `${service}.log`))}`);
+      void shutdown(1);
+    }
+  });
+  children.set(service, child);
+  return child;
+}
+
+async function waitReady(service: Service, timeoutMs = 180_000): Promise<void> {
+  const url = `http://127.0.0.1:${portOf(service)}/ready`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!children.has(service)) throw new Error(`${service} stopped before it was ready`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${service} was not ready after ${timeoutMs / 1000} s (${url})`);
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say("stopping…");
+  await Promise.all([...children.values()].map((child) => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => { clearTimeout(timer); resolve(); });
+    child.kill("SIGTERM");
+  })));
+  if (postgres) await postgres.stop().catch(() => {});
+  say("stopped");
+  process.exit(code);
+}
+
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+async function main() {
+  fs.mkdirSync(logDir, { recursive: true });
+  let serverUrl = process.env.MES_POSTGRES_URL;
+  if (serverUrl) {
+    say(`using PostgreSQL at ${new URL(serverUrl).host}`);
+  } else {
+    const port = Number(process.env.MES_POSTGRES_PORT ?? 54329);
+    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, path.join(dataDir, "postgres"))})`);
+    const pgLog = fs.createWriteStream(path.join(logDir, "postgres.log"), { flags: "a" });
+    postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log: (l) => pgLog.write(`${l}\n`) }).catch((err) => {
+      throw new Error(`embedded PostgreSQL did not start on port ${port} (${err instanceof Error ? err.message : "see .data/logs/postgres.log"}); ` +
+        "is another instance running? Set MES_POSTGRES_PORT to use another port.");
+    });
+    serverUrl = postgres.adminUrl;
+  }
+
+  const seed = process.env.MES_SEED_DEMO !== "false";
+  for (const name of SUBGRAPHS) {
+    const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
+    const dbUrl = own ?? databaseUrl(serverUrl, `mes_${name}`);
+    if (!own && (await ensureDatabase(serverUrl, `mes_${name}`))) say(`created database mes_${name}`);
+    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed) });
+  }
+  say(`starting ${SUBGRAPHS.join(", ")} (migrations${seed ? " and demo data" : ""} on first run)…`);
+  await Promise.all(SUBGRAPHS.map((name) => waitReady(name)));
+  say(`subgraphs ready after ${elapsed()}`);
+
+  const urls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${portOf(n)}/graphql`]));
+  startService("gateway", "gateway/src/main.ts", { PORT: String(portOf("gateway")), ...urls });
+  await waitReady("gateway");
+
+  const gatewayUrl = `http://127.0.0.1:${portOf("gateway")}/graphql`;
+  console.log(`
+  MES graph ready in ${elapsed()}
+
+    Gateway + GraphQL IDE  ${gatewayUrl}   (open it in a browser)
+${SUBGRAPHS.map((n) => `    ${n.padEnd(21)}  http://127.0.0.1:${portOf(n)}/graphql`).join("\n")}
+
+  Logs: ${path.relative(root, logDir)}/<service>.log    Stop: Ctrl-C
+`);
+}
+
+main().catch((err) => {
+  console.error(`[mes] ${err instanceof Error ? err.message : String(err)}`);
+  void shutdown(1);
+});
