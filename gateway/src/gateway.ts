@@ -55,3 +55,4 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     routes: ide ? (app) => mountIde(app, ENDPOINT) : undefined,
   });
 }
+export { gatewayEnv, subgraphUrls, type GatewayConfig } from "./config.ts";
