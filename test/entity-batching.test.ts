@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildDemoData } from "@mes/shared";
+import { graphql } from "./support/graphql.ts";
+import { startTestStack, type TestStack } from "./support/stack.ts";
+
+// A gateway resolves references in one `_entities` call per subgraph and type. The subgraph must
+// answer N references with a constant number of SQL queries, not one per reference.
+let stack: TestStack;
+const demo = buildDemoData();
+const plant = demo.plants[0]!;
+
+beforeAll(async () => {
+  stack = await startTestStack({ seed: true });
+});
+afterAll(async () => stack?.stop());
+
+const cases = [
+  { subgraph: "production", typename: "WorkOrder", ids: plant.workOrders.map((w) => w.id), fields: "number status quantity product { code } operations { sequence }", queries: 3 },
+  { subgraph: "production", typename: "Product", ids: plant.products.map((p) => p.id), fields: "code routing { sequence } billOfMaterials { quantityPer }", queries: 3 },
+  { subgraph: "inventory", typename: "Material", ids: demo.materials.map((m) => m.id), fields: "code onHand lots { lotNumber onHand }", queries: 4 },
+  { subgraph: "inventory", typename: "Lot", ids: plant.lots.map((l) => l.id), fields: "lotNumber onHand material { code }", queries: 3 },
+  { subgraph: "equipment", typename: "Machine", ids: plant.machines.map((m) => m.id), fields: "code state workCenter { code } plant { code }", queries: 3 },
+  { subgraph: "equipment", typename: "Plant", ids: demo.plants.map((p) => p.id), fields: "code areas { code } machines { code }", queries: 3 },
+  { subgraph: "quality", typename: "WorkOrder", ids: plant.workOrders.map((w) => w.id), fields: "inspections { result plan { code } } ncrs { number }", queries: 3 },
+  { subgraph: "quality", typename: "Ncr", ids: plant.ncrs.map((n) => n.id), fields: "number status inspection { result }", queries: 2 },
+  { subgraph: "shifts", typename: "Plant", ids: demo.plants.map((p) => p.id), fields: "currentShift { name pattern { name } crewAssignments { crew { name members { displayName } } } handovers { notes } }", queries: 6 },
+] as const;
+
+async function entitiesQueryCount(subgraph: keyof TestStack["subgraphs"], typename: string, ids: readonly string[], fields: string) {
+  const running = stack.subgraphs[subgraph];
+  const before = running.queryStats.queries;
+  const res = await graphql(running.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${fields} } } }`, {
+    r: ids.map((id) => ({ __typename: typename, id })),
+  });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!._entities).toHaveLength(ids.length);
+  expect(res.data!._entities.every((e: unknown) => e !== null)).toBe(true);
+  return running.queryStats.queries - before;
+}
+
+describe("_entities resolution is batched", () => {
+  for (const c of cases) {
+    // The budget is one query per type or relation selected, whatever the number of references.
+    it(`${c.subgraph} resolves ${c.ids.length} ${c.typename} references in ${c.queries} queries`, async () => {
+      expect(c.ids.length).toBeGreaterThan(1);
+      const one = await entitiesQueryCount(c.subgraph, c.typename, c.ids.slice(0, 1), c.fields);
+      const all = await entitiesQueryCount(c.subgraph, c.typename, c.ids, c.fields);
+      expect(all).toBe(c.queries);
+      expect(one).toBeLessThanOrEqual(c.queries);
+    });
+  }
+
+  it("answers unknown and malformed ids with null, not an error", async () => {
+    const res = await graphql(stack.subgraphs.production.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on WorkOrder { number } } }`, {
+      r: [{ __typename: "WorkOrder", id: plant.workOrders[0]!.id }, { __typename: "WorkOrder", id: "00000000-0000-4000-8000-000000000000" }, { __typename: "WorkOrder", id: "not-a-uuid" }],
+    });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([{ number: plant.workOrders[0]!.number }, null, null]);
+  });
+});
