@@ -62,7 +62,8 @@ function isPrismaKnownError(err: unknown): err is PrismaKnownError {
 
 function uniqueFields(meta: PrismaKnownError["meta"]): string {
   const fromAdapter = meta?.driverAdapterError?.cause?.constraint?.fields;
-  const fields = Array.isArray(meta?.target) ? (meta.target as string[]) : fromAdapter;
+  const fields = (Array.isArray(meta?.target) ? (meta.target as string[]) : fromAdapter)?.map((f) => f.replace(/"/g, ""));
+  // The tenant columns are part of every unique key; the user cares about the rest.
   return fields?.filter((f) => f !== "organizationId" && f !== "plantId").join(", ") || "key";
 }
 
