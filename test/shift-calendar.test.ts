@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pino } from "pino";
+import { startSubgraph, type RunningSubgraph } from "@mes/shared";
+import { shifts } from "@mes/shifts";
+import { createTestDatabases } from "./support/databases.ts";
+import { graphql, mustQuery } from "./support/graphql.ts";
+import { testSubgraphConfig } from "./support/stack.ts";
+
+const ORG = "4a6b8c0d-2e4f-4a1b-9c3d-5e7f9a1b3c5d";
+const PLANT = "6c8d0e2f-4a6b-4c8d-8e0f-2a4b6c8d0e2f";
+let running: RunningSubgraph<unknown>;
+let dbs: Awaited<ReturnType<typeof createTestDatabases>>;
+
+beforeAll(async () => {
+  dbs = await createTestDatabases(["shifts"]);
+  running = await startSubgraph(shifts, testSubgraphConfig(dbs.urls.shifts), pino({ level: "silent" }));
+});
+afterAll(async () => {
+  await running?.stop();
+  await dbs?.drop();
+});
+
+async function pattern(name: string, timeZone: string, startTime: string, durationMinutes = 480) {
+  const { createShiftPattern } = await mustQuery(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id startTime } }`, {
+    i: { organizationId: ORG, plantId: PLANT, name, timeZone, startTime, durationMinutes, breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] },
+  });
+  return createShiftPattern.id as string;
+}
+
+async function generate(patternId: string, fromDate: string, toDate: string) {
+  const { generateShifts } = await mustQuery(running.url, `mutation($p: ID!, $f: Date!, $t: Date!) { generateShifts(patternId: $p, fromDate: $f, toDate: $t) { businessDate startsAt endsAt } }`, { p: patternId, f: fromDate, t: toDate });
+  return generateShifts as { businessDate: string; startsAt: string; endsAt: string }[];
+}
+
+describe("shift calendar in the plant's time zone", () => {
+  it("places a night shift across midnight and both daylight-saving changes (Europe/Berlin)", async () => {
+    const night = await pattern("Night", "Europe/Berlin", "22:00");
+    expect(await generate(night, "2026-03-28", "2026-03-28")).toEqual([
+      // 22:00 CET (+1) to 06:00 CEST (+2): the clocks jump forward, 7 real hours.
+      { businessDate: "2026-03-28", startsAt: "2026-03-28T21:00:00.000Z", endsAt: "2026-03-29T04:00:00.000Z" },
+    ]);
+    expect(await generate(night, "2026-10-24", "2026-10-25")).toEqual([
+      // 22:00 CEST (+2) to 06:00 CET (+1): the clocks go back, 9 real hours.
+      { businessDate: "2026-10-24", startsAt: "2026-10-24T20:00:00.000Z", endsAt: "2026-10-25T05:00:00.000Z" },
+      { businessDate: "2026-10-25", startsAt: "2026-10-25T21:00:00.000Z", endsAt: "2026-10-26T05:00:00.000Z" },
+    ]);
+  });
+
+  it("generates each shift once, however often it is asked", async () => {
+    const early = await pattern("Early", "Europe/Berlin", "06:00");
+    await generate(early, "2026-10-24", "2026-10-26");
+    const again = await generate(early, "2026-10-24", "2026-10-26");
+    expect(again.map((s) => s.startsAt)).toEqual(["2026-10-24T04:00:00.000Z", "2026-10-25T05:00:00.000Z", "2026-10-26T05:00:00.000Z"]);
+  });
+
+  it("gives a boundary instant to the shift that starts there", async () => {
+    // 06:00 CET on 2026-10-26 is 05:00Z: the night shift has ended, the early shift has begun.
+    const at = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, { p: PLANT, at: "2026-10-26T05:00:00Z" });
+    expect(at.shiftAt).toEqual({ name: "Early", businessDate: "2026-10-26" });
+    const justBefore = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, { p: PLANT, at: "2026-10-26T04:59:59.999Z" });
+    expect(justBefore.shiftAt).toEqual({ name: "Night", businessDate: "2026-10-25" });
+  });
+
+  it("refuses a bad pattern with every problem named", async () => {
+    const res = await graphql(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id } }`, {
+      i: { organizationId: ORG, plantId: PLANT, name: "Bad", timeZone: "Mars/Olympus", startTime: "25:00", durationMinutes: 480, breaks: [{ startOffsetMinutes: 470, durationMinutes: 30 }] },
+    });
+    expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect((res.errors![0]!.extensions!.fields as { field: string; message: string }[])).toEqual([
+      { field: "input.timeZone", message: "must be an IANA time zone such as Europe/Berlin" },
+      { field: "input.startTime", message: "must be a local time HH:MM" },
+      { field: "input.breaks.0", message: "break must end within the shift" },
+    ]);
+  });
+});
