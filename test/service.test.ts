@@ -180,3 +180,20 @@ describe("errors", () => {
     }
   });
 });
+
+describe("GraphQL IDE", () => {
+  it("is served by the gateway itself, with nothing loaded from elsewhere", async () => {
+    const res = await fetch(stack.gatewayUrl, { headers: { accept: "text/html" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain("<title>MES graph</title>");
+    expect(html).toContain("renderYogaGraphiQL");
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/i);
+  });
+
+  it("leaves GraphQL GET requests to the graph", async () => {
+    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent("{ plants { id } }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1" } });
+    expect(await res.json()).toEqual({ data: { plants: [] } });
+  });
+});
