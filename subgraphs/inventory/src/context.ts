@@ -15,6 +15,15 @@ function splitKeys(keys: readonly string[]) {
   });
 }
 
+/** Rows of materials at one plant or all plants, for all (material, plant) keys of a tick in one query. */
+function perPlantLoader<T extends { materialId: string; plantId: string }>(fetch: (materialIds: string[]) => Promise<T[]>) {
+  return new DataLoader<string, T[]>(async (keys) => {
+    const wanted = splitKeys(keys);
+    const rows = await fetch([...new Set(wanted.map((w) => w.id))]);
+    return wanted.map((w) => rows.filter((r) => r.materialId === w.id && (!w.plantId || r.plantId === w.plantId)));
+  });
+}
+
 export function createLoaders(db: InventoryDb) {
   return {
     material: byIdLoader((ids) => db.material.findMany({ where: { id: { in: validIds(ids) } } })),
@@ -23,22 +32,12 @@ export function createLoaders(db: InventoryDb) {
     stockOfLocation: childrenLoader((ids) => db.stock.findMany({ where: { locationId: { in: ids } } }), (s) => s.locationId),
     stockOfLot: childrenLoader((ids) => db.stock.findMany({ where: { lotId: { in: ids } } }), (s) => s.lotId),
     /** Stock rows of materials, keyed by plantKey(materialId, plantId). One query per tick. */
-    stockOfMaterial: new DataLoader<string, Awaited<ReturnType<InventoryDb["stock"]["findMany"]>>>(async (keys) => {
-      const wanted = splitKeys(keys);
-      const rows = await db.stock.findMany({
-        where: { materialId: { in: [...new Set(wanted.map((w) => w.id))] } },
-        orderBy: [{ plantId: "asc" }, { locationId: "asc" }],
-      });
-      return wanted.map((w) => rows.filter((r) => r.materialId === w.id && (!w.plantId || r.plantId === w.plantId)));
-    }),
-    lotsOfMaterial: new DataLoader<string, Awaited<ReturnType<InventoryDb["lot"]["findMany"]>>>(async (keys) => {
-      const wanted = splitKeys(keys);
-      const rows = await db.lot.findMany({
-        where: { materialId: { in: [...new Set(wanted.map((w) => w.id))] } },
-        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-      });
-      return wanted.map((w) => rows.filter((r) => r.materialId === w.id && (!w.plantId || r.plantId === w.plantId)));
-    }),
+    stockOfMaterial: perPlantLoader((materialIds) => db.stock.findMany({
+      where: { materialId: { in: materialIds } }, orderBy: [{ plantId: "asc" }, { locationId: "asc" }],
+    })),
+    lotsOfMaterial: perPlantLoader((materialIds) => db.lot.findMany({
+      where: { materialId: { in: materialIds } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+    })),
   };
 }
 

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import {
-  badUserInput, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
+  badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
   zCode, zDate, zId, zName, zNonNegative, zQuantity, type Resolvers,
 } from "@mes/shared";
 import { Prisma, type Location, type Lot, type Material, type Stock } from "./generated/prisma/client.ts";
 import { plantKey, type InventoryContext } from "./context.ts";
 
-const ref = (typename: string, id: string) => ({ __typename: typename, id });
 const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
 
 const createMaterialInput = z.object({
@@ -111,18 +110,22 @@ export const resolvers: Resolvers<InventoryContext> = {
   },
   Location: {
     __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.location.load(r.id),
-    plant: (l: Location) => ref("Plant", l.plantId),
+    plant: (l: Location) => entityRef("Plant", l.plantId),
     stock: (l: Location, _: unknown, ctx: InventoryContext) => ctx.loaders.stockOfLocation.load(l.id),
   },
   Lot: {
     __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.lot.load(r.id),
-    plant: (l: Lot) => ref("Plant", l.plantId),
-    material: async (l: Lot, _: unknown, ctx: InventoryContext) => (await ctx.loaders.material.load(l.materialId)) ?? Promise.reject(notFound("Material", l.materialId)),
+    plant: (l: Lot) => entityRef("Plant", l.plantId),
+    material: async (l: Lot, _: unknown, ctx: InventoryContext) => {
+      const material = await ctx.loaders.material.load(l.materialId);
+      if (!material) throw notFound("Material", l.materialId);
+      return material;
+    },
     onHand: async (l: Lot, _: unknown, ctx: InventoryContext) => sum(await ctx.loaders.stockOfLot.load(l.id)),
     stock: (l: Lot, _: unknown, ctx: InventoryContext) => ctx.loaders.stockOfLot.load(l.id),
   },
   Stock: {
-    plant: (s: Stock) => ref("Plant", s.plantId),
+    plant: (s: Stock) => entityRef("Plant", s.plantId),
     material: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.material.load(s.materialId),
     location: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.location.load(s.locationId),
     lot: (s: Stock, _: unknown, ctx: InventoryContext) => ctx.loaders.lot.load(s.lotId),

@@ -1,13 +1,12 @@
 import { z } from "zod";
 import {
-  badUserInput, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
+  badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
   zCode, zDate, zId, zName, zNonNegative, zQuantity, type Resolvers,
 } from "@mes/shared";
 import type { Prisma } from "./generated/prisma/client.ts";
 import type { BomLine, Operation, Product, RoutingStep, WorkOrder } from "./generated/prisma/client.ts";
 import type { ProductionContext } from "./context.ts";
 
-const ref = (typename: string, id: string | null) => (id ? { __typename: typename, id } : null);
 
 const createProductInput = z.object({
   organizationId: zId,
@@ -130,22 +129,22 @@ export const resolvers: Resolvers<ProductionContext> = {
   },
   Product: {
     __resolveReference: (ref: { id: string }, ctx: ProductionContext) => ctx.loaders.product.load(ref.id),
-    plant: (p: Product) => ref("Plant", p.plantId),
+    plant: (p: Product) => entityRef("Plant", p.plantId),
     routing: (p: Product, _: unknown, ctx: ProductionContext) => ctx.loaders.routingOfProduct.load(p.id),
     billOfMaterials: (p: Product, _: unknown, ctx: ProductionContext) => ctx.loaders.bomOfProduct.load(p.id),
   },
   RoutingStep: {
-    workCenter: (s: RoutingStep) => ref("WorkCenter", s.workCenterId),
+    workCenter: (s: RoutingStep) => entityRef("WorkCenter", s.workCenterId),
     setupMinutes: (s: RoutingStep) => decimalToNumber(s.setupMinutes),
     cycleTimeSeconds: (s: RoutingStep) => decimalToNumber(s.cycleTimeSeconds),
   },
   BomLine: {
-    material: (l: BomLine) => ref("Material", l.materialId),
+    material: (l: BomLine) => entityRef("Material", l.materialId),
     quantityPer: (l: BomLine) => decimalToNumber(l.quantityPer),
   },
   WorkOrder: {
     __resolveReference: (ref: { id: string }, ctx: ProductionContext) => ctx.loaders.workOrder.load(ref.id),
-    plant: (w: WorkOrder) => ref("Plant", w.plantId),
+    plant: (w: WorkOrder) => entityRef("Plant", w.plantId),
     product: async (w: WorkOrder, _: unknown, ctx: ProductionContext) => {
       const product = await ctx.loaders.product.load(w.productId);
       if (!product) throw notFound("Product", w.productId);
@@ -157,7 +156,7 @@ export const resolvers: Resolvers<ProductionContext> = {
   Operation: {
     __resolveReference: (ref: { id: string }, ctx: ProductionContext) => ctx.loaders.operation.load(ref.id),
     workOrder: (o: Operation, _: unknown, ctx: ProductionContext) => ctx.loaders.workOrder.load(o.workOrderId),
-    workCenter: (o: Operation) => ref("WorkCenter", o.workCenterId),
-    machine: (o: Operation) => ref("Machine", o.machineId),
+    workCenter: (o: Operation) => entityRef("WorkCenter", o.workCenterId),
+    machine: (o: Operation) => entityRef("Machine", o.machineId),
   },
 };

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import {
-  badUserInput, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
+  badUserInput, entityRef, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
   zCode, zId, zName, type Resolvers,
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
 
-const ref = (typename: string, id: string | null) => (id ? { __typename: typename, id } : null);
 const finite = z.number().finite();
 
 const characteristicInput = z.object({
@@ -114,9 +113,9 @@ export const resolvers: Resolvers<QualityContext> = {
   },
   InspectionPlan: {
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.plan.load(r.id),
-    plant: (p: InspectionPlan) => ref("Plant", p.plantId),
-    product: (p: InspectionPlan) => ref("Product", p.productId),
-    material: (p: InspectionPlan) => ref("Material", p.materialId),
+    plant: (p: InspectionPlan) => entityRef("Plant", p.plantId),
+    product: (p: InspectionPlan) => entityRef("Product", p.productId),
+    material: (p: InspectionPlan) => entityRef("Material", p.materialId),
     characteristics: (p: InspectionPlan, _: unknown, ctx: QualityContext) => ctx.loaders.characteristicsOfPlan.load(p.id),
   },
   Characteristic: {
@@ -126,18 +125,18 @@ export const resolvers: Resolvers<QualityContext> = {
   },
   Inspection: {
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.inspection.load(r.id),
-    plant: (i: Inspection) => ref("Plant", i.plantId),
+    plant: (i: Inspection) => entityRef("Plant", i.plantId),
     plan: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.loaders.plan.load(i.planId),
-    workOrder: (i: Inspection) => ref("WorkOrder", i.workOrderId),
-    material: (i: Inspection) => ref("Material", i.materialId),
-    lot: (i: Inspection) => ref("Lot", i.lotId),
+    workOrder: (i: Inspection) => entityRef("WorkOrder", i.workOrderId),
+    material: (i: Inspection) => entityRef("Material", i.materialId),
+    lot: (i: Inspection) => entityRef("Lot", i.lotId),
   },
   Ncr: {
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.ncr.load(r.id),
-    plant: (n: Ncr) => ref("Plant", n.plantId),
-    workOrder: (n: Ncr) => ref("WorkOrder", n.workOrderId),
-    material: (n: Ncr) => ref("Material", n.materialId),
-    lot: (n: Ncr) => ref("Lot", n.lotId),
+    plant: (n: Ncr) => entityRef("Plant", n.plantId),
+    workOrder: (n: Ncr) => entityRef("WorkOrder", n.workOrderId),
+    material: (n: Ncr) => entityRef("Material", n.materialId),
+    lot: (n: Ncr) => entityRef("Lot", n.lotId),
     inspection: (n: Ncr, _: unknown, ctx: QualityContext) => (n.inspectionId ? ctx.loaders.inspection.load(n.inspectionId) : null),
   },
   WorkOrder: {

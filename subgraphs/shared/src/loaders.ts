@@ -26,3 +26,8 @@ export function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, 
     return parentIds.map((id) => groups.get(id) ?? []);
   });
 }
+
+/** A reference to an entity another subgraph owns, for the gateway to resolve; null stays null. */
+export function entityRef(typename: string, id: string | null | undefined): { __typename: string; id: string } | null {
+  return id ? { __typename: typename, id } : null;
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, conflict, notFound, parseInput, requireId, scalarResolvers, zId, zName, type Resolvers,
+  badUserInput, conflict, entityRef, notFound, parseInput, requireId, scalarResolvers, zId, zName, type Resolvers,
 } from "@mes/shared";
 import type { CrewAssignment, Handover, Shift, ShiftPattern } from "./generated/prisma/client.ts";
 import type { ShiftsContext } from "./context.ts";
@@ -59,7 +59,7 @@ export function shiftWindow(pattern: Pick<ShiftPattern, "startMinute" | "duratio
   };
 }
 
-const plantRef = (plantId: string) => ({ __typename: "Plant", id: plantId });
+const plantRef = (plantId: string) => entityRef("Plant", plantId);
 
 export const resolvers: Resolvers<ShiftsContext> = {
   ...scalarResolvers,
@@ -159,7 +159,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
   CrewAssignment: {
     shift: (a: CrewAssignment, _: unknown, ctx: ShiftsContext) => ctx.loaders.shift.load(a.shiftId),
     crew: (a: CrewAssignment, _: unknown, ctx: ShiftsContext) => ctx.loaders.crew.load(a.crewId),
-    workCenter: (a: CrewAssignment) => (a.workCenterId ? { __typename: "WorkCenter", id: a.workCenterId } : null),
+    workCenter: (a: CrewAssignment) => entityRef("WorkCenter", a.workCenterId),
   },
   Handover: {
     shift: (h: Handover, _: unknown, ctx: ShiftsContext) => ctx.loaders.shift.load(h.shiftId),
