@@ -6,10 +6,11 @@ import { mountIde } from "./ide.ts";
 
 const ENDPOINT = "/graphql";
 
-/** Forwards the request id to every subgraph fetch, and bounds each fetch by a timeout. */
+/** Forwards the request id and the acting user to every subgraph fetch; each fetch has a timeout. */
 class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> {
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>["willSendRequest"]>>[0]) {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
+    if (context?.actor) request.http?.headers.set("x-user-id", context.actor);
   }
 }
 

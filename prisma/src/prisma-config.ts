@@ -17,7 +17,25 @@ export function defineSubgraphPrismaConfig(dir: string) {
       const connectionString = process.env.DATABASE_URL;
       if (!connectionString) throw new Error("DATABASE_URL is not set for the Prisma CLI");
       // allowExitOnIdle: without it the idle pool keeps the CLI alive for 10 s after its work is done.
-      return new PrismaPg({ connectionString, allowExitOnIdle: true });
+      return new PrismaPg({ ...connectionFields(connectionString), allowExitOnIdle: true });
     },
   });
+}
+
+/**
+ * Discrete pg settings instead of a connection string: for `migrate dev`'s shadow database the
+ * adapter creates `new Pool({ ...config, database })`, and a connectionString would override that
+ * `database`, silently using the real database as the shadow one.
+ */
+export function connectionFields(connectionString: string) {
+  const url = new URL(connectionString);
+  const sslmode = url.searchParams.get("sslmode");
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 5432,
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+    database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
+    ...(sslmode && sslmode !== "disable" ? { ssl: { rejectUnauthorized: sslmode === "verify-full" } } : {}),
+  };
 }

@@ -44,6 +44,10 @@ export const subgraphEnv = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   MIGRATE_ON_START: booleanFlag.default(true),
   SEED_DEMO: booleanFlag.default(false),
+  // GraphQL URLs of the subgraphs whose events this one follows (their /events feed).
+  PRODUCTION_URL: z.url({ error: "must be the production subgraph's URL" }).optional(),
+  QUALITY_URL: z.url({ error: "must be the quality subgraph's URL" }).optional(),
+  EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
 });
 export type SubgraphConfig = z.infer<typeof subgraphEnv>;
 

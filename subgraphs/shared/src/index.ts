@@ -10,3 +10,4 @@ export * from "./subgraph.ts";
 export * from "./demo-plant.ts";
 export * from "./ids.ts";
 export * from "./validation.ts";
+export * from "./events.ts";

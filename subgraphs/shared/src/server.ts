@@ -13,6 +13,8 @@ import { formatError } from "./errors.ts";
 export interface RequestContext extends BaseContext {
   requestId: string;
   log: Logger;
+  /** Who acts, for history and audit. Until authentication lands, the caller's x-user-id header. */
+  actor: string;
 }
 
 export interface ReadinessReport {
@@ -46,6 +48,13 @@ export interface RunningService {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ACTOR = /^[A-Za-z0-9._@:-]{1,128}$/;
+
+export function actorOf(req: http.IncomingMessage): string {
+  const header = req.headers["x-user-id"];
+  const given = Array.isArray(header) ? header[0] : header;
+  return given && ACTOR.test(given) ? given : "anonymous";
+}
 
 /** Reuses the caller's request id (gateway -> subgraph) so one request can be followed in every log. */
 export function requestIdOf(req: http.IncomingMessage): string {
@@ -121,7 +130,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req);
         res.setHeader("x-request-id", requestId);
-        return opts.context({ requestId, log: opts.log.child({ requestId }) }, req);
+        return opts.context({ requestId, actor: actorOf(req), log: opts.log.child({ requestId }) }, req);
       },
     }),
   );

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./con
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
+import { mountEventFeed, type EventConsumer } from "./events.ts";
 
 export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
 
@@ -22,6 +23,8 @@ export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }
   context(base: RequestContext, db: TDb, req: express.Request): TContext;
   /** Writes the demo plant's data for this subgraph when its database is empty. */
   seedDemo?(db: TDb, log: Logger): Promise<void>;
+  /** Followers of other subgraphs' event feeds, started with the service. */
+  consumers?(deps: { db: TDb; config: SubgraphConfig; log: Logger }): EventConsumer[];
 }
 
 export interface RunningSubgraph<TDb> {
@@ -31,6 +34,7 @@ export interface RunningSubgraph<TDb> {
   db: TDb;
   pool: pg.Pool;
   queryStats: QueryStats;
+  consumers: EventConsumer[];
   stop(): Promise<void>;
 }
 
@@ -77,7 +81,9 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       log,
       readiness,
       context: (base, req) => def.context(base, db, req),
+      routes: (app) => mountEventFeed(app, pool),
     });
+    const consumers = def.consumers?.({ db, config, log }) ?? [];
     return {
       name: def.name,
       url: server.url,
@@ -85,7 +91,9 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       db,
       pool,
       queryStats: stats,
+      consumers,
       async stop() {
+        await Promise.all(consumers.map((c) => c.stop()));
         await server.stop();
         await db.$disconnect();
         await pool.end();

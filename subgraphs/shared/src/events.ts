@@ -1,0 +1,152 @@
+import type pg from "pg";
+import type express from "express";
+import type { Logger } from "./logger.ts";
+
+/** What a transaction client must offer to write events: Prisma's raw SQL helpers. */
+export interface RawSqlClient {
+  $executeRaw(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<number>;
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
+}
+
+export interface NewEvent {
+  organizationId: string;
+  plantId: string | null;
+  type: string;
+  aggregateId: string;
+  payload: Record<string, unknown>;
+}
+
+export interface FeedEvent extends NewEvent {
+  id: string;
+  createdAt: string;
+}
+
+// Any constant works; it only has to be the same for every writer of one database.
+const OUTBOX_LOCK = 0x4d45535f;
+
+/**
+ * Appends an event to the subgraph's outbox inside the caller's transaction. The advisory lock is
+ * held until commit, so event ids increase in commit order and a reader at cursor N never misses
+ * an event that commits later with a smaller id. Call it as the last write of the transaction.
+ */
+export async function appendEvent(tx: RawSqlClient, event: NewEvent): Promise<void> {
+  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`;
+  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload")
+    VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb)`;
+  // Delivered at commit, wakes listeners; the outbox row is the truth, the notification a hint.
+  await tx.$queryRaw`SELECT pg_notify('outbox', ${event.type})`;
+}
+
+const MAX_FEED_PAGE = 1000;
+
+/** Reads events after a cursor, in order. */
+export async function readEvents(pool: pg.Pool, after: bigint, types: string[] | null, limit: number): Promise<FeedEvent[]> {
+  const { rows } = await pool.query(
+    `SELECT id::text AS id, "organizationId", "plantId", type, "aggregateId", payload, "createdAt"
+       FROM "OutboxEvent" WHERE id > $1 AND ($2::text[] IS NULL OR type = ANY($2)) ORDER BY id LIMIT $3`,
+    [after.toString(), types, limit],
+  );
+  return rows.map((r) => ({ ...r, createdAt: (r.createdAt as Date).toISOString() }));
+}
+
+/**
+ * GET /events?after=<id>&types=a,b&limit=n: the outbox as a feed for other subgraphs, which keep
+ * their own cursor. Internal to the service network (not part of the graph).
+ */
+export function mountEventFeed(app: express.Express, pool: pg.Pool): void {
+  app.get("/events", async (req, res) => {
+    const after = String(req.query.after ?? "0");
+    const limit = Number(req.query.limit ?? 100);
+    if (!/^\d{1,19}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE) {
+      res.status(400).json({ error: `after must be an event id and limit between 1 and ${MAX_FEED_PAGE}` });
+      return;
+    }
+    const types = typeof req.query.types === "string" && req.query.types ? req.query.types.split(",") : null;
+    res.json({ events: await readEvents(pool, BigInt(after), types, limit) });
+  });
+}
+
+export interface EventConsumer {
+  stop(): Promise<void>;
+  /** Resolves once every event published so far has been handled (for tests and shutdown). */
+  drain(): Promise<void>;
+}
+
+export interface EventConsumerOptions<Tx extends RawSqlClient> {
+  /** Cursor name, unique per consumer in this database, e.g. "inventory<-production". */
+  name: string;
+  /** Base URL of the source service (its /events route). */
+  sourceUrl: string;
+  types: string[];
+  transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
+  handle: (event: FeedEvent, tx: Tx) => Promise<void>;
+  log: Logger;
+  intervalMs?: number;
+}
+
+/**
+ * Follows another subgraph's event feed. Each event is handled in a transaction that also moves
+ * the cursor, so an effect happens exactly once even across crashes or several replicas.
+ */
+export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerOptions<Tx>): EventConsumer {
+  const interval = opts.intervalMs ?? 250;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<number> | null = null;
+  let failures = 0;
+
+  const positionOf = async (tx: Tx): Promise<bigint> => {
+    const rows = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM "EventCursor" WHERE consumer = ${opts.name} FOR UPDATE`;
+    return rows[0]?.position ?? 0n;
+  };
+
+  async function poll(): Promise<number> {
+    const after = await opts.transaction((tx) => positionOf(tx));
+    const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=100`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
+    const { events } = (await res.json()) as { events: FeedEvent[] };
+    for (const event of events) {
+      await opts.transaction(async (tx) => {
+        const position = await positionOf(tx);
+        if (BigInt(event.id) <= position) return; // another replica got here first
+        await opts.handle(event, tx);
+        await tx.$executeRaw`INSERT INTO "EventCursor" (consumer, position, "updatedAt") VALUES (${opts.name}, ${BigInt(event.id)}, now())
+          ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`;
+      });
+    }
+    return events.length;
+  }
+
+  const tick = async () => {
+    if (stopped) return;
+    running = poll();
+    let got = 0;
+    try {
+      got = await running;
+      failures = 0;
+    } catch (err) {
+      failures += 1;
+      // Quiet while the source starts; loud when it stays away.
+      if (failures === 5 || failures % 100 === 0) opts.log.warn({ err, consumer: opts.name, failures }, "event feed unavailable");
+    } finally {
+      running = null;
+    }
+    if (!stopped) timer = setTimeout(tick, got > 0 ? 0 : Math.min(interval * 2 ** Math.min(failures, 4), 5000));
+  };
+  timer = setTimeout(tick, 0);
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => {});
+    },
+    async drain() {
+      for (;;) {
+        await running?.catch(() => {});
+        if ((await poll()) === 0) return;
+      }
+    },
+  };
+}
