@@ -18,6 +18,22 @@ export function createLoaders(db: ProductionDb) {
       (ids) => db.routingStep.findMany({ where: { productId: { in: ids } }, orderBy: { sequence: "asc" } }),
       (step) => step.productId,
     ),
+    historyOfWorkOrder: childrenLoader(
+      (ids) => db.workOrderTransition.findMany({ where: { workOrderId: { in: ids } }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
+      (t) => t.workOrderId,
+    ),
+    holdsOfWorkOrder: childrenLoader(
+      (ids) => db.workOrderHold.findMany({ where: { workOrderId: { in: ids } }, orderBy: { placedAt: "asc" } }),
+      (h) => h.workOrderId,
+    ),
+    logsOfOperation: childrenLoader(
+      (ids) => db.productionLog.findMany({ where: { operationId: { in: ids } }, orderBy: { loggedAt: "asc" } }),
+      (l) => l.operationId,
+    ),
+    problemsOfOperation: childrenLoader(
+      (ids) => db.problemReport.findMany({ where: { operationId: { in: ids } }, orderBy: { reportedAt: "asc" } }),
+      (p) => p.operationId,
+    ),
     bomOfProduct: childrenLoader(
       (ids) => db.bomLine.findMany({ where: { productId: { in: ids } }, orderBy: { id: "asc" } }),
       (line) => line.productId,
@@ -25,7 +41,13 @@ export function createLoaders(db: ProductionDb) {
   };
 }
 
+export interface ProductionSettings {
+  /** How far above the order quantity an operation's reported counts may go, in percent. */
+  overproductionTolerancePercent: number;
+}
+
 export interface ProductionContext extends RequestContext {
   db: ProductionDb;
   loaders: ReturnType<typeof createLoaders>;
+  settings: ProductionSettings;
 }

@@ -6,6 +6,7 @@ import {
 import type { Prisma } from "./generated/prisma/client.ts";
 import type { BomLine, Operation, Product, RoutingStep, WorkOrder } from "./generated/prisma/client.ts";
 import type { ProductionContext } from "./context.ts";
+import { workflowFields, workflowResolvers } from "./workflow-resolvers.ts";
 
 
 const createProductInput = z.object({
@@ -62,7 +63,9 @@ function workOrderWhere(filter: WorkOrderFilter | null | undefined): Prisma.Work
 
 export const resolvers: Resolvers<ProductionContext> = {
   ...scalarResolvers,
+  ...workflowResolvers,
   Query: {
+    ...workflowResolvers.Query,
     product: (_: unknown, { id }: { id: string }, ctx: ProductionContext) => ctx.loaders.product.load(requireId(id)),
     products: (_: unknown, args: { plantId?: string | null; limit?: number; offset?: number }, ctx: ProductionContext) => {
       const where = args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {};
@@ -79,6 +82,7 @@ export const resolvers: Resolvers<ProductionContext> = {
     },
   },
   Mutation: {
+    ...workflowResolvers.Mutation,
     async createProduct(_: unknown, args: { input: unknown }, ctx: ProductionContext) {
       const input = parseInput(createProductInput, args.input);
       const tenant = { organizationId: input.organizationId, plantId: input.plantId };
@@ -143,6 +147,7 @@ export const resolvers: Resolvers<ProductionContext> = {
     quantityPer: (l: BomLine) => decimalToNumber(l.quantityPer),
   },
   WorkOrder: {
+    ...workflowFields.WorkOrder,
     __resolveReference: (ref: { id: string }, ctx: ProductionContext) => ctx.loaders.workOrder.load(ref.id),
     plant: (w: WorkOrder) => entityRef("Plant", w.plantId),
     product: async (w: WorkOrder, _: unknown, ctx: ProductionContext) => {
@@ -154,6 +159,7 @@ export const resolvers: Resolvers<ProductionContext> = {
     operations: (w: WorkOrder, _: unknown, ctx: ProductionContext) => ctx.loaders.operationsOfWorkOrder.load(w.id),
   },
   Operation: {
+    ...workflowFields.Operation,
     __resolveReference: (ref: { id: string }, ctx: ProductionContext) => ctx.loaders.operation.load(ref.id),
     workOrder: (o: Operation, _: unknown, ctx: ProductionContext) => ctx.loaders.workOrder.load(o.workOrderId),
     workCenter: (o: Operation) => entityRef("WorkCenter", o.workCenterId),

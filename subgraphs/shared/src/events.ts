@@ -30,11 +30,11 @@ const OUTBOX_LOCK = 0x4d45535f;
  * an event that commits later with a smaller id. Call it as the last write of the transaction.
  */
 export async function appendEvent(tx: RawSqlClient, event: NewEvent): Promise<void> {
-  await tx.$queryRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`;
   await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload")
     VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb)`;
   // Delivered at commit, wakes listeners; the outbox row is the truth, the notification a hint.
-  await tx.$queryRaw`SELECT pg_notify('outbox', ${event.type})`;
+  await tx.$executeRaw`SELECT pg_notify('outbox', ${event.type})`;
 }
 
 const MAX_FEED_PAGE = 1000;
