@@ -102,11 +102,13 @@ async function main() {
   }
 
   const seed = process.env.MES_SEED_DEMO !== "false";
+  // Subgraphs that follow other subgraphs' event feeds find them here.
+  const feeds = { PRODUCTION_URL: `http://127.0.0.1:${portOf("production")}/graphql`, QUALITY_URL: `http://127.0.0.1:${portOf("quality")}/graphql` };
   for (const name of SUBGRAPHS) {
     const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
     const dbUrl = own ?? databaseUrl(serverUrl, `mes_${name}`);
     if (!own && (await ensureDatabase(serverUrl, `mes_${name}`))) say(`created database mes_${name}`);
-    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed) });
+    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds });
   }
   say(`starting ${SUBGRAPHS.join(", ")} (migrations${seed ? " and demo data" : ""} on first run)…`);
   await Promise.all(SUBGRAPHS.map((name) => waitReady(name)));

@@ -26,7 +26,7 @@ describe("the federated graph end to end", () => {
     const { createMaterial: material } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "STL-20", description: "Steel bar 20 mm", unitOfMeasure: "M", reorderPoint: 100, safetyStock: 40 }) { id } }`);
     const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "WH-01", name: "Warehouse" }) { id } }`, { p: plant.id });
     for (const quantity of [120.5, 79.5]) {
-      await mustQuery(url, `mutation($m: ID!, $l: ID!, $q: Float!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LOT-1", quantity: $q }) { quantity } }`, { m: material.id, l: loc.id, q: quantity });
+      await mustQuery(url, `mutation($m: ID!, $l: ID!, $q: Float!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LOT-1", quantity: $q, unitCost: 2.5 }) { quantity } }`, { m: material.id, l: loc.id, q: quantity });
     }
 
     // Production: product with routing and BOM, then a work order whose operations come from the routing.

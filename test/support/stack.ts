@@ -35,9 +35,12 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
   const log = opts.log ?? silentLogger();
   const running = {} as Record<SubgraphName, RunningSubgraph<any>>;
   try {
-    await Promise.all(SUBGRAPHS.map(async (name) => {
-      running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false }), log.child({ service: name }));
-    }));
+    // Production first: others follow its event feed.
+    const start = async (name: SubgraphName, extra: Partial<SubgraphConfig> = {}) => {
+      running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...extra }), log.child({ service: name }));
+    };
+    await start("production");
+    await Promise.all(SUBGRAPHS.filter((n) => n !== "production").map((name) => start(name, { PRODUCTION_URL: running.production.url })));
     const gatewayConfig = gatewayEnv.parse({
       NODE_ENV: "test", PORT: "4000",
       ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n].url])),

@@ -35,6 +35,17 @@ export function createLoaders(db: InventoryDb) {
     stockOfMaterial: perPlantLoader((materialIds) => db.stock.findMany({
       where: { materialId: { in: materialIds } }, orderBy: [{ plantId: "asc" }, { locationId: "asc" }],
     })),
+    reservationsOfMaterial: perPlantLoader((materialIds) => db.reservation.findMany({ where: { materialId: { in: materialIds } } })),
+    alertsOfMaterial: perPlantLoader((materialIds) => db.stockAlert.findMany({ where: { materialId: { in: materialIds }, clearedAt: null } })),
+    transaction: byIdLoader((ids) => db.stockTransaction.findMany({ where: { id: { in: ids } } })),
+    /** Issues and returns per work order (material cost, transactions, consumed lots). */
+    materialMovesOfWorkOrder: childrenLoader(
+      (ids) => db.stockTransaction.findMany({ where: { workOrderId: { in: validIds(ids) }, type: { in: ["ISSUE", "RETURN"] } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      (t) => t.workOrderId!,
+    ),
+    reservationsOfWorkOrder: childrenLoader((ids) => db.reservation.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: { materialId: "asc" } }), (r) => r.workOrderId),
+    lotsProducedBy: childrenLoader((ids) => db.lot.findMany({ where: { producedByWorkOrderId: { in: validIds(ids) } }, orderBy: { lotNumber: "asc" } }), (l) => l.producedByWorkOrderId!),
+    issuesOfLot: childrenLoader((ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: "ISSUE" }, orderBy: { createdAt: "asc" } }), (t) => t.lotId),
     lotsOfMaterial: perPlantLoader((materialIds) => db.lot.findMany({
       where: { materialId: { in: materialIds } }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
     })),

@@ -5,6 +5,7 @@ import {
 } from "@mes/shared";
 import { Prisma, type Location, type Lot, type Material, type Stock } from "./generated/prisma/client.ts";
 import { plantKey, type InventoryContext } from "./context.ts";
+import { stockFields, stockResolvers } from "./stock-resolvers.ts";
 
 const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
 
@@ -25,20 +26,13 @@ const createLocationInput = z.object({
   type: z.enum(["WAREHOUSE", "LINE_SIDE", "QUARANTINE", "SHIPPING"]),
 });
 
-const receiveStockInput = z.object({
-  materialId: zId,
-  locationId: zId,
-  lotNumber: zCode,
-  quantity: zQuantity,
-  supplier: z.string().trim().max(200).nullish(),
-  expiresAt: zDate.nullish(),
-});
-
 const sum = (rows: { quantity: Prisma.Decimal }[]) => rows.reduce((acc, r) => acc.add(r.quantity), new Prisma.Decimal(0)).toNumber();
 
 export const resolvers: Resolvers<InventoryContext> = {
   ...scalarResolvers,
+  ...stockResolvers,
   Query: {
+    ...stockResolvers.Query,
     material: (_: unknown, { id }: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(requireId(id)),
     materials: (_: unknown, args: { organizationId?: string | null; search?: string | null; limit?: number; offset?: number }, ctx: InventoryContext) => {
       const search = args.search?.trim();
@@ -67,37 +61,10 @@ export const resolvers: Resolvers<InventoryContext> = {
     createLocation(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
       return ctx.db.location.create({ data: parseInput(createLocationInput, args.input) });
     },
-    async receiveStock(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
-      const input = parseInput(receiveStockInput, args.input);
-      return ctx.db.$transaction(async (tx) => {
-        const [material, location] = await Promise.all([
-          tx.material.findUnique({ where: { id: input.materialId } }),
-          tx.location.findUnique({ where: { id: input.locationId } }),
-        ]);
-        if (!material) throw badUserInput(`Material ${input.materialId} does not exist`, [{ field: "input.materialId", message: "no such material" }]);
-        if (!location) throw badUserInput(`Location ${input.locationId} does not exist`, [{ field: "input.locationId", message: "no such location" }]);
-        if (location.organizationId !== material.organizationId) {
-          throw badUserInput("The location and the material belong to different organizations", [{ field: "input.locationId", message: "not in the material's organization" }]);
-        }
-        const tenant = { organizationId: material.organizationId, plantId: location.plantId };
-        const lot = await tx.lot.upsert({
-          where: { organizationId_materialId_lotNumber: { organizationId: material.organizationId, materialId: material.id, lotNumber: input.lotNumber } },
-          create: { ...tenant, materialId: material.id, lotNumber: input.lotNumber, supplier: input.supplier ?? null, expiresAt: input.expiresAt ?? null },
-          update: {},
-        });
-        if (lot.plantId !== location.plantId) {
-          throw badUserInput(`Lot ${input.lotNumber} belongs to another plant; move it with a transfer`, [{ field: "input.lotNumber", message: "lot is at another plant" }]);
-        }
-        // Upsert with an increment is one atomic statement, so concurrent receipts add up.
-        return tx.stock.upsert({
-          where: { materialId_locationId_lotId: { materialId: material.id, locationId: location.id, lotId: lot.id } },
-          create: { ...tenant, materialId: material.id, locationId: location.id, lotId: lot.id, quantity: input.quantity },
-          update: { quantity: { increment: input.quantity } },
-        });
-      });
-    },
+    ...stockResolvers.Mutation,
   },
   Material: {
+    ...stockFields.Material,
     __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(r.id),
     reorderPoint: (m: Material) => decimalToNumber(m.reorderPoint),
     safetyStock: (m: Material) => decimalToNumber(m.safetyStock),
@@ -114,6 +81,7 @@ export const resolvers: Resolvers<InventoryContext> = {
     stock: (l: Location, _: unknown, ctx: InventoryContext) => ctx.loaders.stockOfLocation.load(l.id),
   },
   Lot: {
+    ...stockFields.Lot,
     __resolveReference: (r: { id: string }, ctx: InventoryContext) => ctx.loaders.lot.load(r.id),
     plant: (l: Lot) => entityRef("Plant", l.plantId),
     material: async (l: Lot, _: unknown, ctx: InventoryContext) => {

@@ -4,6 +4,7 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type InventoryContext, type InventoryDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 import { seedDemo } from "./seed.ts";
+import { reservationConsumer } from "./reservations.ts";
 
 export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   name: "inventory",
@@ -12,4 +13,10 @@ export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
   seedDemo,
+  // Reservations follow production's work orders; without PRODUCTION_URL there are none.
+  consumers: ({ db, config, log }) => {
+    if (config.PRODUCTION_URL) return [reservationConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)];
+    log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
+    return [];
+  },
 };

@@ -64,26 +64,26 @@ export interface DemoPlant {
 
 export interface DemoData {
   organizationId: string;
-  materials: { id: string; code: string; description: string; unitOfMeasure: string; reorderPoint: number; safetyStock: number }[];
+  materials: { id: string; code: string; description: string; unitOfMeasure: string; reorderPoint: number; safetyStock: number; unitCost: number }[];
   downtimeReasons: { id: string; code: string; description: string; kind: "PLANNED" | "UNPLANNED" }[];
   plants: DemoPlant[];
 }
 
-const MATERIALS: [string, string, string, number, number][] = [
-  ["STL-BAR-20", "Steel bar 20 mm, S355", "M", 400, 150],
-  ["STL-SHT-2", "Steel sheet 2 mm", "KG", 800, 300],
-  ["ALU-SHT-3", "Aluminium sheet 3 mm, 5083", "KG", 500, 200],
-  ["BOLT-M8", "Hex bolt M8x30, 8.8", "EA", 5000, 2000],
-  ["NUT-M8", "Hex nut M8, 8", "EA", 5000, 2000],
-  ["BRG-6204", "Deep groove ball bearing 6204", "EA", 300, 100],
-  ["SEAL-40", "Shaft seal 40x52x7", "EA", 300, 100],
-  ["PNT-RAL5010", "Powder coat RAL 5010", "KG", 120, 40],
-  ["PCB-CTRL", "Controller board rev C", "EA", 150, 50],
-  ["CBL-HARN", "Cable harness 1.2 m", "EA", 200, 80],
-  ["MTR-075", "Motor 0.75 kW", "EA", 60, 20],
-  ["BOX-M", "Shipping box, medium", "EA", 400, 150],
-  ["GRS-EP2", "Grease EP2", "KG", 30, 10],
-  ["PLT-EUR", "Euro pallet", "EA", 80, 30],
+const MATERIALS: [string, string, string, number, number, number][] = [
+  ["STL-BAR-20", "Steel bar 20 mm, S355", "M", 400, 150, 4.2],
+  ["STL-SHT-2", "Steel sheet 2 mm", "KG", 800, 300, 1.35],
+  ["ALU-SHT-3", "Aluminium sheet 3 mm, 5083", "KG", 500, 200, 4.8],
+  ["BOLT-M8", "Hex bolt M8x30, 8.8", "EA", 5000, 2000, 0.08],
+  ["NUT-M8", "Hex nut M8, 8", "EA", 5000, 2000, 0.03],
+  ["BRG-6204", "Deep groove ball bearing 6204", "EA", 300, 100, 2.9],
+  ["SEAL-40", "Shaft seal 40x52x7", "EA", 300, 100, 1.1],
+  ["PNT-RAL5010", "Powder coat RAL 5010", "KG", 120, 40, 9.5],
+  ["PCB-CTRL", "Controller board rev C", "EA", 150, 50, 38],
+  ["CBL-HARN", "Cable harness 1.2 m", "EA", 200, 80, 6.4],
+  ["MTR-075", "Motor 0.75 kW", "EA", 60, 20, 115],
+  ["BOX-M", "Shipping box, medium", "EA", 400, 150, 0.9],
+  ["GRS-EP2", "Grease EP2", "KG", 30, 10, 7.2],
+  ["PLT-EUR", "Euro pallet", "EA", 80, 30, 12.5],
 ];
 
 const DOWNTIME_REASONS: [string, string, "PLANNED" | "UNPLANNED"][] = [
@@ -157,8 +157,8 @@ export function buildDemoData(now: Date = new Date()): DemoData {
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const t0 = Math.floor(now.getTime() / HOUR) * HOUR;
-  const materials = MATERIALS.map(([code, description, unitOfMeasure, reorderPoint, safetyStock]) => ({
-    id: demoId("material", code), code, description, unitOfMeasure, reorderPoint, safetyStock,
+  const materials = MATERIALS.map(([code, description, unitOfMeasure, reorderPoint, safetyStock, unitCost]) => ({
+    id: demoId("material", code), code, description, unitOfMeasure, reorderPoint, safetyStock, unitCost,
   }));
   const materialByCode = new Map(materials.map((m) => [m.code, m]));
   const downtimeReasons = DOWNTIME_REASONS.map(([code, description, kind]) => ({ id: demoId("downtime-reason", code), code, description, kind }));

@@ -1,0 +1,53 @@
+import type { PrismaClient } from "./generated/prisma/client.ts";
+
+export interface GenealogyLink {
+  depth: number;
+  lotId: string;
+  workOrderId: string;
+}
+
+export const MAX_GENEALOGY_DEPTH = 100;
+
+/**
+ * Ancestors of a lot: the lots its producing work order consumed (depth 1), the lots their producing
+ * work orders consumed (depth 2), and so on. Each link names the work order that consumed the lot.
+ */
+export async function ancestors(db: PrismaClient, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+  return db.$queryRaw<GenealogyLink[]>`
+    WITH RECURSIVE up(lot_id, work_order_id, depth) AS (
+      SELECT t."lotId", t."workOrderId", 1
+        FROM "Lot" l JOIN "StockTransaction" t ON t."workOrderId" = l."producedByWorkOrderId" AND t.type = 'ISSUE'
+       WHERE l.id = ${lotId}::uuid
+      UNION
+      SELECT t."lotId", t."workOrderId", up.depth + 1
+        FROM up JOIN "Lot" l ON l.id = up.lot_id
+        JOIN "StockTransaction" t ON t."workOrderId" = l."producedByWorkOrderId" AND t.type = 'ISSUE'
+       WHERE up.depth < ${maxDepth}
+    )
+    SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
+      FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM up GROUP BY lot_id, work_order_id) g
+      JOIN "Lot" l ON l.id = g.lot_id
+     ORDER BY g.depth, l."lotNumber", g.work_order_id`;
+}
+
+/**
+ * Descendants of a lot (the recall query): lots made by the work orders that consumed it, lots made
+ * from those, and so on. Each link names the work order that produced the lot.
+ */
+export async function descendants(db: PrismaClient, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+  return db.$queryRaw<GenealogyLink[]>`
+    WITH RECURSIVE down(lot_id, work_order_id, depth) AS (
+      SELECT p.id, t."workOrderId", 1
+        FROM "StockTransaction" t JOIN "Lot" p ON p."producedByWorkOrderId" = t."workOrderId"
+       WHERE t."lotId" = ${lotId}::uuid AND t.type = 'ISSUE'
+      UNION
+      SELECT p.id, t."workOrderId", down.depth + 1
+        FROM down JOIN "StockTransaction" t ON t."lotId" = down.lot_id AND t.type = 'ISSUE'
+        JOIN "Lot" p ON p."producedByWorkOrderId" = t."workOrderId"
+       WHERE down.depth < ${maxDepth}
+    )
+    SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
+      FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM down GROUP BY lot_id, work_order_id) g
+      JOIN "Lot" l ON l.id = g.lot_id
+     ORDER BY g.depth, l."lotNumber", g.work_order_id`;
+}

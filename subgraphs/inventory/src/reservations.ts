@@ -1,0 +1,55 @@
+import { startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
+import { Prisma } from "./generated/prisma/client.ts";
+import type { InventoryDb } from "./context.ts";
+import { evaluateStockAlert, lockMaterialAtPlant, type Tx } from "./alerts.ts";
+
+interface StatusChanged {
+  workOrderId: string;
+  to: string;
+  materialRequirements?: { materialId: string; quantity: string }[];
+}
+
+const ENDED = new Set(["COMPLETED", "CLOSED", "CANCELLED"]);
+
+/**
+ * Reservations follow production's work orders through its event feed: a release reserves the bill
+ * of materials; completion, closing or cancelling frees what was not issued.
+ */
+export async function applyWorkOrderEvent(tx: Tx, event: FeedEvent): Promise<void> {
+  const payload = event.payload as unknown as StatusChanged;
+  const plantId = event.plantId!;
+  if (payload.to === "RELEASED") {
+    for (const line of payload.materialRequirements ?? []) {
+      // Materials unknown here (another organization's, or deleted) cannot be reserved.
+      const material = await tx.material.findUnique({ where: { id: line.materialId } });
+      if (!material || material.organizationId !== event.organizationId) continue;
+      await lockMaterialAtPlant(tx, line.materialId, plantId);
+      const quantity = new Prisma.Decimal(line.quantity);
+      await tx.reservation.upsert({
+        where: { workOrderId_materialId: { workOrderId: payload.workOrderId, materialId: line.materialId } },
+        create: { organizationId: event.organizationId, plantId, workOrderId: payload.workOrderId, materialId: line.materialId, quantity },
+        update: { quantity },
+      });
+      await evaluateStockAlert(tx, line.materialId, plantId);
+    }
+  } else if (ENDED.has(payload.to)) {
+    const held = await tx.reservation.findMany({ where: { workOrderId: payload.workOrderId } });
+    for (const r of held) {
+      await lockMaterialAtPlant(tx, r.materialId, r.plantId);
+      await tx.reservation.delete({ where: { id: r.id } });
+      await evaluateStockAlert(tx, r.materialId, r.plantId);
+    }
+  }
+}
+
+export function reservationConsumer(db: InventoryDb, productionUrl: string, log: Logger, intervalMs: number): EventConsumer {
+  return startEventConsumer<Tx>({
+    name: "inventory<-production:work-orders",
+    sourceUrl: productionUrl.replace(/\/graphql\/?$/, ""),
+    types: ["WorkOrderStatusChanged"],
+    transaction: (fn) => db.$transaction((tx) => fn(tx as Tx)),
+    handle: (event, tx) => applyWorkOrderEvent(tx, event),
+    log,
+    intervalMs,
+  });
+}
