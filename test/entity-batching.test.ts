@@ -1,3 +1,6 @@
+import { randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoData } from "@mes/shared";
 import { graphql } from "./support/graphql.ts";
@@ -9,8 +12,17 @@ let stack: TestStack;
 const demo = buildDemoData();
 const plant = demo.plants[0]!;
 
+// Each request's SQL count is in its log line (sqlQueries), found by its request id.
+const logLines: { requestId?: string; msg?: string; sqlQueries?: number }[] = [];
+const capture = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split("\n")) if (line) logLines.push(JSON.parse(line));
+    done();
+  },
+});
+
 beforeAll(async () => {
-  stack = await startTestStack({ seed: true });
+  stack = await startTestStack({ seed: true, log: pino({ level: "info" }, capture) });
 });
 afterAll(async () => stack?.stop());
 
@@ -28,14 +40,16 @@ const cases = [
 
 async function entitiesQueryCount(subgraph: keyof TestStack["subgraphs"], typename: string, ids: readonly string[], fields: string) {
   const running = stack.subgraphs[subgraph];
-  const before = running.queryStats.queries;
+  const requestId = randomUUID();
   const res = await graphql(running.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${fields} } } }`, {
     r: ids.map((id) => ({ __typename: typename, id })),
-  });
+  }, { "x-request-id": requestId });
   expect(res.errors).toBeUndefined();
   expect(res.data!._entities).toHaveLength(ids.length);
   expect(res.data!._entities.every((e: unknown) => e !== null)).toBe(true);
-  return running.queryStats.queries - before;
+  const line = logLines.find((l) => l.requestId === requestId && l.msg === "graphql request");
+  expect(line?.sqlQueries).toBeTypeOf("number");
+  return line!.sqlQueries!;
 }
 
 describe("_entities resolution is batched", () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 
@@ -5,6 +6,13 @@ import { PrismaPg } from "@prisma/adapter-pg";
 export interface QueryStats {
   queries: number;
 }
+
+/**
+ * SQL statements of the current request: the server opens a scope per GraphQL request and logs
+ * the count with it, so an N+1 shows in the logs. (A statement that waited for a free pool
+ * connection may be counted in the request that released it.)
+ */
+export const requestQueries = new AsyncLocalStorage<QueryStats>();
 
 export interface InstrumentedPool {
   pool: pg.Pool;
@@ -19,6 +27,8 @@ export function createPool(connectionString: string, max: number, applicationNam
     // Every statement, pooled or inside a transaction, goes through a client's query().
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       stats.queries += 1;
+      const scope = requestQueries.getStore();
+      if (scope) scope.queries += 1;
       return query(...args);
     };
   });

@@ -9,6 +9,7 @@ import type { GraphQLSchema } from "graphql";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
 import { formatError } from "./errors.ts";
+import { requestQueries } from "./db.ts";
 
 export interface RequestContext extends BaseContext {
   requestId: string;
@@ -79,7 +80,10 @@ function loggingPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TC
         async willSendResponse({ operationName, response }) {
           const errors = response.body.kind === "single" ? response.body.singleResult.errors?.length ?? 0 : 0;
           contextValue.log.info(
-            { requestId: contextValue.requestId, operationName, durationMs: Math.round(performance.now() - started), errors },
+            {
+              requestId: contextValue.requestId, operationName, durationMs: Math.round(performance.now() - started), errors,
+              sqlQueries: requestQueries.getStore()?.queries,
+            },
             "graphql request",
           );
         },
@@ -125,6 +129,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   opts.routes?.(app);
   app.use(
     "/graphql",
+    (_req, _res, next) => requestQueries.run({ queries: 0 }, next),
     express.json({ limit: opts.bodyLimit }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
