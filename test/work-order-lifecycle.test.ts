@@ -191,3 +191,46 @@ describe("schedule", () => {
     expect(schedule.criticalPath).toEqual({ operations: [{ sequence: 10, workOrder: { number: "WO-SCHED-A" } }, { sequence: 20, workOrder: { number: "WO-SCHED-B" } }], durationMinutes: 300 });
   });
 });
+
+describe("production KPIs", () => {
+  it("computes on-time delivery, cycle time and schedule adherence by hand-checkable definitions", async () => {
+    const k1 = await createProduct(url, plant, "KPI-1", 1);
+    const k2 = await createProduct(url, plant, "KPI-2", 1);
+    const orders = {
+      a: await createWorkOrder(url, k1, "WO-KPI-A", 1), b: await createWorkOrder(url, k1, "WO-KPI-B", 1),
+      c: await createWorkOrder(url, k2, "WO-KPI-C", 1), d: await createWorkOrder(url, k2, "WO-KPI-D", 1),
+    };
+    // Completed orders with fixed dates, so the expected values can be worked out by hand.
+    const set = (id: string, released: string, completed: string, due: string, plannedEnd: string | null) =>
+      stack.subgraphs.production.pool.query(
+        `UPDATE "WorkOrder" SET status = 'COMPLETED', "releasedAt" = $2, "completedAt" = $3, "dueDate" = $4, "plannedEnd" = $5 WHERE id = $1`,
+        [id, released, completed, due, plannedEnd],
+      );
+    await set(orders.a.id, "2027-01-01T00:00Z", "2027-01-03T00:00Z", "2027-01-04T00:00Z", "2027-01-02T00:00Z"); // 48 h, on time, after plan
+    await set(orders.b.id, "2027-01-02T00:00Z", "2027-01-02T12:00Z", "2027-01-02T06:00Z", "2027-01-03T00:00Z"); // 12 h, late, within plan
+    await set(orders.c.id, "2027-01-05T00:00Z", "2027-01-06T00:00Z", "2027-01-10T00:00Z", null); // 24 h, on time, no plan
+    await set(orders.d.id, "2027-02-10T00:00Z", "2027-02-15T00:00Z", "2027-02-20T00:00Z", null); // outside the window
+
+    const q = `query($p: ID!, $f: DateTime!, $t: DateTime!) { productionKpis(plantId: $p, from: $f, to: $t) {
+      completedWorkOrders averageCycleTimeHours
+      onTimeDelivery { value numerator denominator } scheduleAdherence { value numerator denominator }
+      byProduct { product { code } completedWorkOrders averageCycleTimeHours onTimeDelivery { value } scheduleAdherence { value numerator denominator } } } }`;
+    const { productionKpis } = await mustQuery(url, q, { p: plant.plantId, f: "2027-01-01T00:00:00Z", t: "2027-02-01T00:00:00Z" });
+    expect(productionKpis).toEqual({
+      completedWorkOrders: 3,
+      averageCycleTimeHours: 28, // (48 + 12 + 24) / 3
+      onTimeDelivery: { value: 2 / 3, numerator: 2, denominator: 3 },
+      scheduleAdherence: { value: 0.5, numerator: 1, denominator: 2 },
+      byProduct: [
+        { product: { code: "KPI-1" }, completedWorkOrders: 2, averageCycleTimeHours: 30, onTimeDelivery: { value: 0.5 }, scheduleAdherence: { value: 0.5, numerator: 1, denominator: 2 } },
+        { product: { code: "KPI-2" }, completedWorkOrders: 1, averageCycleTimeHours: 24, onTimeDelivery: { value: 1 }, scheduleAdherence: { value: null, numerator: 0, denominator: 0 } },
+      ],
+    });
+    // Nothing completed: every ratio is null, not NaN.
+    const empty = await mustQuery(url, q, { p: plant.plantId, f: "2026-01-01T00:00:00Z", t: "2026-02-01T00:00:00Z" });
+    expect(empty.productionKpis).toEqual({
+      completedWorkOrders: 0, averageCycleTimeHours: null,
+      onTimeDelivery: { value: null, numerator: 0, denominator: 0 }, scheduleAdherence: { value: null, numerator: 0, denominator: 0 }, byProduct: [],
+    });
+  });
+});

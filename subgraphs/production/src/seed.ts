@@ -1,20 +1,79 @@
-import { buildDemoData, type Logger } from "@mes/shared";
+import { appendEvent, buildDemoData, type Logger } from "@mes/shared";
+import { Prisma, type WorkOrderStatus } from "./generated/prisma/client.ts";
 import type { ProductionDb } from "./context.ts";
+import type { Tx } from "./lifecycle.ts";
 
-/** Seeds the demo plant's products and work orders into an empty production database. */
+const HOUR = 3_600_000;
+
+/** The statuses a demo order passed through to reach its current one. */
+const PATH: Record<WorkOrderStatus, WorkOrderStatus[]> = {
+  PLANNED: [],
+  RELEASED: ["RELEASED"],
+  IN_PROGRESS: ["RELEASED", "IN_PROGRESS"],
+  ON_HOLD: ["RELEASED", "IN_PROGRESS", "ON_HOLD"],
+  COMPLETED: ["RELEASED", "IN_PROGRESS", "COMPLETED"],
+  CLOSED: ["RELEASED", "IN_PROGRESS", "COMPLETED", "CLOSED"],
+  CANCELLED: ["RELEASED", "CANCELLED"],
+};
+
+/**
+ * Seeds the demo plant's products and work orders into an empty production database, with each
+ * order's history and the events its transitions would have written (inventory reserves from them).
+ */
 export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
   if ((await db.product.count()) > 0) return;
   const demo = buildDemoData();
   const organizationId = demo.organizationId;
-  await db.$transaction(async (tx) => {
+  await db.$transaction(async (txc) => {
+    const tx = txc as Tx;
     for (const plant of demo.plants) {
       const tenant = { organizationId, plantId: plant.id };
       await tx.product.createMany({ data: plant.products.map((p) => ({ ...tenant, id: p.id, code: p.code, name: p.name })) });
       await tx.routingStep.createMany({ data: plant.products.flatMap((p) => p.routing.map((s) => ({ ...tenant, ...s, productId: p.id }))) });
       await tx.bomLine.createMany({ data: plant.products.flatMap((p) => p.bom.map((l) => ({ ...tenant, ...l, productId: p.id }))) });
-      await tx.workOrder.createMany({ data: plant.workOrders.map(({ operations: _ops, ...wo }) => ({ ...tenant, ...wo })) });
-      await tx.operation.createMany({ data: plant.workOrders.flatMap((wo) => wo.operations.map((op) => ({ ...tenant, ...op, workOrderId: wo.id }))) });
+      for (const [i, { operations, ...wo }] of plant.workOrders.entries()) {
+        // When each step happened: released a day before the planned start, completed around the
+        // planned end (every third one late), closed a day later.
+        const at: Partial<Record<WorkOrderStatus, Date>> = {
+          RELEASED: new Date(wo.plannedStart.getTime() - 24 * HOUR),
+          IN_PROGRESS: wo.plannedStart,
+          ON_HOLD: new Date(wo.plannedStart.getTime() + 2 * HOUR),
+          COMPLETED: new Date(wo.plannedEnd.getTime() + (i % 3 === 0 ? 30 : -1) * HOUR),
+          CANCELLED: new Date(wo.plannedStart.getTime() - 12 * HOUR),
+        };
+        at.CLOSED = at.COMPLETED && new Date(at.COMPLETED.getTime() + 24 * HOUR);
+        const path = PATH[wo.status];
+        await tx.workOrder.create({
+          data: {
+            ...tenant, ...wo,
+            releasedAt: path.includes("RELEASED") ? at.RELEASED : null, startedAt: path.includes("IN_PROGRESS") ? at.IN_PROGRESS : null,
+            completedAt: path.includes("COMPLETED") ? at.COMPLETED : null, closedAt: path.includes("CLOSED") ? at.CLOSED : null,
+          },
+        });
+        await tx.operation.createMany({
+          data: operations.map((op) => ({
+            ...tenant, ...op, workOrderId: wo.id,
+            goodQuantity: op.status === "COMPLETED" ? wo.quantity : op.status === "IN_PROGRESS" ? Math.floor(wo.quantity / 3) : 0,
+          })),
+        });
+        const bom = plant.products.find((p) => p.id === wo.productId)!.bom;
+        let from: WorkOrderStatus = "PLANNED";
+        for (const to of path) {
+          const when = at[to]!;
+          const reason = to === "ON_HOLD" ? "Suspect material, awaiting quality decision" : to === "CANCELLED" ? "Customer cancelled the order" : null;
+          await tx.workOrderTransition.create({ data: { ...tenant, workOrderId: wo.id, fromStatus: from, toStatus: to, actor: "demo-seed", reason, at: when } });
+          if (to === "ON_HOLD") await tx.workOrderHold.create({ data: { ...tenant, workOrderId: wo.id, reason: reason!, placedBy: "demo-seed", placedAt: when } });
+          await appendEvent(tx, {
+            ...tenant, type: "WorkOrderStatusChanged", aggregateId: wo.id,
+            payload: {
+              workOrderId: wo.id, number: wo.number, from, to, actor: "demo-seed", reason, at: when.toISOString(),
+              ...(to === "RELEASED" ? { materialRequirements: bom.map((l) => ({ materialId: l.materialId, quantity: new Prisma.Decimal(l.quantityPer).mul(wo.quantity).toString() })) } : {}),
+            },
+          });
+          from = to;
+        }
+      }
     }
-  }, { timeout: 60_000 });
+  }, { timeout: 120_000 });
   log.info({ plants: demo.plants.length }, "demo production data seeded");
 }
