@@ -96,6 +96,17 @@ describe("the federated graph end to end", () => {
       expect(data.materials.totalCount).toBe(14);
       expect(data.materials.items.every((m: { onHand: number }) => m.onHand > 0)).toBe(true);
       expect(data.ncrs.totalCount).toBeGreaterThan(0);
+
+      // Production's seeded history reached inventory through the event feed: released orders hold
+      // reservations, finished ones none; nothing that started lies in the future.
+      await seeded.subgraphs.inventory.consumers[0]!.drain();
+      const orders = await mustQuery(seeded.gatewayUrl, `{ workOrders(filter: { status: [RELEASED, IN_PROGRESS, ON_HOLD, CLOSED] }, limit: 100) {
+        items { status startedAt reservations { quantity } } } }`);
+      for (const wo of orders.workOrders.items) {
+        if (wo.status === "CLOSED") expect(wo.reservations).toEqual([]);
+        else expect(wo.reservations.length).toBeGreaterThan(0);
+        if (wo.startedAt) expect(new Date(wo.startedAt).getTime()).toBeLessThan(Date.now());
+      }
     } finally {
       await seeded.stop();
     }

@@ -199,7 +199,9 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       const status = WORK_ORDER_STATUSES[i % WORK_ORDER_STATUSES.length]!;
       const product = products[i % products.length]!;
       const quantity = 10 * (1 + Math.floor(rand() * 20));
-      const dayOffset = { PLANNED: 4, RELEASED: 2, IN_PROGRESS: 0, ON_HOLD: 0, COMPLETED: -3, CLOSED: -8, CANCELLED: -1 }[status] + Math.floor(i / 7);
+      // Orders not started yet lie ahead; started, finished and cancelled ones in the past.
+      const ahead = status === "PLANNED" || status === "RELEASED";
+      const dayOffset = { PLANNED: 3, RELEASED: 1, IN_PROGRESS: -1, ON_HOLD: -1, COMPLETED: -4, CLOSED: -9, CANCELLED: -2 }[status] + (ahead ? 1 : -1) * Math.floor(i / 7);
       const plannedStart = new Date(t0 + dayOffset * DAY + (i % 3) * 4 * HOUR);
       let cursor = plannedStart.getTime();
       const done = status === "COMPLETED" || status === "CLOSED";

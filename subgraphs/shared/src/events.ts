@@ -43,7 +43,8 @@ const MAX_FEED_PAGE = 1000;
 export async function readEvents(pool: pg.Pool, after: bigint, types: string[] | null, limit: number): Promise<FeedEvent[]> {
   const { rows } = await pool.query(
     `SELECT id::text AS id, "organizationId", "plantId", type, "aggregateId", payload, "createdAt"
-       FROM "OutboxEvent" WHERE id > $1 AND ($2::text[] IS NULL OR type = ANY($2)) ORDER BY id LIMIT $3`,
+       FROM "OutboxEvent" e WHERE e.id > $1 AND ($2::text[] IS NULL OR type = ANY($2))
+      ORDER BY e.id LIMIT $3`, // e.id: plain "id" would sort by the text alias (1, 10, 100, 11, ...)
     [after.toString(), types, limit],
   );
   return rows.map((r) => ({ ...r, createdAt: (r.createdAt as Date).toISOString() }));

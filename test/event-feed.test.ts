@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mustQuery } from "./support/graphql.ts";
+import { startTestStack, type TestStack } from "./support/stack.ts";
+import { createPlant, createProduct, createWorkOrder } from "./support/fixtures.ts";
+
+const ORG = "cccccccc-dddd-4eee-8fff-000000000001";
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => stack?.stop());
+
+describe("event feed between subgraphs", () => {
+  it("delivers events in id order past single digits, and the consumer applies each exactly once", async () => {
+    const url = stack.gatewayUrl;
+    const plant = await createPlant(url, ORG, "FEED");
+    const { createMaterial } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "FEED-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
+    const productId = await createProduct(url, plant, "FEED-P", 1, [{ materialId: createMaterial.id, quantityPer: 1 }]);
+    // 12 orders released and 6 of them cancelled: 18 events.
+    const orders = [];
+    for (let i = 0; i < 12; i++) orders.push(await createWorkOrder(url, productId, `WO-FEED-${i}`, i + 1));
+    for (const wo of orders) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    for (const wo of orders.slice(0, 6)) await mustQuery(url, `mutation($id: ID!) { cancelWorkOrder(id: $id, reason: "test") { id } }`, { id: wo.id });
+
+    const feed = (await (await fetch(stack.subgraphs.production.url.replace(/graphql$/, "events?after=0&limit=100"))).json()) as { events: { id: string }[] };
+    const ids = feed.events.map((e) => Number(e.id));
+    expect(ids).toHaveLength(18);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    await stack.subgraphs.inventory.consumers[0]!.drain();
+    // Reserved: 7 + 8 + ... + 12 for the six orders still released.
+    const { material } = await mustQuery(url, `query($id: ID!, $p: ID!) { material(id: $id) { reserved(plantId: $p) } }`, { id: createMaterial.id, p: plant.plantId });
+    expect(material.reserved).toBe(7 + 8 + 9 + 10 + 11 + 12);
+    const { rows } = await stack.subgraphs.inventory.pool.query(`SELECT position::int AS p FROM "EventCursor"`);
+    expect(rows).toEqual([{ p: 18 }]);
+  });
+});
