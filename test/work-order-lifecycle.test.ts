@@ -124,6 +124,19 @@ describe("work order lifecycle", () => {
     expect(negative.extensions!.fields).toEqual([{ field: "input.goodQuantity", message: "must not be negative" }]);
   });
 
+  it("assigns operations to machines and operators, and logs production against them", async () => {
+    const productId = await createProduct(url, plant, "LIFE-6", 1);
+    const wo = await createWorkOrder(url, productId, "WO-LIFE-6", 10);
+    const { assignOperation } = await act(`mutation($id: ID!, $m: ID!) { assignOperation(id: $id, machineId: $m, operatorId: "op.omar") { operatorId machine { code state } } }`, { id: wo.operations[0], m: plant.machineIds[1] });
+    expect(assignOperation).toEqual({ operatorId: "op.omar", machine: { code: "M-2", state: "IDLE" } });
+    await act(`mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    await act(`mutation($id: ID!) { startOperation(id: $id) { id } }`, { id: wo.operations[0] });
+    const { logProduction } = await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 4 }) { operatorId machine { code } workOrder { number } } }`, { id: wo.operations[0] });
+    expect(logProduction).toEqual({ operatorId: "op.omar", machine: { code: "M-2" }, workOrder: { number: "WO-LIFE-6" } });
+    const nothing = await errorOf(`mutation($id: ID!) { assignOperation(id: $id) { id } }`, { id: wo.operations[0] });
+    expect(nothing.message).toBe("Give a machineId, an operatorId or both");
+  });
+
   it("tracks problem reports from OPEN through ACKNOWLEDGED to RESOLVED", async () => {
     const productId = await createProduct(url, plant, "LIFE-5", 1);
     const wo = await createWorkOrder(url, productId, "WO-LIFE-5", 10);
