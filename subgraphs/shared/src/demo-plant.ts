@@ -184,8 +184,7 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       id: demoId(p, "lot", m.code, k + 1), materialId: m.id, lotNumber: `${p}-${m.code}-${String(k + 1).padStart(3, "0")}`,
       supplier: pick(["Nordic Steel AB", "Midwest Fasteners", "Rhein Components", "Pacific Electronics"]),
       receivedAt: new Date(t0 - (30 - k * 10 - (mi % 5)) * DAY), locationId: k === 0 ? locations[0]!.id : locations[1]!.id,
-      // Some materials deliberately sit below their reorder point, so alerts have something to show.
-      quantity: Math.round(m.reorderPoint * (mi % 4 === 3 ? 0.3 : 0.6 + rand())),
+      quantity: 0, // sized below, once the open work orders are known
     })));
     const products = PRODUCT_SPECS[p]!.map((ps) => ({
       id: demoId(p, "product", ps.code), code: ps.code, name: ps.name,
@@ -220,6 +219,16 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       const plannedEnd = new Date(cursor);
       return { id: demoId(p, "wo", i + 1), number: `WO-${p}-${String(1001 + i)}`, productId: product.id, quantity,
         dueDate: new Date(plannedEnd.getTime() + (i % 4 === 0 ? -6 * HOUR : 2 * DAY)), plannedStart, plannedEnd, status, priority: 1 + (i % 5), operations };
+    });
+    // Stock covers what the open orders reserve plus a margin over the reorder point; every fourth
+    // material is short (available at half its reorder point), so low-stock alerts have something to show.
+    const open = workOrders.filter((w) => w.status === "RELEASED" || w.status === "IN_PROGRESS" || w.status === "ON_HOLD");
+    materials.forEach((m, mi) => {
+      const reserved = open.reduce((sum, w) => sum + (products.find((pr) => pr.id === w.productId)!.bom.find((b) => b.materialId === m.id)?.quantityPer ?? 0) * w.quantity, 0);
+      const total = Math.ceil(reserved + m.reorderPoint * (mi % 4 === 3 ? 0.5 : 1.5 + rand()));
+      const [older, newer] = lots.filter((l) => l.materialId === m.id) as [DemoPlant["lots"][number], DemoPlant["lots"][number]];
+      older.quantity = Math.ceil(total * 0.6);
+      newer.quantity = total - older.quantity;
     });
     const shiftPatterns = SHIFTS.map((s) => ({ id: demoId(p, "shift-pattern", s.name), name: s.name, startMinute: s.startMinute, durationMinutes: 480, breaks: s.breaks }));
     const crews = ["A", "B", "C"].map((c, ci) => ({
