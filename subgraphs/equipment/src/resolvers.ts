@@ -5,6 +5,7 @@ import {
 } from "@mes/shared";
 import type { Area, Downtime, Machine, MachineState, Plant, Prisma, WorkCenter } from "./generated/prisma/client.ts";
 import type { EquipmentContext } from "./context.ts";
+import { machinePerformanceFields, maintenanceResolvers } from "./maintenance-resolvers.ts";
 
 const MAX_HISTORY = 1000;
 
@@ -51,7 +52,9 @@ async function parentOrFail<T>(lookup: Promise<T | null>, what: string, id: stri
 
 export const resolvers: Resolvers<EquipmentContext> = {
   ...scalarResolvers,
+  ...maintenanceResolvers,
   Query: {
+    ...maintenanceResolvers.Query,
     plant: (_: unknown, { id }: { id: string }, ctx: EquipmentContext) => ctx.loaders.plant.load(requireId(id)),
     plants: (_: unknown, args: { organizationId?: string | null }, ctx: EquipmentContext) =>
       ctx.db.plant.findMany({ where: args.organizationId ? { organizationId: requireId(args.organizationId, "organizationId") } : {}, orderBy: { code: "asc" } }),
@@ -91,20 +94,7 @@ export const resolvers: Resolvers<EquipmentContext> = {
         },
       });
     },
-    async setMachineState(_: unknown, args: { machineId: string; state: MachineState }, ctx: EquipmentContext) {
-      const machineId = requireId(args.machineId, "machineId");
-      return ctx.db.$transaction(async (tx) => {
-        // Row lock: two state changes for one machine apply one after the other, never interleaved.
-        const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Machine" WHERE id = ${machineId}::uuid FOR UPDATE`;
-        if (locked.length === 0) throw badUserInput(`Machine ${machineId} does not exist`, [{ field: "machineId", message: "no such machine" }]);
-        const machine = await tx.machine.findUniqueOrThrow({ where: { id: machineId } });
-        if (machine.state === args.state) return machine;
-        const now = new Date();
-        await tx.machineStatusChange.updateMany({ where: { machineId, endedAt: null }, data: { endedAt: now } });
-        await tx.machineStatusChange.create({ data: { organizationId: machine.organizationId, plantId: machine.plantId, machineId, state: args.state, startedAt: now } });
-        return tx.machine.update({ where: { id: machineId }, data: { state: args.state, stateSince: now } });
-      });
-    },
+    ...maintenanceResolvers.Mutation,
   },
   Plant: {
     __resolveReference: (r: { id: string }, ctx: EquipmentContext) => ctx.loaders.plant.load(r.id),
@@ -127,6 +117,7 @@ export const resolvers: Resolvers<EquipmentContext> = {
     machines: (w: WorkCenter, _: unknown, ctx: EquipmentContext) => ctx.loaders.machinesOfWorkCenter.load(w.id),
   },
   Machine: {
+    ...machinePerformanceFields,
     __resolveReference: (r: { id: string }, ctx: EquipmentContext) => ctx.loaders.machine.load(r.id),
     plant: (m: Machine, _: unknown, ctx: EquipmentContext) => ctx.loaders.plant.load(m.plantId),
     workCenter: (m: Machine, _: unknown, ctx: EquipmentContext) => ctx.loaders.workCenter.load(m.workCenterId),

@@ -4,6 +4,7 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type EquipmentContext, type EquipmentDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 import { seedDemo } from "./seed.ts";
+import { productionCountConsumer } from "./maintenance.ts";
 
 export const equipment: SubgraphDefinition<EquipmentDb, EquipmentContext> = {
   name: "equipment",
@@ -12,4 +13,10 @@ export const equipment: SubgraphDefinition<EquipmentDb, EquipmentContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
   seedDemo,
+  // Production counts (for OEE and cycle-based maintenance) come from production's event feed.
+  consumers: ({ db, config, log }) => {
+    if (config.PRODUCTION_URL) return [productionCountConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)];
+    log.warn("PRODUCTION_URL is not set: OEE and cycle-based maintenance will see no production counts");
+    return [];
+  },
 };

@@ -30,6 +30,10 @@ export function createLoaders(db: ProductionDb) {
       (ids) => db.productionLog.findMany({ where: { operationId: { in: ids } }, orderBy: { loggedAt: "asc" } }),
       (l) => l.operationId,
     ),
+    logsOfShift: childrenLoader(
+      (ids) => db.productionLog.findMany({ where: { shiftId: { in: validIds(ids) } }, orderBy: { loggedAt: "asc" } }),
+      (l) => l.shiftId!,
+    ),
     problemsOfOperation: childrenLoader(
       (ids) => db.problemReport.findMany({ where: { operationId: { in: ids } }, orderBy: { reportedAt: "asc" } }),
       (p) => p.operationId,

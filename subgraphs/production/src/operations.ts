@@ -61,6 +61,7 @@ export interface LogProductionInput {
   machineId?: string | null;
   operatorId?: string | null;
   shiftId?: string | null;
+  loggedAt?: Date | null;
 }
 
 /**
@@ -88,7 +89,7 @@ export async function logProduction(tx: Tx, input: LogProductionInput, actor: st
     data: {
       organizationId: wo.organizationId, plantId: wo.plantId, operationId: op.id, workOrderId: wo.id,
       machineId: input.machineId ?? op.machineId, operatorId: input.operatorId ?? op.operatorId, shiftId: input.shiftId ?? null,
-      goodQuantity: good, scrapQuantity: scrap, loggedBy: actor,
+      goodQuantity: good, scrapQuantity: scrap, loggedBy: actor, ...(input.loggedAt ? { loggedAt: input.loggedAt } : {}),
     },
   });
   await tx.operation.update({ where: { id: op.id }, data: { goodQuantity: { increment: good }, scrapQuantity: { increment: scrap } } });

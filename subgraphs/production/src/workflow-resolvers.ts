@@ -21,6 +21,7 @@ const logInput = z.object({
   machineId: zId.nullish(),
   operatorId: z.string().trim().min(1).max(128).nullish(),
   shiftId: zId.nullish(),
+  loggedAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future").nullish(),
 }).refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
   path: ["goodQuantity"], message: "report at least one good or scrap unit",
 });
@@ -151,6 +152,15 @@ export const workflowResolvers = {
     shift: (l: ProductionLog) => entityRef("Shift", l.shiftId),
     goodQuantity: (l: ProductionLog) => decimalToNumber(l.goodQuantity),
     scrapQuantity: (l: ProductionLog) => decimalToNumber(l.scrapQuantity),
+  },
+  Shift: {
+    // Production knows shifts only by the logs that name them.
+    __resolveReference: (r: { id: string }) => ({ id: r.id }),
+    producedQuantity: async (s: { id: string }, _: unknown, ctx: ProductionContext) =>
+      (await ctx.loaders.logsOfShift.load(s.id)).reduce((sum, l) => sum + l.goodQuantity.toNumber(), 0),
+    scrappedQuantity: async (s: { id: string }, _: unknown, ctx: ProductionContext) =>
+      (await ctx.loaders.logsOfShift.load(s.id)).reduce((sum, l) => sum + l.scrapQuantity.toNumber(), 0),
+    productionLogs: (s: { id: string }, _: unknown, ctx: ProductionContext) => ctx.loaders.logsOfShift.load(s.id),
   },
   ProblemReport: {
     operation: (p: ProblemReport, _: unknown, ctx: ProductionContext) => ctx.loaders.operation.load(p.operationId),

@@ -5,6 +5,7 @@ import {
 import type { CrewAssignment, Handover, Shift, ShiftPattern } from "./generated/prisma/client.ts";
 import type { ShiftsContext } from "./context.ts";
 import { DAY_MS, formatMinute, isTimeZone, localToUtc } from "./time.ts";
+import { attendanceResolvers, shiftAttendanceFields } from "./attendance.ts";
 
 const MAX_QUERY_DAYS = 31;
 const MAX_GENERATE_DAYS = 62;
@@ -63,6 +64,7 @@ const plantRef = (plantId: string) => entityRef("Plant", plantId);
 
 export const resolvers: Resolvers<ShiftsContext> = {
   ...scalarResolvers,
+  ...attendanceResolvers,
   Query: {
     shiftPatterns: (_: unknown, { plantId }: { plantId: string }, ctx: ShiftsContext) =>
       ctx.db.shiftPattern.findMany({ where: { plantId: requireId(plantId, "plantId") }, orderBy: { startMinute: "asc" } }),
@@ -85,6 +87,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
       ctx.db.handover.findMany({ where: { plantId: requireId(plantId, "plantId"), acknowledgedAt: null }, orderBy: { createdAt: "asc" } }),
   },
   Mutation: {
+    ...attendanceResolvers.Mutation,
     createShiftPattern(_: unknown, args: { input: unknown }, ctx: ShiftsContext) {
       const { startTime, ...input } = parseInput(createPatternInput, args.input);
       const [h, m] = startTime.split(":").map(Number) as [number, number];
@@ -145,6 +148,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
     breaks: (p: ShiftPattern) => p.breaks as unknown as ShiftBreak[],
   },
   Shift: {
+    ...shiftAttendanceFields,
     __resolveReference: (r: { id: string }, ctx: ShiftsContext) => ctx.loaders.shift.load(r.id),
     plant: (s: Shift) => plantRef(s.plantId),
     pattern: (s: Shift, _: unknown, ctx: ShiftsContext) => ctx.loaders.pattern.load(s.patternId),
