@@ -44,10 +44,11 @@ describe("the federated graph end to end", () => {
     expect(wo.operations.map((o: { sequence: number }) => o.sequence)).toEqual([10, 20]);
 
     // Quality: a plan, an inspection of the work order, and an NCR.
-    const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id } }`, {
+    const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`, {
       i: { organizationId: ORG, plantId: plant.id, code: "IP-1", name: "Final", productId: product.id, characteristics: [{ name: "Diameter", kind: "NUMERIC", nominal: 40, lowerLimit: 39.95, upperLimit: 40.05, unit: "mm" }] },
     });
-    await mustQuery(url, `mutation($p: ID!, $w: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 5, result: FAIL, inspector: "QA" }) { id } }`, { p: ip.id, w: wo.id });
+    await mustQuery(url, `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 5, inspector: "QA",
+      measurements: [{ characteristicId: $c, value: 40.2 }], openNcrOnFailure: false }) { result } }`, { p: ip.id, w: wo.id, c: ip.characteristics[0].id });
     await mustQuery(url, `mutation($w: ID!, $m: ID!, $p: ID!) { openNcr(input: { organizationId: "${ORG}", plantId: $p, number: "NCR-1", title: "Diameter over limit", severity: MAJOR, workOrderId: $w, materialId: $m }) { id } }`, { w: wo.id, m: material.id, p: plant.id });
 
     // Shifts: a night pattern crossing midnight, and the shift running now.

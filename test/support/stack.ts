@@ -35,12 +35,13 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
   const log = opts.log ?? silentLogger();
   const running = {} as Record<SubgraphName, RunningSubgraph<any>>;
   try {
-    // Production first: others follow its event feed.
+    // Production and quality first: others follow their event feeds.
     const start = async (name: SubgraphName, extra: Partial<SubgraphConfig> = {}) => {
       running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...extra }), log.child({ service: name }));
     };
-    await start("production");
-    await Promise.all(SUBGRAPHS.filter((n) => n !== "production").map((name) => start(name, { PRODUCTION_URL: running.production.url })));
+    await Promise.all([start("production"), start("quality")]);
+    const feeds = { PRODUCTION_URL: running.production.url, QUALITY_URL: running.quality.url };
+    await Promise.all(SUBGRAPHS.filter((n) => n !== "production" && n !== "quality").map((name) => start(name, feeds)));
     const gatewayConfig = gatewayEnv.parse({
       NODE_ENV: "test", PORT: "4000",
       ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n].url])),

@@ -5,6 +5,7 @@ import { createLoaders, type InventoryContext, type InventoryDb } from "./contex
 import { resolvers } from "./resolvers.ts";
 import { seedDemo } from "./seed.ts";
 import { reservationConsumer } from "./reservations.ts";
+import { qualityEventConsumer } from "./quality-events.ts";
 
 export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   name: "inventory",
@@ -13,10 +14,13 @@ export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
   seedDemo,
-  // Reservations follow production's work orders; without PRODUCTION_URL there are none.
+  // Reservations follow production's work orders; NCR dispositions and lot holds follow quality.
   consumers: ({ db, config, log }) => {
-    if (config.PRODUCTION_URL) return [reservationConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)];
-    log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
-    return [];
+    if (!config.PRODUCTION_URL) log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
+    if (!config.QUALITY_URL) log.warn("QUALITY_URL is not set: NCR scrap dispositions and lot holds will not reach stock");
+    return [
+      ...(config.PRODUCTION_URL ? [reservationConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)] : []),
+      ...(config.QUALITY_URL ? [qualityEventConsumer(db, config.QUALITY_URL, log, config.EVENT_POLL_MS)] : []),
+    ];
   },
 };

@@ -5,6 +5,7 @@ import {
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
+import { firstPassYield, ncrWorkflow } from "./ncr-workflow.ts";
 
 const finite = z.number().finite();
 
@@ -32,6 +33,7 @@ const createPlanInput = z.object({
   productId: zId.nullish(),
   materialId: zId.nullish(),
   operationSequence: z.number().int().positive().nullish(),
+  workCenterId: zId.nullish(),
   sampleSize: z.number().int().min(1, "must be at least 1").max(10_000),
   characteristics: z.array(characteristicInput).min(1, "needs at least one characteristic"),
 }).superRefine((p, ctx) => {
@@ -39,16 +41,6 @@ const createPlanInput = z.object({
   if (p.operationSequence != null && !p.productId) ctx.addIssue({ code: "custom", path: ["operationSequence"], message: "an operation belongs to a product's routing; give productId" });
   const names = p.characteristics.map((c) => c.name);
   if (new Set(names).size !== names.length) ctx.addIssue({ code: "custom", path: ["characteristics"], message: "characteristic names must be unique" });
-});
-
-const recordInspectionInput = z.object({
-  planId: zId,
-  workOrderId: zId.nullish(),
-  materialId: zId.nullish(),
-  lotId: zId.nullish(),
-  quantityInspected: z.number().int().min(1, "must be at least 1"),
-  result: z.enum(["PENDING", "PASS", "FAIL"]),
-  inspector: z.string().trim().max(200).nullish(),
 });
 
 const openNcrInput = z.object({
@@ -81,6 +73,10 @@ export const resolvers: Resolvers<QualityContext> = {
       return paginate(args, (w) => ctx.db.inspection.findMany({ where, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }], ...w }), () => ctx.db.inspection.count({ where }));
     },
     ncr: (_: unknown, { id }: { id: string }, ctx: QualityContext) => ctx.loaders.ncr.load(requireId(id)),
+    firstPassYield: (_: unknown, a: { plantId: string; from: Date; to: Date }, ctx: QualityContext) => {
+      if (!(a.from < a.to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
+      return firstPassYield(ctx, requireId(a.plantId, "plantId"), a.from, a.to);
+    },
     ncrs: (_: unknown, args: ListArgs & { status?: NcrStatus[] | null }, ctx: QualityContext) => {
       const where: Prisma.NcrWhereInput = {
         ...(args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {}),
@@ -90,15 +86,10 @@ export const resolvers: Resolvers<QualityContext> = {
     },
   },
   Mutation: {
+    ...ncrWorkflow.Mutation,
     createInspectionPlan(_: unknown, args: { input: unknown }, ctx: QualityContext) {
       const { characteristics, ...plan } = parseInput(createPlanInput, args.input);
       return ctx.db.inspectionPlan.create({ data: { ...plan, characteristics: { create: characteristics } } });
-    },
-    async recordInspection(_: unknown, args: { input: unknown }, ctx: QualityContext) {
-      const input = parseInput(recordInspectionInput, args.input);
-      const plan = await ctx.loaders.plan.load(input.planId);
-      if (!plan) throw badUserInput(`Inspection plan ${input.planId} does not exist`, [{ field: "input.planId", message: "no such inspection plan" }]);
-      return ctx.db.inspection.create({ data: { ...input, organizationId: plan.organizationId, plantId: plan.plantId } });
     },
     async openNcr(_: unknown, args: { input: unknown }, ctx: QualityContext) {
       const input = parseInput(openNcrInput, args.input);
@@ -113,6 +104,7 @@ export const resolvers: Resolvers<QualityContext> = {
   },
   InspectionPlan: {
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.plan.load(r.id),
+    workCenter: (p: InspectionPlan) => entityRef("WorkCenter", p.workCenterId),
     plant: (p: InspectionPlan) => entityRef("Plant", p.plantId),
     product: (p: InspectionPlan) => entityRef("Product", p.productId),
     material: (p: InspectionPlan) => entityRef("Material", p.materialId),
@@ -123,7 +115,10 @@ export const resolvers: Resolvers<QualityContext> = {
     lowerLimit: (c: Characteristic) => decimalToNumber(c.lowerLimit),
     upperLimit: (c: Characteristic) => decimalToNumber(c.upperLimit),
   },
+  Measurement: ncrWorkflow.Measurement,
+  NcrDefect: ncrWorkflow.NcrDefect,
   Inspection: {
+    ...ncrWorkflow.InspectionFields,
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.inspection.load(r.id),
     plant: (i: Inspection) => entityRef("Plant", i.plantId),
     plan: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.loaders.plan.load(i.planId),
@@ -132,6 +127,7 @@ export const resolvers: Resolvers<QualityContext> = {
     lot: (i: Inspection) => entityRef("Lot", i.lotId),
   },
   Ncr: {
+    ...ncrWorkflow.NcrFields,
     __resolveReference: (r: { id: string }, ctx: QualityContext) => ctx.loaders.ncr.load(r.id),
     plant: (n: Ncr) => entityRef("Plant", n.plantId),
     workOrder: (n: Ncr) => entityRef("WorkOrder", n.workOrderId),
