@@ -73,3 +73,24 @@ describe("shift calendar in the plant's time zone", () => {
     ]);
   });
 });
+
+describe("attendance and coverage", () => {
+  it("records clock-in (late after 5 minutes), absence and clock-out, and shows coverage per work center", async () => {
+    const patternId = await pattern("Day", "Europe/Berlin", "08:00");
+    const [shift] = await generate(patternId, "2026-02-02", "2026-02-02");
+    const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
+    const WC = "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
+    await mustQuery(running.url, `mutation { setCoverageRequirement(input: { organizationId: "${ORG}", plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { required } }`);
+    const clockIn = (personId: string, at: string) => mustQuery(running.url, `mutation($s: ID!, $p: String!, $at: DateTime!) { clockIn(input: { shiftId: $s, personId: $p, workCenterId: "${WC}", at: $at }) { status } }`, { s: shiftAt.id, p: personId, at });
+    expect((await clockIn("op-1", "2026-02-02T07:04:00Z")).clockIn.status).toBe("PRESENT"); // 08:04 local: within grace
+    expect((await clockIn("op-2", "2026-02-02T07:20:00Z")).clockIn.status).toBe("LATE");
+    await mustQuery(running.url, `mutation($s: ID!) { markAbsent(shiftId: $s, personId: "op-3") { status } }`, { s: shiftAt.id });
+    const twice = await graphql(running.url, `mutation($s: ID!) { clockIn(input: { shiftId: $s, personId: "op-1", at: "2026-02-02T07:30:00Z" }) { status } }`, { s: shiftAt.id });
+    expect(twice.errors![0]!.extensions!.code).toBe("CONFLICT");
+    await mustQuery(running.url, `mutation($s: ID!) { clockOut(shiftId: $s, personId: "op-2", at: "2026-02-02T12:00:00Z") { clockOut } }`, { s: shiftAt.id });
+    const { shift: view } = await mustQuery(running.url, `query($id: ID!) { shift(id: $id) { attendance { personId status } coverage { required present short } breakWindows { startsAt endsAt } } }`, { id: shiftAt.id });
+    expect(view.attendance).toEqual([{ personId: "op-1", status: "PRESENT" }, { personId: "op-2", status: "LATE" }, { personId: "op-3", status: "ABSENT" }]);
+    expect(view.coverage).toEqual([{ required: 3, present: 1, short: 2 }]);
+    expect(view.breakWindows).toEqual([{ startsAt: "2026-02-02T11:00:00.000Z", endsAt: "2026-02-02T11:30:00.000Z" }]);
+  });
+});
