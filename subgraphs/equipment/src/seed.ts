@@ -1,5 +1,6 @@
 import { buildDemoData, type Logger } from "@mes/shared";
 import type { EquipmentDb } from "./context.ts";
+import { generateDueOrders } from "./maintenance.ts";
 
 /** Seeds the demo plants, their hierarchy, machine states and downtime history. */
 export async function seedDemo(db: EquipmentDb, log: Logger): Promise<void> {
@@ -24,7 +25,19 @@ export async function seedDemo(db: EquipmentDb, log: Logger): Promise<void> {
       await tx.downtime.createMany({
         data: plant.downtimes.map((d) => ({ ...tenant, id: d.id, machineId: d.machineId, reasonId: reasonId.get(d.reasonCode)!, startedAt: d.startedAt, endedAt: d.endedAt, note: d.note })),
       });
+      // Weekly lubrication on each work center's first machine, last done 3 to 11 days ago (so some are
+      // due), and a 200-run-hour inspection on the second.
+      await tx.pmSchedule.createMany({
+        data: plant.workCenters.flatMap((wc, i) => {
+          const [first, second] = plant.machines.filter((m) => m.workCenterId === wc.id);
+          return [
+            { ...tenant, machineId: first!.id, name: "Weekly lubrication", trigger: "CALENDAR" as const, interval: 7, lastResetAt: new Date(now.getTime() - (3 + 2 * i) * 86_400_000) },
+            ...(second ? [{ ...tenant, machineId: second.id, name: "Spindle inspection", trigger: "RUN_HOURS" as const, interval: 200, lastResetAt: new Date(now.getTime() - 30 * 86_400_000) }] : []),
+          ];
+        }),
+      });
     }
   }, { timeout: 60_000 });
+  for (const plant of demo.plants) await generateDueOrders(db, plant.id, now);
   log.info({ plants: demo.plants.length }, "demo equipment data seeded");
 }
