@@ -132,6 +132,14 @@ describe("a night shift's performance", () => {
     expect(s.oee.quality).toBeCloseTo(700 / 720, 12);
     expect(s.oee.oee).toBeCloseTo((365 / 405) * (360 / 365) * (700 / 720), 12);
 
+    // The same period for the work center and the plant: the other machines add planned and run
+    // time (no downtime, no counts), so Availability rises and Performance falls.
+    const period = await mustQuery(url, `query($w: ID!, $p: ID!) { workCenter(id: $w) { oee(from: "2026-01-14T21:00:00Z", to: "2026-01-15T05:00:00Z") { plannedProductionMinutes runMinutes totalCount } }
+      plant(id: $p) { oee(from: "2026-01-14T21:00:00Z", to: "2026-01-15T05:00:00Z") { plannedProductionMinutes runMinutes totalCount goodCount } } }`, { w: plant.workCenterId, p: plant.plantId });
+    // Without breaks: this machine 480 - 30 = 450 planned, 410 run; the two others 480 each.
+    expect(period.workCenter.oee).toEqual({ plannedProductionMinutes: 450 + 960, runMinutes: 410 + 960, totalCount: 720 });
+    expect(period.plant.oee).toMatchObject({ plannedProductionMinutes: 1410, runMinutes: 1370, goodCount: 700 });
+
     // A machine that ran without making anything: Performance is 0 of its run time; Quality has
     // no denominator (0 units), so it and OEE are null rather than NaN.
     const idle = await mustQuery(url, `query($id: ID!, $m: ID!) { shift(id: $id) { oee(machineId: $m) { availability performance quality oee } } }`, { id: shift.id, m: plant.machineIds[0] });

@@ -94,3 +94,20 @@ describe("attendance and coverage", () => {
     expect(view.breakWindows).toEqual([{ startsAt: "2026-02-02T11:00:00.000Z", endsAt: "2026-02-02T11:30:00.000Z" }]);
   });
 });
+
+describe("handovers", () => {
+  it("are logged by the outgoing supervisor, visible until acknowledged, and acknowledged once", async () => {
+    const patternId = await pattern("Handover", "Europe/Berlin", "14:00");
+    const [shift] = await generate(patternId, "2026-03-03", "2026-03-03");
+    const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
+    const { logHandover } = await mustQuery(running.url, `mutation($s: ID!) { logHandover(input: { shiftId: $s, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }) { id } }`, { s: shiftAt.id });
+    const pending = await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id notes openIssues createdBy } }`);
+    expect(pending.unacknowledgedHandovers).toEqual([{ id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }]);
+    const ack = await mustQuery(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.nick") { acknowledgedBy } }`, { id: logHandover.id });
+    expect(ack.acknowledgeHandover.acknowledgedBy).toBe("sup.nick");
+    const again = await graphql(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.other") { id } }`, { id: logHandover.id });
+    expect(again.errors![0]!.extensions!.code).toBe("CONFLICT");
+    expect(again.errors![0]!.message).toBe(`Handover ${logHandover.id} was already acknowledged by sup.nick`);
+    expect((await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id } }`)).unacknowledgedHandovers).toEqual([]);
+  });
+});

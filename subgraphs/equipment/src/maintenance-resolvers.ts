@@ -90,6 +90,10 @@ export const maintenanceResolvers = {
   },
 };
 
+/** Period OEE of a group of machines (a work center's or a plant's). */
+export const groupOee = (load: (ctx: EquipmentContext, id: string) => Promise<Machine[]>) =>
+  async (parent: { id: string }, a: { from: Date; to: Date }, ctx: EquipmentContext) => oeeOf(ctx, await load(ctx, parent.id), a.from, a.to);
+
 export const machinePerformanceFields = {
   reliability: async (m: Machine, a: { from: Date; to: Date }, ctx: EquipmentContext) => {
     window(a.from, a.to);

@@ -5,7 +5,7 @@ import {
 } from "@mes/shared";
 import type { Area, Downtime, Machine, MachineState, Plant, Prisma, WorkCenter } from "./generated/prisma/client.ts";
 import type { EquipmentContext } from "./context.ts";
-import { machinePerformanceFields, maintenanceResolvers } from "./maintenance-resolvers.ts";
+import { groupOee, machinePerformanceFields, maintenanceResolvers } from "./maintenance-resolvers.ts";
 
 const MAX_HISTORY = 1000;
 
@@ -99,6 +99,7 @@ export const resolvers: Resolvers<EquipmentContext> = {
   Plant: {
     __resolveReference: (r: { id: string }, ctx: EquipmentContext) => ctx.loaders.plant.load(r.id),
     areas: (p: Plant, _: unknown, ctx: EquipmentContext) => ctx.loaders.areasOfPlant.load(p.id),
+    oee: groupOee((ctx, id) => ctx.loaders.machinesOfPlant.load(id)),
     workCenters: (p: Plant, _: unknown, ctx: EquipmentContext) => ctx.loaders.workCentersOfPlant.load(p.id),
     machines: async (p: Plant, args: { state?: MachineState[] | null }, ctx: EquipmentContext) => {
       const machines = await ctx.loaders.machinesOfPlant.load(p.id);
@@ -115,6 +116,7 @@ export const resolvers: Resolvers<EquipmentContext> = {
     plant: (w: WorkCenter, _: unknown, ctx: EquipmentContext) => ctx.loaders.plant.load(w.plantId),
     area: (w: WorkCenter, _: unknown, ctx: EquipmentContext) => ctx.loaders.area.load(w.areaId),
     machines: (w: WorkCenter, _: unknown, ctx: EquipmentContext) => ctx.loaders.machinesOfWorkCenter.load(w.id),
+    oee: groupOee((ctx, id) => ctx.loaders.machinesOfWorkCenter.load(id)),
   },
   Machine: {
     ...machinePerformanceFields,
