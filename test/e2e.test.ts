@@ -108,6 +108,17 @@ describe("the federated graph end to end", () => {
         else expect(wo.reservations.length).toBeGreaterThan(0);
         if (wo.startedAt) expect(new Date(wo.startedAt).getTime()).toBeLessThan(Date.now());
       }
+
+      // The running orders have reported counts in the current shift: each plant's shift shows its
+      // production, and equipment (counts from production's feed, window from shifts) its OEE.
+      await seeded.subgraphs.equipment.consumers[0]!.drain();
+      const shifts = await mustQuery(seeded.gatewayUrl, `{ plants { currentShift { producedQuantity scrappedQuantity oee { availability performance quality oee totalCount } } } }`);
+      for (const { currentShift } of shifts.plants) {
+        expect(currentShift.producedQuantity).toBeGreaterThan(0);
+        expect(currentShift.scrappedQuantity).toBe(8); // 4 running orders x 2 logs x 1
+        expect(currentShift.oee.totalCount).toBe(currentShift.producedQuantity + currentShift.scrappedQuantity);
+        expect(currentShift.oee.oee).toBeGreaterThan(0);
+      }
     } finally {
       await seeded.stop();
     }

@@ -31,6 +31,8 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
       await tx.product.createMany({ data: plant.products.map((p) => ({ ...tenant, id: p.id, code: p.code, name: p.name })) });
       await tx.routingStep.createMany({ data: plant.products.flatMap((p) => p.routing.map((s) => ({ ...tenant, ...s, productId: p.id }))) });
       await tx.bomLine.createMany({ data: plant.products.flatMap((p) => p.bom.map((l) => ({ ...tenant, ...l, productId: p.id }))) });
+      const now = new Date();
+      const current = plant.shifts.find((sh) => sh.startsAt <= now && now < sh.endsAt);
       for (const [i, { operations, ...wo }] of plant.workOrders.entries()) {
         // When each step happened: released a day before the planned start, completed around the
         // planned end (every third one late), closed a day later.
@@ -56,6 +58,29 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
             goodQuantity: op.status === "COMPLETED" ? wo.quantity : op.status === "IN_PROGRESS" ? Math.floor(wo.quantity / 3) : 0,
           })),
         });
+        // A running operation has reported its counts so far in the current shift, in two logs.
+        const running = operations.find((op) => op.status === "IN_PROGRESS");
+        if (running && current) {
+          const good = Math.floor(wo.quantity / 3);
+          const elapsed = now.getTime() - current.startsAt.getTime();
+          const parts = [[Math.floor(good / 2), 0.3], [good - Math.floor(good / 2), 0.7]] as const;
+          await tx.operation.update({ where: { id: running.id }, data: { scrapQuantity: 2 } });
+          for (const [part, share] of parts) {
+            const log = await tx.productionLog.create({
+              data: {
+                ...tenant, operationId: running.id, workOrderId: wo.id, machineId: running.machineId, shiftId: current.id,
+                goodQuantity: part, scrapQuantity: 1, loggedBy: "demo-seed", loggedAt: new Date(current.startsAt.getTime() + elapsed * share),
+              },
+            });
+            await appendEvent(tx, {
+              ...tenant, type: "ProductionLogged", aggregateId: wo.id,
+              payload: {
+                productionLogId: log.id, workOrderId: wo.id, operationId: running.id, sequence: running.sequence, machineId: running.machineId,
+                shiftId: current.id, goodQuantity: String(part), scrapQuantity: "1", loggedAt: log.loggedAt.toISOString(),
+              },
+            });
+          }
+        }
         const bom = plant.products.find((p) => p.id === wo.productId)!.bom;
         let from: WorkOrderStatus = "PLANNED";
         for (const to of path) {

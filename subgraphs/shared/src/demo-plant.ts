@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { DAY_MS, localDate, localToUtc } from "./time.ts";
 
 /**
  * The demo plant: one organization, two plants, machines in work centers, materials with lots and
@@ -55,6 +56,8 @@ export interface DemoPlant {
     operations: { id: string; sequence: number; name: string; workCenterId: string; machineId: string; parallel: boolean; status: "PENDING" | "READY" | "IN_PROGRESS" | "PAUSED" | "COMPLETED"; plannedStart: Date; plannedEnd: Date }[];
   }[];
   shiftPatterns: { id: string; name: string; startMinute: number; durationMinutes: number; breaks: { startOffsetMinutes: number; durationMinutes: number }[] }[];
+  /** Shift instances from a week ago to two days ahead, in the plant's time zone. */
+  shifts: { id: string; patternId: string; businessDate: Date; startsAt: Date; endsAt: Date }[];
   crews: { id: string; name: string; members: { id: string; personId: string; displayName: string; role: string }[] }[];
   inspectionPlans: { id: string; code: string; name: string; productId: string; sampleSize: number; characteristics: { id: string; name: string; kind: "NUMERIC" | "ATTRIBUTE"; nominal?: number; lowerLimit?: number; upperLimit?: number; unit?: string }[] }[];
   inspections: { id: string; planId: string; workOrderId: string; quantityInspected: number; result: "PASS" | "FAIL"; inspector: string; inspectedAt: Date }[];
@@ -231,6 +234,12 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       newer.quantity = total - older.quantity;
     });
     const shiftPatterns = SHIFTS.map((s) => ({ id: demoId(p, "shift-pattern", s.name), name: s.name, startMinute: s.startMinute, durationMinutes: 480, breaks: s.breaks }));
+    const today = localDate(now, spec.timeZone);
+    const shifts = Array.from({ length: 10 }, (_, k) => new Date(today.getTime() + (k - 7) * DAY_MS)).flatMap((businessDate) =>
+      shiftPatterns.map((sp) => ({
+        id: demoId(p, "shift", sp.name, businessDate.toISOString().slice(0, 10)), patternId: sp.id, businessDate,
+        startsAt: localToUtc(businessDate, sp.startMinute, spec.timeZone), endsAt: localToUtc(businessDate, sp.startMinute + sp.durationMinutes, spec.timeZone),
+      })));
     const crews = ["A", "B", "C"].map((c, ci) => ({
       id: demoId(p, "crew", c), name: `Crew ${c}`,
       members: OPERATORS.slice(ci * 3, ci * 3 + 3).map((name, k) => ({ id: demoId(p, "crew", c, "member", k), personId: `${p.toLowerCase()}-op-${ci * 3 + k + 1}`, displayName: name, role: k === 0 ? "SUPERVISOR" : "OPERATOR" })),
@@ -262,7 +271,7 @@ export function buildDemoData(now: Date = new Date()): DemoData {
         endedAt: new Date(startedAt.getTime() + (10 + Math.floor(rand() * 110)) * 60_000), note: reason[1] };
     }));
     return { id: demoId("plant", p), code: p, name: spec.name, timeZone: spec.timeZone, areas, workCenters, machines, locations, lots,
-      products, workOrders, shiftPatterns, crews, inspectionPlans, inspections, ncrs, downtimes };
+      products, workOrders, shiftPatterns, shifts, crews, inspectionPlans, inspections, ncrs, downtimes };
   });
   return { organizationId: DEMO_ORGANIZATION_ID, materials, downtimeReasons, plants };
 }

@@ -9,5 +9,6 @@ export * from "./server.ts";
 export * from "./subgraph.ts";
 export * from "./demo-plant.ts";
 export * from "./ids.ts";
+export * from "./time.ts";
 export * from "./validation.ts";
 export * from "./events.ts";

@@ -4,7 +4,7 @@ import {
 } from "@mes/shared";
 import type { CrewAssignment, Handover, Shift, ShiftPattern } from "./generated/prisma/client.ts";
 import type { ShiftsContext } from "./context.ts";
-import { DAY_MS, formatMinute, isTimeZone, localToUtc } from "./time.ts";
+import { DAY_MS, formatMinute, isTimeZone, localToUtc } from "@mes/shared";
 import { attendanceResolvers, shiftAttendanceFields } from "./attendance.ts";
 
 const MAX_QUERY_DAYS = 31;

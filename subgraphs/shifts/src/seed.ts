@@ -1,7 +1,5 @@
 import { buildDemoData, type Logger } from "@mes/shared";
 import type { ShiftsDb } from "./context.ts";
-import { shiftWindow } from "./resolvers.ts";
-import { DAY_MS, localDate } from "./time.ts";
 
 /** Seeds shift patterns, crews, a week of past shifts and two days ahead, assignments and handovers. */
 export async function seedDemo(db: ShiftsDb, log: Logger): Promise<void> {
@@ -15,15 +13,7 @@ export async function seedDemo(db: ShiftsDb, log: Logger): Promise<void> {
       await tx.shiftPattern.createMany({ data: plant.shiftPatterns.map((p) => ({ ...tenant, ...p, timeZone: plant.timeZone })) });
       await tx.crew.createMany({ data: plant.crews.map((c) => ({ ...tenant, id: c.id, name: c.name })) });
       await tx.crewMember.createMany({ data: plant.crews.flatMap((c) => c.members.map((m) => ({ ...m, crewId: c.id }))) });
-      const today = localDate(now, plant.timeZone);
-      const shifts = [];
-      for (let d = -7; d <= 2; d++) {
-        const businessDate = new Date(today.getTime() + d * DAY_MS);
-        for (const p of plant.shiftPatterns) {
-          shifts.push({ ...tenant, patternId: p.id, businessDate, ...shiftWindow({ ...p, timeZone: plant.timeZone }, businessDate) });
-        }
-      }
-      await tx.shift.createMany({ data: shifts });
+      await tx.shift.createMany({ data: plant.shifts.map((sh) => ({ ...tenant, ...sh })) });
       const created = await tx.shift.findMany({ where: { plantId: plant.id }, orderBy: { startsAt: "asc" } });
       // Crews rotate through the three shifts of each day.
       await tx.crewAssignment.createMany({
