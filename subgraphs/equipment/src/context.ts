@@ -1,4 +1,4 @@
-import type { RequestContext } from "@mes/shared";
+import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
@@ -19,7 +19,7 @@ export function createLoaders(db: EquipmentDb) {
   };
 }
 
-export interface EquipmentContext extends RequestContext {
+export interface EquipmentContext extends SubgraphContext {
   db: EquipmentDb;
   loaders: ReturnType<typeof createLoaders>;
 }

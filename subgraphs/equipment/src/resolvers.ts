@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
+  liveField, badUserInput, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
   zCode, zId, zName, zQuantity, type Resolvers,
 } from "@mes/shared";
 import type { Area, Downtime, Machine, MachineState, Plant, Prisma, WorkCenter } from "./generated/prisma/client.ts";
@@ -53,6 +53,16 @@ async function parentOrFail<T>(lookup: Promise<T | null>, what: string, id: stri
 export const resolvers: Resolvers<EquipmentContext> = {
   ...scalarResolvers,
   ...maintenanceResolvers,
+  Subscription: {
+    machineStatusChanged: liveField<{ plantId?: string | null; machineId?: string | null; after?: string | null }>(
+      ["MachineStatusChanged"],
+      (e, a) => (!a.plantId || e.plantId === a.plantId) && (!a.machineId || e.aggregateId === a.machineId),
+      (e) => e.payload,
+    ),
+  },
+  MachineStatusEvent: {
+    machine: (e: { machineId: string }, _: unknown, ctx: EquipmentContext) => ctx.loaders.machine.load(e.machineId),
+  },
   Query: {
     ...maintenanceResolvers.Query,
     plant: (_: unknown, { id }: { id: string }, ctx: EquipmentContext) => ctx.loaders.plant.load(requireId(id)),

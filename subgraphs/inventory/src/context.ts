@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { RequestContext } from "@mes/shared";
+import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
@@ -52,7 +52,7 @@ export function createLoaders(db: InventoryDb) {
   };
 }
 
-export interface InventoryContext extends RequestContext {
+export interface InventoryContext extends SubgraphContext {
   db: InventoryDb;
   loaders: ReturnType<typeof createLoaders>;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
+  liveField, type FeedEvent, badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
   zCode, zDate, zId, zName, zNonNegative, zQuantity, type Resolvers,
 } from "@mes/shared";
 import { Prisma, type Location, type Lot, type Material, type Stock } from "./generated/prisma/client.ts";
@@ -28,9 +28,25 @@ const createLocationInput = z.object({
 
 const sum = (rows: { quantity: Prisma.Decimal }[]) => rows.reduce((acc, r) => acc.add(r.quantity), new Prisma.Decimal(0)).toNumber();
 
+interface StockArgs { plantId?: string | null; materialId?: string | null; after?: string | null }
+const stockMatches = (e: FeedEvent, a: StockArgs) => (!a.plantId || e.plantId === a.plantId) && (!a.materialId || e.aggregateId === a.materialId);
+const stockEvent = (e: FeedEvent) => {
+  const p = e.payload as Record<string, string | null>;
+  const num = (k: string) => Number(p[k]);
+  return { ...p, plantId: e.plantId, materialId: e.aggregateId, severity: p.severity ?? null, available: num("available"), onHand: num("onHand"), reserved: num("reserved"), reorderPoint: num("reorderPoint"), safetyStock: num("safetyStock") };
+};
+
 export const resolvers: Resolvers<InventoryContext> = {
   ...scalarResolvers,
   ...stockResolvers,
+  Subscription: {
+    lowStockAlert: liveField<StockArgs>(["LowStockAlert"], stockMatches, stockEvent),
+    restocked: liveField<StockArgs>(["Restocked"], stockMatches, stockEvent),
+  },
+  StockLevelEvent: {
+    material: (e: { materialId: string }, _: unknown, ctx: InventoryContext) => ctx.loaders.material.load(e.materialId),
+    plant: (e: { plantId: string }) => entityRef("Plant", e.plantId),
+  },
   Query: {
     ...stockResolvers.Query,
     material: (_: unknown, { id }: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(requireId(id)),

@@ -1,4 +1,4 @@
-import type { RequestContext } from "@mes/shared";
+import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
@@ -50,7 +50,7 @@ export interface ProductionSettings {
   overproductionTolerancePercent: number;
 }
 
-export interface ProductionContext extends RequestContext {
+export interface ProductionContext extends SubgraphContext {
   db: ProductionDb;
   loaders: ReturnType<typeof createLoaders>;
   settings: ProductionSettings;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
+  liveField, badUserInput, entityRef, decimalToNumber, notFound, paginate, parseInput, requireId, scalarResolvers,
   zCode, zDate, zId, zName, zNonNegative, zQuantity, type Resolvers,
 } from "@mes/shared";
 import type { Prisma } from "./generated/prisma/client.ts";
@@ -64,6 +64,16 @@ function workOrderWhere(filter: WorkOrderFilter | null | undefined): Prisma.Work
 export const resolvers: Resolvers<ProductionContext> = {
   ...scalarResolvers,
   ...workflowResolvers,
+  Subscription: {
+    workOrderStatusChanged: liveField<{ plantId?: string | null; workOrderId?: string | null; after?: string | null }>(
+      ["WorkOrderStatusChanged"],
+      (e, a) => (!a.plantId || e.plantId === a.plantId) && (!a.workOrderId || e.aggregateId === a.workOrderId),
+      (e) => ({ ...e.payload, workOrderId: e.aggregateId }),
+    ),
+  },
+  WorkOrderStatusEvent: {
+    workOrder: (e: { workOrderId: string }, _: unknown, ctx: ProductionContext) => ctx.loaders.workOrder.load(e.workOrderId),
+  },
   Query: {
     ...workflowResolvers.Query,
     product: (_: unknown, { id }: { id: string }, ctx: ProductionContext) => ctx.loaders.product.load(requireId(id)),

@@ -1,4 +1,4 @@
-import type { RequestContext } from "@mes/shared";
+import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
@@ -21,7 +21,7 @@ export function createLoaders(db: QualityDb) {
   };
 }
 
-export interface QualityContext extends RequestContext {
+export interface QualityContext extends SubgraphContext {
   db: QualityDb;
   loaders: ReturnType<typeof createLoaders>;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, entityRef, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
+  liveField, badUserInput, entityRef, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
   zCode, zId, zName, type Resolvers,
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
@@ -60,6 +60,12 @@ interface ListArgs { plantId?: string | null; limit?: number; offset?: number }
 
 export const resolvers: Resolvers<QualityContext> = {
   ...scalarResolvers,
+  Subscription: {
+    ncrOpened: liveField<{ plantId?: string | null; after?: string | null }>(["NcrOpened"], (e, a) => !a.plantId || e.plantId === a.plantId, (e) => e.payload),
+  },
+  NcrEvent: {
+    ncr: (e: { ncrId: string }, _: unknown, ctx: QualityContext) => ctx.loaders.ncr.load(e.ncrId),
+  },
   Query: {
     inspectionPlan: (_: unknown, { id }: { id: string }, ctx: QualityContext) => ctx.loaders.plan.load(requireId(id)),
     inspectionPlans: (_: unknown, { plantId }: { plantId: string }, ctx: QualityContext) =>

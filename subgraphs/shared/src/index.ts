@@ -12,3 +12,4 @@ export * from "./ids.ts";
 export * from "./time.ts";
 export * from "./validation.ts";
 export * from "./events.ts";
+export * from "./live-events.ts";

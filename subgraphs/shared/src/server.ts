@@ -6,6 +6,8 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLSchema } from "graphql";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
 import { formatError } from "./errors.ts";
@@ -39,6 +41,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Whether the schema may be introspected (the gateway turns this off in production). */
   introspection?: boolean;
+  /** Serve the schema's subscriptions over graphql-ws on the GraphQL path, with this context. */
+  websocket?: { context: (base: RequestContext, req: http.IncomingMessage) => Promise<TContext> | TContext };
 }
 
 export interface RunningService {
@@ -97,6 +101,21 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
+
+  // graphql-ws on the same path, so Apollo Router, Hive Gateway or any graphql-ws client can subscribe.
+  let wsCleanup: { dispose(): void | Promise<void> } | null = null;
+  let wsServer: WebSocketServer | null = null;
+  if (opts.websocket && "schema" in opts.graph) {
+    const websocket = opts.websocket;
+    wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
+    wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>({
+      schema: opts.graph.schema,
+      context: async (ctx) => {
+        const requestId = requestIdOf(ctx.extra.request);
+        return websocket.context({ requestId, actor: actorOf(ctx.extra.request), log: opts.log.child({ requestId }) }, ctx.extra.request);
+      },
+    }, wsServer);
+  }
 
   const apollo = new ApolloServer<TContext>({
     ...opts.graph,
@@ -162,6 +181,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     port,
     httpServer,
     async stop() {
+      await wsCleanup?.dispose();
+      wsServer?.close();
       await apollo.stop();
     },
   };

@@ -3,24 +3,30 @@ import { parse } from "graphql";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import type pg from "pg";
-import type express from "express";
 import { migrateDeploy, migrationState, type SubgraphName } from "@mes/db";
 import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
 import { mountEventFeed, type EventConsumer } from "./events.ts";
+import { LiveEvents } from "./live-events.ts";
+import type http from "node:http";
+
+/** What every subgraph request context has: the request, and the subgraph's live events. */
+export interface SubgraphContext extends RequestContext {
+  live: LiveEvents;
+}
 
 export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
 
 /** What makes one subgraph: its schema, resolvers, data access and demo data. */
-export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext> {
+export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext> {
   name: SubgraphName;
   /** Path of the subgraph's schema.graphql (also read by `pnpm compose`). */
   schemaPath: string;
   resolvers: Resolvers<TContext>;
   createDb(pool: pg.Pool): TDb;
-  context(base: RequestContext, db: TDb, req: express.Request): TContext;
+  context(base: SubgraphContext, db: TDb, req: http.IncomingMessage): TContext;
   /** Writes the demo plant's data for this subgraph when its database is empty. */
   seedDemo?(db: TDb, log: Logger): Promise<void>;
   /** Followers of other subgraphs' event feeds, started with the service. */
@@ -35,6 +41,7 @@ export interface RunningSubgraph<TDb> {
   pool: pg.Pool;
   queryStats: QueryStats;
   consumers: EventConsumer[];
+  live: LiveEvents;
   stop(): Promise<void>;
 }
 
@@ -43,7 +50,7 @@ export function readSchema(schemaPath: string) {
 }
 
 /** Migrates, optionally seeds, and serves one subgraph. Used by each service's main and by tests. */
-export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext>(
+export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext>(
   def: SubgraphDefinition<TDb, TContext>,
   config: SubgraphConfig,
   log: Logger = createLogger(def.name, config.LOG_LEVEL),
@@ -55,6 +62,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`);
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
   const db = def.createDb(pool);
+  const live = new LiveEvents(pool, config.DATABASE_URL, log);
   try {
     if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
     const schema = buildSubgraphSchema({ typeDefs: readSchema(def.schemaPath), resolvers: def.resolvers as GraphQLResolverMap<unknown> });
@@ -80,9 +88,11 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       development: config.NODE_ENV === "development",
       log,
       readiness,
-      context: (base, req) => def.context(base, db, req),
+      context: (base, req) => def.context({ ...base, live }, db, req),
+      websocket: { context: (base, req) => def.context({ ...base, live }, db, req) },
       routes: (app) => mountEventFeed(app, pool),
     });
+    await live.start();
     const consumers = def.consumers?.({ db, config, log }) ?? [];
     return {
       name: def.name,
@@ -92,14 +102,17 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       pool,
       queryStats: stats,
       consumers,
+      live,
       async stop() {
         await Promise.all(consumers.map((c) => c.stop()));
+        await live.stop();
         await server.stop();
         await db.$disconnect();
         await pool.end();
       },
     };
   } catch (err) {
+    await live.stop().catch(() => {});
     await db.$disconnect().catch(() => {});
     await pool.end().catch(() => {});
     throw err;
@@ -107,7 +120,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
 }
 
 /** Entry point of a subgraph process: configuration from the environment, clean stop on signals. */
-export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends RequestContext>(
+export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext>(
   def: SubgraphDefinition<TDb, TContext>,
 ): Promise<void> {
   let config: SubgraphConfig;

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { RequestContext } from "@mes/shared";
+import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
 import type { PrismaClient, Shift } from "./generated/prisma/client.ts";
 
@@ -24,7 +24,7 @@ export function createLoaders(db: ShiftsDb, now: Date) {
   };
 }
 
-export interface ShiftsContext extends RequestContext {
+export interface ShiftsContext extends SubgraphContext {
   db: ShiftsDb;
   loaders: ReturnType<typeof createLoaders>;
 }
