@@ -15,6 +15,9 @@ export function createLoaders(db: EquipmentDb) {
     workCentersOfPlant: childrenLoader((ids) => db.workCenter.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.plantId),
     workCentersOfArea: childrenLoader((ids) => db.workCenter.findMany({ where: { areaId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.areaId),
     machinesOfPlant: childrenLoader((ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.plantId),
+    pmSchedule: byIdLoader((ids) => db.pmSchedule.findMany({ where: { id: { in: ids } } })),
+    pmSchedulesOfMachine: childrenLoader((ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }), (s) => s.machineId),
+    maintenanceOrdersOfMachine: childrenLoader((ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }), (o) => o.machineId),
     machinesOfWorkCenter: childrenLoader((ids) => db.machine.findMany({ where: { workCenterId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.workCenterId),
   };
 }

@@ -71,7 +71,7 @@ export const maintenanceResolvers = {
   },
   MaintenanceOrder: {
     machine: (o: MaintenanceOrder, _: unknown, ctx: EquipmentContext) => ctx.loaders.machine.load(o.machineId),
-    schedule: (o: MaintenanceOrder, _: unknown, ctx: EquipmentContext) => (o.scheduleId ? ctx.db.pmSchedule.findUnique({ where: { id: o.scheduleId } }) : null),
+    schedule: (o: MaintenanceOrder, _: unknown, ctx: EquipmentContext) => (o.scheduleId ? ctx.loaders.pmSchedule.load(o.scheduleId) : null),
   },
   Shift: {
     __resolveReference: (r: ShiftRepresentation) => r,
@@ -101,7 +101,9 @@ export const machinePerformanceFields = {
     return reliability(a.from, a.to, downtimes, new Date());
   },
   oee: (m: Machine, a: { from: Date; to: Date }, ctx: EquipmentContext) => oeeOf(ctx, [m], a.from, a.to),
-  pmSchedules: (m: Machine, _: unknown, ctx: EquipmentContext) => ctx.db.pmSchedule.findMany({ where: { machineId: m.id }, orderBy: { name: "asc" } }),
-  maintenanceOrders: (m: Machine, a: { status?: MaintenanceOrderStatus[] | null }, ctx: EquipmentContext) =>
-    ctx.db.maintenanceOrder.findMany({ where: { machineId: m.id, ...(a.status?.length ? { status: { in: a.status } } : {}) }, orderBy: { createdAt: "desc" } }),
+  pmSchedules: (m: Machine, _: unknown, ctx: EquipmentContext) => ctx.loaders.pmSchedulesOfMachine.load(m.id),
+  maintenanceOrders: async (m: Machine, a: { status?: MaintenanceOrderStatus[] | null }, ctx: EquipmentContext) => {
+    const orders = await ctx.loaders.maintenanceOrdersOfMachine.load(m.id);
+    return a.status?.length ? orders.filter((o) => a.status!.includes(o.status)) : orders;
+  },
 };

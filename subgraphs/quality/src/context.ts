@@ -10,6 +10,12 @@ export function createLoaders(db: QualityDb) {
     inspection: byIdLoader((ids) => db.inspection.findMany({ where: { id: { in: validIds(ids) } } })),
     ncr: byIdLoader((ids) => db.ncr.findMany({ where: { id: { in: validIds(ids) } } })),
     characteristicsOfPlan: childrenLoader((ids) => db.characteristic.findMany({ where: { planId: { in: ids } }, orderBy: { name: "asc" } }), (c) => c.planId),
+    measurementsOfInspection: childrenLoader(
+      (ids) => db.inspectionMeasurement.findMany({ where: { inspectionId: { in: ids } }, include: { characteristic: true }, orderBy: { characteristic: { name: "asc" } } }),
+      (m) => m.inspectionId,
+    ),
+    ncrsOfInspection: childrenLoader((ids) => db.ncr.findMany({ where: { inspectionId: { in: ids } }, orderBy: { createdAt: "asc" } }), (n) => n.inspectionId!),
+    defectsOfNcr: childrenLoader((ids) => db.ncrDefect.findMany({ where: { ncrId: { in: ids } }, orderBy: { type: "asc" } }), (d) => d.ncrId),
     inspectionsOfWorkOrder: childrenLoader(
       (ids) => db.inspection.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }] }),
       (i) => i.workOrderId!,

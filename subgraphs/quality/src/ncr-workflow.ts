@@ -163,12 +163,12 @@ export const ncrWorkflow = {
   NcrFields: {
     location: (n: Ncr) => entityRef("Location", n.locationId),
     dispositionQuantity: (n: Ncr) => decimalToNumber(n.dispositionQuantity),
-    defects: (n: Ncr, _: unknown, ctx: QualityContext) => ctx.db.ncrDefect.findMany({ where: { ncrId: n.id }, orderBy: { type: "asc" } }),
+    defects: (n: Ncr, _: unknown, ctx: QualityContext) => ctx.loaders.defectsOfNcr.load(n.id),
     allowedTransitions: (n: Ncr) => NCR_NEXT[n.status],
   },
   InspectionFields: {
-    measurements: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.db.inspectionMeasurement.findMany({ where: { inspectionId: i.id }, include: { characteristic: true }, orderBy: { characteristic: { name: "asc" } } }),
-    ncrs: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.db.ncr.findMany({ where: { inspectionId: i.id } }),
+    measurements: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.loaders.measurementsOfInspection.load(i.id),
+    ncrs: (i: Inspection, _: unknown, ctx: QualityContext) => ctx.loaders.ncrsOfInspection.load(i.id),
   },
   Measurement: {
     value: (m: { value: Prisma.Decimal | null }) => decimalToNumber(m.value),

@@ -84,12 +84,10 @@ export const shiftAttendanceFields = {
     const pattern = await ctx.loaders.pattern.load(s.patternId);
     return pattern ? breakWindows(s, pattern) : [];
   },
-  attendance: (s: Shift, _: unknown, ctx: ShiftsContext) => ctx.db.attendance.findMany({ where: { shiftId: s.id }, orderBy: { personId: "asc" } }),
+  attendance: (s: Shift, _: unknown, ctx: ShiftsContext) => ctx.loaders.attendanceOfShift.load(s.id),
   coverage: async (s: Shift, _: unknown, ctx: ShiftsContext) => {
-    const [requirements, attendance] = await Promise.all([
-      ctx.db.coverageRequirement.findMany({ where: { plantId: s.plantId }, orderBy: { workCenterId: "asc" } }),
-      ctx.db.attendance.findMany({ where: { shiftId: s.id, status: { in: ["PRESENT", "LATE"] }, clockOut: null } }),
-    ]);
+    const [requirements, all] = await Promise.all([ctx.loaders.coverageOfPlant.load(s.plantId), ctx.loaders.attendanceOfShift.load(s.id)]);
+    const attendance = all.filter((a) => (a.status === "PRESENT" || a.status === "LATE") && a.clockOut === null);
     return requirements.map((r) => {
       const present = attendance.filter((a) => a.workCenterId === r.workCenterId).length;
       return { workCenterId: r.workCenterId, required: r.requiredPeople, present, short: Math.max(0, r.requiredPeople - present) };
