@@ -3,6 +3,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { createLogger, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
+import { FederatedSubscriptions } from "./subscriptions.ts";
 
 const ENDPOINT = "/graphql";
 
@@ -28,14 +29,18 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const urls = subgraphUrls(config);
   const supergraphSdl = fs.readFileSync(config.SUPERGRAPH_PATH, "utf8");
   const timeoutMs = config.SUBGRAPH_TIMEOUT_MS;
-  const gateway = new ApolloGateway({
-    supergraphSdl,
-    logger: log,
-    buildService: ({ name, url }) => new SubgraphDataSource({
-      url: urls[name] ?? url,
-      fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
-    }),
-  });
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const dataSource = (name: string, url?: string) => {
+    if (!dataSources.has(name)) {
+      dataSources.set(name, new SubgraphDataSource({
+        url: urls[name] ?? url,
+        fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+      }));
+    }
+    return dataSources.get(name)!;
+  };
+  const gateway = new ApolloGateway({ supergraphSdl, logger: log, buildService: ({ name, url }) => dataSource(name, url) });
+  const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log);
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
   const readiness = async (): Promise<ReadinessReport> => {
     const entries = await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await probe(url, 2000)] as const));
@@ -53,6 +58,11 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     log,
     readiness,
     context: (base) => base,
+    websocket: {
+      schema: subscriptions.schema,
+      context: (base) => base,
+      subscribe: (args) => subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, args.contextValue as RequestContext),
+    },
     routes: ide ? (app) => mountIde(app, ENDPOINT) : undefined,
   });
 }

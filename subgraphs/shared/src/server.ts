@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { GraphQLSchema } from "graphql";
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
@@ -41,8 +41,15 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Whether the schema may be introspected (the gateway turns this off in production). */
   introspection?: boolean;
-  /** Serve the schema's subscriptions over graphql-ws on the GraphQL path, with this context. */
-  websocket?: { context: (base: RequestContext, req: http.IncomingMessage) => Promise<TContext> | TContext };
+  /**
+   * Serve subscriptions over graphql-ws on the GraphQL path, with this context: a subgraph executes
+   * its own schema; the gateway gives the API schema and its own `subscribe`.
+   */
+  websocket?: {
+    context: (base: RequestContext, req: http.IncomingMessage) => Promise<TContext> | TContext;
+    schema?: GraphQLSchema;
+    subscribe?: (args: ExecutionArgs) => AsyncIterableIterator<ExecutionResult> | Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
+  };
 }
 
 export interface RunningService {
@@ -105,11 +112,13 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   // graphql-ws on the same path, so Apollo Router, Hive Gateway or any graphql-ws client can subscribe.
   let wsCleanup: { dispose(): void | Promise<void> } | null = null;
   let wsServer: WebSocketServer | null = null;
-  if (opts.websocket && "schema" in opts.graph) {
+  const wsSchema = opts.websocket?.schema ?? ("schema" in opts.graph ? opts.graph.schema : undefined);
+  if (opts.websocket && wsSchema) {
     const websocket = opts.websocket;
     wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
     wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>({
-      schema: opts.graph.schema,
+      schema: wsSchema,
+      ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
       context: async (ctx) => {
         const requestId = requestIdOf(ctx.extra.request);
         return websocket.context({ requestId, actor: actorOf(ctx.extra.request), log: opts.log.child({ requestId }) }, ctx.extra.request);

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "graphql-ws";
+import { pino } from "pino";
+import { startSubgraph } from "@mes/shared";
+import { production } from "@mes/production";
+import { mustQuery } from "./support/graphql.ts";
+import { startTestStack, testSubgraphConfig, type TestStack } from "./support/stack.ts";
+import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
+
+const ORG = "abababab-1111-4222-8333-cdcdcdcdcdcd";
+let stack: TestStack;
+let url: string;
+let plant: PlantFixture;
+let productId: string;
+const clients: Client[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  url = stack.gatewayUrl;
+  plant = await createPlant(url, ORG, "GWS");
+  productId = await createProduct(url, plant, "GWS-P", 1);
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await stack?.stop();
+});
+
+const gatewayClient = () => {
+  const c = wsClient(url);
+  clients.push(c);
+  return c;
+};
+
+describe("subscriptions through the gateway", () => {
+  it("deliver an event with fields from two other subgraphs", async () => {
+    const wo = await createWorkOrder(url, productId, "WO-GWS-1", 10);
+    // Inventory: material issued to the order (materialCost); quality: an inspection of it.
+    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "GWS-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
+    const { createLocation: l } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "GWS-WH", name: "WH" }) { id } }`, { p: plant.plantId });
+    await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "GWS-L", quantity: 10, unitCost: 2.5 }) { quantity } }`, { m: m.id, l: l.id });
+    await mustQuery(url, `mutation($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, quantity: 4, plantId: $p }) { quantity } }`, { m: m.id, w: wo.id, p: plant.plantId });
+    const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`, {
+      i: { organizationId: ORG, plantId: plant.plantId, code: "GWS-IP", name: "Visual", productId, characteristics: [{ name: "Visual", kind: "ATTRIBUTE" }] },
+    });
+    await mustQuery(url, `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 1, measurements: [{ characteristicId: $c, passed: true }] }) { result } }`, { p: ip.id, w: wo.id, c: ip.characteristics[0].id });
+
+    const sub = await subscribe(gatewayClient(), `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { to workOrder { number materialCost inspections { result } } } }`, { w: wo.id });
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    const [event] = await sub.waitFor(1);
+    expect(event).toEqual({ workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: [{ result: "PASS" }] } } });
+    await sub.stop();
+  });
+
+  it("resume after the subgraph is killed mid-stream: missed events in order, none twice", async () => {
+    const orders = await Promise.all([1, 2, 3, 4].map((n) => createWorkOrder(url, productId, `WO-GWS-R${n}`, 1)));
+    const sub = await subscribe(gatewayClient(), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`, { p: plant.plantId });
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: orders[0]!.id });
+    await sub.waitFor(1);
+
+    // Kill production; while the gateway's upstream is gone, a second production instance (same
+    // database, another port) commits two transitions.
+    const old = stack.subgraphs.production;
+    const port = old.port;
+    const config = testSubgraphConfig(old.pool.options.connectionString!);
+    await old.stop();
+    const replica = await startSubgraph(production, config, pino({ level: "silent" }));
+    for (const wo of orders.slice(1, 3)) await mustQuery(replica.url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    await replica.stop();
+
+    // Production comes back where the gateway expects it.
+    stack.subgraphs.production = await startSubgraph(production, { ...config, PORT: port }, pino({ level: "silent" }));
+    await sub.waitFor(3, 15_000);
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: orders[3]!.id });
+    const events = await sub.waitFor(4, 10_000);
+    expect(events.map((e) => e.workOrderStatusChanged.workOrder.number)).toEqual(["WO-GWS-R1", "WO-GWS-R2", "WO-GWS-R3", "WO-GWS-R4"]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sub.events).toHaveLength(4);
+    await sub.stop();
+  });
+});
