@@ -53,6 +53,58 @@ describe("subscriptions through the gateway", () => {
     await sub.stop();
   });
 
+  it("give 200 concurrent subscribers every event exactly once, from one shared upstream", async () => {
+    const orders = await Promise.all([1, 2, 3].map((n) => createWorkOrder(url, productId, `WO-GWS-FAN${n}`, 1)));
+    const query = `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`;
+    const connections = [gatewayClient(), gatewayClient(), gatewayClient(), gatewayClient()];
+    const subs = await Promise.all(Array.from({ length: 200 }, (_, i) => subscribe(connections[i % 4]!, query, { p: plant.plantId })));
+    const counters = async () => (await (await fetch(url.replace(/graphql$/, "subscriptions"))).json()) as { active: number; upstreams: number; delivered: number };
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
+    let before = await counters();
+    for (let i = 0; i < 100 && before.active < 200; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      before = await counters();
+    }
+    expect(before).toMatchObject({ active: 200, upstreams: 1 });
+    for (const wo of orders) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    await Promise.all(subs.map((s) => s.waitFor(3, 15_000)));
+    await new Promise((r) => setTimeout(r, 300));
+    for (const sub of subs) {
+      expect(sub.events.map((e) => e.workOrderStatusChanged.workOrder.number)).toEqual(["WO-GWS-FAN1", "WO-GWS-FAN2", "WO-GWS-FAN3"]);
+    }
+    expect((await counters()).delivered - before.delivered).toBe(600);
+    await Promise.all(subs.map((s) => s.stop()));
+    // The upstream closes when the last client leaves.
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount === 0);
+  });
+
+  it("let a client that reconnects with its cursor catch up", async () => {
+    const orders = await Promise.all([1, 2, 3].map((n) => createWorkOrder(url, productId, `WO-GWS-C${n}`, 1)));
+    const query = `subscription($p: ID, $after: ID) { workOrderStatusChanged(plantId: $p, after: $after) { cursor workOrder { number } } }`;
+    const first = await subscribe(gatewayClient(), query, { p: plant.plantId });
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: orders[0]!.id });
+    const [seen] = await first.waitFor(1);
+    await first.stop();
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount === 0);
+    for (const wo of orders.slice(1)) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    const again = await subscribe(gatewayClient(), query, { p: plant.plantId, after: seen!.workOrderStatusChanged.cursor });
+    const events = await again.waitFor(2);
+    expect(events.map((e) => e.workOrderStatusChanged.workOrder.number)).toEqual(["WO-GWS-C2", "WO-GWS-C3"]);
+    await again.stop();
+  });
+
+  it("refuse subscriptions beyond the per-connection limit", async () => {
+    const client = gatewayClient();
+    const query = `subscription { workOrderStatusChanged { to } }`;
+    const subs = await Promise.all(Array.from({ length: 101 }, () => subscribe(client, query)));
+    await waitUntil(() => subs.some((s) => s.errors.length > 0));
+    const refused = subs.filter((s) => s.errors.length > 0);
+    expect(refused).toHaveLength(1);
+    expect(JSON.stringify(refused[0]!.errors)).toContain("At most 100 subscriptions per connection");
+    await Promise.all(subs.map((s) => s.stop()));
+  });
+
   it("resume after the subgraph is killed mid-stream: missed events in order, none twice", async () => {
     const orders = await Promise.all([1, 2, 3, 4].map((n) => createWorkOrder(url, productId, `WO-GWS-R${n}`, 1)));
     const sub = await subscribe(gatewayClient(), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`, { p: plant.plantId });

@@ -17,6 +17,10 @@ export const gatewayEnv = z.object({
   SHIFTS_URL: subgraphUrl("shifts"),
   INVENTORY_URL: subgraphUrl("inventory"),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+  SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Events waiting for one subscriber before it is closed as too slow. */
+  SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** The GraphQL IDE and introspection; on by default except in production. */
   ENABLE_IDE: booleanFlag.optional(),
 });

@@ -1,5 +1,7 @@
 import fs from "node:fs";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { GraphQLError } from "graphql";
+import type { WebSocket } from "ws";
 import { createLogger, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
@@ -40,7 +42,11 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     return dataSources.get(name)!;
   };
   const gateway = new ApolloGateway({ supergraphSdl, logger: log, buildService: ({ name, url }) => dataSource(name, url) });
-  const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log);
+  const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log, { maxQueuedEvents: config.SUBSCRIPTION_QUEUE_MAX });
+  // Limits are counted here rather than in graphql-ws's onSubscribe, whose GraphQLError check can
+  // see another copy of graphql (CommonJS and ESM builds) and reject a valid refusal.
+  const perSocket = new WeakMap<WebSocket, number>();
+  const refusal = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })] });
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
   const readiness = async (): Promise<ReadinessReport> => {
     const entries = await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await probe(url, 2000)] as const));
@@ -60,10 +66,31 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     context: (base) => base,
     websocket: {
       schema: subscriptions.schema,
-      context: (base) => base,
-      subscribe: (args) => subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, args.contextValue as RequestContext),
+      context: (base, _req, socket) => ({ ...base, socket }),
+      subscribe: async (args) => {
+        const context = args.contextValue as RequestContext & { socket: WebSocket };
+        const open = perSocket.get(context.socket) ?? 0;
+        if (open >= config.SUBSCRIPTIONS_PER_CONNECTION) return refusal(`At most ${config.SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
+        if (subscriptions.counters.active >= config.SUBSCRIPTIONS_MAX) return refusal("The gateway is at its subscription limit; try again later");
+        // A client that does not read its events is disconnected with a reason it can act on.
+        const onSlow = () => context.socket.close(4001, "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>");
+        const events = subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, context, "", onSlow);
+        perSocket.set(context.socket, open + 1);
+        const release = events.return!.bind(events);
+        events.return = () => {
+          perSocket.set(context.socket, (perSocket.get(context.socket) ?? 1) - 1);
+          return release();
+        };
+        return events;
+      },
     },
-    routes: ide ? (app) => mountIde(app, ENDPOINT) : undefined,
+    routes: (app) => {
+      // Live subscription counts, for operators and dashboards of the gateway itself.
+      app.get("/subscriptions", (_req, res) => {
+        res.json(subscriptions.counters);
+      });
+      if (ide) mountIde(app, ENDPOINT);
+    },
   });
 }
 export { gatewayEnv, subgraphUrls, type GatewayConfig } from "./config.ts";

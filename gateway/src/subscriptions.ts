@@ -27,10 +27,13 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
   if (!rootHasCursor) return { query: primary.operation, variables, resumable: false };
   let initialAfter: unknown = null;
   const doc = visit(parse(primary.operation), {
-    OperationDefinition(node: OperationDefinitionNode) {
+    OperationDefinition(node: OperationDefinitionNode): OperationDefinitionNode {
       const root = node.selectionSet.selections[0] as FieldNode;
       const given = root.arguments?.find((a) => a.name.value === "after");
       if (given) initialAfter = given.value.kind === Kind.VARIABLE ? variables[given.value.name.value] : given.value.kind === Kind.STRING ? given.value.value : null;
+      // The client's own `after` variable is replaced by the gateway's; an unused variable is invalid.
+      const replaced = given?.value.kind === Kind.VARIABLE ? given.value.name.value : null;
+      if (replaced) delete variables[replaced];
       const args = (root.arguments ?? []).filter((a) => a.name.value !== "after");
       const rewritten: FieldNode = {
         ...root,
@@ -39,7 +42,7 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
       };
       return {
         ...node,
-        variableDefinitions: [...(node.variableDefinitions ?? []), { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "ID" } } }],
+        variableDefinitions: [...(node.variableDefinitions ?? []).filter((d) => d.variable.name.value !== replaced), { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "ID" } } }],
         selectionSet: { ...node.selectionSet, selections: [rewritten] },
       };
     },
@@ -48,9 +51,120 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
 }
 
 export interface SubscriptionCounters {
+  /** Client subscriptions open now. */
   active: number;
+  /** Upstream subscriptions at subgraphs open now (identical client subscriptions share one). */
+  upstreams: number;
+  /** Events delivered to clients. */
   delivered: number;
   upstreamReconnects: number;
+  /** Clients closed for not reading their events. */
+  slowClientsClosed: number;
+}
+
+/** One client's view of a stream: its own queue, closed when it cannot keep up. */
+interface Listener {
+  deliver(result: ExecutionResult): void;
+  end(error?: unknown): void;
+}
+
+export interface SubscriptionLimits {
+  /** Events waiting for one client before it is closed as too slow. */
+  maxQueuedEvents: number;
+}
+
+/**
+ * One upstream subscription at the owning subgraph, shared by every client that asked for the same
+ * operation with the same variables (and scope), resolved once per event and fanned out.
+ */
+class SharedStream {
+  readonly listeners = new Set<Listener>();
+  private client: Client | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private chain = Promise.resolve();
+  private closed = false;
+  private lastCursor: unknown;
+
+  constructor(
+    private readonly url: string,
+    private readonly upstream: Upstream,
+    private readonly resolveEvent: (data: Record<string, unknown>) => Promise<ExecutionResult>,
+    private readonly counters: SubscriptionCounters,
+    private readonly log: Logger,
+    private readonly onClose: () => void,
+    private readonly connectionParams: Record<string, unknown>,
+  ) {
+    this.lastCursor = upstream.variables[AFTER_VARIABLE] ?? null;
+    counters.upstreams += 1;
+    this.connect(0);
+  }
+
+  private connect(attempt: number): void {
+    if (this.closed) return;
+    const client = createClient({ url: this.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: this.connectionParams });
+    this.client = client;
+    const variables = this.upstream.resumable ? { ...this.upstream.variables, [AFTER_VARIABLE]: this.lastCursor } : this.upstream.variables;
+    this.unsubscribe = client.subscribe<Record<string, unknown>>({ query: this.upstream.query, variables }, {
+      next: (value) => {
+        attempt = 0;
+        if (value.errors?.length && !value.data) {
+          this.broadcast({ errors: value.errors as unknown as ExecutionResult["errors"] });
+          return;
+        }
+        const data = value.data!;
+        const root = Object.values(data)[0] as Record<string, unknown> | undefined;
+        // One event after another, so clients get them in their order.
+        this.chain = this.chain.then(async () => {
+          const result = await this.resolveEvent(data);
+          if (root?.[CURSOR_ALIAS] != null) this.lastCursor = root[CURSOR_ALIAS];
+          this.broadcast(result);
+        }).catch((err) => this.log.error({ err }, "resolving a subscription event failed"));
+      },
+      error: (err) => {
+        void client.dispose();
+        if (this.closed) return;
+        // GraphQL errors (the subgraph refused the operation) go to the clients; retrying would not help.
+        if (Array.isArray(err)) {
+          this.broadcast({ errors: err as unknown as ExecutionResult["errors"] });
+          this.close();
+          return;
+        }
+        if (!this.upstream.resumable) {
+          this.close(err);
+          return;
+        }
+        // The subgraph went away: come back from the last cursor delivered, nothing lost or repeated.
+        this.counters.upstreamReconnects += 1;
+        const delay = Math.min(100 * 2 ** attempt, 5000);
+        this.log.warn({ url: this.url, attempt, delay }, "subscription upstream lost; resubscribing from the last cursor");
+        setTimeout(() => this.connect(attempt + 1), delay).unref();
+      },
+      complete: () => {
+        if (!this.closed && this.upstream.resumable) setTimeout(() => this.connect(attempt + 1), 100).unref();
+        else this.close();
+      },
+    });
+  }
+
+  private broadcast(result: ExecutionResult): void {
+    for (const listener of this.listeners) listener.deliver(result);
+  }
+
+  remove(listener: Listener): void {
+    this.listeners.delete(listener);
+    // Upstream closed when the last client leaves.
+    if (this.listeners.size === 0) this.close();
+  }
+
+  close(error?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.counters.upstreams -= 1;
+    this.unsubscribe?.();
+    void this.client?.dispose();
+    for (const listener of [...this.listeners]) listener.end(error);
+    this.onClose();
+  }
 }
 
 /**
@@ -65,13 +179,15 @@ export class FederatedSubscriptions {
   readonly schema;
   private readonly supergraphSchema;
   private readonly planner: QueryPlanner;
-  readonly counters: SubscriptionCounters = { active: 0, delivered: 0, upstreamReconnects: 0 };
+  private readonly streams = new Map<string, SharedStream>();
+  readonly counters: SubscriptionCounters = { active: 0, upstreams: 0, delivered: 0, upstreamReconnects: 0, slowClientsClosed: 0 };
 
   constructor(
     supergraphSdl: string,
     private readonly urls: Record<string, string>,
     private readonly dataSource: (name: string) => GraphQLDataSource,
     private readonly log: Logger,
+    private readonly limits: SubscriptionLimits = { maxQueuedEvents: 1000 },
   ) {
     this.supergraph = Supergraph.build(supergraphSdl);
     this.apiSchema = this.supergraph.apiSchema();
@@ -80,115 +196,94 @@ export class FederatedSubscriptions {
     this.planner = new QueryPlanner(this.supergraph);
   }
 
-  subscribe(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, context: RequestContext): AsyncIterableIterator<ExecutionResult> {
+  /**
+   * `scope` separates callers that must not share a stream (the tenant, once identities exist);
+   * `onSlow` is called when this client has fallen too far behind (the server closes its socket).
+   */
+  subscribe(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, context: RequestContext, scope = "", onSlow?: () => void): AsyncIterableIterator<ExecutionResult> {
     const operation = operationFromDocument(this.apiSchema, document, { operationName });
     const plan = this.planner.buildQueryPlan(operation);
     const node = plan.node as { kind: string; primary: FetchNode; rest?: PlanNode } | undefined;
     if (node?.kind !== "Subscription") throw new Error("not a subscription operation");
-    const rootField = (this.schema.getSubscriptionType()?.getFields() ?? {})[(operation.selectionSet.selections()[0] as { element: { name: string } }).element.name];
-    const upstream = resumableOperation(node.primary, variables, !!rootField && "cursor" in ((rootField.type as unknown as { ofType?: { getFields?: () => object } }).ofType?.getFields?.() ?? {}));
+    const rootName = (operation.selectionSet.selections()[0] as unknown as { element: { name: string } }).element.name;
+    const rootType = (this.schema.getSubscriptionType()?.getFields() ?? {})[rootName]?.type as unknown as { ofType?: { getFields?: () => object } } | undefined;
+    const upstream = resumableOperation(node.primary, variables, "cursor" in (rootType?.ofType?.getFields?.() ?? {}));
     const restPlan: QueryPlan = {
       kind: "QueryPlan",
       node: node.rest ? { kind: "Sequence", nodes: [{ ...node.primary, serviceName: EVENT_SOURCE }, node.rest] } : { ...node.primary, serviceName: EVENT_SOURCE },
     };
     const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
-    const url = this.urls[node.primary.serviceName]!.replace(/^http/, "ws");
-    const self = this;
-
-    const queue: ExecutionResult[] = [];
-    let waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
-    let closed = false;
-    let failure: unknown = null;
-    let lastCursor = upstream.variables[AFTER_VARIABLE] ?? null;
-    let client: Client | null = null;
-    let unsubscribe: (() => void) | null = null;
-    let chain = Promise.resolve();
-    this.counters.active += 1;
-
-    const deliver = (result: ExecutionResult) => {
-      if (closed) return;
-      self.counters.delivered += 1;
-      if (waiting) {
-        const w = waiting;
-        waiting = null;
-        w({ value: result, done: false });
-      } else {
-        queue.push(result);
-      }
-    };
     const resolveEvent = async (data: Record<string, unknown>) => {
       const serviceMap = { [EVENT_SOURCE]: { process: async () => ({ data }) } as unknown as GraphQLDataSource, ...Object.fromEntries(Object.keys(this.urls).map((n) => [n, this.dataSource(n)])) };
       const requestContext = {
         request: { query: print(document), variables, operationName }, context, logger: this.log, operationName,
-        document, metrics: { captureTraces: false }, cache: undefined, overallCachePolicy: undefined,
+        document, metrics: { captureTraces: false },
       } as unknown as Parameters<typeof executeQueryPlan>[2];
-      return executeQueryPlan(restPlan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema);
+      return executeQueryPlan(restPlan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema) as Promise<ExecutionResult>;
     };
 
-    const connect = (attempt: number) => {
-      if (closed) return;
-      client = createClient({
-        url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
-        connectionParams: { requestId: context.requestId },
-      });
-      unsubscribe = client.subscribe<Record<string, unknown>>(
-        { query: upstream.query, variables: upstream.resumable ? { ...upstream.variables, [AFTER_VARIABLE]: lastCursor } : upstream.variables },
-        {
-          next: (value) => {
-            attempt = 0;
-            if (value.errors?.length && !value.data) {
-              deliver({ errors: value.errors as unknown as ExecutionResult["errors"] });
-              return;
-            }
-            const data = value.data!;
-            const root = Object.values(data)[0] as Record<string, unknown> | undefined;
-            // Resolve events one after another, so they reach the client in their order.
-            chain = chain.then(async () => {
-              const result = await resolveEvent(data);
-              if (root?.[CURSOR_ALIAS] != null) lastCursor = root[CURSOR_ALIAS];
-              deliver(result as ExecutionResult);
-            }).catch((err) => self.log.error({ err }, "resolving a subscription event failed"));
-          },
-          error: (err) => {
-            void client?.dispose();
-            if (closed) return;
-            if (!upstream.resumable) {
-              failure = err;
-              close();
-              return;
-            }
-            // The subgraph went away: come back with the last cursor delivered, so nothing is lost or repeated.
-            self.counters.upstreamReconnects += 1;
-            const delay = Math.min(100 * 2 ** attempt, 5000);
-            self.log.warn({ service: node.primary.serviceName, attempt, delay }, "subscription upstream lost; resubscribing from the last cursor");
-            setTimeout(() => connect(attempt + 1), delay).unref();
-          },
-          complete: () => {
-            if (!closed && upstream.resumable) setTimeout(() => connect(attempt + 1), 100).unref();
-            else close();
-          },
-        },
-      );
-    };
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      self.counters.active -= 1;
-      unsubscribe?.();
-      void client?.dispose();
+    // Identical live subscriptions share one upstream; one resuming from a cursor has its own.
+    const shareable = upstream.variables[AFTER_VARIABLE] == null;
+    const key = shareable ? JSON.stringify([scope, print(document), operationName ?? null, variables]) : null;
+    let stream = key ? this.streams.get(key) : undefined;
+    if (!stream) {
+      const url = this.urls[node.primary.serviceName]!.replace(/^http/, "ws");
+      const created: SharedStream = new SharedStream(url, upstream, resolveEvent, this.counters, this.log, () => {
+        if (key && this.streams.get(key) === created) this.streams.delete(key);
+      }, { requestId: context.requestId });
+      stream = created;
+      if (key) this.streams.set(key, stream);
+    }
+    return this.listen(stream, onSlow);
+  }
+
+  private listen(stream: SharedStream, onSlow?: () => void): AsyncIterableIterator<ExecutionResult> {
+    const queue: ExecutionResult[] = [];
+    let waiting: ((r: IteratorResult<ExecutionResult>) => void) | null = null;
+    let failure: unknown = null;
+    let done = false;
+    const counters = this.counters;
+    const max = this.limits.maxQueuedEvents;
+    counters.active += 1;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      counters.active -= 1;
+      stream.remove(listener);
       if (waiting) waiting({ value: undefined, done: true });
     };
-    connect(0);
-
+    const listener: Listener = {
+      deliver(result) {
+        if (done) return;
+        counters.delivered += 1;
+        if (waiting) {
+          const w = waiting;
+          waiting = null;
+          w({ value: result, done: false });
+        } else if (queue.length >= max) {
+          // It cannot keep up: stop holding events for it rather than stall or grow without bound.
+          counters.slowClientsClosed += 1;
+          finish();
+          onSlow?.();
+        } else {
+          queue.push(result);
+        }
+      },
+      end(error) {
+        failure = error ?? null;
+        finish();
+      },
+    };
+    stream.listeners.add(listener);
     return {
       async next() {
         if (queue.length) return { value: queue.shift()!, done: false };
         if (failure) throw failure;
-        if (closed) return { value: undefined, done: true };
+        if (done) return { value: undefined, done: true };
         return new Promise((resolve) => (waiting = resolve));
       },
       async return() {
-        close();
+        finish();
         return { value: undefined, done: true };
       },
       [Symbol.asyncIterator]() {

@@ -6,7 +6,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
@@ -46,7 +46,7 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
    * its own schema; the gateway gives the API schema and its own `subscribe`.
    */
   websocket?: {
-    context: (base: RequestContext, req: http.IncomingMessage) => Promise<TContext> | TContext;
+    context: (base: RequestContext, req: http.IncomingMessage, socket: WebSocket) => Promise<TContext> | TContext;
     schema?: GraphQLSchema;
     subscribe?: (args: ExecutionArgs) => AsyncIterableIterator<ExecutionResult> | Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>;
   };
@@ -121,7 +121,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
       context: async (ctx) => {
         const requestId = requestIdOf(ctx.extra.request);
-        return websocket.context({ requestId, actor: actorOf(ctx.extra.request), log: opts.log.child({ requestId }) }, ctx.extra.request);
+        return websocket.context({ requestId, actor: actorOf(ctx.extra.request), log: opts.log.child({ requestId }) }, ctx.extra.request, ctx.extra.socket);
       },
     }, wsServer);
   }
