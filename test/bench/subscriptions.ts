@@ -1,0 +1,112 @@
+// `pnpm bench:subscriptions`: end-to-end latency from commit to client (p50/p99) and delivered events
+// per second, through the gateway, with 1,000 subscribers. Runs the five subgraphs and the gateway
+// in this process on a throwaway embedded PostgreSQL. A benchmark, not a test: it prints figures.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { pino } from "pino";
+import { SUBGRAPHS, databaseUrl, ensureDatabase, freePort, migrateDeploy, startEmbeddedPostgres, type SubgraphName } from "@mes/db";
+import { startSubgraph, type RunningSubgraph, type SubgraphConfig, type SubgraphDefinition } from "@mes/shared";
+import { production } from "@mes/production";
+import { quality } from "@mes/quality";
+import { equipment } from "@mes/equipment";
+import { shifts } from "@mes/shifts";
+import { inventory } from "@mes/inventory";
+import { gatewayEnv, startGateway } from "@mes/gateway";
+import { mustQuery } from "../support/graphql.ts";
+import { createPlant, createProduct, createWorkOrder } from "../support/fixtures.ts";
+
+const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
+const ORG = "bbbbbbbb-0000-4000-8000-000000000001";
+const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { production, quality, equipment, shifts, inventory };
+const log = pino({ level: "silent" });
+const say = (m: string) => console.log(`[bench] ${m}`);
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function main() {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mes-bench-"));
+  fs.chmodSync(tmp, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "data"), port: await freePort() });
+  const running: Partial<Record<SubgraphName, RunningSubgraph<unknown>>> = {};
+  const clients: Client[] = [];
+  try {
+    say("migrating five databases…");
+    await Promise.all(SUBGRAPHS.map(async (n) => {
+      await ensureDatabase(pg.adminUrl, `bench_${n}`);
+      await migrateDeploy(n, databaseUrl(pg.adminUrl, `bench_${n}`));
+    }));
+    const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig => ({
+      NODE_ENV: "production", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0, DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
+      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, ...extra,
+    });
+    for (const n of ["production", "quality"] as const) running[n] = await startSubgraph(definitions[n], config(n), log);
+    for (const n of ["equipment", "shifts", "inventory"] as const) {
+      running[n] = await startSubgraph(definitions[n], config(n, { PRODUCTION_URL: running.production!.url, QUALITY_URL: running.quality!.url }), log);
+    }
+    const gw = await startGateway({
+      ...gatewayEnv.parse({ NODE_ENV: "production", PORT: "4000", LOG_LEVEL: "silent", SUBSCRIPTIONS_PER_CONNECTION: "1000",
+        ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n]!.url])) }),
+      PORT: 0,
+    }, log);
+    const url = gw.url;
+    const plant = await createPlant(url, ORG, "BENCH");
+    const productId = await createProduct(url, plant, "BENCH-P", 1);
+    const orders: { id: string; operations: string[] }[] = [];
+    for (let i = 0; i < EVENTS; i++) orders.push(await createWorkOrder(url, productId, `WO-BENCH-${i}`, 1));
+
+    const connections = Array.from({ length: 10 }, () => {
+      const c = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+      clients.push(c);
+      return c;
+    });
+
+    async function run(label: string, variablesOf: (i: number) => Record<string, unknown>, query: string) {
+      const latencies: number[] = [];
+      let received = 0;
+      const disposers = Array.from({ length: SUBSCRIBERS }, (_, i) => connections[i % connections.length]!.subscribe<{ workOrderStatusChanged: { at: string } }>(
+        { query, variables: variablesOf(i) },
+        { next: (v) => { latencies.push(Date.now() - Date.parse(v.data!.workOrderStatusChanged.at)); received += 1; }, error: () => {}, complete: () => {} },
+      ));
+      const expected = SUBSCRIBERS;
+      // Wait until every subscription is registered at the gateway.
+      const countersUrl = url.replace(/graphql$/, "subscriptions");
+      for (let t = 0; t < 600; t++) {
+        const c = (await (await fetch(countersUrl)).json()) as { active: number; upstreams: number };
+        if (c.active >= SUBSCRIBERS) { say(`${label}: ${c.active} subscribers on ${c.upstreams} upstream subscription(s)`); break; }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      const started = performance.now();
+      const released = label.startsWith("shared") ? orders.slice(0, EVENTS / 2) : orders.slice(EVENTS / 2);
+      for (const wo of released) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+      const want = label.startsWith("shared") ? released.length * expected : released.length * Math.ceil(expected / (EVENTS / 2));
+      while (received < want && performance.now() - started < 120_000) await new Promise((r) => setTimeout(r, 20));
+      const seconds = (performance.now() - started) / 1000;
+      const sorted = [...latencies].sort((a, b) => a - b);
+      say(`${label}: ${received} deliveries of ${released.length} events in ${seconds.toFixed(2)} s = ${(received / seconds).toFixed(0)} deliveries/s; ` +
+        `commit->client latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${sorted.at(-1)} ms`);
+      disposers.forEach((d) => d());
+      await new Promise((r) => setTimeout(r, 500));
+      return { received, seconds, p50: pct(sorted, 50), p99: pct(sorted, 99) };
+    }
+
+    const fields = `to at workOrder { number status }`;
+    await run("shared stream (all subscribers ask the same)", () => ({ p: plant.plantId }), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { ${fields} } }`);
+    const half = orders.slice(EVENTS / 2);
+    await run("distinct streams (one per work order, 1000 subscribers over them)", (i) => ({ w: half[i % half.length]!.id }), `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { ${fields} } }`);
+    say(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}; node ${process.version}`);
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    for (const r of Object.values(running)) await r!.stop().catch(() => {});
+    await pg.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(() => process.exit(0), (err) => {
+  console.error(err);
+  process.exit(1);
+});
