@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
+import { pruneOutbox } from "@mes/shared";
 import { createPlant, createProduct, createWorkOrder } from "./support/fixtures.ts";
 
 const ORG = "cccccccc-dddd-4eee-8fff-000000000001";
@@ -34,5 +35,16 @@ describe("event feed between subgraphs", () => {
     expect(material.reserved).toBe(7 + 8 + 9 + 10 + 11 + 12);
     const { rows } = await stack.subgraphs.inventory.pool.query(`SELECT position::int AS p FROM "EventCursor"`);
     expect(rows).toEqual([{ p: 18 }]);
+  });
+});
+
+describe("outbox retention", () => {
+  it("deletes events older than the retention and keeps the rest", async () => {
+    const pool = stack.subgraphs.quality.pool;
+    await pool.query(`INSERT INTO "OutboxEvent" ("organizationId", type, "aggregateId", payload, "createdAt") VALUES
+      ($1, 'Old', 'x', '{}', now() - interval '9 days'), ($1, 'Recent', 'y', '{}', now() - interval '2 days')`, [ORG]);
+    expect(await pruneOutbox(pool, 168)).toBe(1);
+    const { rows } = await pool.query(`SELECT type FROM "OutboxEvent" WHERE "organizationId" = $1`, [ORG]);
+    expect(rows).toEqual([{ type: "Recent" }]);
   });
 });

@@ -40,7 +40,7 @@ async function main() {
     }));
     const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig => ({
       NODE_ENV: "production", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0, DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
-      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, ...extra,
+      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, OUTBOX_RETENTION_HOURS: 168, ...extra,
     });
     for (const n of ["production", "quality"] as const) running[n] = await startSubgraph(definitions[n], config(n), log);
     for (const n of ["equipment", "shifts", "inventory"] as const) {

@@ -18,7 +18,7 @@ export const silentLogger = (): Logger => pino({ level: process.env.TEST_LOG_LEV
 export function testSubgraphConfig(databaseUrl: string, overrides: Partial<SubgraphConfig> = {}): SubgraphConfig {
   return {
     NODE_ENV: "test", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0,
-    DATABASE_URL: databaseUrl, DB_POOL_MAX: 5, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 20,
+    DATABASE_URL: databaseUrl, DB_POOL_MAX: 5, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 20, OUTBOX_RETENTION_HOURS: 168,
     ...overrides,
   };
 }

@@ -48,6 +48,8 @@ export const subgraphEnv = z.object({
   PRODUCTION_URL: z.url({ error: "must be the production subgraph's URL" }).optional(),
   QUALITY_URL: z.url({ error: "must be the quality subgraph's URL" }).optional(),
   EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  // How long outbox events stay for late subscribers and followers (default a week).
+  OUTBOX_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 366).default(168),
 });
 export type SubgraphConfig = z.infer<typeof subgraphEnv>;
 

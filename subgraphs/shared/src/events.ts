@@ -151,3 +151,27 @@ export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerO
     },
   };
 }
+
+/**
+ * Deletes outbox events older than the retention. Subscribers resuming from an older cursor, and
+ * followers away for longer, miss what was pruned: keep the retention above the longest outage.
+ */
+export async function pruneOutbox(pool: pg.Pool, retentionHours: number): Promise<number> {
+  const { rowCount } = await pool.query(`DELETE FROM "OutboxEvent" WHERE "createdAt" < now() - make_interval(hours => $1)`, [retentionHours]);
+  return rowCount ?? 0;
+}
+
+/** Prunes the outbox at start and every hour. */
+export function outboxRetention(pool: pg.Pool, retentionHours: number, log: Logger): EventConsumer {
+  const run = () => pruneOutbox(pool, retentionHours).then(
+    (n) => { if (n) log.info({ pruned: n, retentionHours }, "outbox events past retention deleted"); },
+    (err) => log.warn({ err }, "pruning the outbox failed"),
+  );
+  let running: Promise<void> | null = run();
+  const timer = setInterval(() => { running = run(); }, 3_600_000);
+  timer.unref();
+  return {
+    async stop() { clearInterval(timer); await running; },
+    async drain() { await running; },
+  };
+}

@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./con
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
-import { mountEventFeed, type EventConsumer } from "./events.ts";
+import { mountEventFeed, outboxRetention, type EventConsumer } from "./events.ts";
 import { LiveEvents } from "./live-events.ts";
 import type http from "node:http";
 
@@ -93,7 +93,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       routes: (app) => mountEventFeed(app, pool),
     });
     await live.start();
-    const consumers = def.consumers?.({ db, config, log }) ?? [];
+    const consumers = [...(def.consumers?.({ db, config, log }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log)];
     return {
       name: def.name,
       url: server.url,
