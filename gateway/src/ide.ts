@@ -13,6 +13,8 @@ export function mountIde(app: express.Express, endpoint: string): void {
     defaultQuery: DEFAULT_QUERY,
     headerEditorEnabled: true,
     shouldPersistHeaders: true,
+    // Subscriptions run over graphql-ws on the same endpoint.
+    subscriptionsProtocol: "WS",
   } as Parameters<typeof renderGraphiQL>[0]);
   // The page inlines the whole IDE (~9 MB); compressed once, it is ~2 MB over plant Wi-Fi.
   const gzipped = gzipSync(html);
