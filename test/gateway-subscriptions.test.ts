@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Client } from "graphql-ws";
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+import { Writable } from "node:stream";
 import { pino } from "pino";
 import { startSubgraph } from "@mes/shared";
 import { production } from "@mes/production";
@@ -15,8 +17,21 @@ let plant: PlantFixture;
 let productId: string;
 const clients: Client[] = [];
 
+// The subgraphs' log lines, to see who a subscription was started for.
+const seenActors = new Set<string>();
+const capture = new Writable({
+  write(chunk, _enc, done) {
+    for (const line of String(chunk).split("\n")) {
+      if (!line) continue;
+      const entry = JSON.parse(line) as { msg?: string; actor?: string };
+      if (entry.msg === "subscription started" && entry.actor) seenActors.add(entry.actor);
+    }
+    done();
+  },
+});
+
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ log: pino({ level: "info" }, capture) });
   url = stack.gatewayUrl;
   plant = await createPlant(url, ORG, "GWS");
   productId = await createProduct(url, plant, "GWS-P", 1);
@@ -50,6 +65,19 @@ describe("subscriptions through the gateway", () => {
     await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     const [event] = await sub.waitFor(1);
     expect(event).toEqual({ workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: [{ result: "PASS" }] } } });
+    await sub.stop();
+  });
+
+  it("pass the caller's identity to the subgraph subscription", async () => {
+    // Over WebSocket the identity comes with the upgrade request (until tokens: the x-user-id header).
+    const withUser = createClient({
+      url: url.replace(/^http/, "ws"), retryAttempts: 0,
+      webSocketImpl: class extends WebSocket { constructor(address: string, protocols?: string | string[]) { super(address, protocols, { headers: { "x-user-id": "andon.board.3" } }); } },
+    });
+    clients.push(withUser);
+    const sub = await subscribe(withUser, `subscription { workOrderStatusChanged { to } }`);
+    await waitUntil(() => seenActors.has("andon.board.3"));
+    expect(seenActors.has("andon.board.3")).toBe(true);
     await sub.stop();
   });
 

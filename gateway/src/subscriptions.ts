@@ -230,7 +230,7 @@ export class FederatedSubscriptions {
       const url = this.urls[node.primary.serviceName]!.replace(/^http/, "ws");
       const created: SharedStream = new SharedStream(url, upstream, resolveEvent, this.counters, this.log, () => {
         if (key && this.streams.get(key) === created) this.streams.delete(key);
-      }, { requestId: context.requestId });
+      }, { requestId: context.requestId, actor: context.actor });
       stream = created;
       if (key) this.streams.set(key, stream);
     }

@@ -186,10 +186,11 @@ export function liveField<TArgs extends { after?: string | null }>(
   shape: (event: FeedEvent) => Record<string, unknown>,
 ) {
   return {
-    subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents }) => {
+    subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents; actor: string; requestId: string; log: Logger }) => {
       if (args.after != null && !CURSOR.test(args.after)) {
         throw new GraphQLError("after must be the cursor of an earlier event", { extensions: { code: "BAD_USER_INPUT" } });
       }
+      ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
       return ctx.live.subscribe({ types, after: args.after, filter: (event) => matches(event, args) });
     },
     resolve: (event: FeedEvent) => ({ cursor: event.id, at: (event.payload as { at?: string }).at ?? event.createdAt, ...shape(event) }),

@@ -120,8 +120,11 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       schema: wsSchema,
       ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
       context: async (ctx) => {
-        const requestId = requestIdOf(ctx.extra.request);
-        return websocket.context({ requestId, actor: actorOf(ctx.extra.request), log: opts.log.child({ requestId }) }, ctx.extra.request, ctx.extra.socket);
+        // A gateway passes the caller's request id and identity in the connection parameters.
+        const params = (ctx.connectionParams ?? {}) as { requestId?: unknown; actor?: unknown };
+        const requestId = typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
+        const actor = typeof params.actor === "string" && ACTOR.test(params.actor) ? params.actor : actorOf(ctx.extra.request);
+        return websocket.context({ requestId, actor, log: opts.log.child({ requestId }) }, ctx.extra.request, ctx.extra.socket);
       },
     }, wsServer);
   }
