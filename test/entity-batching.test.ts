@@ -72,3 +72,17 @@ describe("_entities resolution is batched", () => {
     expect(res.data!._entities).toEqual([{ number: plant.workOrders[0]!.number }, null, null]);
   });
 });
+
+describe("fields with their own arguments are batched too", () => {
+  it("answers a machine list with status history and downtime in a fixed number of queries", async () => {
+    const running = stack.subgraphs.equipment;
+    const requestId = randomUUID();
+    const res = await graphql(running.url, `{ machines(limit: 40) { totalCount items { code statusHistory(limit: 3) { state } downtimes(from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { durationMinutes } } } }`, undefined, { "x-request-id": requestId });
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.machines.items.length).toBe(39);
+    expect(res.data!.machines.items.every((m: { statusHistory: unknown[] }) => m.statusHistory.length >= 1)).toBe(true);
+    const line = logLines.find((l) => l.requestId === requestId && l.msg === "graphql request");
+    // machines, count, status history, downtime
+    expect(line!.sqlQueries).toBe(4);
+  });
+});

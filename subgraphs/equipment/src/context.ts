@@ -1,8 +1,44 @@
+import DataLoader from "dataloader";
+import { Prisma } from "./generated/prisma/client.ts";
 import type { SubgraphContext } from "@mes/shared";
 import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { Downtime, MachineStatusChange, PrismaClient } from "./generated/prisma/client.ts";
 
 export type EquipmentDb = PrismaClient;
+
+export interface WindowKey { machineId: string; from: Date | null; to: Date | null; limit: number }
+const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|${k.to?.toISOString() ?? ""}|${k.limit}`;
+
+/**
+ * Newest rows per machine of a history table overlapping [from, to), at most `limit` per machine:
+ * one query for every machine asked for with the same window in the same tick.
+ */
+function historyLoader<T extends { machineId: string }>(db: EquipmentDb, table: "MachineStatusChange" | "Downtime") {
+  return new DataLoader<WindowKey, T[], string>(async (keys) => {
+    const groups = new Map<string, WindowKey[]>();
+    for (const k of keys) {
+      const g = keyOf({ ...k, machineId: "" });
+      groups.set(g, [...(groups.get(g) ?? []), k]);
+    }
+    const rows = new Map<string, T[]>();
+    for (const group of groups.values()) {
+      const { from, to, limit } = group[0]!;
+      const ids = [...new Set(group.map((k) => k.machineId))];
+      const found = await db.$queryRaw<T[]>`
+        SELECT h.* FROM unnest(${ids}::uuid[]) AS m(id) CROSS JOIN LATERAL (
+          SELECT * FROM ${Prisma.raw(`"${table}"`)} t
+           WHERE t."machineId" = m.id
+             AND (${to}::timestamp IS NULL OR t."startedAt" < ${to}::timestamp)
+             AND (${from}::timestamp IS NULL OR t."endedAt" IS NULL OR t."endedAt" > ${from}::timestamp)
+           ORDER BY t."startedAt" DESC LIMIT ${limit}) h`;
+      for (const r of found) {
+        const key = keyOf({ ...group[0]!, machineId: r.machineId });
+        rows.set(key, [...(rows.get(key) ?? []), r]);
+      }
+    }
+    return keys.map((k) => rows.get(keyOf(k)) ?? []);
+  }, { cacheKeyFn: keyOf });
+}
 
 export function createLoaders(db: EquipmentDb) {
   return {
@@ -15,6 +51,8 @@ export function createLoaders(db: EquipmentDb) {
     workCentersOfPlant: childrenLoader((ids) => db.workCenter.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.plantId),
     workCentersOfArea: childrenLoader((ids) => db.workCenter.findMany({ where: { areaId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.areaId),
     machinesOfPlant: childrenLoader((ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.plantId),
+    statusHistory: historyLoader<MachineStatusChange>(db, "MachineStatusChange"),
+    downtimes: historyLoader<Downtime>(db, "Downtime"),
     pmSchedule: byIdLoader((ids) => db.pmSchedule.findMany({ where: { id: { in: ids } } })),
     pmSchedulesOfMachine: childrenLoader((ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }), (s) => s.machineId),
     maintenanceOrdersOfMachine: childrenLoader((ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }), (o) => o.machineId),

@@ -36,14 +36,6 @@ function historyLimit(limit?: number | null): number {
   return take;
 }
 
-/** Intervals overlapping [from, to): started before `to` and not ended before `from`. */
-function overlapping(args: WindowArgs) {
-  return {
-    ...(args.to ? { startedAt: { lt: args.to } } : {}),
-    ...(args.from ? { OR: [{ endedAt: null }, { endedAt: { gt: args.from } }] } : {}),
-  };
-}
-
 async function parentOrFail<T>(lookup: Promise<T | null>, what: string, id: string, field: string): Promise<T> {
   const row = await lookup;
   if (!row) throw badUserInput(`${what} ${id} does not exist`, [{ field, message: `no such ${what.toLowerCase()}` }]);
@@ -135,9 +127,9 @@ export const resolvers: Resolvers<EquipmentContext> = {
     workCenter: (m: Machine, _: unknown, ctx: EquipmentContext) => ctx.loaders.workCenter.load(m.workCenterId),
     idealCycleSeconds: (m: Machine) => decimalToNumber(m.idealCycleSeconds),
     statusHistory: (m: Machine, args: WindowArgs, ctx: EquipmentContext) =>
-      ctx.db.machineStatusChange.findMany({ where: { machineId: m.id, ...overlapping(args) }, orderBy: { startedAt: "desc" }, take: historyLimit(args.limit) }),
+      ctx.loaders.statusHistory.load({ machineId: m.id, from: args.from ?? null, to: args.to ?? null, limit: historyLimit(args.limit) }),
     downtimes: (m: Machine, args: WindowArgs, ctx: EquipmentContext) =>
-      ctx.db.downtime.findMany({ where: { machineId: m.id, ...overlapping(args) }, orderBy: { startedAt: "desc" }, take: historyLimit(args.limit) }),
+      ctx.loaders.downtimes.load({ machineId: m.id, from: args.from ?? null, to: args.to ?? null, limit: historyLimit(args.limit) }),
   },
   Downtime: {
     machine: (d: Downtime, _: unknown, ctx: EquipmentContext) => ctx.loaders.machine.load(d.machineId),
