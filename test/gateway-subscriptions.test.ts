@@ -4,6 +4,11 @@ import WebSocket from "ws";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { startSubgraph } from "@mes/shared";
+import fs from "node:fs";
+import { parse } from "graphql";
+import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import { FederatedSubscriptions } from "../gateway/src/subscriptions.ts";
+import { SUPERGRAPH_PATH } from "../gateway/src/composition.ts";
 import { production } from "@mes/production";
 import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, testSubgraphConfig, type TestStack } from "./support/stack.ts";
@@ -159,5 +164,38 @@ describe("subscriptions through the gateway", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(sub.events).toHaveLength(4);
     await sub.stop();
+  });
+});
+
+describe("a subscriber that does not read", () => {
+  it("is ended once its queue is full, without holding back the others", async () => {
+    const urls = Object.fromEntries(Object.entries(stack.subgraphs).map(([n, r]) => [n, r.url]));
+    const federated = new FederatedSubscriptions(fs.readFileSync(SUPERGRAPH_PATH, "utf8"), urls, (n) => new RemoteGraphQLDataSource({ url: urls[n] }), pino({ level: "silent" }), { maxQueuedEvents: 3 });
+    const orders = await Promise.all([1, 2, 3, 4, 5].map((n) => createWorkOrder(url, productId, `WO-GWS-SLOW${n}`, 1)));
+    const doc = parse(`subscription($p: ID) { workOrderStatusChanged(plantId: $p) { workOrder { number } } }`);
+    const context = { requestId: "slow-test", actor: "tester", log: pino({ level: "silent" }) };
+    let slow = 0;
+    const lazy = federated.subscribe(doc, { p: plant.plantId }, undefined, context, "", () => (slow += 1)); // never read
+    const reader = federated.subscribe(doc, { p: plant.plantId }, undefined, context, "", () => (slow += 100));
+    expect(federated.counters).toMatchObject({ active: 2, upstreams: 1 });
+    await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
+    // The reader reads as events come, like a live client; the lazy one never does.
+    const got: string[] = [];
+    const reading = (async () => {
+      for (let i = 0; i < 5; i++) {
+        const next = await reader.next();
+        if (next.done || next.value.errors) throw new Error(`reader: ${JSON.stringify(next)}`);
+        got.push((next.value.data as { workOrderStatusChanged: { workOrder: { number: string } } }).workOrderStatusChanged.workOrder.number);
+      }
+    })();
+    for (const wo of orders) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+    await reading;
+    expect(got).toEqual(orders.map((_, i) => `WO-GWS-SLOW${i + 1}`));
+    // 3 queued for the lazy one, the 4th ended it; the reader was not slowed down or closed.
+    expect(slow).toBe(1);
+    expect(federated.counters).toMatchObject({ slowClientsClosed: 1, active: 1 });
+    expect((await lazy.next()).done).toBe(false); // what was queued is still readable...
+    await reader.return!();
+    expect(federated.counters).toMatchObject({ active: 0, upstreams: 0 });
   });
 });
