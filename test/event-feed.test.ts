@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { pruneOutbox } from "@mes/shared";
+import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
 import { createPlant, createProduct, createWorkOrder } from "./support/fixtures.ts";
 
 const ORG = "cccccccc-dddd-4eee-8fff-000000000001";
@@ -43,8 +44,20 @@ describe("outbox retention", () => {
     const pool = stack.subgraphs.quality.pool;
     await pool.query(`INSERT INTO "OutboxEvent" ("organizationId", type, "aggregateId", payload, "createdAt") VALUES
       ($1, 'Old', 'x', '{}', now() - interval '9 days'), ($1, 'Recent', 'y', '{}', now() - interval '2 days')`, [ORG]);
+    const { rows: [old] } = await pool.query(`SELECT id::text AS id FROM "OutboxEvent" WHERE type = 'Old'`);
     expect(await pruneOutbox(pool, 168)).toBe(1);
     const { rows } = await pool.query(`SELECT type FROM "OutboxEvent" WHERE "organizationId" = $1`, [ORG]);
     expect(rows).toEqual([{ type: "Recent" }]);
+
+    // A resume from before the pruned event is refused, not silently short of events.
+    const stale = String(BigInt(old.id) - 1n);
+    const feed = await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${stale}`));
+    expect(feed.status).toBe(410);
+    const client = wsClient(stack.subgraphs.quality.url);
+    const sub = await subscribe(client, `subscription($a: ID) { ncrOpened(after: $a) { cursor } }`, { a: stale });
+    await waitUntil(() => sub.errors.length > 0);
+    expect(JSON.stringify(sub.errors)).toContain("CURSOR_EXPIRED");
+    expect((await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${old.id}`))).status).toBe(200);
+    await client.dispose();
   });
 });

@@ -63,6 +63,12 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool): void {
       return;
     }
     const types = typeof req.query.types === "string" && req.query.types ? req.query.types.split(",") : null;
+    const pruned = await prunedUpTo(pool);
+    if (BigInt(after) < pruned) {
+      // The follower was away longer than the retention: say so instead of skipping events silently.
+      res.status(410).json({ error: `events up to ${pruned} were pruned (retention); this follower's position ${after} cannot be resumed` });
+      return;
+    }
     res.json({ events: await readEvents(pool, BigInt(after), types, limit) });
   });
 }
@@ -105,6 +111,11 @@ export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerO
     const after = await opts.transaction((tx) => positionOf(tx));
     const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=100`;
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    if (res.status === 410) {
+      const { error } = (await res.json()) as { error: string };
+      opts.log.error({ consumer: opts.name, position: after.toString() }, `event feed cannot be resumed: ${error}`);
+      throw new Error(error);
+    }
     if (!res.ok) throw new Error(`${url} answered ${res.status}`);
     const { events } = (await res.json()) as { events: FeedEvent[] };
     for (const event of events) {
@@ -157,8 +168,21 @@ export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerO
  * followers away for longer, miss what was pruned: keep the retention above the longest outage.
  */
 export async function pruneOutbox(pool: pg.Pool, retentionHours: number): Promise<number> {
-  const { rowCount } = await pool.query(`DELETE FROM "OutboxEvent" WHERE "createdAt" < now() - make_interval(hours => $1)`, [retentionHours]);
-  return rowCount ?? 0;
+  // One statement: the events go and the watermark moves together.
+  const { rows } = await pool.query<{ pruned: number }>(
+    `WITH gone AS (DELETE FROM "OutboxEvent" WHERE "createdAt" < now() - make_interval(hours => $1) RETURNING id),
+          mark AS (INSERT INTO "OutboxWatermark" (id, "prunedUpTo") SELECT 1, max(id) FROM gone HAVING count(*) > 0
+                   ON CONFLICT (id) DO UPDATE SET "prunedUpTo" = GREATEST("OutboxWatermark"."prunedUpTo", EXCLUDED."prunedUpTo"))
+     SELECT count(*)::int AS pruned FROM gone`,
+    [retentionHours],
+  );
+  return rows[0]?.pruned ?? 0;
+}
+
+/** The newest pruned event id (0 when nothing was pruned): a cursor below it has lost events. */
+export async function prunedUpTo(pool: pg.Pool): Promise<bigint> {
+  const { rows } = await pool.query<{ p: string }>(`SELECT "prunedUpTo"::text AS p FROM "OutboxWatermark" WHERE id = 1`);
+  return BigInt(rows[0]?.p ?? 0);
 }
 
 /** Prunes the outbox at start and every hour. */

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { GraphQLError } from "graphql";
 import type { Logger } from "./logger.ts";
-import { readEvents, type FeedEvent } from "./events.ts";
+import { prunedUpTo, readEvents, type FeedEvent } from "./events.ts";
 
 export interface LiveSubscription {
   types: string[];
@@ -122,6 +122,12 @@ export class LiveEvents {
     this.subscribers.add(subscriber);
     const backlog = sub.after
       ? (async () => {
+          const pruned = await prunedUpTo(this.pool);
+          if (BigInt(sub.after!) < pruned) {
+            failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, { extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() } });
+            cleanup();
+            return;
+          }
           const missed: FeedEvent[] = [];
           let cursor = BigInt(sub.after!);
           for (;;) {
