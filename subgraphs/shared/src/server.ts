@@ -200,13 +200,18 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   };
 }
 
-/** Stops the service cleanly on SIGINT/SIGTERM; a second signal exits at once. */
-export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+/** Stops the service cleanly on SIGINT/SIGTERM; a second signal, or a stop that hangs, exits at once. */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>, deadlineMs = 10_000): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
     log.info({ signal }, "shutting down");
+    // E.g. the database went away first and an in-flight transaction never settles.
+    setTimeout(() => {
+      log.error({ deadlineMs }, "shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, deadlineMs).unref();
     stop().then(
       () => process.exit(0),
       (err) => {
