@@ -80,7 +80,8 @@ describe("attendance and coverage", () => {
     const [shift] = await generate(patternId, "2026-02-02", "2026-02-02");
     const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
     const WC = "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
-    await mustQuery(running.url, `mutation { setCoverageRequirement(input: { organizationId: "${ORG}", plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { required } }`);
+    const { setCoverageRequirement } = await mustQuery(running.url, `mutation { setCoverageRequirement(input: { organizationId: "${ORG}", plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { requiredPeople workCenter { id } } }`);
+    expect(setCoverageRequirement).toEqual({ requiredPeople: 3, workCenter: { id: WC } });
     const clockIn = (personId: string, at: string) => mustQuery(running.url, `mutation($s: ID!, $p: String!, $at: DateTime!) { clockIn(input: { shiftId: $s, personId: $p, workCenterId: "${WC}", at: $at }) { status } }`, { s: shiftAt.id, p: personId, at });
     expect((await clockIn("op-1", "2026-02-02T07:04:00Z")).clockIn.status).toBe("PRESENT"); // 08:04 local: within grace
     expect((await clockIn("op-2", "2026-02-02T07:20:00Z")).clockIn.status).toBe("LATE");

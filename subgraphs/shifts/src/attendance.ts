@@ -64,17 +64,20 @@ export const attendanceResolvers = {
     },
     setCoverageRequirement: async (_: unknown, a: { input: unknown }, ctx: ShiftsContext) => {
       const input = parseInput(coverageInput, a.input);
-      const req = await ctx.db.coverageRequirement.upsert({
+      // Coverage (present vs required) belongs to a shift: Shift.coverage reports it.
+      return ctx.db.coverageRequirement.upsert({
         where: { plantId_workCenterId: { plantId: input.plantId, workCenterId: input.workCenterId } },
         create: input, update: { requiredPeople: input.requiredPeople },
       });
-      return { workCenterId: req.workCenterId, required: req.requiredPeople, present: 0, short: req.requiredPeople };
     },
   },
   Attendance: {
     workCenter: (a: Attendance) => entityRef("WorkCenter", a.workCenterId),
   },
   Coverage: {
+    workCenter: (c: { workCenterId: string }) => entityRef("WorkCenter", c.workCenterId),
+  },
+  CoverageRequirement: {
     workCenter: (c: { workCenterId: string }) => entityRef("WorkCenter", c.workCenterId),
   },
 };
