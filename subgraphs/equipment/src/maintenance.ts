@@ -1,4 +1,4 @@
-import { appendEvent, conflict, notFound, startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
+import { appendEvent, conflict, notFound, periodicTask, startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
 import { Prisma, type PmSchedule, type PrismaClient } from "./generated/prisma/client.ts";
 import { clip, minutes, span } from "./intervals.ts";
 import type { Tx } from "./machine-state.ts";
@@ -94,29 +94,11 @@ export function productionCountConsumer(db: PrismaClient, productionUrl: string,
  * asking. Safe next to manual checks and other replicas: a schedule generation yields one order.
  */
 export function periodicPmCheck(db: PrismaClient, intervalMs: number, log: Logger): EventConsumer {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  const run = async () => {
+  return periodicTask(async () => {
     const plants = await db.pmSchedule.findMany({ where: { active: true }, distinct: ["plantId"], select: { plantId: true } });
     for (const { plantId } of plants) {
       const created = await generateDueOrders(db, plantId, new Date());
       if (created.length) log.info({ plantId, orders: created.map((o) => o.number) }, "preventive maintenance orders generated");
     }
-  };
-  const timer = setInterval(() => {
-    if (stopped || running) return;
-    running = run().catch((err) => log.warn({ err }, "PM check failed")).finally(() => { running = null; });
-  }, intervalMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-    async drain() {
-      await running;
-      await run();
-    },
-  };
+  }, intervalMs, log, "PM check");
 }

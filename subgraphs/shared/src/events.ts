@@ -187,15 +187,33 @@ export async function prunedUpTo(pool: pg.Pool): Promise<bigint> {
 
 /** Prunes the outbox at start and every hour. */
 export function outboxRetention(pool: pg.Pool, retentionHours: number, log: Logger): EventConsumer {
-  const run = () => pruneOutbox(pool, retentionHours).then(
-    (n) => { if (n) log.info({ pruned: n, retentionHours }, "outbox events past retention deleted"); },
-    (err) => log.warn({ err }, "pruning the outbox failed"),
-  );
-  let running: Promise<void> | null = run();
-  const timer = setInterval(() => { running = run(); }, 3_600_000);
+  return periodicTask(async () => {
+    const n = await pruneOutbox(pool, retentionHours);
+    if (n) log.info({ pruned: n, retentionHours }, "outbox events past retention deleted");
+  }, 3_600_000, log, "pruning the outbox", { runAtStart: true });
+}
+
+/**
+ * Runs `run` every `intervalMs`, one pass at a time (a pass still running skips the next tick).
+ * stop() waits for a running pass; drain() runs one more and waits for it.
+ */
+export function periodicTask(run: () => Promise<void>, intervalMs: number, log: Logger, what: string, opts: { runAtStart?: boolean } = {}): EventConsumer {
+  let running: Promise<void> | null = null;
+  const pass = () => {
+    if (!running) running = run().catch((err) => log.warn({ err }, `${what} failed`)).finally(() => { running = null; });
+    return running;
+  };
+  if (opts.runAtStart) void pass();
+  const timer = setInterval(pass, intervalMs);
   timer.unref();
   return {
-    async stop() { clearInterval(timer); await running; },
-    async drain() { await running; },
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+    async drain() {
+      await running;
+      await pass();
+    },
   };
 }
