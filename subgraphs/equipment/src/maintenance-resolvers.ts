@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badUserInput, decimalToNumber, paginate, parseInput, requireId, zDate, zId, zName } from "@mes/shared";
+import { badUserInput, decimalToNumber, paginate, parseInput, requireId, requireWindow, zDate, zId, zName } from "@mes/shared";
 import type { MaintenanceOrder, MaintenanceOrderStatus, Machine, MachineState, PmSchedule } from "./generated/prisma/client.ts";
 import type { EquipmentContext } from "./context.ts";
 import { logDowntime, setMachineState, type Tx } from "./machine-state.ts";
@@ -17,8 +17,7 @@ const pmInput = z.object({
 });
 
 function window(from: Date, to: Date) {
-  if (!(from < to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) throw badUserInput(`The period may span at most ${MAX_WINDOW_DAYS} days`);
+  requireWindow(from, to, MAX_WINDOW_DAYS);
   return { start: from.getTime(), end: to.getTime() };
 }
 

@@ -1,7 +1,8 @@
+import { ratio as ratioOf } from "@mes/shared";
 import type { Downtime, DowntimeReason, Machine, MachineProduction, PrismaClient } from "./generated/prisma/client.ts";
 import { clip, minutes, span, subtract, type Interval } from "./intervals.ts";
 
-const ratio = (n: number, d: number) => (d === 0 ? null : n / d);
+const ratio = (n: number, d: number) => ratioOf(n, d).value;
 type DowntimeWithReason = Downtime & { reason: DowntimeReason };
 
 export interface OeeResult {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  liveField, badUserInput, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
+  liveField, isTimeZone, badUserInput, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
   zCode, zId, zName, zQuantity, type Resolvers,
 } from "@mes/shared";
 import type { Area, Downtime, Machine, MachineState, Plant, Prisma, WorkCenter } from "./generated/prisma/client.ts";
@@ -8,15 +8,6 @@ import type { EquipmentContext } from "./context.ts";
 import { groupOee, machinePerformanceFields, maintenanceResolvers } from "./maintenance-resolvers.ts";
 
 const MAX_HISTORY = 1000;
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const createPlantInput = z.object({
   organizationId: zId,

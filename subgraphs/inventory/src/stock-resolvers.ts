@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { badUserInput, decimalToNumber, entityRef, paginate, parseInput, requireId, zCode, zDate, zId, zQuantity } from "@mes/shared";
+import { badUserInput, decimalToNumber, entityRef, paginate, parseInput, requireId, zCode, zDate, zId, zQuantity, zText } from "@mes/shared";
 import { Prisma, type Lot, type Material, type StockAlert, type StockTransaction, type StockTransactionType, type Reservation } from "./generated/prisma/client.ts";
 import { plantKey, type InventoryContext } from "./context.ts";
 import { adjust, issue, receive, returnToStock, scrap, setLotHold, transfer, type Movement } from "./stock.ts";
 import { ancestors, descendants, MAX_GENEALOGY_DEPTH, type GenealogyLink } from "./genealogy.ts";
 import type { Tx } from "./alerts.ts";
 
-const reason = z.string().trim().min(1, "must not be empty").max(2000);
+const reason = zText;
 const receiptInput = z.object({
   materialId: zId, locationId: zId, lotNumber: zCode, quantity: zQuantity,
   unitCost: z.number().finite().min(0, "must not be negative").nullish(),

@@ -1,8 +1,5 @@
+import { ratio } from "@mes/shared";
 import type { PrismaClient, WorkOrder } from "./generated/prisma/client.ts";
-
-export interface Ratio { value: number | null; numerator: number; denominator: number }
-
-const ratio = (numerator: number, denominator: number): Ratio => ({ value: denominator === 0 ? null : numerator / denominator, numerator, denominator });
 
 /** KPIs of a set of completed work orders; every factor is returned, zero denominators give null. */
 function kpisOf(orders: WorkOrder[]) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, decimalToNumber, entityRef, notFound, paginate, parseInput, requireId, zId,
+  badUserInput, decimalToNumber, entityRef, notFound, paginate, parseInput, requireId, requireWindow, zId, zText,
 } from "@mes/shared";
 import type { Operation, ProblemReport, ProblemStatus, ProductionLog, WorkOrder, WorkOrderHold, WorkOrderStatus, WorkOrderTransition } from "./generated/prisma/client.ts";
 import type { ProductionContext } from "./context.ts";
@@ -10,7 +10,7 @@ import { buildSchedule, progressOf, rescheduleOperation } from "./schedule.ts";
 import { productionKpis } from "./kpis.ts";
 
 const MAX_WINDOW_DAYS = 92;
-const reasonText = z.string().trim().min(1, "must not be empty").max(2000);
+const reasonText = zText;
 const optionalReason = (reason?: string | null) => (reason == null ? null : parseInput(reasonText, reason, "reason"));
 const requiredReason = (reason: string) => parseInput(reasonText, reason, "reason");
 
@@ -39,11 +39,6 @@ const rescheduleInput = z.object({
   plannedEnd: z.date(),
 }).refine((v) => v.plannedStart < v.plannedEnd, { path: ["plannedEnd"], message: "must be after plannedStart" });
 
-function window(from: Date, to: Date) {
-  if (!(from < to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
-  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) throw badUserInput(`The window may span at most ${MAX_WINDOW_DAYS} days`);
-}
-
 /** Runs a workflow step in one transaction: state, history and events commit together. */
 const inTx = <T>(ctx: ProductionContext, fn: (tx: Tx) => Promise<T>) => ctx.db.$transaction((tx) => fn(tx as Tx));
 
@@ -59,11 +54,11 @@ async function statusChange(ctx: ProductionContext, id: string, to: WorkOrderSta
 export const workflowResolvers = {
   Query: {
     schedule: (_: unknown, args: { plantId: string; from: Date; to: Date }, ctx: ProductionContext) => {
-      window(args.from, args.to);
+      requireWindow(args.from, args.to, MAX_WINDOW_DAYS);
       return buildSchedule(ctx.db, requireId(args.plantId, "plantId"), args.from, args.to);
     },
     productionKpis: (_: unknown, args: { plantId: string; from: Date; to: Date }, ctx: ProductionContext) => {
-      window(args.from, args.to);
+      requireWindow(args.from, args.to, MAX_WINDOW_DAYS);
       return productionKpis(ctx.db, requireId(args.plantId, "plantId"), args.from, args.to);
     },
     problemReports: (_: unknown, args: { plantId: string; status?: ProblemStatus[] | null; limit?: number; offset?: number }, ctx: ProductionContext) => {

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, conflict, decimalToNumber, entityRef, notFound, parseInput, requireId, zId, type RawSqlClient } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, decimalToNumber, entityRef, notFound, parseInput, ratio, requireId, zId, zText, type RawSqlClient } from "@mes/shared";
 import { Prisma, type Characteristic, type Inspection, type Ncr, type NcrStatus } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
 
 type Tx = Prisma.TransactionClient & RawSqlClient;
-const text = z.string().trim().min(1, "must not be empty").max(5000);
+const text = zText;
 const person = z.string().trim().min(1, "must not be empty").max(128);
 
 export const NCR_NEXT: Record<NcrStatus, NcrStatus[]> = { OPEN: ["UNDER_REVIEW"], UNDER_REVIEW: ["DISPOSITIONED"], DISPOSITIONED: ["CLOSED"], CLOSED: [] };
@@ -178,7 +178,6 @@ export const ncrWorkflow = {
   },
 };
 
-const ratio = (n: number, d: number) => ({ value: d === 0 ? null : n / d, numerator: n, denominator: d });
 
 /** First pass yield of first inspections made in [from, to) at a plant: overall, per product and per work center. */
 export async function firstPassYield(ctx: QualityContext, plantId: string, from: Date, to: Date) {

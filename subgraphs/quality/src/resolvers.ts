@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  liveField, badUserInput, entityRef, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
+  liveField, requireWindow, badUserInput, entityRef, decimalToNumber, paginate, parseInput, requireId, scalarResolvers,
   zCode, zId, zName, type Resolvers,
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
@@ -80,7 +80,7 @@ export const resolvers: Resolvers<QualityContext> = {
     },
     ncr: (_: unknown, { id }: { id: string }, ctx: QualityContext) => ctx.loaders.ncr.load(requireId(id)),
     firstPassYield: (_: unknown, a: { plantId: string; from: Date; to: Date }, ctx: QualityContext) => {
-      if (!(a.from < a.to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
+      requireWindow(a.from, a.to, 366);
       return firstPassYield(ctx, requireId(a.plantId, "plantId"), a.from, a.to);
     },
     ncrs: (_: unknown, args: ListArgs & { status?: NcrStatus[] | null }, ctx: QualityContext) => {

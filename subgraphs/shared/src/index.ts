@@ -10,6 +10,7 @@ export * from "./subgraph.ts";
 export * from "./demo-plant.ts";
 export * from "./ids.ts";
 export * from "./time.ts";
+export * from "./measures.ts";
 export * from "./validation.ts";
 export * from "./events.ts";
 export * from "./live-events.ts";

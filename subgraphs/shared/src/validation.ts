@@ -7,3 +7,5 @@ export const zName = z.string().trim().min(1, "must not be empty").max(200, "mus
 export const zQuantity = z.number().finite().positive("must be greater than 0").max(1e12, "is too large");
 export const zNonNegative = z.number().finite().min(0, "must be 0 or more").max(1e12, "is too large");
 export const zDate = z.date({ error: "must be a valid date-time" });
+/** A reason, note or description a person writes: required, trimmed, bounded. */
+export const zText = z.string().trim().min(1, "must not be empty").max(5000, "must be at most 5000 characters");

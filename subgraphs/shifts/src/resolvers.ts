@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  badUserInput, conflict, entityRef, notFound, parseInput, requireId, scalarResolvers, zId, zName, type Resolvers,
+  badUserInput, conflict, entityRef, requireWindow, notFound, parseInput, requireId, scalarResolvers, zId, zName, type Resolvers,
 } from "@mes/shared";
 import type { CrewAssignment, Handover, Shift, ShiftPattern } from "./generated/prisma/client.ts";
 import type { ShiftsContext } from "./context.ts";
@@ -47,11 +47,6 @@ const logHandoverInput = z.object({
   createdBy: z.string().trim().min(1, "must not be empty").max(128),
 });
 
-function checkRange(from: Date, to: Date, maxDays: number, names: [string, string]) {
-  if (!(from < to)) throw badUserInput(`${names[1]} must be after ${names[0]}`, [{ field: names[1], message: `must be after ${names[0]}` }]);
-  if (to.getTime() - from.getTime() > maxDays * DAY_MS) throw badUserInput(`The range may span at most ${maxDays} days`, [{ field: names[1], message: `at most ${maxDays} days after ${names[0]}` }]);
-}
-
 /** Start and end of a pattern's shift on a local date, through the plant's time zone (DST-safe). */
 export function shiftWindow(pattern: Pick<ShiftPattern, "startMinute" | "durationMinutes" | "timeZone">, businessDate: Date) {
   return {
@@ -70,7 +65,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
       ctx.db.shiftPattern.findMany({ where: { plantId: requireId(plantId, "plantId") }, orderBy: { startMinute: "asc" } }),
     shift: (_: unknown, { id }: { id: string }, ctx: ShiftsContext) => ctx.loaders.shift.load(requireId(id)),
     shifts: (_: unknown, args: { plantId: string; from: Date; to: Date }, ctx: ShiftsContext) => {
-      checkRange(args.from, args.to, MAX_QUERY_DAYS, ["from", "to"]);
+      requireWindow(args.from, args.to, MAX_QUERY_DAYS);
       return ctx.db.shift.findMany({
         where: { plantId: requireId(args.plantId, "plantId"), startsAt: { gte: args.from, lt: args.to } },
         orderBy: { startsAt: "asc" },
@@ -173,7 +168,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
     __resolveReference: (r: { id: string }) => ({ id: r.id }),
     currentShift: (p: { id: string }, _: unknown, ctx: ShiftsContext) => ctx.loaders.currentShiftOfPlant.load(p.id),
     shifts: (p: { id: string }, args: { from: Date; to: Date }, ctx: ShiftsContext) => {
-      checkRange(args.from, args.to, MAX_QUERY_DAYS, ["from", "to"]);
+      requireWindow(args.from, args.to, MAX_QUERY_DAYS);
       return ctx.db.shift.findMany({ where: { plantId: p.id, startsAt: { gte: args.from, lt: args.to } }, orderBy: { startsAt: "asc" } });
     },
   },
