@@ -213,12 +213,14 @@ export class FederatedSubscriptions {
       node: node.rest ? { kind: "Sequence", nodes: [{ ...node.primary, serviceName: EVENT_SOURCE }, node.rest] } : { ...node.primary, serviceName: EVENT_SOURCE },
     };
     const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
+    // Built once per subscription; per event only the event itself changes.
+    const subgraphSources = Object.fromEntries(Object.keys(this.urls).map((n) => [n, this.dataSource(n)]));
+    const requestContext = {
+      request: { query: print(document), variables, operationName }, context, logger: this.log, operationName,
+      document, metrics: { captureTraces: false },
+    } as unknown as Parameters<typeof executeQueryPlan>[2];
     const resolveEvent = async (data: Record<string, unknown>) => {
-      const serviceMap = { [EVENT_SOURCE]: { process: async () => ({ data }) } as unknown as GraphQLDataSource, ...Object.fromEntries(Object.keys(this.urls).map((n) => [n, this.dataSource(n)])) };
-      const requestContext = {
-        request: { query: print(document), variables, operationName }, context, logger: this.log, operationName,
-        document, metrics: { captureTraces: false },
-      } as unknown as Parameters<typeof executeQueryPlan>[2];
+      const serviceMap = { ...subgraphSources, [EVENT_SOURCE]: { process: async () => ({ data }) } as unknown as GraphQLDataSource };
       return executeQueryPlan(restPlan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema) as Promise<ExecutionResult>;
     };
 
