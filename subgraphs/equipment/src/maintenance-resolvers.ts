@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badUserInput, decimalToNumber, paginate, parseInput, requireId, requireWindow, zDate, zId, zName } from "@mes/shared";
+import { badUserInput, decimalToNumber, paginate, parseInput, requireId, requireWindow, zDate, zId, zName, zText } from "@mes/shared";
 import type { MaintenanceOrder, MaintenanceOrderStatus, Machine, MachineState, PmSchedule } from "./generated/prisma/client.ts";
 import type { EquipmentContext } from "./context.ts";
 import { logDowntime, setMachineState, type Tx } from "./machine-state.ts";
@@ -9,7 +9,7 @@ import { minutes, clip, span } from "./intervals.ts";
 
 const MAX_WINDOW_DAYS = 366;
 const code = z.string().trim().min(1, "must not be empty").max(64);
-const logDowntimeInput = z.object({ machineId: zId, reasonCode: code, startedAt: zDate, endedAt: zDate, note: z.string().trim().max(2000).nullish() })
+const logDowntimeInput = z.object({ machineId: zId, reasonCode: code, startedAt: zDate, endedAt: zDate, note: zText.nullish() })
   .refine((v) => v.startedAt < v.endedAt, { path: ["endedAt"], message: "must be after startedAt" });
 const pmInput = z.object({
   machineId: zId, name: zName, trigger: z.enum(["CALENDAR", "RUN_HOURS", "CYCLES"]),
@@ -46,8 +46,11 @@ export const maintenanceResolvers = {
     },
   },
   Mutation: {
-    setMachineState: (_: unknown, a: { machineId: string; state: MachineState; reasonCode?: string | null; note?: string | null }, ctx: EquipmentContext) =>
-      ctx.db.$transaction((tx) => setMachineState(tx as Tx, requireId(a.machineId, "machineId"), a.state, ctx.actor, a.reasonCode, a.note)),
+    setMachineState: (_: unknown, a: { machineId: string; state: MachineState; reasonCode?: string | null; note?: string | null }, ctx: EquipmentContext) => {
+      const reasonCode = a.reasonCode == null ? null : parseInput(code, a.reasonCode, "reasonCode");
+      const note = a.note == null ? null : parseInput(zText, a.note, "note");
+      return ctx.db.$transaction((tx) => setMachineState(tx as Tx, requireId(a.machineId, "machineId"), a.state, ctx.actor, reasonCode, note));
+    },
     logDowntime: (_: unknown, a: { input: unknown }, ctx: EquipmentContext) => {
       const input = parseInput(logDowntimeInput, a.input);
       return ctx.db.$transaction((tx) => logDowntime(tx as Tx, input, ctx.actor));
