@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "7d3c5a52-9a4e-4f0a-8a51-2b7f2f1a0c01";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 
@@ -15,7 +17,7 @@ afterAll(async () => stack?.stop());
 describe("the federated graph end to end", () => {
   it("answers one query with data written to all five subgraphs", async () => {
     // Equipment: plant > area > work center > machine.
-    const { createPlant: plant } = await mustQuery(url, `mutation { createPlant(input: { organizationId: "${ORG}", code: "P1", name: "Test Plant", timeZone: "Europe/Berlin" }) { id } }`);
+    const { createPlant: plant } = await mustQuery(url, `mutation { createPlant(input: { code: "P1", name: "Test Plant", timeZone: "Europe/Berlin" }) { id } }`);
     const { createArea: area } = await mustQuery(url, `mutation($p: ID!) { createArea(input: { plantId: $p, code: "A1", name: "Machining" }) { id } }`, { p: plant.id });
     const { createWorkCenter: wc } = await mustQuery(url, `mutation($a: ID!) { createWorkCenter(input: { areaId: $a, code: "LATHE", name: "CNC turning" }) { id } }`, { a: area.id });
     const { createMachine: machine } = await mustQuery(url, `mutation($w: ID!) { createMachine(input: { workCenterId: $w, code: "LATHE-01", name: "Lathe 1", idealCycleSeconds: 42.5 }) { id state } }`, { w: wc.id });
@@ -23,8 +25,8 @@ describe("the federated graph end to end", () => {
     await mustQuery(url, `mutation($m: ID!) { setMachineState(machineId: $m, state: RUNNING) { state } }`, { m: machine.id });
 
     // Inventory: material, location, two receipts into one lot.
-    const { createMaterial: material } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "STL-20", description: "Steel bar 20 mm", unitOfMeasure: "M", reorderPoint: 100, safetyStock: 40 }) { id } }`);
-    const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "WH-01", name: "Warehouse" }) { id } }`, { p: plant.id });
+    const { createMaterial: material } = await mustQuery(url, `mutation { createMaterial(input: { code: "STL-20", description: "Steel bar 20 mm", unitOfMeasure: "M", reorderPoint: 100, safetyStock: 40 }) { id } }`);
+    const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "WH-01", name: "Warehouse" }) { id } }`, { p: plant.id });
     for (const quantity of [120.5, 79.5]) {
       await mustQuery(url, `mutation($m: ID!, $l: ID!, $q: Float!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LOT-1", quantity: $q, unitCost: 2.5 }) { quantity } }`, { m: material.id, l: loc.id, q: quantity });
     }
@@ -32,7 +34,7 @@ describe("the federated graph end to end", () => {
     // Production: product with routing and BOM, then a work order whose operations come from the routing.
     const { createProduct: product } = await mustQuery(url, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
       i: {
-        organizationId: ORG, plantId: plant.id, code: "SHAFT", name: "Drive shaft",
+        plantId: plant.id, code: "SHAFT", name: "Drive shaft",
         routing: [{ sequence: 10, name: "Turn", workCenterId: wc.id, cycleTimeSeconds: 45 }, { sequence: 20, name: "Wash", workCenterId: wc.id, cycleTimeSeconds: 10 }],
         billOfMaterials: [{ materialId: material.id, quantityPer: 0.45 }],
       },
@@ -45,14 +47,14 @@ describe("the federated graph end to end", () => {
 
     // Quality: a plan, an inspection of the work order, and an NCR.
     const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`, {
-      i: { organizationId: ORG, plantId: plant.id, code: "IP-1", name: "Final", productId: product.id, characteristics: [{ name: "Diameter", kind: "NUMERIC", nominal: 40, lowerLimit: 39.95, upperLimit: 40.05, unit: "mm" }] },
+      i: { plantId: plant.id, code: "IP-1", name: "Final", productId: product.id, characteristics: [{ name: "Diameter", kind: "NUMERIC", nominal: 40, lowerLimit: 39.95, upperLimit: 40.05, unit: "mm" }] },
     });
     await mustQuery(url, `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 5, inspector: "QA",
       measurements: [{ characteristicId: $c, value: 40.2 }], openNcrOnFailure: false }) { result } }`, { p: ip.id, w: wo.id, c: ip.characteristics[0].id });
-    await mustQuery(url, `mutation($w: ID!, $m: ID!, $p: ID!) { openNcr(input: { organizationId: "${ORG}", plantId: $p, number: "NCR-1", title: "Diameter over limit", severity: MAJOR, workOrderId: $w, materialId: $m }) { id } }`, { w: wo.id, m: material.id, p: plant.id });
+    await mustQuery(url, `mutation($w: ID!, $m: ID!, $p: ID!) { openNcr(input: { plantId: $p, number: "NCR-1", title: "Diameter over limit", severity: MAJOR, workOrderId: $w, materialId: $m }) { id } }`, { w: wo.id, m: material.id, p: plant.id });
 
     // Shifts: a night pattern crossing midnight, and the shift running now.
-    const { createShiftPattern: pattern } = await mustQuery(url, `mutation($p: ID!) { createShiftPattern(input: { organizationId: "${ORG}", plantId: $p, name: "All day", timeZone: "Europe/Berlin", startTime: "00:00", durationMinutes: 1440 }) { id } }`, { p: plant.id });
+    const { createShiftPattern: pattern } = await mustQuery(url, `mutation($p: ID!) { createShiftPattern(input: { plantId: $p, name: "All day", timeZone: "Europe/Berlin", startTime: "00:00", durationMinutes: 1440 }) { id } }`, { p: plant.id });
     const today = new Date().toISOString().slice(0, 10);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
     await mustQuery(url, `mutation($id: ID!, $f: Date!, $t: Date!) { generateShifts(patternId: $id, fromDate: $f, toDate: $t) { id } }`, { id: pattern.id, f: yesterday, t: today });

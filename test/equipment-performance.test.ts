@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "dddddddd-eeee-4fff-8000-111111111111";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -105,7 +107,7 @@ describe("a night shift's performance", () => {
   it("reports production, downtime and OEE across midnight with breaks and a planned stop", async () => {
     const machine = plant.machineIds[2]!;
     // Night shift 22:00-06:00 Berlin (winter, UTC+1): 21:00Z to 05:00Z; breaks 2 h and 4 h in.
-    const { createShiftPattern: pattern } = await mustQuery(url, `mutation($p: ID!) { createShiftPattern(input: { organizationId: "${ORG}", plantId: $p, name: "Night", timeZone: "Europe/Berlin", startTime: "22:00", durationMinutes: 480,
+    const { createShiftPattern: pattern } = await mustQuery(url, `mutation($p: ID!) { createShiftPattern(input: { plantId: $p, name: "Night", timeZone: "Europe/Berlin", startTime: "22:00", durationMinutes: 480,
       breaks: [{ startOffsetMinutes: 120, durationMinutes: 15 }, { startOffsetMinutes: 240, durationMinutes: 30 }] }) { id } }`, { p: plant.plantId });
     const { generateShifts: [shift] } = await mustQuery(url, `mutation($id: ID!) { generateShifts(patternId: $id, fromDate: "2026-01-14", toDate: "2026-01-14") { id startsAt endsAt } }`, { id: pattern.id });
     expect(shift).toMatchObject({ startsAt: "2026-01-14T21:00:00.000Z", endsAt: "2026-01-15T05:00:00.000Z" });

@@ -4,8 +4,12 @@ import { startTestStack, type TestStack } from "./support/stack.ts";
 import { pruneOutbox } from "@mes/shared";
 import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
 import { createPlant, createProduct, createWorkOrder } from "./support/fixtures.ts";
+import { TEST_FEED_TOKEN, actAs } from "./support/auth.ts";
+
+const feedAuth = { headers: { authorization: `Bearer ${TEST_FEED_TOKEN}` } };
 
 const ORG = "cccccccc-dddd-4eee-8fff-000000000001";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 
 beforeAll(async () => {
@@ -17,7 +21,7 @@ describe("event feed between subgraphs", () => {
   it("delivers events in id order past single digits, and the consumer applies each exactly once", async () => {
     const url = stack.gatewayUrl;
     const plant = await createPlant(url, ORG, "FEED");
-    const { createMaterial } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "FEED-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
+    const { createMaterial } = await mustQuery(url, `mutation { createMaterial(input: { code: "FEED-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
     const productId = await createProduct(url, plant, "FEED-P", 1, [{ materialId: createMaterial.id, quantityPer: 1 }]);
     // 12 orders released and 6 of them cancelled: 18 events.
     const orders = [];
@@ -25,7 +29,7 @@ describe("event feed between subgraphs", () => {
     for (const wo of orders) await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     for (const wo of orders.slice(0, 6)) await mustQuery(url, `mutation($id: ID!) { cancelWorkOrder(id: $id, reason: "test") { id } }`, { id: wo.id });
 
-    const feed = (await (await fetch(stack.subgraphs.production.url.replace(/graphql$/, "events?after=0&limit=100"))).json()) as { events: { id: string }[] };
+    const feed = (await (await fetch(stack.subgraphs.production.url.replace(/graphql$/, "events?after=0&limit=100"), feedAuth)).json()) as { events: { id: string }[] };
     const ids = feed.events.map((e) => Number(e.id));
     expect(ids).toHaveLength(18);
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
@@ -51,13 +55,13 @@ describe("outbox retention", () => {
 
     // A resume from before the pruned event is refused, not silently short of events.
     const stale = String(BigInt(old.id) - 1n);
-    const feed = await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${stale}`));
+    const feed = await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${stale}`), feedAuth);
     expect(feed.status).toBe(410);
     const client = wsClient(stack.subgraphs.quality.url);
     const sub = await subscribe(client, `subscription($a: ID) { ncrOpened(after: $a) { cursor } }`, { a: stale });
     await waitUntil(() => sub.errors.length > 0);
     expect(JSON.stringify(sub.errors)).toContain("CURSOR_EXPIRED");
-    expect((await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${old.id}`))).status).toBe(200);
+    expect((await fetch(stack.subgraphs.quality.url.replace(/graphql$/, `events?after=${old.id}`), feedAuth)).status).toBe(200);
     await client.dispose();
   });
 });

@@ -14,8 +14,10 @@ import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, testSubgraphConfig, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
 import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
+import { actAs, tokenFor } from "./support/auth.ts";
 
 const ORG = "abababab-1111-4222-8333-cdcdcdcdcdcd";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -56,12 +58,12 @@ describe("subscriptions through the gateway", () => {
   it("deliver an event with fields from two other subgraphs", async () => {
     const wo = await createWorkOrder(url, productId, "WO-GWS-1", 10);
     // Inventory: material issued to the order (materialCost); quality: an inspection of it.
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "GWS-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
-    const { createLocation: l } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "GWS-WH", name: "WH" }) { id } }`, { p: plant.plantId });
+    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "GWS-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
+    const { createLocation: l } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "GWS-WH", name: "WH" }) { id } }`, { p: plant.plantId });
     await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "GWS-L", quantity: 10, unitCost: 2.5 }) { quantity } }`, { m: m.id, l: l.id });
     await mustQuery(url, `mutation($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, quantity: 4, plantId: $p }) { quantity } }`, { m: m.id, w: wo.id, p: plant.plantId });
     const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`, {
-      i: { organizationId: ORG, plantId: plant.plantId, code: "GWS-IP", name: "Visual", productId, characteristics: [{ name: "Visual", kind: "ATTRIBUTE" }] },
+      i: { plantId: plant.plantId, code: "GWS-IP", name: "Visual", productId, characteristics: [{ name: "Visual", kind: "ATTRIBUTE" }] },
     });
     await mustQuery(url, `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 1, measurements: [{ characteristicId: $c, passed: true }] }) { result } }`, { p: ip.id, w: wo.id, c: ip.characteristics[0].id });
 
@@ -74,11 +76,8 @@ describe("subscriptions through the gateway", () => {
   });
 
   it("pass the caller's identity to the subgraph subscription", async () => {
-    // Over WebSocket the identity comes with the upgrade request (until tokens: the x-user-id header).
-    const withUser = createClient({
-      url: url.replace(/^http/, "ws"), retryAttempts: 0,
-      webSocketImpl: class extends WebSocket { constructor(address: string, protocols?: string | string[]) { super(address, protocols, { headers: { "x-user-id": "andon.board.3" } }); } },
-    });
+    // Over WebSocket the token comes in the connection parameters; the gateway passes it upstream.
+    const withUser = wsClient(url, await tokenFor({ userId: "andon.board.3", organizationId: ORG, roles: ["VIEWER"] }));
     clients.push(withUser);
     const sub = await subscribe(withUser, `subscription { workOrderStatusChanged { to } }`);
     await waitUntil(() => seenActors.has("andon.board.3"));
@@ -173,7 +172,9 @@ describe("a subscriber that does not read", () => {
     const federated = new FederatedSubscriptions(fs.readFileSync(SUPERGRAPH_PATH, "utf8"), urls, (n) => new RemoteGraphQLDataSource({ url: urls[n] }), pino({ level: "silent" }), { maxQueuedEvents: 3 });
     const orders = await Promise.all([1, 2, 3, 4, 5].map((n) => createWorkOrder(url, productId, `WO-GWS-SLOW${n}`, 1)));
     const doc = parse(`subscription($p: ID) { workOrderStatusChanged(plantId: $p) { workOrder { number } } }`);
-    const context = { requestId: "slow-test", actor: "tester", log: pino({ level: "silent" }) };
+    const token = await tokenFor({ organizationId: ORG });
+    const identity = { userId: "tester", organizationId: ORG, plantIds: null, roles: ["ADMIN" as const], token, expiresAt: null };
+    const context = { requestId: "slow-test", actor: "tester", identity, log: pino({ level: "silent" }) };
     let slow = 0;
     const lazy = federated.subscribe(doc, { p: plant.plantId }, undefined, context, "", () => (slow += 1)); // never read
     const reader = federated.subscribe(doc, { p: plant.plantId }, undefined, context, "", () => (slow += 100));

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -14,14 +16,14 @@ beforeAll(async () => {
   stack = await startTestStack();
   url = stack.gatewayUrl;
   plant = await createPlant(url, ORG);
-  const loc = async (code: string) => (await mustQuery(url, `mutation($p: ID!, $c: String!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: $c, name: $c }) { id } }`, { p: plant.plantId, c: code })).createLocation.id as string;
+  const loc = async (code: string) => (await mustQuery(url, `mutation($p: ID!, $c: String!) { createLocation(input: { plantId: $p, code: $c, name: $c }) { id } }`, { p: plant.plantId, c: code })).createLocation.id as string;
   warehouse = await loc("WH");
   lineSide = await loc("LS");
 });
 afterAll(async () => stack?.stop());
 
 async function material(code: string, reorderPoint = 0, safetyStock = 0) {
-  const { createMaterial } = await mustQuery(url, `mutation($c: String!, $r: Float!, $s: Float!) { createMaterial(input: { organizationId: "${ORG}", code: $c, description: $c, unitOfMeasure: "EA", reorderPoint: $r, safetyStock: $s }) { id } }`, { c: code, r: reorderPoint, s: safetyStock });
+  const { createMaterial } = await mustQuery(url, `mutation($c: String!, $r: Float!, $s: Float!) { createMaterial(input: { code: $c, description: $c, unitOfMeasure: "EA", reorderPoint: $r, safetyStock: $s }) { id } }`, { c: code, r: reorderPoint, s: safetyStock });
   return createMaterial.id as string;
 }
 const RECEIVE = `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { quantity totalCost transactions { lot { id } } } }`;

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "eeeeeeee-ffff-4000-8111-222222222222";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -13,13 +15,13 @@ beforeAll(async () => {
   stack = await startTestStack();
   url = stack.gatewayUrl;
   plant = await createPlant(url, ORG, "QA");
-  location = (await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "QA-WH", name: "Warehouse" }) { id } }`, { p: plant.plantId })).createLocation.id;
+  location = (await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "QA-WH", name: "Warehouse" }) { id } }`, { p: plant.plantId })).createLocation.id;
 });
 afterAll(async () => stack?.stop());
 
 async function plan(code: string, productId: string) {
   const { createInspectionPlan } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id name } } }`, {
-    i: { organizationId: ORG, plantId: plant.plantId, code, name: code, productId, workCenterId: plant.workCenterId, sampleSize: 5, characteristics: [
+    i: { plantId: plant.plantId, code, name: code, productId, workCenterId: plant.workCenterId, sampleSize: 5, characteristics: [
       { name: "Bore", kind: "NUMERIC", nominal: 20, lowerLimit: 19.98, upperLimit: 20.02, unit: "mm" },
       { name: "Surface", kind: "ATTRIBUTE" },
     ] },
@@ -31,7 +33,7 @@ const INSPECT = `mutation($i: RecordInspectionInput!) { recordInspection(input: 
 
 describe("inspections and NCRs", () => {
   it("opens an NCR for a failed inspection; its SCRAP disposition reduces stock; it closes", async () => {
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "QA-CAST", description: "Casting", unitOfMeasure: "EA" }) { id } }`);
+    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "QA-CAST", description: "Casting", unitOfMeasure: "EA" }) { id } }`);
     const { receiveStock } = await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "QA-LOT-1", quantity: 50, unitCost: 12 }) { transactions { lot { id } } } }`, { m: m.id, l: location });
     const lotId = receiveStock.transactions[0].lot.id;
     const p = await plan("IP-QA-1", await createProduct(url, plant, "QA-P1", 1));

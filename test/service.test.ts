@@ -9,8 +9,10 @@ import { production } from "@mes/production";
 import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, testSubgraphConfig, type TestStack } from "./support/stack.ts";
+import { actAs, bearer, identityProviderKeys } from "./support/auth.ts";
 
 const ORG = "2b0c9f4e-3f1d-4c55-9a0e-6d2f8b7a1c10";
+actAs({ organizationId: ORG });
 const PLANT = "5e8d7c6b-1a2f-4e3d-8c9b-0a1b2c3d4e5f";
 const WC = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
 const MATERIAL = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5";
@@ -33,7 +35,7 @@ const healthUrl = (graphqlUrl: string, route: string) => graphqlUrl.replace(/\/g
 
 async function createProduct(code: string) {
   const { createProduct: p } = await mustQuery(stack.gatewayUrl, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
-    i: { organizationId: ORG, plantId: PLANT, code, name: code, routing: [{ sequence: 10, name: "Cut", workCenterId: WC, cycleTimeSeconds: 30 }], billOfMaterials: [{ materialId: MATERIAL, quantityPer: 2 }] },
+    i: { plantId: PLANT, code, name: code, routing: [{ sequence: 10, name: "Cut", workCenterId: WC, cycleTimeSeconds: 30 }], billOfMaterials: [{ materialId: MATERIAL, quantityPer: 2 }] },
   });
   return p.id as string;
 }
@@ -114,7 +116,7 @@ describe("errors", () => {
   it("rejects bad mutation input with BAD_USER_INPUT, every field named, nothing written", async () => {
     const before = await countRows("Product");
     const res = await graphql(stack.gatewayUrl, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
-      i: { organizationId: ORG, plantId: "plant-1", code: " ", name: "X", routing: [{ sequence: 10, name: "A", workCenterId: WC, cycleTimeSeconds: 0 }, { sequence: 10, name: "B", workCenterId: WC, cycleTimeSeconds: 5 }], billOfMaterials: [] },
+      i: { plantId: "plant-1", code: " ", name: "X", routing: [{ sequence: 10, name: "A", workCenterId: WC, cycleTimeSeconds: 0 }, { sequence: 10, name: "B", workCenterId: WC, cycleTimeSeconds: 5 }], billOfMaterials: [] },
     });
     expect(res.errors).toHaveLength(1);
     const err = res.errors![0]!;
@@ -166,10 +168,13 @@ describe("errors", () => {
 
   it("hides internals of unexpected failures outside development", async () => {
     const dbs = await createTestDatabases(["production"]);
-    const running = await startSubgraph(production, testSubgraphConfig(dbs.urls.production, { NODE_ENV: "production" }), pino({ level: "silent" }));
+    // Production refuses HS256 secrets: this service verifies an identity provider's ES256 key.
+    const idp = await identityProviderKeys();
+    const running = await startSubgraph(production, testSubgraphConfig(dbs.urls.production, { NODE_ENV: "production", AUTH_DEV_SECRET: undefined, AUTH_ISSUER: undefined, AUTH_PUBLIC_KEY: idp.publicKeyPem }), pino({ level: "silent" }));
     try {
       await running.pool.query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
-      const res = await graphql(running.url, `{ products { totalCount } }`);
+      const token = await idp.sign({ sub: "admin", org: ORG, plants: "*", roles: ["ADMIN"] });
+      const res = await graphql(running.url, `{ products { totalCount } }`, {}, { authorization: `Bearer ${token}` });
       const err = res.errors![0]!;
       expect(err.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
       expect(err.message).toBe("Internal server error; the request id in the response header x-request-id finds it in the logs");
@@ -193,7 +198,7 @@ describe("GraphQL IDE", () => {
   });
 
   it("leaves GraphQL GET requests to the graph", async () => {
-    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent("{ plants { id } }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1" } });
+    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent("{ plants { id } }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1", ...(await bearer({ organizationId: ORG })) } });
     expect(await res.json()).toEqual({ data: { plants: [] } });
   });
 });

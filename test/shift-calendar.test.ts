@@ -5,8 +5,10 @@ import { shifts } from "@mes/shifts";
 import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { testSubgraphConfig } from "./support/stack.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "4a6b8c0d-2e4f-4a1b-9c3d-5e7f9a1b3c5d";
+actAs({ organizationId: ORG });
 const PLANT = "6c8d0e2f-4a6b-4c8d-8e0f-2a4b6c8d0e2f";
 let running: RunningSubgraph<unknown>;
 let dbs: Awaited<ReturnType<typeof createTestDatabases>>;
@@ -22,7 +24,7 @@ afterAll(async () => {
 
 async function pattern(name: string, timeZone: string, startTime: string, durationMinutes = 480) {
   const { createShiftPattern } = await mustQuery(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id startTime } }`, {
-    i: { organizationId: ORG, plantId: PLANT, name, timeZone, startTime, durationMinutes, breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] },
+    i: { plantId: PLANT, name, timeZone, startTime, durationMinutes, breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] },
   });
   return createShiftPattern.id as string;
 }
@@ -63,7 +65,7 @@ describe("shift calendar in the plant's time zone", () => {
 
   it("refuses a bad pattern with every problem named", async () => {
     const res = await graphql(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id } }`, {
-      i: { organizationId: ORG, plantId: PLANT, name: "Bad", timeZone: "Mars/Olympus", startTime: "25:00", durationMinutes: 480, breaks: [{ startOffsetMinutes: 470, durationMinutes: 30 }] },
+      i: { plantId: PLANT, name: "Bad", timeZone: "Mars/Olympus", startTime: "25:00", durationMinutes: 480, breaks: [{ startOffsetMinutes: 470, durationMinutes: 30 }] },
     });
     expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
     expect((res.errors![0]!.extensions!.fields as { field: string; message: string }[])).toEqual([
@@ -80,7 +82,7 @@ describe("attendance and coverage", () => {
     const [shift] = await generate(patternId, "2026-02-02", "2026-02-02");
     const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
     const WC = "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
-    const { setCoverageRequirement } = await mustQuery(running.url, `mutation { setCoverageRequirement(input: { organizationId: "${ORG}", plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { requiredPeople workCenter { id } } }`);
+    const { setCoverageRequirement } = await mustQuery(running.url, `mutation { setCoverageRequirement(input: { plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { requiredPeople workCenter { id } } }`);
     expect(setCoverageRequirement).toEqual({ requiredPeople: 3, workCenter: { id: WC } });
     const clockIn = (personId: string, at: string) => mustQuery(running.url, `mutation($s: ID!, $p: String!, $at: DateTime!) { clockIn(input: { shiftId: $s, personId: $p, workCenterId: "${WC}", at: $at }) { status } }`, { s: shiftAt.id, p: personId, at });
     expect((await clockIn("op-1", "2026-02-02T07:04:00Z")).clockIn.status).toBe("PRESENT"); // 08:04 local: within grace

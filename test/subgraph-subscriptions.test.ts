@@ -4,8 +4,10 @@ import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
 import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
+import { actAs } from "./support/auth.ts";
 
 const ORG = "f0f0f0f0-1111-4222-8333-444444444444";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -40,7 +42,7 @@ describe("subscriptions at the subgraphs (graphql-ws)", () => {
     await listening(1);
     await release(wo.id);
     const [event] = await sub.waitFor(1);
-    expect(event!.workOrderStatusChanged).toMatchObject({ from: "PLANNED", to: "RELEASED", actor: "anonymous", workOrder: { number: "WO-LIVE-1", status: "RELEASED" } });
+    expect(event!.workOrderStatusChanged).toMatchObject({ from: "PLANNED", to: "RELEASED", actor: "test.admin", workOrder: { number: "WO-LIVE-1", status: "RELEASED" } });
     expect(event!.workOrderStatusChanged.cursor).toMatch(/^\d+$/);
     await sub.stop();
   });
@@ -88,8 +90,8 @@ describe("subscriptions at the subgraphs (graphql-ws)", () => {
   });
 
   it("stream low-stock alerts from inventory", async () => {
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { organizationId: "${ORG}", code: "LIVE-M", description: "m", unitOfMeasure: "EA", reorderPoint: 50, safetyStock: 10 }) { id } }`);
-    const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { organizationId: "${ORG}", plantId: $p, code: "LIVE-WH", name: "WH" }) { id } }`, { p: plant.plantId });
+    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "LIVE-M", description: "m", unitOfMeasure: "EA", reorderPoint: 50, safetyStock: 10 }) { id } }`);
+    const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "LIVE-WH", name: "WH" }) { id } }`, { p: plant.plantId });
     await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LIVE-L", quantity: 60, unitCost: 1 }) { quantity } }`, { m: m.id, l: loc.id });
     const inventory = wsClient(stack.subgraphs.inventory.url);
     clients.push(inventory);

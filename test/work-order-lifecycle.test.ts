@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { actAs, bearer } from "./support/auth.ts";
 
 const ORG = "11111111-2222-4333-8444-555555555555";
+actAs({ organizationId: ORG });
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
@@ -15,9 +17,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const as = (user: string) => ({ "x-user-id": user });
 async function act(query: string, variables: Record<string, unknown>, user = "planner.pat") {
-  const res = await graphql(url, query, variables, as(user));
+  const res = await graphql(url, query, variables, await bearer({ userId: user, organizationId: ORG }));
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data!;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { booleanFlag, port, serviceEnv } from "@mes/shared";
+import { booleanFlag, port, serviceEnv, withAuthCheck } from "@mes/shared";
 import { DEFAULT_PORTS } from "@mes/db";
 import { SUPERGRAPH_PATH } from "./composition.ts";
 
@@ -7,7 +7,7 @@ const subgraphUrl = (name: keyof typeof DEFAULT_PORTS) =>
   z.url({ error: `must be the subgraph's GraphQL URL, e.g. http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql` })
     .default(`http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`);
 
-export const gatewayEnv = z.object({
+export const gatewayEnv = withAuthCheck(z.object({
   ...serviceEnv,
   PORT: port(DEFAULT_PORTS.gateway),
   SUPERGRAPH_PATH: z.string().min(1).default(SUPERGRAPH_PATH),
@@ -23,7 +23,15 @@ export const gatewayEnv = z.object({
   SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   /** The GraphQL IDE and introspection; on by default except in production. */
   ENABLE_IDE: booleanFlag.optional(),
-});
+  /** Browser origins allowed to call the graph (comma-separated); none by default. */
+  CORS_ORIGINS: z.string().default("").transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ error: "CORS_ORIGINS must be a comma-separated list of origins like https://mes.example.com" }))),
+  // Limits for what one operation may ask of the graph (refused before any subgraph is called).
+  QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(15),
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(30),
+  QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(20_000),
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
+}));
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
 export function subgraphUrls(config: GatewayConfig): Record<string, string> {

@@ -2,18 +2,23 @@ import fs from "node:fs";
 import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { GraphQLError } from "graphql";
 import type { WebSocket } from "ws";
-import { createLogger, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
+import cors from "cors";
+import { createLogger, createTokenVerifier, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
+import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
 
 const ENDPOINT = "/graphql";
 
-/** Forwards the request id and the acting user to every subgraph fetch; each fetch has a timeout. */
+/**
+ * Forwards the request id and the caller's bearer token to every subgraph fetch (each subgraph
+ * verifies the token itself); each fetch has a timeout.
+ */
 class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> {
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>["willSendRequest"]>>[0]) {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
-    if (context?.actor) request.http?.headers.set("x-user-id", context.actor);
+    if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
   }
 }
 
@@ -46,7 +51,9 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   // Limits are counted here rather than in graphql-ws's onSubscribe, whose GraphQLError check can
   // see another copy of graphql (CommonJS and ESM builds) and reject a valid refusal.
   const perSocket = new WeakMap<WebSocket, number>();
-  const refusal = (message: string) => ({ errors: [new GraphQLError(message, { extensions: { code: "TOO_MANY_SUBSCRIPTIONS" } })] });
+  const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
+  const refusal = (message: string, code = "TOO_MANY_SUBSCRIPTIONS") => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
+  const authenticate = createTokenVerifier(config);
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
   const readiness = async (): Promise<ReadinessReport> => {
     const entries = await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await probe(url, 2000)] as const));
@@ -63,18 +70,35 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     introspection: ide,
     log,
     readiness,
+    authenticate,
+    // The IDE may load the schema before the user has pasted a token.
+    allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
+    ...operationLimits(config),
     context: (base) => base,
     websocket: {
       schema: subscriptions.schema,
-      context: (base, _req, socket) => ({ ...base, socket }),
+      context: (base, _req, socket) => {
+        // A token ends when it expires: the client reconnects with a fresh one and resumes by cursor.
+        const expiresAt = base.identity?.expiresAt;
+        if (expiresAt && !expiryTimers.has(socket)) {
+          const timer = setTimeout(() => socket.close(4401, "Token expired: reconnect with a fresh token and resume with after: <cursor>"), Math.min(Math.max(expiresAt * 1000 - Date.now(), 0), 2 ** 31 - 1));
+          timer.unref();
+          expiryTimers.set(socket, timer);
+          socket.once("close", () => clearTimeout(timer));
+        }
+        return { ...base, socket };
+      },
       subscribe: async (args) => {
         const context = args.contextValue as RequestContext & { socket: WebSocket };
+        if (!context.identity) return refusal(context.authProblem ?? "Authentication is required", "UNAUTHENTICATED");
         const open = perSocket.get(context.socket) ?? 0;
         if (open >= config.SUBSCRIPTIONS_PER_CONNECTION) return refusal(`At most ${config.SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
         if (subscriptions.counters.active >= config.SUBSCRIPTIONS_MAX) return refusal("The gateway is at its subscription limit; try again later");
         // A client that does not read its events is disconnected with a reason it can act on.
         const onSlow = () => context.socket.close(4001, "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>");
-        const events = subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, context, "", onSlow);
+        // Callers with the same organization and plants see the same events, so they may share a stream.
+        const scope = JSON.stringify([context.identity.organizationId, context.identity.plantIds]);
+        const events = subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, context, scope, onSlow);
         perSocket.set(context.socket, open + 1);
         const release = events.return!.bind(events);
         events.return = () => {
@@ -85,6 +109,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       },
     },
     routes: (app) => {
+      // Browsers may call the graph only from configured origins (none by default).
+      app.use("/graphql", cors({ origin: config.CORS_ORIGINS, methods: ["GET", "POST"], maxAge: 600 }));
       // Live subscription counts, for operators and dashboards of the gateway itself.
       app.get("/subscriptions", (_req, res) => {
         res.json(subscriptions.counters);

@@ -84,16 +84,23 @@ class SharedStream {
   private chain = Promise.resolve();
   private closed = false;
   private lastCursor: unknown;
+  /**
+   * The caller whose token the upstream subscription and the entity fetches use: of the clients
+   * sharing this stream (one tenant scope), the one whose token expires last, so a long-lived stream
+   * keeps working as tablets reconnect with fresh tokens.
+   */
+  private context: RequestContext;
 
   constructor(
     private readonly url: string,
     private readonly upstream: Upstream,
-    private readonly resolveEvent: (data: Record<string, unknown>) => Promise<ExecutionResult>,
+    private readonly resolveEvent: (data: Record<string, unknown>, context: RequestContext) => Promise<ExecutionResult>,
     private readonly counters: SubscriptionCounters,
     private readonly log: Logger,
     private readonly onClose: () => void,
-    private readonly connectionParams: Record<string, unknown>,
+    context: RequestContext,
   ) {
+    this.context = context;
     this.lastCursor = upstream.variables[AFTER_VARIABLE] ?? null;
     counters.upstreams += 1;
     this.connect(0);
@@ -101,7 +108,11 @@ class SharedStream {
 
   private connect(attempt: number): void {
     if (this.closed) return;
-    const client = createClient({ url: this.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: this.connectionParams });
+    const client = createClient({
+      url: this.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+      // Read at each (re)connect: the subgraph verifies the freshest token of this stream's clients.
+      connectionParams: () => ({ requestId: this.context.requestId, authorization: `Bearer ${this.context.identity?.token ?? ""}` }),
+    });
     this.client = client;
     const variables = this.upstream.resumable ? { ...this.upstream.variables, [AFTER_VARIABLE]: this.lastCursor } : this.upstream.variables;
     this.unsubscribe = client.subscribe<Record<string, unknown>>({ query: this.upstream.query, variables }, {
@@ -115,7 +126,7 @@ class SharedStream {
         const root = Object.values(data)[0] as Record<string, unknown> | undefined;
         // One event after another, so clients get them in their order.
         this.chain = this.chain.then(async () => {
-          const result = await this.resolveEvent(data);
+          const result = await this.resolveEvent(data, this.context);
           if (root?.[CURSOR_ALIAS] != null) this.lastCursor = root[CURSOR_ALIAS];
           this.broadcast(result);
         }).catch((err) => this.log.error({ err }, "resolving a subscription event failed"));
@@ -144,6 +155,12 @@ class SharedStream {
         else this.close();
       },
     });
+  }
+
+  /** A client joins: its credentials take over if they outlive the current ones. */
+  join(context: RequestContext): void {
+    const expiry = (c: RequestContext) => c.identity?.expiresAt ?? Number.MAX_SAFE_INTEGER;
+    if (expiry(context) > expiry(this.context)) this.context = context;
   }
 
   private broadcast(result: ExecutionResult): void {
@@ -197,7 +214,7 @@ export class FederatedSubscriptions {
   }
 
   /**
-   * `scope` separates callers that must not share a stream (the tenant, once identities exist);
+   * `scope` separates callers that must not share a stream (their tenant: organization and plants);
    * `onSlow` is called when this client has fallen too far behind (the server closes its socket).
    */
   subscribe(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, context: RequestContext, scope = "", onSlow?: () => void): AsyncIterableIterator<ExecutionResult> {
@@ -215,11 +232,12 @@ export class FederatedSubscriptions {
     const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
     // Built once per subscription; per event only the event itself changes.
     const subgraphSources = Object.fromEntries(Object.keys(this.urls).map((n) => [n, this.dataSource(n)]));
-    const requestContext = {
-      request: { query: print(document), variables, operationName }, context, logger: this.log, operationName,
-      document, metrics: { captureTraces: false },
-    } as unknown as Parameters<typeof executeQueryPlan>[2];
-    const resolveEvent = async (data: Record<string, unknown>) => {
+    const request = { query: print(document), variables, operationName };
+    const resolveEvent = async (data: Record<string, unknown>, context: RequestContext) => {
+      // Entity fetches carry the stream's current caller, whose token the subgraphs verify.
+      const requestContext = {
+        request, context, logger: this.log, operationName, document, metrics: { captureTraces: false },
+      } as unknown as Parameters<typeof executeQueryPlan>[2];
       const serviceMap = { ...subgraphSources, [EVENT_SOURCE]: { process: async () => ({ data }) } as unknown as GraphQLDataSource };
       return executeQueryPlan(restPlan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema) as Promise<ExecutionResult>;
     };
@@ -232,9 +250,11 @@ export class FederatedSubscriptions {
       const url = this.urls[node.primary.serviceName]!.replace(/^http/, "ws");
       const created: SharedStream = new SharedStream(url, upstream, resolveEvent, this.counters, this.log, () => {
         if (key && this.streams.get(key) === created) this.streams.delete(key);
-      }, { requestId: context.requestId, actor: context.actor });
+      }, context);
       stream = created;
       if (key) this.streams.set(key, stream);
+    } else {
+      stream.join(context);
     }
     return this.listen(stream, onSlow);
   }

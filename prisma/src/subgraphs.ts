@@ -27,3 +27,7 @@ export function migrationsDir(subgraph: SubgraphName): string {
 export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPHS as readonly string[]).includes(name);
 }
+
+export function schemaPath(subgraph: SubgraphName): string {
+  return path.join(prismaRoot, subgraph, "schema.prisma");
+}

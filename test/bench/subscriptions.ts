@@ -17,10 +17,12 @@ import { inventory } from "@mes/inventory";
 import { gatewayEnv, startGateway } from "@mes/gateway";
 import { mustQuery } from "../support/graphql.ts";
 import { createPlant, createProduct, createWorkOrder } from "../support/fixtures.ts";
+import { TEST_AUTH_ENV, TEST_FEED_TOKEN, actAs, tokenFor } from "../support/auth.ts";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
 const ORG = "bbbbbbbb-0000-4000-8000-000000000001";
+actAs({ organizationId: ORG });
 const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { production, quality, equipment, shifts, inventory };
 const log = pino({ level: "silent" });
 const say = (m: string) => console.log(`[bench] ${m}`);
@@ -39,15 +41,17 @@ async function main() {
       await migrateDeploy(n, databaseUrl(pg.adminUrl, `bench_${n}`));
     }));
     const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig => ({
-      NODE_ENV: "production", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0, DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
-      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, OUTBOX_RETENTION_HOURS: 168, ...extra,
+      // "test": tokens are signed with the suites' HS256 secret, which production would refuse.
+      NODE_ENV: "test", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0, DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
+      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, OUTBOX_RETENTION_HOURS: 168,
+      EVENT_FEED_TOKEN: TEST_FEED_TOKEN, ...TEST_AUTH_ENV, ...extra,
     });
     for (const n of ["production", "quality"] as const) running[n] = await startSubgraph(definitions[n], config(n), log);
     for (const n of ["equipment", "shifts", "inventory"] as const) {
       running[n] = await startSubgraph(definitions[n], config(n, { PRODUCTION_URL: running.production!.url, QUALITY_URL: running.quality!.url }), log);
     }
     const gw = await startGateway({
-      ...gatewayEnv.parse({ NODE_ENV: "production", PORT: "4000", LOG_LEVEL: "silent", SUBSCRIPTIONS_PER_CONNECTION: "1000",
+      ...gatewayEnv.parse({ NODE_ENV: "test", ...TEST_AUTH_ENV, PORT: "4000", LOG_LEVEL: "silent", SUBSCRIPTIONS_PER_CONNECTION: "1000",
         ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n]!.url])) }),
       PORT: 0,
     }, log);
@@ -57,8 +61,9 @@ async function main() {
     const orders: { id: string; operations: string[] }[] = [];
     for (let i = 0; i < EVENTS; i++) orders.push(await createWorkOrder(url, productId, `WO-BENCH-${i}`, 1));
 
+    const token = await tokenFor({ organizationId: ORG, roles: ["VIEWER"] });
     const connections = Array.from({ length: 10 }, () => {
-      const c = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+      const c = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
       clients.push(c);
       return c;
     });

@@ -9,7 +9,7 @@ export interface PlantFixture {
 }
 
 export async function createPlant(url: string, organizationId: string, code = "P1", machines = 2): Promise<PlantFixture> {
-  const { createPlant: plant } = await mustQuery(url, `mutation($o: ID!, $c: String!) { createPlant(input: { organizationId: $o, code: $c, name: "Plant", timeZone: "Europe/Berlin" }) { id } }`, { o: organizationId, c: code });
+  const { createPlant: plant } = await mustQuery(url, `mutation($c: String!) { createPlant(input: { code: $c, name: "Plant", timeZone: "Europe/Berlin" }) { id } }`, { c: code });
   const { createArea: area } = await mustQuery(url, `mutation($p: ID!) { createArea(input: { plantId: $p, code: "A", name: "Area" }) { id } }`, { p: plant.id });
   const { createWorkCenter: wc } = await mustQuery(url, `mutation($a: ID!) { createWorkCenter(input: { areaId: $a, code: "WC", name: "Work center" }) { id } }`, { a: area.id });
   const machineIds: string[] = [];
@@ -24,7 +24,7 @@ export async function createPlant(url: string, organizationId: string, code = "P
 export async function createProduct(url: string, f: PlantFixture, code: string, steps: number, bom: { materialId: string; quantityPer: number }[] = [], parallelFrom?: number) {
   const { createProduct: p } = await mustQuery(url, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
     i: {
-      organizationId: f.organizationId, plantId: f.plantId, code, name: code,
+      plantId: f.plantId, code, name: code,
       routing: Array.from({ length: steps }, (_, i) => ({ sequence: (i + 1) * 10, name: `Step ${i + 1}`, workCenterId: f.workCenterId, cycleTimeSeconds: 60, parallel: parallelFrom !== undefined && i + 1 >= parallelFrom })),
       billOfMaterials: bom,
     },

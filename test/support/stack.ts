@@ -9,6 +9,7 @@ import { inventory } from "@mes/inventory";
 import { startGateway } from "@mes/gateway";
 import { gatewayEnv } from "@mes/gateway";
 import { createTestDatabases } from "./databases.ts";
+import { TEST_AUTH_ENV, TEST_FEED_TOKEN } from "./auth.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any, any>> = { production, quality, equipment, shifts, inventory };
@@ -19,6 +20,7 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
   return {
     NODE_ENV: "test", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0,
     DATABASE_URL: databaseUrl, DB_POOL_MAX: 5, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 20, OUTBOX_RETENTION_HOURS: 168,
+    EVENT_FEED_TOKEN: TEST_FEED_TOKEN, ...TEST_AUTH_ENV,
     ...overrides,
   };
 }
@@ -43,7 +45,7 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
     const feeds = { PRODUCTION_URL: running.production.url, QUALITY_URL: running.quality.url };
     await Promise.all(SUBGRAPHS.filter((n) => n !== "production" && n !== "quality").map((name) => start(name, feeds)));
     const gatewayConfig = gatewayEnv.parse({
-      NODE_ENV: "test", PORT: "4000",
+      NODE_ENV: "test", PORT: "4000", ...TEST_AUTH_ENV,
       ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n].url])),
       ...opts.gatewayEnv,
     });

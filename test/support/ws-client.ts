@@ -1,5 +1,6 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
+import { currentCaller, tokenFor } from "./auth.ts";
 
 /** A graphql-ws subscription that collects its events, for tests. */
 export interface Collector<T> {
@@ -10,8 +11,15 @@ export interface Collector<T> {
   stop(): Promise<void>;
 }
 
-export function wsClient(httpUrl: string): Client {
-  return createClient({ url: httpUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0 });
+/** A graphql-ws client sending the test file's caller's token (or the given one; "" for none). */
+export function wsClient(httpUrl: string, token?: string): Client {
+  return createClient({
+    url: httpUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0,
+    connectionParams: async () => {
+      const t = token ?? await tokenFor(currentCaller());
+      return t ? { authorization: `Bearer ${t}` } : {};
+    },
+  });
 }
 
 export async function subscribe<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<Collector<T>> {

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import { Prisma } from "./generated/prisma/client.ts";
-import type { SubgraphContext } from "@mes/shared";
-import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { SubgraphContext, Tenant } from "@mes/shared";
+import { byIdLoader, childrenLoader, plantFilter, validIds } from "@mes/shared";
 import type { Downtime, MachineStatusChange, PrismaClient } from "./generated/prisma/client.ts";
 
 export type EquipmentDb = PrismaClient;
@@ -13,7 +13,7 @@ const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|$
  * Newest rows per machine of a history table overlapping [from, to), at most `limit` per machine:
  * one query for every machine asked for with the same window in the same tick.
  */
-function historyLoader<T extends { machineId: string }>(db: EquipmentDb, table: "MachineStatusChange" | "Downtime") {
+function historyLoader<T extends { machineId: string }>(db: EquipmentDb, tenant: Tenant, table: "MachineStatusChange" | "Downtime") {
   return new DataLoader<WindowKey, T[], string>(async (keys) => {
     const groups = new Map<string, WindowKey[]>();
     for (const k of keys) {
@@ -27,7 +27,8 @@ function historyLoader<T extends { machineId: string }>(db: EquipmentDb, table: 
       const found = await db.$queryRaw<T[]>`
         SELECT h.* FROM unnest(${ids}::uuid[]) AS m(id) CROSS JOIN LATERAL (
           SELECT * FROM ${Prisma.raw(`"${table}"`)} t
-           WHERE t."machineId" = m.id
+           WHERE t."machineId" = m.id AND t."organizationId" = ${tenant.organizationId}::uuid
+             AND (${plantFilter(tenant)}::uuid[] IS NULL OR t."plantId" = ANY(${plantFilter(tenant)}::uuid[]))
              AND (${to}::timestamp IS NULL OR t."startedAt" < ${to}::timestamp)
              AND (${from}::timestamp IS NULL OR t."endedAt" IS NULL OR t."endedAt" > ${from}::timestamp)
            ORDER BY t."startedAt" DESC LIMIT ${limit}) h`;
@@ -40,7 +41,7 @@ function historyLoader<T extends { machineId: string }>(db: EquipmentDb, table: 
   }, { cacheKeyFn: keyOf });
 }
 
-export function createLoaders(db: EquipmentDb) {
+export function createLoaders(db: EquipmentDb, tenant: Tenant) {
   return {
     plant: byIdLoader((ids) => db.plant.findMany({ where: { id: { in: validIds(ids) } } })),
     area: byIdLoader((ids) => db.area.findMany({ where: { id: { in: validIds(ids) } } })),
@@ -51,8 +52,8 @@ export function createLoaders(db: EquipmentDb) {
     workCentersOfPlant: childrenLoader((ids) => db.workCenter.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.plantId),
     workCentersOfArea: childrenLoader((ids) => db.workCenter.findMany({ where: { areaId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.areaId),
     machinesOfPlant: childrenLoader((ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.plantId),
-    statusHistory: historyLoader<MachineStatusChange>(db, "MachineStatusChange"),
-    downtimes: historyLoader<Downtime>(db, "Downtime"),
+    statusHistory: historyLoader<MachineStatusChange>(db, tenant, "MachineStatusChange"),
+    downtimes: historyLoader<Downtime>(db, tenant, "Downtime"),
     pmSchedule: byIdLoader((ids) => db.pmSchedule.findMany({ where: { id: { in: ids } } })),
     pmSchedulesOfMachine: childrenLoader((ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }), (s) => s.machineId),
     maintenanceOrdersOfMachine: childrenLoader((ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }), (o) => o.machineId),

@@ -1,4 +1,4 @@
-import { appendEvent, conflict, notFound, periodicTask, startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
+import { appendEvent, conflict, notFound, periodicTask, startEventConsumer, type EventConsumer, type FeedEvent, type FeedSettings, type Logger } from "@mes/shared";
 import { Prisma, type PmSchedule, type PrismaClient } from "./generated/prisma/client.ts";
 import { clip, minutes, span } from "./intervals.ts";
 import type { Tx } from "./machine-state.ts";
@@ -70,14 +70,14 @@ export async function completeMaintenanceOrder(tx: Tx, id: string, actor: string
 }
 
 /** Keeps equipment's copy of production counts per machine, from production's event feed. */
-export function productionCountConsumer(db: PrismaClient, productionUrl: string, log: Logger, intervalMs: number): EventConsumer {
+export function productionCountConsumer(db: PrismaClient, productionUrl: string, log: Logger, feed: FeedSettings): EventConsumer {
   return startEventConsumer<Tx>({
     name: "equipment<-production:counts",
     sourceUrl: productionUrl.replace(/\/graphql\/?$/, ""),
     types: ["ProductionLogged"],
     transaction: (fn) => db.$transaction((tx) => fn(tx as Tx)),
     log,
-    intervalMs,
+    ...feed,
     handle: async (event: FeedEvent, tx: Tx) => {
       const p = event.payload as { productionLogId: string; machineId: string | null; shiftId: string | null; goodQuantity: string; scrapQuantity: string; loggedAt: string };
       if (!p.machineId) return;

@@ -10,7 +10,6 @@ import { groupOee, machinePerformanceFields, maintenanceResolvers } from "./main
 const MAX_HISTORY = 1000;
 
 const createPlantInput = z.object({
-  organizationId: zId,
   code: zCode,
   name: zName,
   timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
@@ -49,8 +48,8 @@ export const resolvers: Resolvers<EquipmentContext> = {
   Query: {
     ...maintenanceResolvers.Query,
     plant: (_: unknown, { id }: { id: string }, ctx: EquipmentContext) => ctx.loaders.plant.load(requireId(id)),
-    plants: (_: unknown, args: { organizationId?: string | null }, ctx: EquipmentContext) =>
-      ctx.db.plant.findMany({ where: args.organizationId ? { organizationId: requireId(args.organizationId, "organizationId") } : {}, orderBy: { code: "asc" } }),
+    // The caller's plants: the scoped client adds organization and plants.
+    plants: (_: unknown, _args: unknown, ctx: EquipmentContext) => ctx.db.plant.findMany({ orderBy: { code: "asc" } }),
     workCenter: (_: unknown, { id }: { id: string }, ctx: EquipmentContext) => ctx.loaders.workCenter.load(requireId(id)),
     machine: (_: unknown, { id }: { id: string }, ctx: EquipmentContext) => ctx.loaders.machine.load(requireId(id)),
     machines: (_: unknown, args: { plantId?: string | null; workCenterId?: string | null; state?: MachineState[] | null; limit?: number; offset?: number }, ctx: EquipmentContext) => {
@@ -61,11 +60,10 @@ export const resolvers: Resolvers<EquipmentContext> = {
       };
       return paginate(args, (w) => ctx.db.machine.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.machine.count({ where }));
     },
-    downtimeReasons: (_: unknown, { organizationId }: { organizationId: string }, ctx: EquipmentContext) =>
-      ctx.db.downtimeReason.findMany({ where: { organizationId: requireId(organizationId, "organizationId") }, orderBy: { code: "asc" } }),
+    downtimeReasons: (_: unknown, _args: unknown, ctx: EquipmentContext) => ctx.db.downtimeReason.findMany({ orderBy: { code: "asc" } }),
   },
   Mutation: {
-    createPlant: (_: unknown, args: { input: unknown }, ctx: EquipmentContext) => ctx.db.plant.create({ data: parseInput(createPlantInput, args.input) }),
+    createPlant: (_: unknown, args: { input: unknown }, ctx: EquipmentContext) => ctx.db.plant.create({ data: { ...parseInput(createPlantInput, args.input), organizationId: ctx.tenant.organizationId } }),
     async createArea(_: unknown, args: { input: unknown }, ctx: EquipmentContext) {
       const input = parseInput(createAreaInput, args.input);
       const plant = await parentOrFail(ctx.db.plant.findUnique({ where: { id: input.plantId } }), "Plant", input.plantId, "input.plantId");

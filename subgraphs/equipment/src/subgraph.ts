@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { loadConfig, prismaAdapter, type SubgraphDefinition } from "@mes/shared";
+import { feedSettings, loadConfig, prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type EquipmentContext, type EquipmentDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
@@ -15,13 +15,13 @@ export const equipment: SubgraphDefinition<EquipmentDb, EquipmentContext> = {
   schemaPath: path.join(import.meta.dirname, "..", "schema.graphql"),
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
+  context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant) }),
   seedDemo,
   // Production counts (for OEE and cycle-based maintenance) come from production's event feed.
   consumers: ({ db, config, log }) => {
     if (!config.PRODUCTION_URL) log.warn("PRODUCTION_URL is not set: OEE and cycle-based maintenance will see no production counts");
     return [
-      ...(config.PRODUCTION_URL ? [productionCountConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)] : []),
+      ...(config.PRODUCTION_URL ? [productionCountConsumer(db, config.PRODUCTION_URL, log, feedSettings(config))] : []),
       ...(PM_CHECK_INTERVAL_MS > 0 ? [periodicPmCheck(db, PM_CHECK_INTERVAL_MS, log)] : []),
     ];
   },

@@ -1,3 +1,4 @@
+import { plantFilter, type Tenant } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
 export interface GenealogyLink {
@@ -8,11 +9,13 @@ export interface GenealogyLink {
 
 export const MAX_GENEALOGY_DEPTH = 100;
 
+// Raw SQL is outside the scoped Prisma client: each query filters by the caller's tenant itself.
+
 /**
  * Ancestors of a lot: the lots its producing work order consumed (depth 1), the lots their producing
  * work orders consumed (depth 2), and so on. Each link names the work order that consumed the lot.
  */
-export async function ancestors(db: PrismaClient, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+export async function ancestors(db: PrismaClient, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
   return db.$queryRaw<GenealogyLink[]>`
     WITH RECURSIVE up(lot_id, work_order_id, depth) AS (
       SELECT t."lotId", t."workOrderId", 1
@@ -27,6 +30,8 @@ export async function ancestors(db: PrismaClient, lotId: string, maxDepth: numbe
     SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
       FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM up GROUP BY lot_id, work_order_id) g
       JOIN "Lot" l ON l.id = g.lot_id
+     WHERE l."organizationId" = ${tenant.organizationId}::uuid
+       AND (${plantFilter(tenant)}::uuid[] IS NULL OR l."plantId" = ANY(${plantFilter(tenant)}::uuid[]))
      ORDER BY g.depth, l."lotNumber", g.work_order_id`;
 }
 
@@ -34,7 +39,7 @@ export async function ancestors(db: PrismaClient, lotId: string, maxDepth: numbe
  * Descendants of a lot (the recall query): lots made by the work orders that consumed it, lots made
  * from those, and so on. Each link names the work order that produced the lot.
  */
-export async function descendants(db: PrismaClient, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+export async function descendants(db: PrismaClient, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
   return db.$queryRaw<GenealogyLink[]>`
     WITH RECURSIVE down(lot_id, work_order_id, depth) AS (
       SELECT p.id, t."workOrderId", 1
@@ -49,5 +54,7 @@ export async function descendants(db: PrismaClient, lotId: string, maxDepth: num
     SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
       FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM down GROUP BY lot_id, work_order_id) g
       JOIN "Lot" l ON l.id = g.lot_id
+     WHERE l."organizationId" = ${tenant.organizationId}::uuid
+       AND (${plantFilter(tenant)}::uuid[] IS NULL OR l."plantId" = ANY(${plantFilter(tenant)}::uuid[]))
      ORDER BY g.depth, l."lotNumber", g.work_order_id`;
 }

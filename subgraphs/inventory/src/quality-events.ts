@@ -1,4 +1,4 @@
-import { appendEvent, startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
+import { appendEvent, startEventConsumer, type EventConsumer, type FeedEvent, type FeedSettings, type Logger } from "@mes/shared";
 import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb } from "./context.ts";
 import { lockMaterialAtPlant, type Tx } from "./alerts.ts";
@@ -36,7 +36,7 @@ export async function applyQualityEvent(tx: Tx, event: FeedEvent, log: Logger): 
   }
 }
 
-export function qualityEventConsumer(db: InventoryDb, qualityUrl: string, log: Logger, intervalMs: number): EventConsumer {
+export function qualityEventConsumer(db: InventoryDb, qualityUrl: string, log: Logger, feed: FeedSettings): EventConsumer {
   return startEventConsumer<Tx>({
     name: "inventory<-quality:ncrs",
     sourceUrl: qualityUrl.replace(/\/graphql\/?$/, ""),
@@ -44,6 +44,6 @@ export function qualityEventConsumer(db: InventoryDb, qualityUrl: string, log: L
     transaction: (fn) => db.$transaction((tx) => fn(tx as Tx)),
     handle: (event, tx) => applyQualityEvent(tx, event, log),
     log,
-    intervalMs,
+    ...feed,
   });
 }

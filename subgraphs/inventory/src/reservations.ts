@@ -1,4 +1,4 @@
-import { startEventConsumer, type EventConsumer, type FeedEvent, type Logger } from "@mes/shared";
+import { startEventConsumer, type EventConsumer, type FeedEvent, type FeedSettings, type Logger } from "@mes/shared";
 import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb } from "./context.ts";
 import { evaluateStockAlert, lockMaterialAtPlant, type Tx } from "./alerts.ts";
@@ -42,7 +42,7 @@ export async function applyWorkOrderEvent(tx: Tx, event: FeedEvent): Promise<voi
   }
 }
 
-export function reservationConsumer(db: InventoryDb, productionUrl: string, log: Logger, intervalMs: number): EventConsumer {
+export function reservationConsumer(db: InventoryDb, productionUrl: string, log: Logger, feed: FeedSettings): EventConsumer {
   return startEventConsumer<Tx>({
     name: "inventory<-production:work-orders",
     sourceUrl: productionUrl.replace(/\/graphql\/?$/, ""),
@@ -50,6 +50,6 @@ export function reservationConsumer(db: InventoryDb, productionUrl: string, log:
     transaction: (fn) => db.$transaction((tx) => fn(tx as Tx)),
     handle: (event, tx) => applyWorkOrderEvent(tx, event),
     log,
-    intervalMs,
+    ...feed,
   });
 }

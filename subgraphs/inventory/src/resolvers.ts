@@ -10,7 +10,6 @@ import { stockFields, stockResolvers } from "./stock-resolvers.ts";
 const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
 
 const createMaterialInput = z.object({
-  organizationId: zId,
   code: zCode,
   description: zName,
   unitOfMeasure: zCode,
@@ -19,7 +18,6 @@ const createMaterialInput = z.object({
 }).refine((v) => v.safetyStock <= v.reorderPoint, { path: ["safetyStock"], message: "must not exceed reorderPoint" });
 
 const createLocationInput = z.object({
-  organizationId: zId,
   plantId: zId,
   code: zCode,
   name: zName,
@@ -50,10 +48,9 @@ export const resolvers: Resolvers<InventoryContext> = {
   Query: {
     ...stockResolvers.Query,
     material: (_: unknown, { id }: { id: string }, ctx: InventoryContext) => ctx.loaders.material.load(requireId(id)),
-    materials: (_: unknown, args: { organizationId?: string | null; search?: string | null; limit?: number; offset?: number }, ctx: InventoryContext) => {
+    materials: (_: unknown, args: { search?: string | null; limit?: number; offset?: number }, ctx: InventoryContext) => {
       const search = args.search?.trim();
       const where: Prisma.MaterialWhereInput = {
-        ...(args.organizationId ? { organizationId: requireId(args.organizationId, "organizationId") } : {}),
         ...(search ? { OR: [{ code: { contains: search, mode: "insensitive" } }, { description: { contains: search, mode: "insensitive" } }] } : {}),
       };
       return paginate(args, (w) => ctx.db.material.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.material.count({ where }));
@@ -72,10 +69,10 @@ export const resolvers: Resolvers<InventoryContext> = {
   },
   Mutation: {
     createMaterial(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
-      return ctx.db.material.create({ data: parseInput(createMaterialInput, args.input) });
+      return ctx.db.material.create({ data: { ...parseInput(createMaterialInput, args.input), organizationId: ctx.tenant.organizationId } });
     },
     createLocation(_: unknown, args: { input: unknown }, ctx: InventoryContext) {
-      return ctx.db.location.create({ data: parseInput(createLocationInput, args.input) });
+      return ctx.db.location.create({ data: { ...parseInput(createLocationInput, args.input), organizationId: ctx.tenant.organizationId } });
     },
     ...stockResolvers.Mutation,
   },

@@ -155,7 +155,7 @@ export const stockFields = {
     producedBy: (l: Lot) => entityRef("WorkOrder", l.producedByWorkOrderId),
     consumedBy: async (l: Lot, _: unknown, ctx: InventoryContext) =>
       [...new Set((await ctx.loaders.issuesOfLot.load(l.id)).map((t) => t.workOrderId!))].map((id) => entityRef("WorkOrder", id)),
-    ancestors: (l: Lot, a: { maxDepth?: number | null }, ctx: InventoryContext) => ancestors(ctx.db, l.id, depthOf(a.maxDepth)),
-    descendants: (l: Lot, a: { maxDepth?: number | null }, ctx: InventoryContext) => descendants(ctx.db, l.id, depthOf(a.maxDepth)),
+    ancestors: (l: Lot, a: { maxDepth?: number | null }, ctx: InventoryContext) => ancestors(ctx.db, ctx.tenant, l.id, depthOf(a.maxDepth)),
+    descendants: (l: Lot, a: { maxDepth?: number | null }, ctx: InventoryContext) => descendants(ctx.db, ctx.tenant, l.id, depthOf(a.maxDepth)),
   },
 };

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { prismaAdapter, type SubgraphDefinition } from "@mes/shared";
+import { feedSettings, prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type InventoryContext, type InventoryDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
@@ -14,13 +14,15 @@ export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
   seedDemo,
+  // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
+  untenantedModels: { LayerConsumption: "read only through its scoped StockTransaction and CostLayer" },
   // Reservations follow production's work orders; NCR dispositions and lot holds follow quality.
   consumers: ({ db, config, log }) => {
     if (!config.PRODUCTION_URL) log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
     if (!config.QUALITY_URL) log.warn("QUALITY_URL is not set: NCR scrap dispositions and lot holds will not reach stock");
     return [
-      ...(config.PRODUCTION_URL ? [reservationConsumer(db, config.PRODUCTION_URL, log, config.EVENT_POLL_MS)] : []),
-      ...(config.QUALITY_URL ? [qualityEventConsumer(db, config.QUALITY_URL, log, config.EVENT_POLL_MS)] : []),
+      ...(config.PRODUCTION_URL ? [reservationConsumer(db, config.PRODUCTION_URL, log, feedSettings(config))] : []),
+      ...(config.QUALITY_URL ? [qualityEventConsumer(db, config.QUALITY_URL, log, feedSettings(config))] : []),
     ];
   },
 };

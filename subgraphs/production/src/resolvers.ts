@@ -10,7 +10,6 @@ import { workflowFields, workflowResolvers } from "./workflow-resolvers.ts";
 
 
 const createProductInput = z.object({
-  organizationId: zId,
   plantId: zId,
   code: zCode,
   name: zName,
@@ -95,7 +94,7 @@ export const resolvers: Resolvers<ProductionContext> = {
     ...workflowResolvers.Mutation,
     async createProduct(_: unknown, args: { input: unknown }, ctx: ProductionContext) {
       const input = parseInput(createProductInput, args.input);
-      const tenant = { organizationId: input.organizationId, plantId: input.plantId };
+      const tenant = { organizationId: ctx.tenant.organizationId, plantId: input.plantId };
       // Nested create: product, routing and BOM commit together or not at all.
       return ctx.db.product.create({
         data: {

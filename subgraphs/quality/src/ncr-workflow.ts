@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, conflict, decimalToNumber, entityRef, notFound, parseInput, ratio, requireId, zId, zText, type RawSqlClient } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, decimalToNumber, entityRef, notFound, parseInput, plantFilter, ratio, requireId, zId, zText, type RawSqlClient } from "@mes/shared";
 import { Prisma, type Characteristic, type Inspection, type Ncr, type NcrStatus } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
 
@@ -187,6 +187,8 @@ export async function firstPassYield(ctx: QualityContext, plantId: string, from:
            i.result = 'PASS' AS passed, i."quantityInspected" AS quantity, p."productId"::text AS "productId", p."workCenterId"::text AS "workCenterId", i."inspectedAt"
       FROM "Inspection" i JOIN "InspectionPlan" p ON p.id = i."planId"
      WHERE i."plantId" = ${plantId}::uuid AND i.result <> 'PENDING'
+       AND i."organizationId" = ${ctx.tenant.organizationId}::uuid -- raw SQL: outside the scoped client
+       AND (${plantFilter(ctx.tenant)}::uuid[] IS NULL OR i."plantId" = ANY(${plantFilter(ctx.tenant)}::uuid[]))
      ORDER BY i."planId", coalesce(i."workOrderId", i."lotId", i.id), i."inspectedAt", i.id`;
   // A subject first inspected before the window does not count again for a re-inspection in it.
   const inWindow = firsts.filter((f) => f.inspectedAt >= from && f.inspectedAt < to);

@@ -26,7 +26,6 @@ const characteristicInput = z.object({
 });
 
 const createPlanInput = z.object({
-  organizationId: zId,
   plantId: zId,
   code: zCode,
   name: zName,
@@ -44,7 +43,6 @@ const createPlanInput = z.object({
 });
 
 const openNcrInput = z.object({
-  organizationId: zId,
   plantId: zId,
   number: zCode,
   title: zName,
@@ -95,17 +93,17 @@ export const resolvers: Resolvers<QualityContext> = {
     ...ncrWorkflow.Mutation,
     createInspectionPlan(_: unknown, args: { input: unknown }, ctx: QualityContext) {
       const { characteristics, ...plan } = parseInput(createPlanInput, args.input);
-      return ctx.db.inspectionPlan.create({ data: { ...plan, characteristics: { create: characteristics } } });
+      return ctx.db.inspectionPlan.create({ data: { ...plan, organizationId: ctx.tenant.organizationId, characteristics: { create: characteristics } } });
     },
     async openNcr(_: unknown, args: { input: unknown }, ctx: QualityContext) {
       const input = parseInput(openNcrInput, args.input);
       if (input.inspectionId) {
         const inspection = await ctx.loaders.inspection.load(input.inspectionId);
-        if (!inspection || inspection.organizationId !== input.organizationId) {
+        if (!inspection || inspection.plantId !== input.plantId) {
           throw badUserInput(`Inspection ${input.inspectionId} does not exist`, [{ field: "input.inspectionId", message: "no such inspection" }]);
         }
       }
-      return ctx.db.ncr.create({ data: input });
+      return ctx.db.ncr.create({ data: { ...input, organizationId: ctx.tenant.organizationId } });
     },
   },
   InspectionPlan: {

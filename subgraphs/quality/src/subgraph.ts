@@ -12,4 +12,10 @@ export const quality: SubgraphDefinition<QualityDb, QualityContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
   seedDemo,
+  // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
+  untenantedModels: {
+    Characteristic: "read only through its scoped InspectionPlan",
+    InspectionMeasurement: "read only through its scoped Inspection",
+    NcrDefect: "read only through its scoped Ncr",
+  },
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { authConfigProblems, authEnv } from "./auth.ts";
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -35,9 +36,17 @@ export const serviceEnv = {
   // Loopback by default; containers set 0.0.0.0.
   HOST: z.string().min(1).default("127.0.0.1"),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"').default("1mb"),
+  ...authEnv,
 };
 
-export const subgraphEnv = z.object({
+/** Every service verifies tokens itself: exactly one key source, and no HS256 in production. */
+export function withAuthCheck<T extends z.ZodObject>(schema: T) {
+  return schema.superRefine((config, ctx) => {
+    for (const message of authConfigProblems(config as never)) ctx.addIssue({ code: "custom", message, path: [] });
+  });
+}
+
+export const subgraphEnv = withAuthCheck(z.object({
   ...serviceEnv,
   PORT: port(),
   DATABASE_URL: postgresUrl,
@@ -50,7 +59,9 @@ export const subgraphEnv = z.object({
   EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   // How long outbox events stay for late subscribers and followers (default a week).
   OUTBOX_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 366).default(168),
-});
+  // Shared by the services only: lets a follower read another subgraph's /events feed.
+  EVENT_FEED_TOKEN: z.string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" }).min(24, "must be at least 24 characters"),
+}));
 export type SubgraphConfig = z.infer<typeof subgraphEnv>;
 
 export { booleanFlag, port, postgresUrl };

@@ -1,6 +1,8 @@
+import { timingSafeEqual } from "node:crypto";
 import type pg from "pg";
 import type express from "express";
 import type { Logger } from "./logger.ts";
+import { bearerToken } from "./auth.ts";
 
 /** What a transaction client must offer to write events: Prisma's raw SQL helpers. */
 export interface RawSqlClient {
@@ -54,8 +56,15 @@ export async function readEvents(pool: pg.Pool, after: bigint, types: string[] |
  * GET /events?after=<id>&types=a,b&limit=n: the outbox as a feed for other subgraphs, which keep
  * their own cursor. Internal to the service network (not part of the graph).
  */
-export function mountEventFeed(app: express.Express, pool: pg.Pool): void {
+export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: string): void {
+  const expected = Buffer.from(feedToken);
   app.get("/events", async (req, res) => {
+    // Only the other services, holding the shared feed token, may read the whole outbox.
+    const given = Buffer.from(bearerToken(req.headers.authorization) ?? "");
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res.status(401).json({ error: "the event feed needs Authorization: Bearer <EVENT_FEED_TOKEN>" });
+      return;
+    }
     const after = String(req.query.after ?? "0");
     const limit = Number(req.query.limit ?? 100);
     if (!/^\d{1,19}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE) {
@@ -89,6 +98,18 @@ export interface EventConsumerOptions<Tx extends RawSqlClient> {
   handle: (event: FeedEvent, tx: Tx) => Promise<void>;
   log: Logger;
   intervalMs?: number;
+  /** The source's EVENT_FEED_TOKEN (the same for every service). */
+  token: string;
+}
+
+/** How a follower polls a feed: from the service's EVENT_POLL_MS and EVENT_FEED_TOKEN. */
+export interface FeedSettings {
+  intervalMs: number;
+  token: string;
+}
+
+export function feedSettings(config: { EVENT_POLL_MS: number; EVENT_FEED_TOKEN: string }): FeedSettings {
+  return { intervalMs: config.EVENT_POLL_MS, token: config.EVENT_FEED_TOKEN };
 }
 
 /**
@@ -110,7 +131,7 @@ export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerO
   async function poll(): Promise<number> {
     const after = await opts.transaction((tx) => positionOf(tx));
     const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=100`;
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    const res = await fetch(url, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(5000) });
     if (res.status === 410) {
       const { error } = (await res.json()) as { error: string };
       opts.log.error({ consumer: opts.name, position: after.toString() }, `event feed cannot be resumed: ${error}`);

@@ -14,3 +14,7 @@ export * from "./measures.ts";
 export * from "./validation.ts";
 export * from "./events.ts";
 export * from "./live-events.ts";
+export * from "./auth.ts";
+export * from "./access.ts";
+export * from "./tenancy.ts";
+export * from "./audit.ts";

@@ -2,6 +2,7 @@ import pg from "pg";
 import { GraphQLError } from "graphql";
 import type { Logger } from "./logger.ts";
 import { prunedUpTo, readEvents, type FeedEvent } from "./events.ts";
+import { sees, type Tenant } from "./tenancy.ts";
 
 export interface LiveSubscription {
   types: string[];
@@ -192,12 +193,14 @@ export function liveField<TArgs extends { after?: string | null }>(
   shape: (event: FeedEvent) => Record<string, unknown>,
 ) {
   return {
-    subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents; actor: string; requestId: string; log: Logger }) => {
+    subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents; tenant: Tenant; actor: string; requestId: string; log: Logger }) => {
       if (args.after != null && !CURSOR.test(args.after)) {
         throw new GraphQLError("after must be the cursor of an earlier event", { extensions: { code: "BAD_USER_INPUT" } });
       }
       ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
-      return ctx.live.subscribe({ types, after: args.after, filter: (event) => matches(event, args) });
+      // The tenant choke point of subscriptions: only the caller's organization and plants.
+      const tenant = ctx.tenant;
+      return ctx.live.subscribe({ types, after: args.after, filter: (event) => sees(tenant, event) && matches(event, args) });
     },
     resolve: (event: FeedEvent) => ({ cursor: event.id, at: (event.payload as { at?: string }).at ?? event.createdAt, ...shape(event) }),
   };

@@ -1,7 +1,7 @@
-import { DateResolver, DateTimeResolver } from "graphql-scalars";
+import { DateResolver, DateTimeResolver, JSONResolver } from "graphql-scalars";
 
 /** Resolvers for the scalars every subgraph schema declares. */
-export const scalarResolvers = { DateTime: DateTimeResolver, Date: DateResolver };
+export const scalarResolvers = { DateTime: DateTimeResolver, Date: DateResolver, JSON: JSONResolver };
 
 /** Prisma Decimal (or null) to a GraphQL Float; quantities fit well within double precision. */
 export function decimalToNumber(value: { toNumber(): number } | number | null | undefined): number | null {

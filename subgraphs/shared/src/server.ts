@@ -5,19 +5,24 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from "graphql";
+import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
 import { formatError } from "./errors.ts";
 import { requestQueries } from "./db.ts";
+import { connectionToken, requestToken, type Identity, type TokenVerifier } from "./auth.ts";
 
 export interface RequestContext extends BaseContext {
   requestId: string;
   log: Logger;
-  /** Who acts, for history and audit. Until authentication lands, the caller's x-user-id header. */
+  /** Who acts, for history and audit: the verified token's subject. */
   actor: string;
+  /** The verified caller; null only where a call needs none (the gateway's introspection). */
+  identity: Identity | null;
+  /** Why a WebSocket connection has no identity, for the refusal of its operations. */
+  authProblem?: string;
 }
 
 export interface ReadinessReport {
@@ -41,6 +46,13 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Whether the schema may be introspected (the gateway turns this off in production). */
   introspection?: boolean;
+  /** Verifies bearer tokens; every GraphQL request and WebSocket connection must carry one. */
+  authenticate: TokenVerifier;
+  /** Requests that may go without a token (the gateway lets its IDE introspect the schema). */
+  allowAnonymous?: (req: express.Request) => boolean;
+  /** Parse and validation limits (depth, aliases, cost, tokens) for untrusted callers. */
+  validationRules?: ValidationRule[];
+  maxTokens?: number;
   /**
    * Serve subscriptions over graphql-ws on the GraphQL path, with this context: a subgraph executes
    * its own schema; the gateway gives the API schema and its own `subscribe`.
@@ -60,13 +72,6 @@ export interface RunningService {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const ACTOR = /^[A-Za-z0-9._@:-]{1,128}$/;
-
-export function actorOf(req: http.IncomingMessage): string {
-  const header = req.headers["x-user-id"];
-  const given = Array.isArray(header) ? header[0] : header;
-  return given && ACTOR.test(given) ? given : "anonymous";
-}
 
 /** Reuses the caller's request id (gateway -> subgraph) so one request can be followed in every log. */
 export function requestIdOf(req: http.IncomingMessage): string {
@@ -120,18 +125,43 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       schema: wsSchema,
       ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
       context: async (ctx) => {
-        // A gateway passes the caller's request id and identity in the connection parameters.
-        const params = (ctx.connectionParams ?? {}) as { requestId?: unknown; actor?: unknown };
+        // A gateway passes the caller's request id and bearer token in the connection parameters.
+        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const requestId = typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
-        const actor = typeof params.actor === "string" && ACTOR.test(params.actor) ? params.actor : actorOf(ctx.extra.request);
-        return websocket.context({ requestId, actor, log: opts.log.child({ requestId }) }, ctx.extra.request, ctx.extra.socket);
+        const token = connectionToken(params);
+        let identity: Identity | null = null;
+        let authProblem = "Authentication is required: send authorization: \"Bearer <token>\" in the connection parameters";
+        if (token) {
+          try {
+            identity = await opts.authenticate(token);
+          } catch (err) {
+            authProblem = (err as Error).message;
+          }
+        }
+        const base: RequestContext = { requestId, actor: identity?.userId ?? "anonymous", identity, authProblem, log: opts.log.child({ requestId }) };
+        return websocket.context(base, ctx.extra.request, ctx.extra.socket);
       },
     }, wsServer);
   }
 
+  const identify = async (req: express.Request): Promise<Identity | null> => {
+    const token = requestToken(req);
+    if (!token && opts.allowAnonymous?.(req)) return null;
+    try {
+      if (!token) throw new GraphQLError("Authentication is required: send Authorization: Bearer <token>", { extensions: { code: "UNAUTHENTICATED" } });
+      return await opts.authenticate(token);
+    } catch (err) {
+      const e = err as GraphQLError;
+      throw new GraphQLError(e.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+    }
+  };
+
   const apollo = new ApolloServer<TContext>({
     ...opts.graph,
     introspection: opts.introspection ?? true,
+    csrfPrevention: true,
+    ...(opts.validationRules ? { validationRules: opts.validationRules } : {}),
+    ...(opts.maxTokens ? { parseOptions: { maxTokens: opts.maxTokens } } : {}),
     includeStacktraceInErrorResponses: opts.development,
     formatError: formatError(opts.development),
     plugins: [
@@ -166,7 +196,10 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req);
         res.setHeader("x-request-id", requestId);
-        return opts.context({ requestId, actor: actorOf(req), log: opts.log.child({ requestId }) }, req);
+        const identity = await identify(req);
+        const scope = requestQueries.getStore();
+        if (scope && identity) scope.audit = { actor: identity.userId, requestId, organizationId: identity.organizationId };
+        return opts.context({ requestId, actor: identity?.userId ?? "anonymous", identity, log: opts.log.child({ requestId }) }, req);
       },
     }),
   );

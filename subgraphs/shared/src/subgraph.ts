@@ -3,19 +3,29 @@ import { parse } from "graphql";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import type pg from "pg";
-import { migrateDeploy, migrationState, type SubgraphName } from "@mes/db";
+import { migrateDeploy, migrationState, schemaPath, type SubgraphName } from "@mes/db";
 import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
 import { mountEventFeed, outboxRetention, type EventConsumer } from "./events.ts";
 import { LiveEvents } from "./live-events.ts";
+import { createTokenVerifier, type Identity } from "./auth.ts";
+import { applyAccessRules, type PermissionTable } from "./access.ts";
+import { auditEntryResolvers, auditLogPage, type AuditLogArgs } from "./audit.ts";
+import { modelTenancy, scopedDb, tenantOf, type Tenant } from "./tenancy.ts";
 import type http from "node:http";
 
-/** What every subgraph request context has: the request, and the subgraph's live events. */
+/** What every subgraph request context has: the request, its verified caller, and live events. */
 export interface SubgraphContext extends RequestContext {
   live: LiveEvents;
+  /** The caller's organization and plants; `db` in a subgraph's context is already scoped to it. */
+  tenant: Tenant;
 }
+
+// A connection without a valid token sees nothing: its operations are refused before they run,
+// and even so its data access is scoped to no organization and no plant.
+const NOBODY: Tenant = { organizationId: "00000000-0000-0000-0000-000000000000", plantIds: [] };
 
 export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
 
@@ -26,7 +36,10 @@ export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }
   schemaPath: string;
   resolvers: Resolvers<TContext>;
   createDb(pool: pg.Pool): TDb;
+  /** `db` is the tenant-scoped client of the request (see scopedDb). */
   context(base: SubgraphContext, db: TDb, req: http.IncomingMessage): TContext;
+  /** Models without organizationId, each with why it needs no tenant scope. */
+  untenantedModels?: Record<string, string>;
   /** Writes the demo plant's data for this subgraph when its database is empty. */
   seedDemo?(db: TDb, log: Logger): Promise<void>;
   /** Followers of other subgraphs' event feeds, started with the service. */
@@ -42,6 +55,8 @@ export interface RunningSubgraph<TDb> {
   queryStats: QueryStats;
   consumers: EventConsumer[];
   live: LiveEvents;
+  /** Roles allowed per field with @allow (all mutations), as the schema declares them. */
+  permissions: PermissionTable;
   stop(): Promise<void>;
 }
 
@@ -62,10 +77,23 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`);
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
   const db = def.createDb(pool);
+  const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
+  const authenticate = createTokenVerifier(config);
   const live = new LiveEvents(pool, config.DATABASE_URL, log);
   try {
     if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
-    const schema = buildSubgraphSchema({ typeDefs: readSchema(def.schemaPath), resolvers: def.resolvers as GraphQLResolverMap<unknown> });
+    // Every subgraph serves its audit trail the same way: `<name>AuditLog` on its scoped client.
+    const resolvers = {
+      ...def.resolvers,
+      ...auditEntryResolvers,
+      Query: { ...(def.resolvers.Query as object), [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args) },
+    };
+    const schema = buildSubgraphSchema({ typeDefs: readSchema(def.schemaPath), resolvers: resolvers as GraphQLResolverMap<unknown> });
+    const permissions = applyAccessRules(schema);
+    const requestContext = (base: RequestContext, req: http.IncomingMessage) => {
+      const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
+      return def.context({ ...base, live, tenant }, scopedDb(db as never, tenant, models) as TDb, req);
+    };
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport["checks"] = {};
       try {
@@ -88,9 +116,10 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       development: config.NODE_ENV === "development",
       log,
       readiness,
-      context: (base, req) => def.context({ ...base, live }, db, req),
-      websocket: { context: (base, req) => def.context({ ...base, live }, db, req) },
-      routes: (app) => mountEventFeed(app, pool),
+      authenticate,
+      context: requestContext,
+      websocket: { context: requestContext },
+      routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
     });
     await live.start();
     const consumers = [...(def.consumers?.({ db, config, log }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log)];
@@ -103,6 +132,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       queryStats: stats,
       consumers,
       live,
+      permissions,
       async stop() {
         await Promise.all(consumers.map((c) => c.stop()));
         await live.stop();

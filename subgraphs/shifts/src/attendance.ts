@@ -7,7 +7,7 @@ import type { ShiftsContext } from "./context.ts";
 const GRACE_MINUTES = 5;
 const person = z.string().trim().min(1, "must not be empty").max(128);
 const clockInInput = z.object({ shiftId: zId, personId: person, workCenterId: zId.nullish(), at: zDate.nullish() });
-const coverageInput = z.object({ organizationId: zId, plantId: zId, workCenterId: zId, requiredPeople: z.number().int().min(0, "must be 0 or more").max(10_000) });
+const coverageInput = z.object({ plantId: zId, workCenterId: zId, requiredPeople: z.number().int().min(0, "must be 0 or more").max(10_000) });
 
 interface ShiftBreak { startOffsetMinutes: number; durationMinutes: number }
 
@@ -67,7 +67,7 @@ export const attendanceResolvers = {
       // Coverage (present vs required) belongs to a shift: Shift.coverage reports it.
       return ctx.db.coverageRequirement.upsert({
         where: { plantId_workCenterId: { plantId: input.plantId, workCenterId: input.workCenterId } },
-        create: input, update: { requiredPeople: input.requiredPeople },
+        create: { ...input, organizationId: ctx.tenant.organizationId }, update: { requiredPeople: input.requiredPeople },
       });
     },
   },

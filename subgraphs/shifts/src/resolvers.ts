@@ -13,7 +13,6 @@ const MAX_GENERATE_DAYS = 62;
 interface ShiftBreak { startOffsetMinutes: number; durationMinutes: number }
 
 const createPatternInput = z.object({
-  organizationId: zId,
   plantId: zId,
   name: zName,
   timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
@@ -34,7 +33,6 @@ const createPatternInput = z.object({
 });
 
 const createCrewInput = z.object({
-  organizationId: zId,
   plantId: zId,
   name: zName,
   members: z.array(z.object({ personId: z.string().trim().min(1).max(128), displayName: zName, role: z.string().trim().min(1).max(64) })),
@@ -86,7 +84,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
     createShiftPattern(_: unknown, args: { input: unknown }, ctx: ShiftsContext) {
       const { startTime, ...input } = parseInput(createPatternInput, args.input);
       const [h, m] = startTime.split(":").map(Number) as [number, number];
-      return ctx.db.shiftPattern.create({ data: { ...input, startMinute: h * 60 + m } });
+      return ctx.db.shiftPattern.create({ data: { ...input, organizationId: ctx.tenant.organizationId, startMinute: h * 60 + m } });
     },
     async generateShifts(_: unknown, args: { patternId: string; fromDate: Date; toDate: Date }, ctx: ShiftsContext) {
       const patternId = requireId(args.patternId, "patternId");
@@ -107,7 +105,7 @@ export const resolvers: Resolvers<ShiftsContext> = {
     },
     createCrew(_: unknown, args: { input: unknown }, ctx: ShiftsContext) {
       const { members, ...crew } = parseInput(createCrewInput, args.input);
-      return ctx.db.crew.create({ data: { ...crew, members: { create: members } } });
+      return ctx.db.crew.create({ data: { ...crew, organizationId: ctx.tenant.organizationId, members: { create: members } } });
     },
     async assignCrew(_: unknown, args: { shiftId: string; crewId: string; workCenterId?: string | null }, ctx: ShiftsContext) {
       const shiftId = requireId(args.shiftId, "shiftId");

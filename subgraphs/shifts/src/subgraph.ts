@@ -12,4 +12,6 @@ export const shifts: SubgraphDefinition<ShiftsDb, ShiftsContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db, new Date()) }),
   seedDemo,
+  // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
+  untenantedModels: { CrewMember: "read only through its scoped Crew" },
 };

@@ -1,0 +1,36 @@
+import { parse, type ValidationRule } from "graphql";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import type { GatewayConfig } from "./config.ts";
+
+/**
+ * What one operation may ask of the graph, checked before any subgraph is called: depth, aliases
+ * and cost by validation rules (graphql-armor), tokens while parsing. The body size is limited
+ * by the HTTP layer (BODY_LIMIT).
+ */
+export function operationLimits(config: GatewayConfig): { validationRules: ValidationRule[]; maxTokens: number } {
+  return {
+    validationRules: [
+      maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
+      maxAliasesRule({ n: config.QUERY_MAX_ALIASES }),
+      costLimitRule({ maxCost: config.QUERY_MAX_COST, ignoreIntrospection: true }),
+    ] as unknown as ValidationRule[],
+    maxTokens: config.QUERY_MAX_TOKENS,
+  };
+}
+
+const INTROSPECTION_FIELDS = new Set(["__schema", "__type", "__typename"]);
+
+/** Whether a request body asks only for introspection (which the gateway answers itself). */
+export function isIntrospectionOnly(body: unknown): boolean {
+  const query = (body as { query?: unknown } | undefined)?.query;
+  if (typeof query !== "string" || query.length > 20_000) return false;
+  try {
+    const doc = parse(query, { maxTokens: 2000 });
+    return doc.definitions.every((d) => d.kind === "OperationDefinition" && d.operation === "query" &&
+      d.selectionSet.selections.every((s) => s.kind === "Field" && INTROSPECTION_FIELDS.has(s.name.value)));
+  } catch {
+    return false;
+  }
+}
