@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
-import { actAs } from "./support/auth.ts";
+import { actAs, bearer } from "./support/auth.ts";
 
 const ORG = "7d3c5a52-9a4e-4f0a-8a51-2b7f2f1a0c01";
 actAs({ organizationId: ORG });
@@ -83,13 +83,14 @@ describe("the federated graph end to end", () => {
 
   it("serves the demo plant seeded on first start", async () => {
     const seeded = await startTestStack({ seed: true });
+    const demoAdmin = await bearer(); // the demo organization's administrator, all plants
     try {
       const data = await mustQuery(seeded.gatewayUrl, `{
         plants { code timeZone machines { id } currentShift { name } }
         workOrders(limit: 100) { totalCount items { status } }
         materials(limit: 100) { totalCount items { code onHand } }
         ncrs { totalCount }
-      }`);
+      }`, {}, demoAdmin);
       expect(data.plants.map((p: { code: string }) => p.code)).toEqual(["LAK", "RIV"]);
       expect(data.plants.reduce((n: number, p: { machines: unknown[] }) => n + p.machines.length, 0)).toBeGreaterThanOrEqual(24);
       // Some shift runs at any hour of the day, the night one across midnight.
@@ -104,7 +105,7 @@ describe("the federated graph end to end", () => {
       // reservations, finished ones none; nothing that started lies in the future.
       await seeded.subgraphs.inventory.consumers[0]!.drain();
       const orders = await mustQuery(seeded.gatewayUrl, `{ workOrders(filter: { status: [RELEASED, IN_PROGRESS, ON_HOLD, CLOSED] }, limit: 100) {
-        items { status startedAt reservations { quantity } } } }`);
+        items { status startedAt reservations { quantity } } } }`, {}, demoAdmin);
       for (const wo of orders.workOrders.items) {
         if (wo.status === "CLOSED") expect(wo.reservations).toEqual([]);
         else expect(wo.reservations.length).toBeGreaterThan(0);
