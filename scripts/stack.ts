@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
+import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
 import { DEFAULT_PORTS, SUBGRAPHS, databaseUrl, ensureDatabase, startEmbeddedPostgres, type PostgresServer, type SubgraphName } from "@mes/db";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -102,20 +103,26 @@ async function main() {
   }
 
   const seed = process.env.MES_SEED_DEMO !== "false";
+  // DEVELOPMENT ONLY defaults: tokens from `pnpm token` (HS256) and the subgraphs' feed secret.
+  // A real deployment sets AUTH_JWKS_URL or AUTH_PUBLIC_KEY and its own EVENT_FEED_TOKEN.
+  const auth = {
+    ...(process.env.AUTH_JWKS_URL || process.env.AUTH_PUBLIC_KEY ? {} : { AUTH_DEV_SECRET: process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, AUTH_ISSUER: process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER }),
+  };
+  const feedToken = { EVENT_FEED_TOKEN: process.env.EVENT_FEED_TOKEN ?? DEVELOPMENT_EVENT_FEED_TOKEN };
   // Subgraphs that follow other subgraphs' event feeds find them here.
   const feeds = { PRODUCTION_URL: `http://127.0.0.1:${portOf("production")}/graphql`, QUALITY_URL: `http://127.0.0.1:${portOf("quality")}/graphql` };
   for (const name of SUBGRAPHS) {
     const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
     const dbUrl = own ?? databaseUrl(serverUrl, `mes_${name}`);
     if (!own && (await ensureDatabase(serverUrl, `mes_${name}`))) say(`created database mes_${name}`);
-    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds });
+    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds, ...auth, ...feedToken });
   }
   say(`starting ${SUBGRAPHS.join(", ")} (migrations${seed ? " and demo data" : ""} on first run)…`);
   await Promise.all(SUBGRAPHS.map((name) => waitReady(name)));
   say(`subgraphs ready after ${elapsed()}`);
 
   const urls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${portOf(n)}/graphql`]));
-  startService("gateway", "gateway/src/main.ts", { PORT: String(portOf("gateway")), ...urls });
+  startService("gateway", "gateway/src/main.ts", { PORT: String(portOf("gateway")), ...urls, ...auth });
   await waitReady("gateway");
 
   const gatewayUrl = `http://127.0.0.1:${portOf("gateway")}/graphql`;
@@ -123,6 +130,7 @@ async function main() {
   MES graph ready in ${elapsed()}
 
     Gateway + GraphQL IDE  ${gatewayUrl}   (open it in a browser)
+    Sign in for the IDE    pnpm token --role admin   (paste the header it prints into the IDE's Headers tab)
 ${SUBGRAPHS.map((n) => `    ${n.padEnd(21)}  http://127.0.0.1:${portOf(n)}/graphql`).join("\n")}
 
   Logs: ${path.relative(root, logDir)}/<service>.log    Stop: Ctrl-C

@@ -25,6 +25,8 @@ export interface Identity {
 // set; a service with NODE_ENV=production refuses HS256 secrets altogether.
 export const DEVELOPMENT_AUTH_SECRET = "mes-development-only-hs256-secret-never-use-in-production";
 export const DEVELOPMENT_ISSUER = "mes-dev";
+// DEVELOPMENT ONLY: the subgraphs' shared secret for their internal /events feeds on one machine.
+export const DEVELOPMENT_EVENT_FEED_TOKEN = "mes-development-only-event-feed-token";
 
 export const authEnv = {
   /** The identity provider's JWKS (RS256/ES256), e.g. https://idp.example.com/.well-known/jwks.json */
