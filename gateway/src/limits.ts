@@ -1,4 +1,4 @@
-import { parse, type ValidationRule } from "graphql";
+import { GraphQLError, parse, type ValidationContext, type ValidationRule } from "graphql";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
@@ -10,11 +10,13 @@ import type { GatewayConfig } from "./config.ts";
  * by the HTTP layer (BODY_LIMIT).
  */
 export function operationLimits(config: GatewayConfig): { validationRules: ValidationRule[]; maxTokens: number } {
+  // Reported as validation errors (400, GRAPHQL_VALIDATION_FAILED) rather than thrown (a 500).
+  const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: Error) => ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, "")))] };
   return {
     validationRules: [
-      maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true }),
-      maxAliasesRule({ n: config.QUERY_MAX_ALIASES }),
-      costLimitRule({ maxCost: config.QUERY_MAX_COST, ignoreIntrospection: true }),
+      maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...report }),
+      maxAliasesRule({ n: config.QUERY_MAX_ALIASES, ...report }),
+      costLimitRule({ maxCost: config.QUERY_MAX_COST, ignoreIntrospection: true, ...report }),
     ] as unknown as ValidationRule[],
     maxTokens: config.QUERY_MAX_TOKENS,
   };

@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
+import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
@@ -144,15 +144,15 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     }, wsServer);
   }
 
-  const identify = async (req: express.Request): Promise<Identity | null> => {
+  // Every GraphQL request is authenticated before Apollo sees it: 401 in GraphQL's error shape.
+  const authenticate: express.RequestHandler = async (req, res, next) => {
     const token = requestToken(req);
-    if (!token && opts.allowAnonymous?.(req)) return null;
     try {
-      if (!token) throw new GraphQLError("Authentication is required: send Authorization: Bearer <token>", { extensions: { code: "UNAUTHENTICATED" } });
-      return await opts.authenticate(token);
+      if (token) res.locals.identity = await opts.authenticate(token);
+      else if (!(req.method === "POST" && opts.allowAnonymous?.(req))) throw new Error("Authentication is required: send Authorization: Bearer <token>");
+      next();
     } catch (err) {
-      const e = err as GraphQLError;
-      throw new GraphQLError(e.message, { extensions: { code: "UNAUTHENTICATED", http: { status: 401 } } });
+      res.status(401).set("www-authenticate", "Bearer").json({ errors: [{ message: (err as Error).message, extensions: { code: "UNAUTHENTICATED" } }] });
     }
   };
 
@@ -192,11 +192,12 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     "/graphql",
     (_req, _res, next) => requestQueries.run({ queries: 0 }, next),
     express.json({ limit: opts.bodyLimit }),
+    authenticate,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req);
         res.setHeader("x-request-id", requestId);
-        const identity = await identify(req);
+        const identity = (res.locals.identity as Identity | undefined) ?? null;
         const scope = requestQueries.getStore();
         if (scope && identity) scope.audit = { actor: identity.userId, requestId, organizationId: identity.organizationId };
         return opts.context({ requestId, actor: identity?.userId ?? "anonymous", identity, log: opts.log.child({ requestId }) }, req);
