@@ -3,7 +3,7 @@ import { appendEvent, badUserInput, conflict, decimalToNumber, entityRef, notFou
 import { Prisma, type Characteristic, type Inspection, type Ncr, type NcrStatus } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
 
-type Tx = Prisma.TransactionClient & RawSqlClient;
+export type Tx = Prisma.TransactionClient & RawSqlClient;
 const text = zText;
 const person = z.string().trim().min(1, "must not be empty").max(128);
 
@@ -46,7 +46,7 @@ function assertMove(ncr: Ncr, to: NcrStatus) {
   }
 }
 
-const ncrEvent = (tx: Tx, ncr: Ncr, type: string, payload: Record<string, unknown>) =>
+export const ncrEvent = (tx: Tx, ncr: Ncr, type: string, payload: Record<string, unknown>) =>
   appendEvent(tx, { organizationId: ncr.organizationId, plantId: ncr.plantId, type, aggregateId: ncr.id, payload: { ncrId: ncr.id, number: ncr.number, ...payload } });
 
 export const ncrWorkflow = {

@@ -5,7 +5,7 @@ import {
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
-import { firstPassYield, ncrWorkflow } from "./ncr-workflow.ts";
+import { firstPassYield, ncrEvent, ncrWorkflow, type Tx } from "./ncr-workflow.ts";
 
 const finite = z.number().finite();
 
@@ -103,7 +103,12 @@ export const resolvers: Resolvers<QualityContext> = {
           throw badUserInput(`Inspection ${input.inspectionId} does not exist`, [{ field: "input.inspectionId", message: "no such inspection" }]);
         }
       }
-      return ctx.db.ncr.create({ data: { ...input, organizationId: ctx.tenant.organizationId } });
+      // Opened by hand or by a failed inspection, an NCR is announced the same way (ncrOpened).
+      return ctx.db.$transaction(async (tx) => {
+        const ncr = await tx.ncr.create({ data: { ...input, organizationId: ctx.tenant.organizationId } });
+        await ncrEvent(tx as Tx, ncr, "NcrOpened", { severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: ncr.inspectionId });
+        return ncr;
+      });
     },
   },
   InspectionPlan: {
