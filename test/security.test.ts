@@ -76,6 +76,14 @@ describe("authentication", () => {
     await viaGateway.dispose();
   });
 
+  it("closes a subscription's socket when its token expires, so the tablet signs in again and resumes", async () => {
+    const client = wsClient(url, await tokenFor({ organizationId: ORG, roles: ["VIEWER"], ttlSeconds: 2 }));
+    const sub = await subscribe(client, `subscription { workOrderStatusChanged { cursor } }`);
+    await expect.poll(() => sub.errors.length, { timeout: 6000 }).toBeGreaterThan(0);
+    expect(sub.errors[0]).toMatchObject({ code: 4401, reason: expect.stringMatching(/^Token expired/) });
+    await client.dispose();
+  });
+
   it("verifies identity-provider tokens by JWKS URL or public key, and refuses HS256 secrets in production", async () => {
     const idp = await identityProviderKeys();
     const jwks = http.createServer((_req, res) => res.setHeader("content-type", "application/json").end(JSON.stringify({ keys: [idp.publicJwk] })));
@@ -185,6 +193,15 @@ describe("audit trail", () => {
     expect(planner.errors![0]!.extensions!.code).toBe("FORBIDDEN");
     const otherOrg = await mustQuery(url, `{ productionAuditLog { totalCount } }`, {}, await bearer({ organizationId: "5ec0e5ec-0000-4000-8000-000000000002" }));
     expect(otherOrg.productionAuditLog.totalCount).toBe(0);
+  });
+
+  it("covers every domain table of every subgraph", async () => {
+    for (const [name, sg] of Object.entries(stack.subgraphs)) {
+      const { rows } = await sg.pool.query(`SELECT t.tablename FROM pg_tables t WHERE t.schemaname = current_schema()
+          AND t.tablename NOT IN ('AuditLog', 'OutboxEvent', 'EventCursor', 'OutboxWatermark', '_prisma_migrations')
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = format('%I', t.tablename)::regclass AND g.tgname = 'mes_audit')`);
+      expect(rows.map((r) => r.tablename), name).toEqual([]);
+    }
   });
 
   it("writes nothing when the mutation fails", async () => {

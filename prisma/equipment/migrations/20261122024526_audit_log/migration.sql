@@ -44,7 +44,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Every domain table; a later migration that adds a table adds its trigger too (test/audit.test.ts checks).
+-- Every domain table; a later migration that adds a table adds its trigger too (test/security.test.ts checks).
 DO $$
 DECLARE t text;
 BEGIN
