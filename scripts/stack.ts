@@ -6,7 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
-import { DEFAULT_PORTS, SUBGRAPHS, databaseUrl, ensureDatabase, startEmbeddedPostgres, type PostgresServer, type SubgraphName } from "@mes/db";
+import { openLocalPostgres } from "./local-postgres.ts";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseUrl, ensureDatabase, type PostgresServer, type SubgraphName } from "@mes/db";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -88,19 +89,9 @@ process.on("SIGTERM", () => void shutdown(0));
 
 async function main() {
   fs.mkdirSync(logDir, { recursive: true });
-  let serverUrl = process.env.MES_POSTGRES_URL;
-  if (serverUrl) {
-    say(`using PostgreSQL at ${new URL(serverUrl).host}`);
-  } else {
-    const port = Number(process.env.MES_POSTGRES_PORT ?? 54329);
-    say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.relative(root, path.join(dataDir, "postgres"))})`);
-    const pgLog = fs.createWriteStream(path.join(logDir, "postgres.log"), { flags: "a" });
-    postgres = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log: (l) => pgLog.write(`${l}\n`) }).catch((err) => {
-      throw new Error(`embedded PostgreSQL did not start on port ${port} (${err instanceof Error ? err.message : "see .data/logs/postgres.log"}); ` +
-        "is another instance running? Set MES_POSTGRES_PORT to use another port.");
-    });
-    serverUrl = postgres.adminUrl;
-  }
+  const local = await openLocalPostgres(dataDir, say);
+  postgres = local.embedded;
+  const serverUrl = local.serverUrl;
 
   const seed = process.env.MES_SEED_DEMO !== "false";
   // DEVELOPMENT ONLY defaults: tokens from `pnpm token` (HS256) and the subgraphs' feed secret.
