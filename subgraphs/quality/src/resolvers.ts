@@ -148,6 +148,7 @@ export const resolvers: Resolvers<QualityContext> = {
     // Quality holds no work-order rows; any referenced id is a work order it may know inspections of.
     __resolveReference: (r: { id: string }) => ({ id: r.id }),
     inspections: (w: { id: string }, _: unknown, ctx: QualityContext) => ctx.loaders.inspectionsOfWorkOrder.load(w.id),
+    lastInspection: async (w: { id: string }, _: unknown, ctx: QualityContext) => (await ctx.loaders.inspectionsOfWorkOrder.load(w.id))[0] ?? null,
     ncrs: (w: { id: string }, _: unknown, ctx: QualityContext) => ctx.loaders.ncrsOfWorkOrder.load(w.id),
   },
 };
