@@ -3,6 +3,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { GraphQLError } from "graphql";
 import type { WebSocket } from "ws";
 import cors from "cors";
+import compression from "compression";
 import { createLogger, createTokenVerifier, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
 import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
@@ -20,6 +21,36 @@ class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
     if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
   }
+}
+
+/**
+ * Subgraph fetches with in-flight deduplication: identical read operations (same subgraph, same
+ * caller's token, same document and variables) that are in flight at once are sent once, and each
+ * waiter gets its own copy of the answer. Dashboards on dozens of screens ask the same thing at the
+ * same moment. Mutations are never shared; different callers never share (the token is in the key).
+ */
+/** Our data sources send JSON.stringify'd bodies, so a mutation's reads `"query":"mutation`. */
+function isMutation(body: string): boolean {
+  return body.startsWith('{"query":"mutation') || body.includes(',"query":"mutation');
+}
+
+function dedupedFetch(timeoutMs: number) {
+  const inflight = new Map<string, Promise<{ status: number; headers: [string, string][]; body: string }>>();
+  return async (input: string, init: RequestInit & { headers?: Headers | Record<string, string> }) => {
+    const body = typeof init.body === "string" ? init.body : null;
+    if (!body || isMutation(body)) return fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const headers = new Headers(init.headers);
+    const key = `${input}\n${headers.get("authorization") ?? ""}\n${body}`;
+    let shared = inflight.get(key);
+    if (!shared) {
+      shared = fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+        .then(async (res) => ({ status: res.status, headers: [...res.headers], body: await res.text() }))
+        .finally(() => inflight.delete(key));
+      inflight.set(key, shared);
+    }
+    const answer = await shared;
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  };
 }
 
 async function probe(url: string, timeoutMs: number): Promise<{ ok: boolean; detail?: string }> {
@@ -41,7 +72,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     if (!dataSources.has(name)) {
       dataSources.set(name, new SubgraphDataSource({
         url: urls[name] ?? url,
-        fetcher: ((input: string, init: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as never,
+        fetcher: dedupedFetch(timeoutMs) as never,
       }));
     }
     return dataSources.get(name)!;
@@ -71,6 +102,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     log,
     readiness,
     authenticate,
+    requestScope: false,
     // The IDE may load the schema before the user has pasted a token.
     allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
     ...operationLimits(config),
@@ -111,6 +143,9 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     routes: (app) => {
       // Browsers may call the graph only from configured origins (none by default).
       app.use("/graphql", cors({ origin: config.CORS_ORIGINS, methods: ["GET", "POST"], maxAge: 600 }));
+      // Large answers (a plant dashboard is ~50 KB of JSON) go gzipped to clients that accept it:
+      // it pays over plant Wi-Fi; small answers are not worth the CPU.
+      app.use("/graphql", compression({ threshold: 16 * 1024, level: 1 }));
       // Live subscription counts, for operators and dashboards of the gateway itself.
       app.get("/subscriptions", (_req, res) => {
         res.json(subscriptions.counters);

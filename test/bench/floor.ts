@@ -25,6 +25,7 @@ export async function criticalPathFloor(supergraphSdl: string, query: string, va
     buildOperationContext({ schema: api.toGraphQLJSSchema(), operationDocument: document as never }), supergraph.schema.toGraphQLJSSchema(), api) as { errors?: unknown[] };
   if (result.errors?.length) throw new Error(`floor: the plan failed: ${JSON.stringify(result.errors).slice(0, 500)}`);
 
+  if (process.env.BENCH_DUMP) (await import("node:fs")).writeFileSync(process.env.BENCH_DUMP, JSON.stringify([...recorded.values()]));
   const p50 = new Map<string, number>();
   for (const [operation, { url, body }] of recorded) {
     const send = () => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body }).then((r) => r.text());
@@ -37,6 +38,7 @@ export async function criticalPathFloor(supergraphSdl: string, query: string, va
     }
     times.sort((a, b) => a - b);
     p50.set(operation, times[50]!);
+    if (process.env.BENCH_VERBOSE) console.log(`  ${times[50]!.toFixed(2).padStart(7)} ms  ${url}  ${operation.replace(/\s+/g, " ").slice(0, 110)}`);
   }
   const cost = (node: PlanNode | undefined): number => {
     if (!node) return 0;

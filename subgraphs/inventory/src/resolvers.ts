@@ -82,7 +82,7 @@ export const resolvers: Resolvers<InventoryContext> = {
     reorderPoint: (m: Material) => decimalToNumber(m.reorderPoint),
     safetyStock: (m: Material) => decimalToNumber(m.safetyStock),
     onHand: async (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>
-      sum(await ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))),
+      (await ctx.loaders.onHandOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))).toNumber(),
     stock: (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>
       ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
     lots: (m: Material, args: { plantId?: string | null }, ctx: InventoryContext) =>

@@ -142,11 +142,11 @@ export const stockResolvers = {
 export const stockFields = {
   Material: {
     reserved: async (m: Material, a: { plantId: string }, ctx: InventoryContext) =>
-      sumOf(await ctx.loaders.reservationsOfMaterial.load(plantKey(m.id, requireId(a.plantId, "plantId")))).toNumber(),
+      (await ctx.loaders.reservedOfMaterial.load(plantKey(m.id, requireId(a.plantId, "plantId")))).toNumber(),
     available: async (m: Material, a: { plantId: string }, ctx: InventoryContext) => {
       const key = plantKey(m.id, requireId(a.plantId, "plantId"));
-      const [stock, reserved] = await Promise.all([ctx.loaders.stockOfMaterial.load(key), ctx.loaders.reservationsOfMaterial.load(key)]);
-      return sumOf(stock).sub(sumOf(reserved)).toNumber();
+      const [onHand, reserved] = await Promise.all([ctx.loaders.onHandOfMaterial.load(key), ctx.loaders.reservedOfMaterial.load(key)]);
+      return onHand.sub(reserved).toNumber();
     },
     stockAlert: async (m: Material, a: { plantId: string }, ctx: InventoryContext) =>
       (await ctx.loaders.alertsOfMaterial.load(plantKey(m.id, requireId(a.plantId, "plantId"))))[0] ?? null,

@@ -54,6 +54,11 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   validationRules?: ValidationRule[];
   maxTokens?: number;
   /**
+   * Open a request scope (AsyncLocalStorage) for SQL counting and the audit session. Only services
+   * with a database need it; it costs every promise a hook, so the gateway leaves it off.
+   */
+  requestScope?: boolean;
+  /**
    * Serve subscriptions over graphql-ws on the GraphQL path, with this context: a subgraph executes
    * its own schema; the gateway gives the API schema and its own `subscribe`.
    */
@@ -190,7 +195,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   opts.routes?.(app);
   app.use(
     "/graphql",
-    (_req, _res, next) => requestQueries.run({ queries: 0 }, next),
+    (_req, _res, next) => (opts.requestScope === false ? next() : requestQueries.run({ queries: 0 }, next)),
     express.json({ limit: opts.bodyLimit }),
     authenticate,
     expressMiddleware(apollo, {
