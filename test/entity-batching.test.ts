@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDemoData } from "@mes/shared";
 import { graphql } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
+import { PLANT_DASHBOARD, WORK_ORDER_DETAIL } from "./support/dashboard-queries.ts";
 
 // A gateway resolves references in one `_entities` call per subgraph and type. The subgraph must
 // answer N references with a constant number of SQL queries, not one per reference.
@@ -84,5 +85,42 @@ describe("fields with their own arguments are batched too", () => {
     const line = logLines.find((l) => l.requestId === requestId && l.msg === "graphql request");
     // machines, count, status history, downtime
     expect(line!.sqlQueries).toBe(4);
+  });
+});
+
+describe("the dashboard and detail page through the gateway", () => {
+  // SQL statements per subgraph for one request, from the subgraphs' log lines (the gateway passes
+  // its request id on). The counts must not grow with the number of work orders shown.
+  async function sqlPerSubgraph(query: string, variables: Record<string, unknown>) {
+    const requestId = randomUUID();
+    const res = await graphql(stack.gatewayUrl, query, variables, { "x-request-id": requestId });
+    expect(res.errors).toBeUndefined();
+    const lines = logLines.filter((l) => l.requestId === requestId && l.msg === "graphql request" && (l as { service?: string }).service !== "gateway");
+    const counts: Record<string, number> = {};
+    for (const l of lines) {
+      const service = (l as { service?: string }).service!;
+      counts[service] = (counts[service] ?? 0) + l.sqlQueries!;
+    }
+    return { counts, data: res.data! };
+  }
+
+  it("answers the plant dashboard with a fixed number of queries per subgraph, whatever it shows", async () => {
+    const small = await sqlPerSubgraph(PLANT_DASHBOARD.replace("limit: 50", "limit: 1"), { plant: plant.id });
+    const full = await sqlPerSubgraph(PLANT_DASHBOARD, { plant: plant.id });
+    expect(full.data.workOrders.items.length).toBeGreaterThan(5);
+    expect(full.data.workOrders.items.every((w: { operations: { machine: unknown }[] }) => w.operations.every((o) => o.machine))).toBe(true);
+    // production: orders, count, operations, products, BOM lines; inventory: materials, on hand,
+    // reserved; quality: inspections; equipment: plant, machines; shifts: patterns, shifts.
+    expect(full.counts).toEqual({ production: 5, inventory: 3, quality: 1, equipment: 2, shifts: 2 });
+    expect(small.counts).toEqual(full.counts);
+  });
+
+  it("answers a work order's detail page with a fixed number of queries", async () => {
+    const wo = plant.workOrders.find((w) => w.status === "IN_PROGRESS")!;
+    const { counts, data } = await sqlPerSubgraph(WORK_ORDER_DETAIL, { id: wo.id });
+    expect(data.workOrder.number).toBe(wo.number);
+    // production: order, operations, product, history; inventory: moves (cost and transactions);
+    // quality: inspections, NCRs; equipment: machines.
+    expect(counts).toEqual({ production: 4, inventory: 1, quality: 2, equipment: 1 });
   });
 });

@@ -13,6 +13,7 @@ import { openLocalPostgres } from "../../scripts/local-postgres.ts";
 import { SCALE_ORG, scaleId, scaleSize } from "../../scripts/scale-data.ts";
 import { SUPERGRAPH_PATH } from "../../gateway/src/composition.ts";
 import { criticalPathFloor } from "./floor.ts";
+import { PLANT_DASHBOARD, WORK_ORDER_DETAIL } from "../support/dashboard-queries.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -23,30 +24,6 @@ const PORTS = { production: 4101, quality: 4102, equipment: 4103, shifts: 4104, 
 const GATEWAYS = { ours: 4110, "stock @apollo/gateway": 4111, "Hive Gateway": 4112 } as const;
 type GatewayName = keyof typeof GATEWAYS;
 
-const DASHBOARD = `query PlantDashboard($plant: ID!) {
-  plant(id: $plant) { code name currentShift { name startsAt endsAt } }
-  workOrders(filter: { plantId: $plant, status: [RELEASED, IN_PROGRESS] }, limit: 50) {
-    totalCount
-    items {
-      number status dueDate quantity
-      operations { sequence name status machine { code state } }
-      product { code billOfMaterials { quantityPer material { code available(plantId: $plant) } } }
-      lastInspection { result inspectedAt }
-    }
-  }
-}`;
-const DETAIL = `query WorkOrderDetail($id: ID!) {
-  workOrder(id: $id) {
-    number status quantity dueDate plannedStart plannedEnd
-    product { code name }
-    operations { sequence name status goodQuantity scrapQuantity machine { code name state } }
-    history { from to actor at }
-    materialCost
-    materialTransactions { type quantity totalCost }
-    inspections { result inspectedAt }
-    ncrs { number status }
-  }
-}`;
 const LOG = `mutation Log($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`;
 const ISSUE = `mutation Issue($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, plantId: $p, quantity: 1 }) { __typename } }`;
 
@@ -134,8 +111,8 @@ async function main() {
     const issueBodies = await Promise.all(running.slice(0, 200).map(async (i, k) => JSON.stringify({
       query: ISSUE, variables: { m: await scaleId("material", (k * 7) % size.materials), w: await scaleId("wo", i), p: plants[0] },
     })));
-    const detailBodies = await Promise.all(running.slice(0, 100).map(async (i) => JSON.stringify({ query: DETAIL, variables: { id: await scaleId("wo", i) } })));
-    const dashboardBody = JSON.stringify({ query: DASHBOARD, variables: { plant: plants[0] } });
+    const detailBodies = await Promise.all(running.slice(0, 100).map(async (i) => JSON.stringify({ query: WORK_ORDER_DETAIL, variables: { id: await scaleId("wo", i) } })));
+    const dashboardBody = JSON.stringify({ query: PLANT_DASHBOARD, variables: { plant: plants[0] } });
     let k = 0;
     const scenarios: Record<string, () => string> = {
       "(a) plant dashboard": () => dashboardBody,
@@ -151,7 +128,7 @@ async function main() {
       say(`${label}: ${answers[0]!.length.toLocaleString("en-US")} bytes, the same from all three gateways`);
     }
 
-    const floor = await criticalPathFloor(sdl, DASHBOARD, { plant: plants[0] }, auth);
+    const floor = await criticalPathFloor(sdl, PLANT_DASHBOARD, { plant: plants[0] }, auth);
     say(`floor (a): ${floor.fetches} subgraph fetches, critical path ${floor.criticalPathMs.toFixed(2)} ms at p50 when called directly`);
 
     const results: Record<string, Record<GatewayName, Figures>> = {};

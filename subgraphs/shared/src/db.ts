@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
+import fs from "node:fs";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 
@@ -38,7 +39,25 @@ const NO_AUDIT_SESSION = ["", "", "", ""];
 const SET_AUDIT_SESSION = `SELECT set_config('mes.actor', $1, false), set_config('mes.request_id', $2, false),
   set_config('mes.organization_id', $3, false), set_config('mes.operation', $4, false)`;
 
+/**
+ * SQL_CAPTURE=<file>: the first statement of each distinct SQL text is appended to the file (JSON
+ * lines with its values), so `pnpm bench` can EXPLAIN what the services really send.
+ */
+function sqlCapture(file: string | undefined): ((args: unknown[]) => void) | null {
+  if (!file) return null;
+  const seen = new Set<string>();
+  return (args) => {
+    const first = args[0] as string | { text?: string; values?: unknown[] };
+    const text = typeof first === "string" ? first : first?.text;
+    if (!text || seen.has(text) || seen.size >= 2000) return;
+    seen.add(text);
+    const values = typeof first === "string" ? args[1] : first.values ?? args[1];
+    fs.appendFileSync(file, `${JSON.stringify({ text, values })}\n`);
+  };
+}
+
 export function createPool(connectionString: string, max: number, applicationName: string): InstrumentedPool {
+  const capture = sqlCapture(process.env.SQL_CAPTURE);
   const stats: QueryStats = { queries: 0 };
   const pool = new pg.Pool({ connectionString, max, application_name: applicationName, idleTimeoutMillis: 30_000 });
   // A client handed over by another request's release must run in the asking request's context,
@@ -51,6 +70,7 @@ export function createPool(connectionString: string, max: number, applicationNam
     // Every statement, pooled or inside a transaction, goes through a client's query().
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       stats.queries += 1;
+      capture?.(args);
       const scope = requestQueries.getStore();
       if (scope) scope.queries += 1;
       // Session settings for the audit trigger, sent only when they differ from the connection's.
