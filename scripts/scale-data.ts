@@ -7,12 +7,14 @@
 export const SCALE_ORG = "5ca1e000-0000-4000-8000-000000000001";
 export const SCALE_PLANT_CODES = ["NOR", "SOU"] as const;
 
-/** `md5('scale:<kind>:' || <sql expression>)::uuid`, the same in every database. */
-const id = (kind: string, expr: string) => `md5('scale:${kind}:' || (${expr})::text)::uuid`;
+/** An id from md5('scale:<kind>:' || <sql expression>), the same in every database. */
+// Shaped as version-4 UUIDs (version and variant digits set), which the graph's input checks expect.
+const id = (kind: string, expr: string) => `overlay(overlay(md5('scale:${kind}:' || (${expr})::text) placing '4' from 13) placing '8' from 17)::uuid`;
 export const scaleId = (kind: string, key: string | number) => {
   // The same derivation in JavaScript, for tokens, benchmarks and tests.
   return import("node:crypto").then(({ createHash }) => {
-    const h = createHash("md5").update(`scale:${kind}:${key}`).digest("hex");
+    const md5 = createHash("md5").update(`scale:${kind}:${key}`).digest("hex");
+    const h = `${md5.slice(0, 12)}4${md5.slice(13, 16)}8${md5.slice(17)}`;
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   });
 };

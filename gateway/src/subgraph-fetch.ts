@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import { Agent, request } from "undici";
 import type { RequestContext } from "@mes/shared";
 
 /**
@@ -22,23 +23,51 @@ export function isMutation(body: string): boolean {
  * caller's token, same document and variables) that are in flight at once are sent once, and each
  * waiter gets its own copy of the answer. Dashboards on dozens of screens ask the same thing at the
  * same moment. Mutations are never shared; different callers never share (the token is in the key).
+ * Requests go through undici's request() on a keep-alive pool: WHATWG fetch costs the gateway more
+ * CPU per subgraph call than the subgraph call itself on a small server.
  */
 export function dedupedFetch(timeoutMs: number) {
-  const inflight = new Map<string, Promise<{ status: number; headers: [string, string][]; body: string }>>();
-  return async (input: string, init: RequestInit & { headers?: Headers | Record<string, string> }) => {
-    const body = typeof init.body === "string" ? init.body : null;
-    if (!body || isMutation(body)) return fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    const headers = new Headers(init.headers);
-    const key = `${input}\n${headers.get("authorization") ?? ""}\n${body}`;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const inflight = new Map<string, Promise<Answer>>();
+  const send = async (url: string, init: FetchInit): Promise<Answer> => {
+    const res = await request(url, { method: (init.method ?? "POST") as "POST", headers: init.headers, body: init.body, dispatcher: agent });
+    return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+  };
+  return async (url: string, init: FetchInit) => {
+    const body = init.body;
+    if (!body || isMutation(body)) return asResponse(await send(url, init));
+    const key = `${url}\n${init.headers?.authorization ?? ""}\n${body}`;
     let shared = inflight.get(key);
     if (!shared) {
-      shared = fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) })
-        .then(async (res) => ({ status: res.status, headers: [...res.headers], body: await res.text() }))
-        .finally(() => inflight.delete(key));
+      shared = send(url, init).finally(() => inflight.delete(key));
       inflight.set(key, shared);
     }
-    const answer = await shared;
-    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    return asResponse(await shared);
   };
 }
 
+interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** What RemoteGraphQLDataSource reads of a response; each caller parses its own copy of the body. */
+function asResponse(answer: Answer) {
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
+  return {
+    ok: answer.status >= 200 && answer.status < 300,
+    status: answer.status,
+    statusText: "",
+    headers,
+    text: async () => answer.body,
+    json: async () => JSON.parse(answer.body) as unknown,
+  };
+}

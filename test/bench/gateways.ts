@@ -13,6 +13,7 @@ import { openLocalPostgres } from "../../scripts/local-postgres.ts";
 import { SCALE_ORG, scaleId, scaleSize } from "../../scripts/scale-data.ts";
 import { SUPERGRAPH_PATH } from "../../gateway/src/composition.ts";
 import { criticalPathFloor } from "./floor.ts";
+import { explainCaptured } from "./explain.ts";
 import { PLANT_DASHBOARD, WORK_ORDER_DETAIL } from "../support/dashboard-queries.ts";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -85,6 +86,7 @@ async function main() {
         ...common, PORT: String(PORTS[name]), DATABASE_URL: databaseUrl(local.serverUrl, `mes_${name}`), DB_POOL_MAX: "20",
         EVENT_FEED_TOKEN: "bench-only-event-feed-token-0123456789", PM_CHECK_INTERVAL_MS: "0",
         PRODUCTION_URL: `http://127.0.0.1:${PORTS.production}/graphql`, QUALITY_URL: `http://127.0.0.1:${PORTS.quality}/graphql`,
+        SQL_CAPTURE: path.join(tmp, `${name}.sql.jsonl`),
       });
     }
     await Promise.all(SUBGRAPHS.map((n) => waitFor(`http://127.0.0.1:${PORTS[n]}/ready`)));
@@ -95,7 +97,8 @@ async function main() {
     const urls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${PORTS[n]}/graphql`]));
 
     say("starting the three gateways…");
-    start("ours", ["--import", "tsx", "gateway/src/main.ts"], { ...common, ...urls, PORT: String(GATEWAYS.ours), SUPERGRAPH_PATH: supergraph });
+    // BENCH_PROFILE=<dir>: a CPU profile of our gateway, written when it stops.
+    start("ours", [...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx", "gateway/src/main.ts"], { ...common, ...urls, PORT: String(GATEWAYS.ours), SUPERGRAPH_PATH: supergraph });
     start("stock", ["--import", "tsx", "test/bench/stock-gateway.ts", supergraph, String(GATEWAYS["stock @apollo/gateway"])], {});
     start("hive", [path.join(root, "test/node_modules/@graphql-hive/gateway/dist/bin.js"), "supergraph", supergraph, "--port", String(GATEWAYS["Hive Gateway"]), "--host", "127.0.0.1"],
       { NODE_ENV: "production" }, path.join(root, "test/bench"));
@@ -128,11 +131,30 @@ async function main() {
       say(`${label}: ${answers[0]!.length.toLocaleString("en-US")} bytes, the same from all three gateways`);
     }
 
+    for (const body of [logBodies[0]!, issueBodies[0]!]) {
+      for (const port of Object.values(GATEWAYS)) {
+        const res = await (await fetch(`http://127.0.0.1:${port}/graphql`, { ...ready, body })).json() as { errors?: unknown[] };
+        if (res.errors) throw new Error(`write through port ${port}: ${JSON.stringify(res.errors).slice(0, 300)}`);
+      }
+    }
+    // One write of each kind, then EXPLAIN ANALYZE of every distinct statement the subgraphs sent.
+    for (const body of [logBodies[0]!, issueBodies[0]!]) {
+      const res = await (await fetch(`http://127.0.0.1:${GATEWAYS.ours}/graphql`, { ...ready, body })).json() as { errors?: unknown[] };
+      if (res.errors) throw new Error(`write: ${JSON.stringify(res.errors).slice(0, 300)}`);
+    }
+    for (const name of SUBGRAPHS) {
+      const r = await explainCaptured(path.join(tmp, `${name}.sql.jsonl`), databaseUrl(local.serverUrl, `mes_${name}`));
+      say(`EXPLAIN ${name}: ${r.statements} statements, slowest ${r.slowest[0]?.ms.toFixed(2) ?? "-"} ms, ` +
+        `${r.seqScans.length ? `SEQUENTIAL SCANS: ${r.seqScans.map((s) => `${s.table} (${s.rows} rows) in ${s.sql}`).join("; ")}` : "no sequential scan of a large table"}`);
+      if (process.env.BENCH_VERBOSE) for (const s of r.slowest) say(`   ${s.ms.toFixed(2)} ms  ${s.sql}`);
+    }
+
     const floor = await criticalPathFloor(sdl, PLANT_DASHBOARD, { plant: plants[0] }, auth);
     say(`floor (a): ${floor.fetches} subgraph fetches, critical path ${floor.criticalPathMs.toFixed(2)} ms at p50 when called directly`);
 
     const results: Record<string, Record<GatewayName, Figures>> = {};
-    for (const [scenario, body] of Object.entries(scenarios)) {
+    // BENCH_ONLY=detail (a word of the scenario's name) runs just that scenario.
+    for (const [scenario, body] of Object.entries(scenarios).filter(([s]) => !process.env.BENCH_ONLY || s.includes(process.env.BENCH_ONLY))) {
       results[scenario] = {} as Record<GatewayName, Figures>;
       for (const [name, port] of Object.entries(GATEWAYS) as [GatewayName, number][]) {
         const url = `http://127.0.0.1:${port}/graphql`;

@@ -49,7 +49,7 @@ function sqlCapture(file: string | undefined): ((args: unknown[]) => void) | nul
   return (args) => {
     const first = args[0] as string | { text?: string; values?: unknown[] };
     const text = typeof first === "string" ? first : first?.text;
-    if (!text || seen.has(text) || seen.size >= 2000) return;
+    if (!text || seen.has(text) || seen.size >= 500) return;
     seen.add(text);
     const values = typeof first === "string" ? args[1] : first.values ?? args[1];
     fs.appendFileSync(file, `${JSON.stringify({ text, values })}\n`);
