@@ -84,6 +84,23 @@ describe("authentication", () => {
     await client.dispose();
   });
 
+  it("takes a subscription's token from the operation's headers too, as GraphiQL sends it", async () => {
+    const client = wsClient(url, "");
+    const events: unknown[] = [];
+    const errors: unknown[] = [];
+    const stop = client.subscribe({ query: `subscription { workOrderStatusChanged { cursor } }`, extensions: { headers: await bearer({ organizationId: ORG, roles: ["VIEWER"] }) } },
+      { next: (v) => (v.errors ? errors.push(...v.errors) : events.push(v)), error: (e) => errors.push(e), complete: () => {} });
+    const productId = await createProduct(url, plant, "SEC-IDE", 1);
+    const wo = await createWorkOrder(url, productId, "WO-SEC-IDE", 1);
+    await expect.poll(async () => {
+      if (!events.length) await graphql(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+      return events.length;
+    }, { timeout: 5000 }).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    stop();
+    await client.dispose();
+  });
+
   it("verifies identity-provider tokens by JWKS URL or public key, and refuses HS256 secrets in production", async () => {
     const idp = await identityProviderKeys();
     const jwks = http.createServer((_req, res) => res.setHeader("content-type", "application/json").end(JSON.stringify({ keys: [idp.publicJwk] })));

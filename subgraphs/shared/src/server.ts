@@ -129,11 +129,13 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>({
       schema: wsSchema,
       ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
-      context: async (ctx) => {
+      context: async (ctx, _id, payload) => {
         // A gateway passes the caller's request id and bearer token in the connection parameters.
+        // GraphiQL sends the headers of its editor with each operation (extensions.headers) instead.
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
         const requestId = typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
-        const token = connectionToken(params);
+        const extensions = payload.extensions as { headers?: Record<string, unknown> } | undefined;
+        const token = connectionToken(params) ?? connectionToken(extensions?.headers);
         let identity: Identity | null = null;
         let authProblem = "Authentication is required: send authorization: \"Bearer <token>\" in the connection parameters";
         if (token) {
