@@ -221,6 +221,23 @@ describe("audit trail", () => {
     }
   });
 
+  it("attributes each change to the request that made it, also when requests wait for a pooled connection", async () => {
+    // 24 concurrent creates by two users on a pool of 5 connections: each row's audit entry names its own user.
+    const users = ["ana.lyst", "bo.planner"];
+    const headers = await Promise.all(users.map((u) => bearer({ userId: u, organizationId: ORG, roles: ["PLANNER"] })));
+    const made = await Promise.all(Array.from({ length: 24 }, (_, i) => mustQuery(url,
+      `mutation($c: String!) { createMaterial(input: { code: $c, description: "concurrency", unitOfMeasure: "EA" }) { id code } }`,
+      { c: `AUD-C-${users[i % 2]}-${i}` }, headers[i % 2]!)));
+    const { rows } = await stack.subgraphs.inventory.pool.query(
+      `SELECT "entityId", actor, operation FROM "AuditLog" WHERE entity = 'Material' AND "entityId" = ANY($1)`, [made.map((m) => m.createMaterial.id)]);
+    expect(rows).toHaveLength(24);
+    for (const row of rows) {
+      const code = made.find((m) => m.createMaterial.id === row.entityId)!.createMaterial.code as string;
+      expect(row.actor, code).toBe(users.find((u) => code.includes(u)));
+      expect(row.operation).toBe("createMaterial");
+    }
+  });
+
   it("writes nothing when the mutation fails", async () => {
     const before = (await mustQuery(url, `{ inventoryAuditLog { totalCount } }`)).inventoryAuditLog.totalCount;
     const res = await graphql(url, `mutation($p: ID!) { receiveStock(input: { materialId: "${"0".repeat(8)}-0000-4000-8000-000000000000", locationId: $p, quantity: 5, unitCost: 1, lotNumber: "L" }) { id } }`, { p: plant.plantId });
