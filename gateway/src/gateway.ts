@@ -7,6 +7,7 @@ import compression from "compression";
 import { createLogger, createTokenVerifier, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
 import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { SubgraphDataSource, dedupedFetch } from "./subgraph-fetch.ts";
+import { inflightQueryDedupe } from "./operation-dedupe.ts";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
@@ -63,6 +64,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     readiness,
     authenticate,
     requestScope: false,
+    plugins: [inflightQueryDedupe()],
     // The IDE may load the schema before the user has pasted a token.
     allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
     ...operationLimits(config),

@@ -1,0 +1,41 @@
+import type { ApolloServerPlugin, GraphQLResponse } from "@apollo/server";
+import type { RequestContext } from "@mes/shared";
+
+type Single = { kind: "single"; singleResult: Record<string, unknown> };
+
+/**
+ * Identical queries of one caller that arrive while the first is still running are answered with
+ * a copy of its result instead of being planned, fetched and shaped again: a plant dashboard open
+ * on many screens of one account asks the same thing at the same moment. The caller's token is
+ * part of the key, so different users (or tenants) never share; mutations and subscriptions never do.
+ */
+export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
+  const inflight = new Map<string, Promise<Single | null>>();
+  return {
+    async requestDidStart() {
+      let key: string | null = null;
+      let settle: ((body: Single | null) => void) | null = null;
+      return {
+        async responseForOperation(ctx): Promise<GraphQLResponse | null> {
+          const token = ctx.contextValue.identity?.token;
+          if (ctx.operation.operation !== "query" || !token) return null;
+          key = JSON.stringify([token, ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
+          const running = inflight.get(key);
+          if (running) {
+            const body = await running;
+            if (body) return { http: ctx.response.http, body: { kind: "single", singleResult: structuredClone(body.singleResult) } } as GraphQLResponse;
+            return null; // the first one failed unexpectedly: run this one itself
+          }
+          inflight.set(key, new Promise((resolve) => (settle = resolve)));
+          return null;
+        },
+        async willSendResponse(ctx) {
+          if (!settle || !key) return;
+          inflight.delete(key);
+          const body = ctx.response.body as unknown as Single;
+          settle(body.kind === "single" ? body : null);
+        },
+      };
+    },
+  };
+}
