@@ -3,21 +3,21 @@
 // transactions, 200,000 production logs and a year of machine status history, written with
 // set-based SQL (generate_series) into each subgraph's own database. Ids are derived from names
 // (md5), so the five databases refer to each other's rows without sharing anything at run time.
+import { createHash } from "node:crypto";
 
 export const SCALE_ORG = "5ca1e000-0000-4000-8000-000000000001";
-export const SCALE_PLANT_CODES = ["NOR", "SOU"] as const;
-
-/** An id from md5('scale:<kind>:' || <sql expression>), the same in every database. */
-// Shaped as version-4 UUIDs (version and variant digits set), which the graph's input checks expect.
+/**
+ * An id from md5('scale:<kind>:' || <sql expression>), the same in every database, shaped as a
+ * version-4 UUID (version and variant digits set), which the graph's input checks expect.
+ */
 const id = (kind: string, expr: string) => `overlay(overlay(md5('scale:${kind}:' || (${expr})::text) placing '4' from 13) placing '8' from 17)::uuid`;
-export const scaleId = (kind: string, key: string | number) => {
-  // The same derivation in JavaScript, for tokens, benchmarks and tests.
-  return import("node:crypto").then(({ createHash }) => {
-    const md5 = createHash("md5").update(`scale:${kind}:${key}`).digest("hex");
-    const h = `${md5.slice(0, 12)}4${md5.slice(13, 16)}8${md5.slice(17)}`;
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  });
-};
+
+/** The same id in JavaScript, for benchmarks and tests. */
+export function scaleId(kind: string, key: string | number): string {
+  const md5 = createHash("md5").update(`scale:${kind}:${key}`).digest("hex");
+  const h = `${md5.slice(0, 12)}4${md5.slice(13, 16)}8${md5.slice(17)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
 
 export interface ScaleSize {
   plants: number;

@@ -30,7 +30,7 @@ afterAll(async () => stack?.stop());
 describe("the scale data set", () => {
   it("serves the plant dashboard and a work order's detail page across all five subgraphs", async () => {
     const auth = await bearer({ userId: "scale.admin", organizationId: SCALE_ORG });
-    const plant = await scaleId("plant", 0);
+    const plant = scaleId("plant", 0);
     const dashboard = await mustQuery(stack.gatewayUrl, PLANT_DASHBOARD, { plant }, auth);
     expect(dashboard.plant.code).toBe("NOR");
     expect(dashboard.plant.currentShift).not.toBeNull();
@@ -44,7 +44,7 @@ describe("the scale data set", () => {
       expect(wo.lastInspection.result).toMatch(/PASS|FAIL/);
     }
     const open = dashboard.workOrders.items[0];
-    const id = await scaleId("wo", Number(open.number.slice(3)));
+    const id = scaleId("wo", Number(open.number.slice(3)));
     const detail = await mustQuery(stack.gatewayUrl, WORK_ORDER_DETAIL, { id }, auth);
     expect(detail.workOrder).toMatchObject({ number: open.number, status: open.status });
     expect(detail.workOrder.materialTransactions.length).toBeGreaterThan(0);

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { generateKeyPair, exportSPKI, SignJWT } from "jose";
+import { identityProviderKeys } from "../support/auth.ts";
 import { SUBGRAPHS, databaseUrl } from "@mes/db";
 import { openLocalPostgres } from "../../scripts/local-postgres.ts";
 import { SCALE_ORG, scaleId, scaleSize } from "../../scripts/scale-data.ts";
@@ -56,7 +56,7 @@ interface Figures { rps: number; p50: number; p99: number; errors: number }
 
 function load(url: string, headers: Record<string, string>, body: () => string, opts: { rate?: number; seconds?: number; connections?: number } = {}): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({
+    autocannon({
       url, method: "POST", headers: { "content-type": "application/json", ...headers }, connections: opts.connections ?? CONNECTIONS, duration: opts.seconds ?? DURATION,
       ...(opts.rate ? { overallRate: opts.rate } : {}),
       requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
@@ -64,7 +64,6 @@ function load(url: string, headers: Record<string, string>, body: () => string, 
       if (err) return reject(err);
       resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
     });
-    void instance;
   });
 }
 
@@ -73,12 +72,11 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "mes-bench-"));
   try {
     // Tokens as an identity provider issues them: ES256, verified by every service with its public key.
-    const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
-    const token = await new SignJWT({ org: SCALE_ORG, plants: "*", roles: ["ADMIN"] }).setProtectedHeader({ alg: "ES256" })
-      .setSubject("bench").setIssuedAt().setExpirationTime("2h").sign(privateKey);
+    const idp = await identityProviderKeys();
+    const token = await idp.sign({ sub: "bench", org: SCALE_ORG, plants: "*", roles: ["ADMIN"] }, { expiresIn: "2h" });
     const auth = { authorization: `Bearer ${token}` };
-    const common = { NODE_ENV: "production", LOG_LEVEL: "warn", AUTH_PUBLIC_KEY: await exportSPKI(publicKey) };
-    const plants = await Promise.all([0, 1].map((p) => scaleId("plant", p)));
+    const common = { NODE_ENV: "production", LOG_LEVEL: "warn", AUTH_PUBLIC_KEY: idp.publicKeyPem };
+    const plants = [0, 1].map((p) => scaleId("plant", p));
 
     say("starting five subgraphs on the scale data…");
     for (const name of SUBGRAPHS) {
@@ -110,11 +108,11 @@ async function main() {
     const open = Math.max(50, Math.floor(size.workOrders * 0.05));
     const running = [];
     for (let i = size.workOrders - open; i < size.workOrders; i++) if (i % 2 === 0 && i % 3 !== 0) running.push(i);
-    const logBodies = await Promise.all(running.slice(0, 200).map(async (i) => JSON.stringify({ query: LOG, variables: { op: await scaleId("op", `${i}:1`) } })));
-    const issueBodies = await Promise.all(running.slice(0, 200).map(async (i, k) => JSON.stringify({
-      query: ISSUE, variables: { m: await scaleId("material", (k * 7) % size.materials), w: await scaleId("wo", i), p: plants[0] },
-    })));
-    const detailBodies = await Promise.all(running.slice(0, 100).map(async (i) => JSON.stringify({ query: WORK_ORDER_DETAIL, variables: { id: await scaleId("wo", i) } })));
+    const logBodies = running.slice(0, 200).map((i) => JSON.stringify({ query: LOG, variables: { op: scaleId("op", `${i}:1`) } }));
+    const issueBodies = running.slice(0, 200).map((i, k) => JSON.stringify({
+      query: ISSUE, variables: { m: scaleId("material", (k * 7) % size.materials), w: scaleId("wo", i), p: plants[0] },
+    }));
+    const detailBodies = running.slice(0, 100).map((i) => JSON.stringify({ query: WORK_ORDER_DETAIL, variables: { id: scaleId("wo", i) } }));
     const dashboardBody = JSON.stringify({ query: PLANT_DASHBOARD, variables: { plant: plants[0] } });
     let k = 0;
     const scenarios: Record<string, () => string> = {
