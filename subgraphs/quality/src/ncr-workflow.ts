@@ -46,8 +46,12 @@ function assertMove(ncr: Ncr, to: NcrStatus) {
   }
 }
 
-export const ncrEvent = (tx: Tx, ncr: Ncr, type: string, payload: Record<string, unknown>) =>
+const ncrEvent = (tx: Tx, ncr: Ncr, type: string, payload: Record<string, unknown>) =>
   appendEvent(tx, { organizationId: ncr.organizationId, plantId: ncr.plantId, type, aggregateId: ncr.id, payload: { ncrId: ncr.id, number: ncr.number, ...payload } });
+
+/** NcrOpened, the same whether a failed inspection or a person opened the NCR. */
+export const announceNcrOpened = (tx: Tx, ncr: Ncr) =>
+  ncrEvent(tx, ncr, "NcrOpened", { severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: ncr.inspectionId });
 
 export const ncrWorkflow = {
   Mutation: {
@@ -92,7 +96,7 @@ export const ncrWorkflow = {
               workOrderId: input.workOrderId ?? null, materialId: input.materialId ?? plan.materialId, lotId: input.lotId ?? null, inspectionId: inspection.id,
             },
           });
-          await ncrEvent(tx, ncr, "NcrOpened", { severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: inspection.id });
+          await announceNcrOpened(tx, ncr);
         }
         return inspection;
       });

@@ -5,7 +5,7 @@ import {
 } from "@mes/shared";
 import type { Characteristic, Inspection, InspectionPlan, InspectionResult, Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import type { QualityContext } from "./context.ts";
-import { firstPassYield, ncrEvent, ncrWorkflow, type Tx } from "./ncr-workflow.ts";
+import { announceNcrOpened, firstPassYield, ncrWorkflow, type Tx } from "./ncr-workflow.ts";
 
 const finite = z.number().finite();
 
@@ -106,7 +106,7 @@ export const resolvers: Resolvers<QualityContext> = {
       // Opened by hand or by a failed inspection, an NCR is announced the same way (ncrOpened).
       return ctx.db.$transaction(async (tx) => {
         const ncr = await tx.ncr.create({ data: { ...input, organizationId: ctx.tenant.organizationId } });
-        await ncrEvent(tx as Tx, ncr, "NcrOpened", { severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: ncr.inspectionId });
+        await announceNcrOpened(tx as Tx, ncr);
         return ncr;
       });
     },
