@@ -7,7 +7,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
 import { openLocalPostgres } from "./local-postgres.ts";
-import { DEFAULT_PORTS, SUBGRAPHS, databaseUrl, ensureDatabase, type PostgresServer, type SubgraphName } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, ensureDatabase, followedFeeds, startWaves, urlVariable, type PostgresServer, type SubgraphName } from "@mes/db";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -26,9 +26,9 @@ function portOf(service: Service): number {
   return env ? Number(env) : DEFAULT_PORTS[service];
 }
 
-function startService(service: Service, entry: string, env: Record<string, string>): ChildProcess {
+function startService(service: Service, entry: string[], env: Record<string, string>): ChildProcess {
   const logFile = fs.createWriteStream(path.join(logDir, `${service}.log`), { flags: "a" });
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const child = spawn(process.execPath, ["--import", "tsx", ...entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -100,20 +100,23 @@ async function main() {
     ...(process.env.AUTH_JWKS_URL || process.env.AUTH_PUBLIC_KEY ? {} : { AUTH_DEV_SECRET: process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, AUTH_ISSUER: process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER }),
   };
   const feedToken = { EVENT_FEED_TOKEN: process.env.EVENT_FEED_TOKEN ?? DEVELOPMENT_EVENT_FEED_TOKEN };
-  // Subgraphs that follow other subgraphs' event feeds find them here.
-  const feeds = { PRODUCTION_URL: `http://127.0.0.1:${portOf("production")}/graphql`, QUALITY_URL: `http://127.0.0.1:${portOf("quality")}/graphql` };
-  for (const name of SUBGRAPHS) {
-    const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
-    const dbUrl = own ?? databaseUrl(serverUrl, `mes_${name}`);
-    if (!own && (await ensureDatabase(serverUrl, `mes_${name}`))) say(`created database mes_${name}`);
-    startService(name, `subgraphs/${name}/src/main.ts`, { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds, ...auth, ...feedToken });
-  }
+  const urlOf = (name: SubgraphName) => `http://127.0.0.1:${portOf(name)}/graphql`;
   say(`starting ${SUBGRAPHS.join(", ")} (migrations${seed ? " and demo data" : ""} on first run)…`);
+  // Subgraphs that follow other subgraphs' event feeds find them at <NAME>_URL.
+  const start = async (name: SubgraphName) => {
+    const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
+    const dbUrl = own ?? databaseUrl(serverUrl, databaseName(name));
+    if (!own && (await ensureDatabase(serverUrl, databaseName(name)))) say(`created database ${databaseName(name)}`);
+    const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), urlOf(f)]));
+    startService(name, ["subgraphs/shared/src/main.ts", name], { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds, ...auth, ...feedToken });
+  };
+  // All at once: a follower retries its feed until the source is up.
+  for (const wave of startWaves()) await Promise.all(wave.map(start));
   await Promise.all(SUBGRAPHS.map((name) => waitReady(name)));
   say(`subgraphs ready after ${elapsed()}`);
 
-  const urls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${portOf(n)}/graphql`]));
-  startService("gateway", "gateway/src/main.ts", { PORT: String(portOf("gateway")), ...urls, ...auth });
+  const urls = Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), urlOf(n)]));
+  startService("gateway", ["gateway/src/main.ts"], { PORT: String(portOf("gateway")), ...urls, ...auth });
   await waitReady("gateway");
 
   const gatewayUrl = `http://127.0.0.1:${portOf("gateway")}/graphql`;

@@ -2,6 +2,7 @@
 // `_entities`, straight at its subgraph) and subscription is tried by a caller of another
 // organization and by a caller of another plant of the same organization, against the demo
 // plant LAK. A field added without isolation is tried the same way, and fails here.
+import { graphqlSchemaPath } from "@mes/db";
 import path from "node:path";
 import fs from "node:fs";
 import os from "node:os";
@@ -188,10 +189,10 @@ describe("the suite itself", () => {
     // A production instance with one extra field that uses raw SQL instead of the scoped client.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mes-leaky-"));
     const schemaPath = path.join(dir, "schema.graphql");
-    fs.writeFileSync(schemaPath, `${fs.readFileSync(production.schemaPath, "utf8")}\nextend type Query { leakyWorkOrderNumbers: [String!]! }\n`);
+    fs.writeFileSync(schemaPath, `${fs.readFileSync(graphqlSchemaPath("production"), "utf8")}\nextend type Query { leakyWorkOrderNumbers: [String!]! }\n`);
     const leaky = {
       ...production, schemaPath,
-      resolvers: { ...production.resolvers, Query: { ...(production.resolvers.Query as object), leakyWorkOrderNumbers: async (_: unknown, __: unknown, ctx: { db: { $queryRaw: (q: TemplateStringsArray) => Promise<{ number: string }[]> } }) => (await ctx.db.$queryRaw`SELECT number FROM "WorkOrder" ORDER BY number`).map((r) => r.number) } },
+      resolvers: { ...production.resolvers, Query: { ...(production.resolvers as { Query: object }).Query, leakyWorkOrderNumbers: async (_: unknown, __: unknown, ctx: { db: { $queryRaw: (q: TemplateStringsArray) => Promise<{ number: string }[]> } }) => (await ctx.db.$queryRaw`SELECT number FROM "WorkOrder" ORDER BY number`).map((r) => r.number) } },
     };
     let running: RunningSubgraph<unknown> | null = null;
     try {

@@ -1,18 +1,13 @@
-import fs from "node:fs";
 import path from "node:path";
 import { composeServices } from "@apollo/composition";
-import { parse } from "graphql";
-import { DEFAULT_PORTS, SUBGRAPHS } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, graphqlSchemaPath, type SubgraphName } from "@mes/db";
+import { subgraphTypeDefs } from "@mes/shared";
 
 const repoRoot = path.resolve(import.meta.dirname, "..", "..");
 export const SUPERGRAPH_PATH = path.join(repoRoot, "gateway", "supergraph.graphql");
 
-export function subgraphSchemaPath(name: string): string {
-  return path.join(repoRoot, "subgraphs", name, "schema.graphql");
-}
-
 /** Default URL recorded in the supergraph; the gateway replaces it from its configuration. */
-export function defaultSubgraphUrl(name: (typeof SUBGRAPHS)[number]): string {
+export function defaultSubgraphUrl(name: SubgraphName): string {
   return `http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`;
 }
 
@@ -20,12 +15,12 @@ export class CompositionError extends Error {
   override name = "CompositionError";
 }
 
-/** Composes the subgraphs' own schema files into a supergraph SDL; throws with every problem listed. */
+/** Composes the subgraphs' SDL (own schema.graphql plus the kit) into a supergraph; throws with every problem listed. */
 export function composeSupergraph(): string {
   const services = SUBGRAPHS.map((name) => {
-    const file = subgraphSchemaPath(name);
+    const file = graphqlSchemaPath(name);
     try {
-      return { name, url: defaultSubgraphUrl(name), typeDefs: parse(fs.readFileSync(file, "utf8")) };
+      return { name, url: defaultSubgraphUrl(name), typeDefs: subgraphTypeDefs(name, file) };
     } catch (err) {
       throw new CompositionError(`${path.relative(repoRoot, file)}: ${(err as Error).message}`);
     }

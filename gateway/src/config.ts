@@ -1,21 +1,22 @@
 import { z } from "zod";
 import { booleanFlag, port, serviceEnv, withAuthCheck } from "@mes/shared";
-import { DEFAULT_PORTS } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, urlVariable, type SubgraphName, type UrlVariable } from "@mes/db";
 import { SUPERGRAPH_PATH } from "./composition.ts";
 
-const subgraphUrl = (name: keyof typeof DEFAULT_PORTS) =>
+const subgraphUrl = (name: SubgraphName) =>
   z.url({ error: `must be the subgraph's GraphQL URL, e.g. http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql` })
     .default(`http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`);
+
+/** `<NAME>_URL` of every registered subgraph. */
+const subgraphUrlVariables = Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), subgraphUrl(n)])) as {
+  [K in SubgraphName as UrlVariable<K>]: ReturnType<typeof subgraphUrl>;
+};
 
 export const gatewayEnv = withAuthCheck(z.object({
   ...serviceEnv,
   PORT: port(DEFAULT_PORTS.gateway),
   SUPERGRAPH_PATH: z.string().min(1).default(SUPERGRAPH_PATH),
-  PRODUCTION_URL: subgraphUrl("production"),
-  QUALITY_URL: subgraphUrl("quality"),
-  EQUIPMENT_URL: subgraphUrl("equipment"),
-  SHIFTS_URL: subgraphUrl("shifts"),
-  INVENTORY_URL: subgraphUrl("inventory"),
+  ...subgraphUrlVariables,
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
   SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
@@ -34,12 +35,6 @@ export const gatewayEnv = withAuthCheck(z.object({
 }));
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
-export function subgraphUrls(config: GatewayConfig): Record<string, string> {
-  return {
-    production: config.PRODUCTION_URL,
-    quality: config.QUALITY_URL,
-    equipment: config.EQUIPMENT_URL,
-    shifts: config.SHIFTS_URL,
-    inventory: config.INVENTORY_URL,
-  };
+export function subgraphUrls(config: GatewayConfig): Record<SubgraphName, string> {
+  return Object.fromEntries(SUBGRAPHS.map((n) => [n, config[urlVariable(n)]])) as Record<SubgraphName, string>;
 }

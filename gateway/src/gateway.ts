@@ -4,6 +4,7 @@ import { GraphQLError } from "graphql";
 import type { WebSocket } from "ws";
 import cors from "cors";
 import compression from "compression";
+import type { SubgraphName } from "@mes/db";
 import { createLogger, createTokenVerifier, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
 import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { SubgraphDataSource, dedupedFetch } from "./subgraph-fetch.ts";
@@ -32,7 +33,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const dataSource = (name: string, url?: string) => {
     if (!dataSources.has(name)) {
       dataSources.set(name, new SubgraphDataSource({
-        url: urls[name] ?? url,
+        url: urls[name as SubgraphName] ?? url,
         fetcher: dedupedFetch(timeoutMs) as never,
       }));
     }

@@ -1,4 +1,7 @@
-export { SUBGRAPHS, DEFAULT_PORTS, isSubgraphName, migrationsDir, prismaConfigPath, schemaPath, type SubgraphName } from "./subgraphs.ts";
+export {
+  SUBGRAPH_REGISTRY, SUBGRAPHS, DEFAULT_PORTS, databaseName, followedFeeds, graphqlSchemaPath, isSubgraphName, migrationsDir,
+  prismaConfigPath, schemaPath, startWaves, subgraphDir, urlVariable, type SubgraphName, type SubgraphRegistration, type UrlVariable,
+} from "./subgraphs.ts";
 export { startEmbeddedPostgres, ensureDatabase, dropDatabase, databaseUrl, freePort, type PostgresServer } from "./postgres.ts";
 export { migrateDeploy, migrationState, committedMigrations, type MigrationState } from "./migrations.ts";
 export { runPrisma } from "./prisma-cli.ts";

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { identityProviderKeys } from "../support/auth.ts";
-import { SUBGRAPHS, databaseUrl } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, followedFeeds, urlVariable, type SubgraphName } from "@mes/db";
 import { openLocalPostgres } from "../../scripts/local-postgres.ts";
 import { SCALE_ORG, scaleId, scaleSize } from "../../scripts/scale-data.ts";
 import { SUPERGRAPH_PATH } from "../../gateway/src/composition.ts";
@@ -21,7 +21,8 @@ const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const say = (m: string) => console.log(`[bench] ${m}`);
-const PORTS = { production: 4101, quality: 4102, equipment: 4103, shifts: 4104, inventory: 4105 } as const;
+// The bench's own ports, next to the default ones (+100), so it never meets a running `pnpm start`.
+const PORTS = Object.fromEntries(SUBGRAPHS.map((n) => [n, DEFAULT_PORTS[n] + 100])) as Record<SubgraphName, number>;
 const GATEWAYS = { ours: 4110, "stock @apollo/gateway": 4111, "Hive Gateway": 4112 } as const;
 type GatewayName = keyof typeof GATEWAYS;
 
@@ -80,19 +81,19 @@ async function main() {
 
     say("starting five subgraphs on the scale data…");
     for (const name of SUBGRAPHS) {
-      start(name, ["--import", "tsx", `subgraphs/${name}/src/main.ts`], {
-        ...common, PORT: String(PORTS[name]), DATABASE_URL: databaseUrl(local.serverUrl, `mes_${name}`), DB_POOL_MAX: "20",
+      start(name, ["--import", "tsx", "subgraphs/shared/src/main.ts", name], {
+        ...common, PORT: String(PORTS[name]), DATABASE_URL: databaseUrl(local.serverUrl, databaseName(name)), DB_POOL_MAX: "20",
         EVENT_FEED_TOKEN: "bench-only-event-feed-token-0123456789", PM_CHECK_INTERVAL_MS: "0",
-        PRODUCTION_URL: `http://127.0.0.1:${PORTS.production}/graphql`, QUALITY_URL: `http://127.0.0.1:${PORTS.quality}/graphql`,
+        ...Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), `http://127.0.0.1:${PORTS[f]}/graphql`])),
         SQL_CAPTURE: path.join(tmp, `${name}.sql.jsonl`),
       });
     }
     await Promise.all(SUBGRAPHS.map((n) => waitFor(`http://127.0.0.1:${PORTS[n]}/ready`)));
     let sdl = fs.readFileSync(SUPERGRAPH_PATH, "utf8");
-    for (const n of SUBGRAPHS) sdl = sdl.replaceAll(`http://127.0.0.1:${4000 + SUBGRAPHS.indexOf(n) + 1}/graphql`, `http://127.0.0.1:${PORTS[n]}/graphql`);
+    for (const n of SUBGRAPHS) sdl = sdl.replaceAll(`http://127.0.0.1:${DEFAULT_PORTS[n]}/graphql`, `http://127.0.0.1:${PORTS[n]}/graphql`);
     const supergraph = path.join(tmp, "supergraph.graphql");
     fs.writeFileSync(supergraph, sdl);
-    const urls = Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, `http://127.0.0.1:${PORTS[n]}/graphql`]));
+    const urls = Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), `http://127.0.0.1:${PORTS[n]}/graphql`]));
 
     say("starting the three gateways…");
     // BENCH_PROFILE=<dir>: a CPU profile of our gateway, written when it stops.
@@ -141,7 +142,7 @@ async function main() {
       if (res.errors) throw new Error(`write: ${JSON.stringify(res.errors).slice(0, 300)}`);
     }
     for (const name of SUBGRAPHS) {
-      const r = await explainCaptured(path.join(tmp, `${name}.sql.jsonl`), databaseUrl(local.serverUrl, `mes_${name}`));
+      const r = await explainCaptured(path.join(tmp, `${name}.sql.jsonl`), databaseUrl(local.serverUrl, databaseName(name)));
       say(`EXPLAIN ${name}: ${r.statements} statements, slowest ${r.slowest[0]?.ms.toFixed(2) ?? "-"} ms, ` +
         `${r.seqScans.length ? `SEQUENTIAL SCANS: ${r.seqScans.map((s) => `${s.table} (${s.rows} rows) in ${s.sql}`).join("; ")}` : "no sequential scan of a large table"}`);
       if (process.env.BENCH_VERBOSE) for (const s of r.slowest) say(`   ${s.ms.toFixed(2)} ms  ${s.sql}`);

@@ -7,13 +7,9 @@ import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { pino } from "pino";
-import { SUBGRAPHS, databaseUrl, ensureDatabase, freePort, migrateDeploy, startEmbeddedPostgres, type SubgraphName } from "@mes/db";
-import { startSubgraph, type RunningSubgraph, type SubgraphConfig, type SubgraphDefinition } from "@mes/shared";
-import { production } from "@mes/production";
-import { quality } from "@mes/quality";
-import { equipment } from "@mes/equipment";
-import { shifts } from "@mes/shifts";
-import { inventory } from "@mes/inventory";
+import { SUBGRAPHS, databaseUrl, ensureDatabase, followedFeeds, freePort, migrateDeploy, startEmbeddedPostgres, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import { startSubgraph, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
+import { DEFINITIONS as definitions } from "../support/definitions.ts";
 import { gatewayEnv, startGateway } from "@mes/gateway";
 import { mustQuery } from "../support/graphql.ts";
 import { createPlant, createProduct, createWorkOrder } from "../support/fixtures.ts";
@@ -23,7 +19,6 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
 const ORG = "bbbbbbbb-0000-4000-8000-000000000001";
 actAs({ organizationId: ORG });
-const definitions: Record<SubgraphName, SubgraphDefinition<any, any>> = { production, quality, equipment, shifts, inventory };
 const log = pino({ level: "silent" });
 const say = (m: string) => console.log(`[bench] ${m}`);
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -46,13 +41,15 @@ async function main() {
       DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, OUTBOX_RETENTION_HOURS: 168,
       EVENT_FEED_TOKEN: TEST_FEED_TOKEN, ...TEST_AUTH_ENV, ...extra,
     });
-    for (const n of ["production", "quality"] as const) running[n] = await startSubgraph(definitions[n], config(n), log);
-    for (const n of ["equipment", "shifts", "inventory"] as const) {
-      running[n] = await startSubgraph(definitions[n], config(n, { PRODUCTION_URL: running.production!.url, QUALITY_URL: running.quality!.url }), log);
+    for (const wave of startWaves()) {
+      for (const n of wave) {
+        const feeds = Object.fromEntries(followedFeeds(n).map((f) => [urlVariable(f), running[f]!.url]));
+        running[n] = await startSubgraph(definitions[n], config(n, feeds), log);
+      }
     }
     const gw = await startGateway({
       ...gatewayEnv.parse({ NODE_ENV: "test", ...TEST_AUTH_ENV, PORT: "4000", LOG_LEVEL: "silent", SUBSCRIPTIONS_PER_CONNECTION: "1000",
-        ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n]!.url])) }),
+        ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), running[n]!.url])) }),
       PORT: 0,
     }, log);
     const url = gw.url;

@@ -1,18 +1,13 @@
 import { pino, type Logger } from "pino";
-import { SUBGRAPHS, type SubgraphName } from "@mes/db";
-import { startSubgraph, type RunningSubgraph, type SubgraphConfig, type SubgraphDefinition } from "@mes/shared";
-import { production } from "@mes/production";
-import { quality } from "@mes/quality";
-import { equipment } from "@mes/equipment";
-import { shifts } from "@mes/shifts";
-import { inventory } from "@mes/inventory";
+import { SUBGRAPHS, followedFeeds, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import { startSubgraph, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
 import { startGateway } from "@mes/gateway";
 import { gatewayEnv } from "@mes/gateway";
 import { createTestDatabases } from "./databases.ts";
+import { DEFINITIONS } from "./definitions.ts";
 import { TEST_AUTH_ENV, TEST_FEED_TOKEN } from "./auth.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const DEFINITIONS: Record<SubgraphName, SubgraphDefinition<any, any>> = { production, quality, equipment, shifts, inventory };
+export { DEFINITIONS } from "./definitions.ts";
 
 export const silentLogger = (): Logger => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
@@ -37,16 +32,15 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
   const log = opts.log ?? silentLogger();
   const running = {} as Record<SubgraphName, RunningSubgraph<any>>;
   try {
-    // Production and quality first: others follow their event feeds.
-    const start = async (name: SubgraphName, extra: Partial<SubgraphConfig> = {}) => {
-      running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...extra }), log.child({ service: name }));
+    // In registry waves: a subgraph starts after those whose event feeds it follows.
+    const start = async (name: SubgraphName) => {
+      const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), running[f].url]));
+      running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds }), log.child({ service: name }));
     };
-    await Promise.all([start("production"), start("quality")]);
-    const feeds = { PRODUCTION_URL: running.production.url, QUALITY_URL: running.quality.url };
-    await Promise.all(SUBGRAPHS.filter((n) => n !== "production" && n !== "quality").map((name) => start(name, feeds)));
+    for (const wave of startWaves()) await Promise.all(wave.map(start));
     const gatewayConfig = gatewayEnv.parse({
       NODE_ENV: "test", PORT: "4000", ...TEST_AUTH_ENV,
-      ...Object.fromEntries(SUBGRAPHS.map((n) => [`${n.toUpperCase()}_URL`, running[n].url])),
+      ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), running[n].url])),
       ...opts.gatewayEnv,
     });
     // PORT 0 asks the OS for a free port; the schema's minimum is for real deployments.

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { feedSettings, prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type InventoryContext, type InventoryDb } from "./context.ts";
@@ -9,7 +8,6 @@ import { qualityEventConsumer } from "./quality-events.ts";
 
 export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   name: "inventory",
-  schemaPath: path.join(import.meta.dirname, "..", "schema.graphql"),
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
@@ -17,12 +15,14 @@ export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
   untenantedModels: { LayerConsumption: "read only through its scoped StockTransaction and CostLayer" },
   // Reservations follow production's work orders; NCR dispositions and lot holds follow quality.
-  consumers: ({ db, config, log }) => {
-    if (!config.PRODUCTION_URL) log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
-    if (!config.QUALITY_URL) log.warn("QUALITY_URL is not set: NCR scrap dispositions and lot holds will not reach stock");
+  consumers: ({ db, config, log, feedUrl }) => {
+    const productionUrl = feedUrl("production");
+    const qualityUrl = feedUrl("quality");
+    if (!productionUrl) log.warn("PRODUCTION_URL is not set: released work orders will not reserve material");
+    if (!qualityUrl) log.warn("QUALITY_URL is not set: NCR scrap dispositions and lot holds will not reach stock");
     return [
-      ...(config.PRODUCTION_URL ? [reservationConsumer(db, config.PRODUCTION_URL, log, feedSettings(config))] : []),
-      ...(config.QUALITY_URL ? [qualityEventConsumer(db, config.QUALITY_URL, log, feedSettings(config))] : []),
+      ...(productionUrl ? [reservationConsumer(db, productionUrl, log, feedSettings(config))] : []),
+      ...(qualityUrl ? [qualityEventConsumer(db, qualityUrl, log, feedSettings(config))] : []),
     ];
   },
 };

@@ -1,4 +1,3 @@
-import path from "node:path";
 import { prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type QualityContext, type QualityDb } from "./context.ts";
@@ -7,7 +6,6 @@ import { seedDemo } from "./seed.ts";
 
 export const quality: SubgraphDefinition<QualityDb, QualityContext> = {
   name: "quality",
-  schemaPath: path.join(import.meta.dirname, "..", "schema.graphql"),
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),

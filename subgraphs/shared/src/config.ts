@@ -1,5 +1,13 @@
 import { z } from "zod";
+import { SUBGRAPHS, urlVariable, type SubgraphName, type UrlVariable } from "@mes/db";
 import { authConfigProblems, authEnv } from "./auth.ts";
+
+/** `<NAME>_URL` of every registered subgraph, optional: a follower finds the feeds it follows there. */
+function feedUrlVariables() {
+  return Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), z.url({ error: `must be the ${n} subgraph's GraphQL URL` }).optional()])) as {
+    [K in SubgraphName as UrlVariable<K>]: z.ZodOptional<z.ZodURL>;
+  };
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -53,9 +61,8 @@ export const subgraphEnv = withAuthCheck(z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   MIGRATE_ON_START: booleanFlag.default(true),
   SEED_DEMO: booleanFlag.default(false),
-  // GraphQL URLs of the subgraphs whose events this one follows (their /events feed).
-  PRODUCTION_URL: z.url({ error: "must be the production subgraph's URL" }).optional(),
-  QUALITY_URL: z.url({ error: "must be the quality subgraph's URL" }).optional(),
+  // GraphQL URLs of the subgraphs whose events this one follows (their /events feed), by registry name.
+  ...feedUrlVariables(),
   EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   // How long outbox events stay for late subscribers and followers (default a week).
   OUTBOX_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 366).default(168),

@@ -3,6 +3,8 @@ import type pg from "pg";
 import type express from "express";
 import type { Logger } from "./logger.ts";
 import { bearerToken } from "./auth.ts";
+import { requestQueries } from "./db.ts";
+import { EVENT_CATALOGUE, isEventType, type EventType, type NewEvent, type OutboxEvent } from "./event-catalogue.ts";
 
 /** What a transaction client must offer to write events: Prisma's raw SQL helpers. */
 export interface RawSqlClient {
@@ -10,18 +12,10 @@ export interface RawSqlClient {
   $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: unknown[]): PromiseLike<T>;
 }
 
-export interface NewEvent {
-  organizationId: string;
-  plantId: string | null;
-  type: string;
-  aggregateId: string;
-  payload: Record<string, unknown>;
-}
+export type { EventType, EventPayload, NewEvent, OutboxEvent } from "./event-catalogue.ts";
 
-export interface FeedEvent extends NewEvent {
-  id: string;
-  createdAt: string;
-}
+/** An event as followers and subscribers read it. */
+export type FeedEvent<T extends EventType = EventType> = OutboxEvent<T>;
 
 // Any constant works; it only has to be the same for every writer of one database.
 const OUTBOX_LOCK = 0x4d45535f;
@@ -31,10 +25,15 @@ const OUTBOX_LOCK = 0x4d45535f;
  * held until commit, so event ids increase in commit order and a reader at cursor N never misses
  * an event that commits later with a smaller id. Call it as the last write of the transaction.
  */
-export async function appendEvent(tx: RawSqlClient, event: NewEvent): Promise<void> {
+export async function appendEvent<T extends EventType>(tx: RawSqlClient, event: NewEvent<T>): Promise<void> {
+  // Who caused it and in which request: the request's audit session (a follower's is the event's
+  // origin it applies), so effects in other subgraphs are audited as that actor.
+  const cause = requestQueries.getStore()?.audit;
+  const actor = cause?.actor ?? "system";
+  const requestId = cause?.requestId || null;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`;
-  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload")
-    VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb)`;
+  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload", "actor", "requestId")
+    VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb, ${actor}, ${requestId})`;
   // Delivered at commit, wakes listeners; the outbox row is the truth, the notification a hint.
   await tx.$executeRaw`SELECT pg_notify('outbox', ${event.type})`;
 }
@@ -42,9 +41,9 @@ export async function appendEvent(tx: RawSqlClient, event: NewEvent): Promise<vo
 const MAX_FEED_PAGE = 1000;
 
 /** Reads events after a cursor, in order. */
-export async function readEvents(pool: pg.Pool, after: bigint, types: string[] | null, limit: number): Promise<FeedEvent[]> {
+export async function readEvents(pool: pg.Pool, after: bigint, types: readonly string[] | null, limit: number): Promise<FeedEvent[]> {
   const { rows } = await pool.query(
-    `SELECT id::text AS id, "organizationId", "plantId", type, "aggregateId", payload, "createdAt"
+    `SELECT id::text AS id, "organizationId", "plantId", type, "aggregateId", payload, "createdAt", coalesce(actor, 'system') AS actor, "requestId"
        FROM "OutboxEvent" e WHERE e.id > $1 AND ($2::text[] IS NULL OR type = ANY($2))
       ORDER BY e.id LIMIT $3`, // e.id: plain "id" would sort by the text alias (1, 10, 100, 11, ...)
     [after.toString(), types, limit],
@@ -82,20 +81,28 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: s
   });
 }
 
+/** The event with its payload checked against the catalogue; null when it does not match. */
+function parseFeedEvent<T extends EventType>(event: FeedEvent, types: readonly T[]): FeedEvent<T> | null {
+  if (!(types as readonly string[]).includes(event.type) || !isEventType(event.type)) return null;
+  const payload = EVENT_CATALOGUE[event.type].safeParse(event.payload);
+  return payload.success ? ({ ...event, payload: payload.data } as FeedEvent<T>) : null;
+}
+
 export interface EventConsumer {
   stop(): Promise<void>;
   /** Resolves once every event published so far has been handled (for tests and shutdown). */
   drain(): Promise<void>;
 }
 
-export interface EventConsumerOptions<Tx extends RawSqlClient> {
+export interface EventConsumerOptions<Tx extends RawSqlClient, T extends EventType> {
   /** Cursor name, unique per consumer in this database, e.g. "inventory<-production". */
   name: string;
   /** Base URL of the source service (its /events route). */
   sourceUrl: string;
-  types: string[];
-  transaction: <T>(fn: (tx: Tx) => Promise<T>) => Promise<T>;
-  handle: (event: FeedEvent, tx: Tx) => Promise<void>;
+  types: readonly T[];
+  transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R>;
+  /** Applies one event; runs audited as the event's actor and request. */
+  handle: (event: FeedEvent<T>, tx: Tx) => Promise<void>;
   log: Logger;
   intervalMs?: number;
   /** The source's EVENT_FEED_TOKEN (the same for every service). */
@@ -116,7 +123,7 @@ export function feedSettings(config: { EVENT_POLL_MS: number; EVENT_FEED_TOKEN: 
  * Follows another subgraph's event feed. Each event is handled in a transaction that also moves
  * the cursor, so an effect happens exactly once even across crashes or several replicas.
  */
-export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerOptions<Tx>): EventConsumer {
+export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>(opts: EventConsumerOptions<Tx, T>): EventConsumer {
   const interval = opts.intervalMs ?? 250;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
@@ -140,13 +147,17 @@ export function startEventConsumer<Tx extends RawSqlClient>(opts: EventConsumerO
     if (!res.ok) throw new Error(`${url} answered ${res.status}`);
     const { events } = (await res.json()) as { events: FeedEvent[] };
     for (const event of events) {
-      await opts.transaction(async (tx) => {
+      const parsed = parseFeedEvent(event, opts.types);
+      if (!parsed) opts.log.error({ consumer: opts.name, eventId: event.id, type: event.type }, "event payload does not match the event catalogue; skipped");
+      // The follower's effects are audited as whoever caused the event, in that request.
+      const cause = { queries: 0, audit: { actor: event.actor, requestId: event.requestId ?? "", organizationId: event.organizationId, operation: `${opts.name}:${event.type}` } };
+      await requestQueries.run(cause, () => opts.transaction(async (tx) => {
         const position = await positionOf(tx);
         if (BigInt(event.id) <= position) return; // another replica got here first
-        await opts.handle(event, tx);
+        if (parsed) await opts.handle(parsed, tx);
         await tx.$executeRaw`INSERT INTO "EventCursor" (consumer, position, "updatedAt") VALUES (${opts.name}, ${BigInt(event.id)}, now())
           ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`;
-      });
+      }));
     }
     return events.length;
   }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { GraphQLError } from "graphql";
 import type { Logger } from "./logger.ts";
-import { prunedUpTo, readEvents, type FeedEvent } from "./events.ts";
+import { prunedUpTo, readEvents, type EventType, type FeedEvent } from "./events.ts";
 import { sees, type Tenant } from "./tenancy.ts";
 
 export interface LiveSubscription {
@@ -185,12 +185,12 @@ const CURSOR = /^\d{1,19}$/;
 
 /**
  * A subscription field over outbox events: `types` to listen to, `matches` for the field's
- * arguments (plant, entity), `shape` for the event type. Every event carries its cursor.
+ * arguments (plant, entity), `shape` for the GraphQL event type. Every event carries its cursor.
  */
-export function liveField<TArgs extends { after?: string | null }>(
-  types: string[],
-  matches: (event: FeedEvent, args: TArgs) => boolean,
-  shape: (event: FeedEvent) => Record<string, unknown>,
+export function liveField<T extends EventType, TArgs extends { after?: string | null }, TShape extends object>(
+  types: readonly T[],
+  matches: (event: FeedEvent<T>, args: TArgs) => boolean,
+  shape: (event: FeedEvent<T>) => TShape,
 ) {
   return {
     subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents; tenant: Tenant; actor: string; requestId: string; log: Logger }) => {
@@ -200,8 +200,8 @@ export function liveField<TArgs extends { after?: string | null }>(
       ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
       // The tenant choke point of subscriptions: only the caller's organization and plants.
       const tenant = ctx.tenant;
-      return ctx.live.subscribe({ types, after: args.after, filter: (event) => sees(tenant, event) && matches(event, args) });
+      return ctx.live.subscribe({ types: [...types], after: args.after, filter: (event) => sees(tenant, event) && matches(event as FeedEvent<T>, args) });
     },
-    resolve: (event: FeedEvent) => ({ cursor: event.id, at: (event.payload as { at?: string }).at ?? event.createdAt, ...shape(event) }),
+    resolve: (event: FeedEvent<T>) => ({ cursor: event.id, at: (event.payload as { at?: string }).at ?? event.createdAt, ...shape(event) }),
   };
 }

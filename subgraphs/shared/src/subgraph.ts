@@ -1,10 +1,9 @@
-import fs from "node:fs";
-import { parse } from "graphql";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper/resolverMap.js";
 import type pg from "pg";
-import { migrateDeploy, migrationState, schemaPath, type SubgraphName } from "@mes/db";
+import type { z } from "zod";
+import { graphqlSchemaPath, migrateDeploy, migrationState, schemaPath, urlVariable, type SubgraphName } from "@mes/db";
 import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
+import { subgraphTypeDefs } from "./schema-kit.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
@@ -14,7 +13,6 @@ import { createTokenVerifier, type Identity } from "./auth.ts";
 import { applyAccessRules, type PermissionTable } from "./access.ts";
 import { auditEntryResolvers, auditLogPage, type AuditLogArgs } from "./audit.ts";
 import { modelTenancy, scopedDb, tenantOf, type Tenant } from "./tenancy.ts";
-import type http from "node:http";
 
 /** What every subgraph request context has: the request, its verified caller, and live events. */
 export interface SubgraphContext extends RequestContext {
@@ -27,23 +25,46 @@ export interface SubgraphContext extends RequestContext {
 // and even so its data access is scoped to no organization and no plant.
 const NOBODY: Tenant = { organizationId: "00000000-0000-0000-0000-000000000000", plantIds: [] };
 
-export type Resolvers<TContext> = GraphQLResolverMap<TContext>;
+/** What a subgraph's consumers and periodic tasks are started with. */
+export interface SubgraphDeps<TDb, TSettings> {
+  db: TDb;
+  config: SubgraphConfig;
+  settings: TSettings;
+  log: Logger;
+  /** The GraphQL URL of a subgraph whose feed this one follows (registry `follows`), if configured. */
+  feedUrl(name: SubgraphName): string | undefined;
+}
 
-/** What makes one subgraph: its schema, resolvers, data access and demo data. */
-export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext> {
+/**
+ * What makes one subgraph, registered once: its name (in the registry of @mes/db, which also gives
+ * its port and the feeds it follows), resolvers (typed by its generated `Resolvers`), settings,
+ * data access and demo data. Its schema is subgraphs/<name>/schema.graphql with the kit SDL.
+ */
+export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext, TSettings = Record<string, never>> {
   name: SubgraphName;
-  /** Path of the subgraph's schema.graphql (also read by `pnpm compose`). */
-  schemaPath: string;
-  resolvers: Resolvers<TContext>;
+  /** Its own SDL, if not subgraphs/<name>/schema.graphql (tests extend a schema this way). */
+  schemaPath?: string;
+  /** The subgraph's resolver map; its own module types it with the generated `Resolvers`. */
+  resolvers: object;
+  /** Its own environment settings, parsed with the service configuration at start (never at import). */
+  settings?: z.ZodType<TSettings>;
   createDb(pool: pg.Pool): TDb;
   /** `db` is the tenant-scoped client of the request (see scopedDb). */
-  context(base: SubgraphContext, db: TDb, req: http.IncomingMessage): TContext;
+  context(base: SubgraphContext, db: TDb, settings: TSettings): TContext;
   /** Models without organizationId, each with why it needs no tenant scope. */
   untenantedModels?: Record<string, string>;
   /** Writes the demo plant's data for this subgraph when its database is empty. */
   seedDemo?(db: TDb, log: Logger): Promise<void>;
-  /** Followers of other subgraphs' event feeds, started with the service. */
-  consumers?(deps: { db: TDb; config: SubgraphConfig; log: Logger }): EventConsumer[];
+  /** Followers of other subgraphs' event feeds and periodic tasks, started with the service. */
+  consumers?(deps: SubgraphDeps<TDb, TSettings>): EventConsumer[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a registry of subgraphs of different database and context types
+export type AnySubgraphDefinition = SubgraphDefinition<any, any, any>;
+
+/** A subgraph's settings from the environment; a bad value is a ConfigError naming the variable. */
+export function subgraphSettings<TSettings>(def: { name: string; settings?: z.ZodType<TSettings> }, env: NodeJS.ProcessEnv = process.env): TSettings {
+  return def.settings ? loadConfig(def.name, def.settings, env) : ({} as TSettings);
 }
 
 export interface RunningSubgraph<TDb> {
@@ -60,15 +81,12 @@ export interface RunningSubgraph<TDb> {
   stop(): Promise<void>;
 }
 
-export function readSchema(schemaPath: string) {
-  return parse(fs.readFileSync(schemaPath, "utf8"));
-}
-
 /** Migrates, optionally seeds, and serves one subgraph. Used by each service's main and by tests. */
-export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext>(
-  def: SubgraphDefinition<TDb, TContext>,
+export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext, TSettings>(
+  def: SubgraphDefinition<TDb, TContext, TSettings>,
   config: SubgraphConfig,
   log: Logger = createLogger(def.name, config.LOG_LEVEL),
+  settings: TSettings = subgraphSettings(def),
 ): Promise<RunningSubgraph<TDb>> {
   if (config.MIGRATE_ON_START) {
     const applied = await migrateDeploy(def.name, config.DATABASE_URL);
@@ -83,16 +101,17 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   try {
     if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
     // Every subgraph serves its audit trail the same way: `<name>AuditLog` on its scoped client.
+    const own = def.resolvers as { Query?: object };
     const resolvers = {
-      ...def.resolvers,
+      ...own,
       ...auditEntryResolvers,
-      Query: { ...(def.resolvers.Query as object), [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args) },
+      Query: { ...own.Query, [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args) },
     };
-    const schema = buildSubgraphSchema({ typeDefs: readSchema(def.schemaPath), resolvers: resolvers as GraphQLResolverMap<unknown> });
+    const schema = buildSubgraphSchema({ typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)), resolvers: resolvers as never });
     const permissions = applyAccessRules(schema);
-    const requestContext = (base: RequestContext, req: http.IncomingMessage) => {
+    const requestContext = (base: RequestContext) => {
       const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
-      return def.context({ ...base, live, tenant }, scopedDb(db as never, tenant, models) as TDb, req);
+      return def.context({ ...base, live, tenant }, scopedDb(db as never, tenant, models) as TDb, settings);
     };
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport["checks"] = {};
@@ -122,7 +141,8 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
     });
     await live.start();
-    const consumers = [...(def.consumers?.({ db, config, log }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log)];
+    const feedUrl = (name: SubgraphName) => config[urlVariable(name)];
+    const consumers = [...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log)];
     return {
       name: def.name,
       url: server.url,
@@ -150,12 +170,14 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
 }
 
 /** Entry point of a subgraph process: configuration from the environment, clean stop on signals. */
-export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext>(
-  def: SubgraphDefinition<TDb, TContext>,
+export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext, TSettings>(
+  def: SubgraphDefinition<TDb, TContext, TSettings>,
 ): Promise<void> {
   let config: SubgraphConfig;
+  let settings: TSettings;
   try {
     config = loadConfig(def.name, subgraphEnv);
+    settings = subgraphSettings(def);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -165,7 +187,7 @@ export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void>
   }
   const log = createLogger(def.name, config.LOG_LEVEL);
   try {
-    const running = await startSubgraph(def, config, log);
+    const running = await startSubgraph(def, config, log, settings);
     stopOnSignals(log, running.stop);
   } catch (err) {
     log.fatal({ err }, `${def.name} failed to start`);

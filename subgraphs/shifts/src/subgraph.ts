@@ -1,4 +1,3 @@
-import path from "node:path";
 import { prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type ShiftsContext, type ShiftsDb } from "./context.ts";
@@ -7,7 +6,6 @@ import { seedDemo } from "./seed.ts";
 
 export const shifts: SubgraphDefinition<ShiftsDb, ShiftsContext> = {
   name: "shifts",
-  schemaPath: path.join(import.meta.dirname, "..", "schema.graphql"),
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db, new Date()) }),

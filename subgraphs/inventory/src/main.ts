@@ -1,4 +1,0 @@
-import { runSubgraphMain } from "@mes/shared";
-import { inventory } from "./subgraph.ts";
-
-await runSubgraphMain(inventory);

@@ -1,4 +1,0 @@
-import { runSubgraphMain } from "@mes/shared";
-import { production } from "./subgraph.ts";
-
-await runSubgraphMain(production);

@@ -1,4 +1,0 @@
-import { runSubgraphMain } from "@mes/shared";
-import { quality } from "./subgraph.ts";
-
-await runSubgraphMain(quality);

@@ -1,4 +1,0 @@
-import { runSubgraphMain } from "@mes/shared";
-import { shifts } from "./subgraph.ts";
-
-await runSubgraphMain(shifts);
