@@ -2,11 +2,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SUBGRAPHS, databaseUrl, dropDatabase, ensureDatabase, prismaConfigPath, runPrisma, type SubgraphName } from "@mes/db";
+import { SUBGRAPHS, databaseUrl, dropDatabase, ensureDatabase, runPrisma, schemaPath, type SubgraphName } from "@mes/db";
 import { createTestDatabases } from "./support/databases.ts";
 import { catalogSnapshot, executeScript } from "./support/catalog.ts";
 
-// A schema.prisma changed without a migration fails here: the database the committed migrations
+// A Prisma schema changed without a migration fails here: the database the committed migrations
 // build must equal the one the schema describes.
 let migrated: Awaited<ReturnType<typeof createTestDatabases>>;
 const scratch: string[] = [];
@@ -34,20 +34,20 @@ async function databaseFromSchema(subgraph: SubgraphName, schemaFile: string): P
 
 describe("committed migrations match the Prisma schemas", () => {
   for (const subgraph of SUBGRAPHS) {
-    it(`${subgraph}: migrations build exactly what schema.prisma describes`, async () => {
-      const schemaFile = path.join(path.dirname(prismaConfigPath(subgraph)), "schema.prisma");
-      const fromSchema = await catalogSnapshot(await databaseFromSchema(subgraph, schemaFile));
+    it(`${subgraph}: migrations build exactly what its Prisma schema describes`, async () => {
+      const fromSchema = await catalogSnapshot(await databaseFromSchema(subgraph, schemaPath(subgraph)));
       const fromMigrations = await catalogSnapshot(migrated.urls[subgraph]);
       expect(fromMigrations.columns?.length).toBeGreaterThan(0);
-      expect(fromMigrations, `prisma/${subgraph}/schema.prisma has changes without a migration: run prisma migrate dev`).toEqual(fromSchema);
+      expect(fromMigrations, `prisma/${subgraph}/schema has changes without a migration: run prisma migrate dev`).toEqual(fromSchema);
     });
   }
 
   it("notices a schema change that has no migration", async () => {
-    const original = fs.readFileSync(path.join(path.dirname(prismaConfigPath("shifts")), "schema.prisma"), "utf8");
-    const changed = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mes-schema-")), "schema.prisma");
-    fs.writeFileSync(changed, original.replace("  notes           String\n", "  notes           String\n  priority        Int      @default(0)\n"));
-    expect(fs.readFileSync(changed, "utf8")).not.toBe(original);
+    const original = fs.readFileSync(path.join(schemaPath("shifts"), "shifts.prisma"), "utf8");
+    const changed = fs.mkdtempSync(path.join(os.tmpdir(), "mes-schema-"));
+    fs.copyFileSync(path.join(schemaPath("shifts"), "kit.prisma"), path.join(changed, "kit.prisma"));
+    fs.writeFileSync(path.join(changed, "shifts.prisma"), original.replace("  notes           String\n", "  notes           String\n  priority        Int      @default(0)\n"));
+    expect(fs.readFileSync(path.join(changed, "shifts.prisma"), "utf8")).not.toBe(original);
     const fromSchema = await catalogSnapshot(await databaseFromSchema("shifts", changed));
     const fromMigrations = await catalogSnapshot(migrated.urls.shifts);
     expect(fromSchema.columns).toContain("Handover priority int4 NO 0 32 0");

@@ -1,5 +1,5 @@
 // `pnpm migration <subgraph> <name>`: writes prisma/<subgraph>/migrations/<timestamp>_<name> for the
-// changes in schema.prisma. Uses a throwaway embedded PostgreSQL, so nothing needs to be running.
+// changes in its Prisma schema (prisma/<subgraph>/schema/). Uses a throwaway embedded PostgreSQL, so nothing needs to be running.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -22,9 +22,10 @@ try {
   const url = databaseUrl(server.adminUrl, "scratch");
   await migrateDeploy(subgraph, url);
   const before = new Set(committedMigrations(subgraph));
+  const first = before.size === 0;
   try {
     const out = await runPrisma(subgraph, ["migrate", "dev", "--create-only", "--skip-generate", "--name", name], url);
-    if (/already in sync/i.test(out)) console.log(`prisma/${subgraph}/schema.prisma has no changes to migrate`);
+    if (/already in sync/i.test(out)) console.log(`prisma/${subgraph}/schema has no changes to migrate`);
   } catch (err) {
     // Prisma 6.19's WebAssembly engine can fail while cleaning up ("null pointer passed to rust")
     // after it wrote the migration; the written file is what counts (test/migrations.test.ts checks it).
@@ -36,8 +37,12 @@ try {
     // With no schema change, `migrate dev --create-only` writes an empty migration; drop it.
     if (/^-- This is an empty migration\.\s*$/.test(fs.readFileSync(file, "utf8"))) {
       fs.rmSync(path.dirname(file), { recursive: true });
-      console.log(`prisma/${subgraph}/schema.prisma has no changes to migrate`);
+      console.log(`prisma/${subgraph}/schema has no changes to migrate`);
     } else {
+      // The kit's SQL comes with a new subgraph's first migration; every new table gets the audit trigger.
+      const kit = first ? `\n${fs.readFileSync(path.join(path.dirname(import.meta.dirname), "kit.sql"), "utf8")}` : "";
+      const attach = first || /^CREATE TABLE/m.test(fs.readFileSync(file, "utf8")) ? "\n-- Audit every new domain table (prisma/kit.sql).\nSELECT mes_attach_audit();\n" : "";
+      if (kit || attach) fs.appendFileSync(file, `${kit}${attach}`);
       console.log(`wrote prisma/${subgraph}/migrations/${m}/migration.sql`);
     }
   }

@@ -1,6 +1,6 @@
 export {
   SUBGRAPH_REGISTRY, SUBGRAPHS, DEFAULT_PORTS, databaseName, followedFeeds, graphqlSchemaPath, isSubgraphName, migrationsDir,
-  prismaConfigPath, schemaPath, startWaves, subgraphDir, urlVariable, type SubgraphName, type SubgraphRegistration, type UrlVariable,
+  PRISMA_CONFIG_PATH, schemaPath, startWaves, subgraphDir, urlVariable, type SubgraphName, type SubgraphRegistration, type UrlVariable,
 } from "./subgraphs.ts";
 export { startEmbeddedPostgres, ensureDatabase, dropDatabase, databaseUrl, freePort, type PostgresServer } from "./postgres.ts";
 export { migrateDeploy, migrationState, committedMigrations, type MigrationState } from "./migrations.ts";

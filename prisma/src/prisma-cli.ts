@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { prismaConfigPath, type SubgraphName } from "./subgraphs.ts";
+import { PRISMA_CONFIG_PATH, type SubgraphName } from "./subgraphs.ts";
 
 const require = createRequire(import.meta.url);
 const prismaCli = require.resolve("prisma/build/index.js");
@@ -12,9 +12,10 @@ const PLACEHOLDER_URL = "postgresql://unused@127.0.0.1:1/unused";
 /** Runs one Prisma CLI command for a subgraph's schema; resolves with its output, rejects on failure. */
 export function runPrisma(subgraph: SubgraphName, args: string[], databaseUrl?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [prismaCli, ...args, "--config", prismaConfigPath(subgraph)], {
+    const child = spawn(process.execPath, [prismaCli, ...args, "--config", PRISMA_CONFIG_PATH], {
       env: {
         ...process.env,
+        MES_SUBGRAPH: subgraph,
         DATABASE_URL: databaseUrl ?? PLACEHOLDER_URL,
         CHECKPOINT_DISABLE: "1",
         PRISMA_HIDE_UPDATE_MESSAGE: "1",

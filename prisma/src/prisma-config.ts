@@ -1,17 +1,20 @@
 import path from "node:path";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
+import { SUBGRAPHS, isSubgraphName } from "./subgraphs.ts";
 
 /**
  * The Prisma CLI config every subgraph shares. The driver adapter makes the CLI use Prisma's
  * WebAssembly schema engine, so `migrate` needs no native engine download (air-gapped plants).
  * `generate` needs no database, so DATABASE_URL is only read when a command connects.
  */
-export function defineSubgraphPrismaConfig(dir: string) {
+export function defineSubgraphPrismaConfig(subgraph: string | undefined) {
+  if (!subgraph || !isSubgraphName(subgraph)) throw new Error(`MES_SUBGRAPH must name a subgraph: ${SUBGRAPHS.join(", ")}`);
+  const dir = path.join(import.meta.dirname, "..", subgraph);
   return defineConfig({
     experimental: { adapter: true },
     engine: "js",
-    schema: path.join(dir, "schema.prisma"),
+    schema: path.join(dir, "schema"),
     migrations: { path: path.join(dir, "migrations") },
     async adapter() {
       const connectionString = process.env.DATABASE_URL;

@@ -72,9 +72,8 @@ export function graphqlSchemaPath(subgraph: SubgraphName): string {
   return path.join(subgraphDir(subgraph), "schema.graphql");
 }
 
-export function prismaConfigPath(subgraph: SubgraphName): string {
-  return path.join(prismaRoot, subgraph, "prisma.config.ts");
-}
+/** The Prisma CLI config shared by the subgraphs (MES_SUBGRAPH picks one). */
+export const PRISMA_CONFIG_PATH = path.join(prismaRoot, "prisma.config.ts");
 
 export function migrationsDir(subgraph: SubgraphName): string {
   return path.join(prismaRoot, subgraph, "migrations");
@@ -84,6 +83,7 @@ export function isSubgraphName(name: string): name is SubgraphName {
   return (SUBGRAPHS as readonly string[]).includes(name);
 }
 
+/** The subgraph's Prisma schema folder: its own <name>.prisma and the kit models (kit.prisma). */
 export function schemaPath(subgraph: SubgraphName): string {
-  return path.join(prismaRoot, subgraph, "schema.prisma");
+  return path.join(prismaRoot, subgraph, "schema");
 }

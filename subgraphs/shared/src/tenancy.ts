@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import { forbidden } from "./errors.ts";
 import type { Identity } from "./auth.ts";
 
@@ -40,12 +41,15 @@ const SYSTEM_MODELS: Record<string, string> = {
 };
 
 /**
- * The tenancy of every model in a schema.prisma. A model without organizationId must be declared
+ * The tenancy of every model in a Prisma schema (a file, or a folder of .prisma files). A model without organizationId must be declared
  * in `untenanted` with the reason it needs no scope (reached only through a scoped parent), so a
  * new table cannot silently skip isolation.
  */
 export function modelTenancy(schemaFile: string, untenanted: Record<string, string>): Map<string, ModelTenancy> {
-  const text = fs.readFileSync(schemaFile, "utf8");
+  const files = fs.statSync(schemaFile).isDirectory()
+    ? fs.readdirSync(schemaFile).filter((f) => f.endsWith(".prisma")).map((f) => path.join(schemaFile, f))
+    : [schemaFile];
+  const text = files.map((f) => fs.readFileSync(f, "utf8")).join("\n");
   const models = new Map<string, ModelTenancy>();
   for (const [, name, body] of text.matchAll(/^model\s+(\w+)\s*\{([^}]*)\}/gm)) {
     const field = (f: string) => new RegExp(`^\\s*${f}\\s+String(\\?)?\\s`, "m").exec(body!);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "OutboxEvent" ADD COLUMN     "actor" TEXT,
+ADD COLUMN     "requestId" TEXT;

@@ -1,3 +1,0 @@
-import { defineSubgraphPrismaConfig } from "../src/prisma-config.ts";
-
-export default defineSubgraphPrismaConfig(import.meta.dirname);
