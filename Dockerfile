@@ -1,5 +1,5 @@
 # One image for all six services; docker-compose.yml picks the entry point of each.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 RUN npm install -g pnpm@10.34.9
 WORKDIR /app
 COPY . .

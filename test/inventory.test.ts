@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
-import { actAs } from "./support/auth.ts";
+import { actAs, bearer } from "./support/auth.ts";
 
 const ORG = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 actAs({ organizationId: ORG });
@@ -161,8 +161,18 @@ describe("reservations", () => {
     await receive(grease, "RES-L1", 50, 7.2);
     const productId = await createProduct(url, plant, "RES-P", 1, [{ materialId: grease, quantityPer: 0.5 }]);
     const wo = await createWorkOrder(url, productId, "WO-RES", 80);
-    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { status } }`, { id: wo.id });
+    const planner = await bearer({ organizationId: ORG, userId: "planner.pia", roles: ["PLANNER"] });
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { status } }`, { id: wo.id }, planner);
     await stack.subgraphs.inventory.consumers[0]!.drain();
+
+    // The reservation is inventory's effect of production's event: audited as the planner who
+    // released the order, in the request that released it, not as "system".
+    const { rows: [released] } = await stack.subgraphs.production.pool.query(
+      `SELECT actor, "requestId" FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' AND "aggregateId" = $1 AND payload->>'to' = 'RELEASED'`, [wo.id]);
+    expect(released).toEqual({ actor: "planner.pia", requestId: expect.any(String) });
+    const { rows: audit } = await stack.subgraphs.inventory.pool.query(
+      `SELECT actor, operation, "requestId" FROM "AuditLog" WHERE entity = 'Reservation' AND action = 'INSERT' AND after->>'workOrderId' = $1`, [wo.id]);
+    expect(audit).toEqual([{ actor: "planner.pia", operation: "inventory<-production:work-orders:WorkOrderStatusChanged", requestId: released.requestId }]);
 
     const q = `query($id: ID!, $p: ID!, $w: ID!) { material(id: $id) { onHand reserved(plantId: $p) available(plantId: $p) stockAlert(plantId: $p) { severity } } workOrder(id: $w) { reservations { quantity material { code } } } }`;
     const after = await mustQuery(url, q, { id: grease, p: plant.plantId, w: wo.id });

@@ -6,6 +6,8 @@ import { startTestStack, type TestStack } from "./support/stack.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { TEST_AUTH_SECRET, actAs, bearer, identityProviderKeys, tokenFor } from "./support/auth.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { subscribe, wsClient } from "./support/ws-client.ts";
 import { apiSchema, callOf, selectionOf } from "./support/schema-walk.ts";
 import { readPermissionTable } from "./support/permissions.ts";
@@ -80,7 +82,28 @@ describe("authentication", () => {
     const client = wsClient(url, await tokenFor({ organizationId: ORG, roles: ["VIEWER"], ttlSeconds: 2 }));
     const sub = await subscribe(client, `subscription { workOrderStatusChanged { cursor } }`);
     await expect.poll(() => sub.errors.length, { timeout: 6000 }).toBeGreaterThan(0);
-    expect(sub.errors[0]).toMatchObject({ code: 4401, reason: expect.stringMatching(/^Token expired/) });
+    expect(sub.errors[0]).toMatchObject({ code: 4403, reason: expect.stringMatching(/^Token expired/) });
+    await client.dispose();
+  });
+
+  it("closes an expired connection with a code the stock graphql-ws client retries, asking for a fresh token", async () => {
+    let connections = 0;
+    const client = createClient({
+      url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 5, retryWait: () => new Promise((r) => setTimeout(r, 50)),
+      connectionParams: async () => {
+        connections += 1;
+        // The first token expires in 2 s; the one the client fetches on reconnecting lasts.
+        return { authorization: `Bearer ${await tokenFor({ organizationId: ORG, roles: ["VIEWER"], ttlSeconds: connections === 1 ? 2 : 3600 })}` };
+      },
+    });
+    const sub = await subscribe(client, `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to } }`, { p: plant.plantId });
+    await expect.poll(() => connections, { timeout: 8000 }).toBe(2);
+    await new Promise((r) => setTimeout(r, 500)); // the client subscribes again on the new connection
+    const productId = await createProduct(url, plant, "SEC-RENEW", 1);
+    const wo = await createWorkOrder(url, productId, "WO-SEC-RENEW", 1);
+    await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { status } }`, { id: wo.id });
+    expect(await sub.waitFor(1)).toEqual([{ workOrderStatusChanged: { to: "RELEASED" } }]);
+    expect(sub.errors).toEqual([]);
     await client.dispose();
   });
 

@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { PRISMA_CONFIG_PATH, type SubgraphName } from "./subgraphs.ts";
+import fs from "node:fs";
+import path from "node:path";
+import { PRISMA_CONFIG_PATH, schemaPath, type SubgraphName } from "./subgraphs.ts";
 
 const require = createRequire(import.meta.url);
 const prismaCli = require.resolve("prisma/build/index.js");
@@ -9,8 +11,18 @@ const prismaCli = require.resolve("prisma/build/index.js");
 // the generator block and falls back to downloading a native query engine.
 const PLACEHOLDER_URL = "postgresql://unused@127.0.0.1:1/unused";
 
+/**
+ * Every subgraph's Prisma schema folder holds the kit models through a link to prisma/kit.prisma;
+ * a new subgraph's folder gets it on its first Prisma command.
+ */
+export function ensureKitLink(subgraph: SubgraphName): void {
+  const link = path.join(schemaPath(subgraph), "kit.prisma");
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join("..", "..", "kit.prisma"), link);
+}
+
 /** Runs one Prisma CLI command for a subgraph's schema; resolves with its output, rejects on failure. */
 export function runPrisma(subgraph: SubgraphName, args: string[], databaseUrl?: string): Promise<string> {
+  ensureKitLink(subgraph);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [prismaCli, ...args, "--config", PRISMA_CONFIG_PATH], {
       env: {

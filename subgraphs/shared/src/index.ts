@@ -18,6 +18,7 @@ export * from "./auth.ts";
 export * from "./schema-kit.ts";
 export * from "./resolver-maps.ts";
 export * from "./tx.ts";
+export * from "./close-codes.ts";
 export * from "./event-catalogue.ts";
 export * from "./access.ts";
 export * from "./tenancy.ts";
