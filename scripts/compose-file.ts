@@ -19,7 +19,7 @@ ${why}    environment: { <<: *dev-auth, EVENT_FEED_TOKEN: mes-development-only-e
 # PostgreSQL and the services. \`docker compose up --build\`, then open http://localhost:4000/graphql.
 # The credentials below are development defaults only: set real ones for any shared deployment.
 
-# DEVELOPMENT ONLY sign-in: tokens from \`pnpm token\` (HS256, refused with NODE_ENV=production).
+# DEVELOPMENT ONLY sign-in: tokens from \`pnpm sign-in\` (HS256, refused with NODE_ENV=production).
 # A deployment sets NODE_ENV=production, AUTH_JWKS_URL (its identity provider) and its own secrets.
 x-dev-auth: &dev-auth
   NODE_ENV: development

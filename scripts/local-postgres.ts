@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres, type PostgresServer } from "@mes/db";
+import { startEmbeddedPostgres, type PostgresServer } from "@mes/db/embedded";
 
 export interface LocalPostgres {
   /** Admin URL of the server (databases are created on it). */

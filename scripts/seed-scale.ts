@@ -69,7 +69,7 @@ try {
     }
   }
   say(`done in ${((performance.now() - started) / 1000).toFixed(0)} s. Organization ${SCALE_ORG}; sign in with ` +
-    `pnpm token --role admin --org ${SCALE_ORG}`);
+    `pnpm sign-in --role admin --org ${SCALE_ORG}`);
 } finally {
   await local.embedded?.stop();
 }

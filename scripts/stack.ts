@@ -7,7 +7,8 @@ import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
 import { openLocalPostgres } from "./local-postgres.ts";
-import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, ensureDatabase, followedFeeds, startWaves, urlVariable, type PostgresServer, type SubgraphName } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, ensureDatabase, followedFeeds, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import type { PostgresServer } from "@mes/db/embedded";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -94,7 +95,7 @@ async function main() {
   const serverUrl = local.serverUrl;
 
   const seed = process.env.MES_SEED_DEMO !== "false";
-  // DEVELOPMENT ONLY defaults: tokens from `pnpm token` (HS256) and the subgraphs' feed secret.
+  // DEVELOPMENT ONLY defaults: tokens from `pnpm sign-in` (HS256) and the subgraphs' feed secret.
   // A real deployment sets AUTH_JWKS_URL or AUTH_PUBLIC_KEY and its own EVENT_FEED_TOKEN.
   const auth = {
     ...(process.env.AUTH_JWKS_URL || process.env.AUTH_PUBLIC_KEY ? {} : { AUTH_DEV_SECRET: process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, AUTH_ISSUER: process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER }),
@@ -124,7 +125,7 @@ async function main() {
   MES graph ready in ${elapsed()}
 
     Gateway + GraphQL IDE  ${gatewayUrl}   (open it in a browser)
-    Sign in for the IDE    pnpm token --role admin   (paste the header it prints into the IDE's Headers tab)
+    Sign in for the IDE    pnpm sign-in --role admin   (paste the header it prints into the IDE's Headers tab)
 ${SUBGRAPHS.map((n) => `    ${n.padEnd(21)}  http://127.0.0.1:${portOf(n)}/graphql`).join("\n")}
 
   Logs: ${path.relative(root, logDir)}/<service>.log    Stop: Ctrl-C

@@ -1,9 +1,9 @@
-// `pnpm token --role operator --plant LAK`: a development token for the demo data, signed with the
+// `pnpm sign-in --role operator --plant LAK`: a development token for the demo data, signed with the
 // development HS256 secret (or AUTH_DEV_SECRET), as the plant's identity provider would issue one.
 import { parseArgs } from "node:util";
 import { buildDemoData, DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_ISSUER, ROLES, signDevelopmentToken, type Role } from "@mes/shared";
 
-const usage = `usage: pnpm token --role <${ROLES.map((r) => r.toLowerCase()).join("|")}> [--role ...]
+const usage = `usage: pnpm sign-in --role <${ROLES.map((r) => r.toLowerCase()).join("|")}> [--role ...]
                   [--plant <LAK|RIV|plant id> ...] [--user <id>] [--org <organization id>] [--hours <1-24>]
 
   Without --plant the token covers every plant of the organization.
@@ -55,7 +55,7 @@ const token = await signDevelopmentToken({
   ttlSeconds: Math.round(hours * 3600),
 }, process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER);
 
-// The token alone on stdout (for scripts: TOKEN=$(pnpm -s token --role admin)); the rest on stderr.
+// The token alone on stdout (for scripts: TOKEN=$(pnpm -s sign-in --role admin)); the rest on stderr.
 console.error(`Development token (${roles.join(", ")}; plants: ${args.plant.length ? args.plant.join(", ") : "all"}; ${hours} h).`);
 console.error(`In the GraphQL IDE, Headers tab:  {"Authorization": "Bearer ${token}"}\n`);
 console.log(token);

@@ -12,8 +12,8 @@ export function mountIde(app: express.Express, endpoint: string): void {
     endpoint,
     defaultQuery: DEFAULT_QUERY,
     headerEditorEnabled: true,
-    // Every request needs a token: `pnpm token --role admin` prints one for the demo data.
-    headers: JSON.stringify({ Authorization: "Bearer <paste the output of: pnpm token --role admin>" }, null, 2),
+    // Every request needs a token: `pnpm sign-in --role admin` prints one for the demo data.
+    headers: JSON.stringify({ Authorization: "Bearer <paste the output of: pnpm sign-in --role admin>" }, null, 2),
     shouldPersistHeaders: true,
     // Subscriptions run over graphql-ws on the same endpoint.
     subscriptionsProtocol: "WS",

@@ -3,7 +3,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { databaseUrl, ensureDatabase, freePort, startEmbeddedPostgres } from "../src/postgres.ts";
+import { databaseUrl, ensureDatabase, freePort } from "../src/postgres.ts";
+import { startEmbeddedPostgres } from "../src/embedded-postgres.ts";
 import { migrateDeploy } from "../src/migrations.ts";
 import { runPrisma } from "../src/prisma-cli.ts";
 import { SUBGRAPHS, isSubgraphName } from "../src/subgraphs.ts";

