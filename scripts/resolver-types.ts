@@ -3,9 +3,13 @@ import path from "node:path";
 import { codegen } from "@graphql-codegen/core";
 import * as typescriptPlugin from "@graphql-codegen/typescript";
 import * as resolversPlugin from "@graphql-codegen/typescript-resolvers";
-import { buildASTSchema } from "graphql";
+import { createRequire } from "node:module";
 import { graphqlSchemaPath, subgraphDir, type SubgraphName } from "@mes/db";
 import { subgraphTypeDefs } from "@mes/shared";
+
+// The codegen plugins are CommonJS and load graphql's CommonJS build; a schema built by the ESM
+// build (which vitest loads) fails their instanceof checks ("Duplicate graphql modules").
+const { buildASTSchema } = createRequire(import.meta.url)("graphql") as typeof import("graphql");
 
 export const RESOLVER_TYPES_FILE = "resolvers-types.generated.ts";
 

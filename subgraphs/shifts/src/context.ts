@@ -1,9 +1,11 @@
 import DataLoader from "dataloader";
-import type { SubgraphContext } from "@mes/shared";
-import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { SubgraphContext, Tx } from "@mes/shared";
+import { byIdLoader, childrenLoader, notFound, requireId, validIds } from "@mes/shared";
 import type { PrismaClient, Shift } from "./generated/prisma/client.ts";
 
 export type ShiftsDb = PrismaClient;
+/** What domain functions take: one interactive transaction, or the request's scoped client. */
+export type ShiftsTx = Tx<ShiftsDb>;
 
 export function createLoaders(db: ShiftsDb, now: Date) {
   return {
@@ -29,4 +31,20 @@ export function createLoaders(db: ShiftsDb, now: Date) {
 export interface ShiftsContext extends SubgraphContext {
   db: ShiftsDb;
   loaders: ReturnType<typeof createLoaders>;
+}
+
+/** The shift a mutation names (argument `shiftId`), or NOT_FOUND. */
+export async function loadShift(ctx: ShiftsContext, id: string): Promise<Shift> {
+  const shift = await ctx.loaders.shift.load(requireId(id, "shiftId"));
+  if (!shift) throw notFound("Shift", id);
+  return shift;
+}
+
+/**
+ * The row a non-null relation points to. Foreign keys keep it there; should it be missing (or out of
+ * the caller's scope), NOT_FOUND names it instead of a bare non-null violation.
+ */
+export function found<T>(row: T | null, entity: string, id: string): T {
+  if (row === null) throw notFound(entity, id);
+  return row;
 }

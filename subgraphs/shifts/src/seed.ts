@@ -1,4 +1,4 @@
-import { buildDemoData, type Logger } from "@mes/shared";
+import { buildDemoData, withTx, type Logger } from "@mes/shared";
 import type { ShiftsDb } from "./context.ts";
 
 /** Seeds shift patterns, crews, a week of past shifts and two days ahead, assignments and handovers. */
@@ -7,7 +7,7 @@ export async function seedDemo(db: ShiftsDb, log: Logger): Promise<void> {
   const demo = buildDemoData();
   const organizationId = demo.organizationId;
   const now = new Date();
-  await db.$transaction(async (tx) => {
+  await withTx(db, async (tx) => {
     for (const plant of demo.plants) {
       const tenant = { organizationId, plantId: plant.id };
       await tx.shiftPattern.createMany({ data: plant.shiftPatterns.map((p) => ({ ...tenant, ...p, timeZone: plant.timeZone })) });

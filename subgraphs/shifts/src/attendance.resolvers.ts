@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { entityRef, parseInput, zDate, zId } from "@mes/shared";
+import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
+import type { WorkCenterMapper } from "./mappers.ts";
+import type { InputShape } from "./inputs.ts";
+import { loadShift } from "./context.ts";
+import { clockIn, clockOut, coverage, markAbsent, setCoverageRequirement } from "./attendance.ts";
+
+const person = z.string().trim().min(1, "must not be empty").max(128);
+
+const clockInInput = z.object({
+  shiftId: zId,
+  personId: person,
+  workCenterId: zId.nullish(),
+  at: zDate.nullish(),
+} satisfies InputShape<ClockInInput>);
+
+const coverageInput = z.object({
+  plantId: zId,
+  workCenterId: zId,
+  requiredPeople: z.number().int().min(0, "must be 0 or more").max(10_000),
+} satisfies InputShape<SetCoverageInput>);
+
+/** Work centers are equipment's: shifts answers with the key. */
+const workCenterRef = (id: string): WorkCenterMapper => ({ id });
+
+export const attendanceResolvers = {
+  Mutation: {
+    async clockIn(_, args, ctx) {
+      const input = parseInput(clockInInput, args.input);
+      return clockIn(ctx.db, await loadShift(ctx, input.shiftId), input, new Date());
+    },
+    async clockOut(_, args, ctx) {
+      const shift = await loadShift(ctx, args.shiftId);
+      return clockOut(ctx.db, shift, parseInput(person, args.personId, "personId"), args.at ?? new Date());
+    },
+    async markAbsent(_, args, ctx) {
+      const shift = await loadShift(ctx, args.shiftId);
+      return markAbsent(ctx.db, shift, parseInput(person, args.personId, "personId"));
+    },
+    setCoverageRequirement: (_, args, ctx) => setCoverageRequirement(ctx.db, ctx.tenant.organizationId, parseInput(coverageInput, args.input)),
+  },
+  Shift: {
+    attendance: (s, _, ctx) => ctx.loaders.attendanceOfShift.load(s.id),
+    coverage: async (s, _, ctx) => {
+      const [requirements, attendance] = await Promise.all([ctx.loaders.coverageOfPlant.load(s.plantId), ctx.loaders.attendanceOfShift.load(s.id)]);
+      return coverage(requirements, attendance);
+    },
+  },
+  Attendance: {
+    workCenter: (a) => entityRef("WorkCenter", a.workCenterId),
+  },
+  Coverage: {
+    workCenter: (c) => workCenterRef(c.workCenterId),
+  },
+  CoverageRequirement: {
+    workCenter: (c) => workCenterRef(c.workCenterId),
+  },
+} satisfies Resolvers;

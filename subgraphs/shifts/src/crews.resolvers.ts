@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { entityRef, notFound, parseInput, requireId, zId, zName } from "@mes/shared";
+import type { CreateCrewInput, CrewMemberInput, Resolvers } from "./resolvers-types.generated.ts";
+import type { InputShape } from "./inputs.ts";
+import { found } from "./context.ts";
+import { assignCrew, createCrew, crewsOfPlant } from "./crews.ts";
+
+const crewMemberInput = z.object({
+  personId: z.string().trim().min(1).max(128),
+  displayName: zName,
+  role: z.string().trim().min(1).max(64),
+} satisfies InputShape<CrewMemberInput>);
+
+const createCrewInput = z.object({
+  plantId: zId,
+  name: zName,
+  members: z.array(crewMemberInput),
+} satisfies InputShape<CreateCrewInput>);
+
+export const crewsResolvers = {
+  Query: {
+    crews: (_, { plantId }, ctx) => crewsOfPlant(ctx.db, requireId(plantId, "plantId")),
+  },
+  Mutation: {
+    createCrew: (_, args, ctx) => createCrew(ctx.db, ctx.tenant.organizationId, parseInput(createCrewInput, args.input)),
+    async assignCrew(_, args, ctx) {
+      const shiftId = requireId(args.shiftId, "shiftId");
+      const crewId = requireId(args.crewId, "crewId");
+      const workCenterId = args.workCenterId ? requireId(args.workCenterId, "workCenterId") : null;
+      const [shift, crew] = await Promise.all([ctx.loaders.shift.load(shiftId), ctx.loaders.crew.load(crewId)]);
+      if (!shift) throw notFound("Shift", shiftId);
+      if (!crew) throw notFound("Crew", crewId);
+      return assignCrew(ctx.db, shift, crew, workCenterId);
+    },
+  },
+  Shift: {
+    crewAssignments: (s, _, ctx) => ctx.loaders.assignmentsOfShift.load(s.id),
+  },
+  Crew: {
+    plant: (c) => ({ id: c.plantId }),
+    members: (c, _, ctx) => ctx.loaders.membersOfCrew.load(c.id),
+  },
+  CrewAssignment: {
+    shift: async (a, _, ctx) => found(await ctx.loaders.shift.load(a.shiftId), "Shift", a.shiftId),
+    crew: async (a, _, ctx) => found(await ctx.loaders.crew.load(a.crewId), "Crew", a.crewId),
+    workCenter: (a) => entityRef("WorkCenter", a.workCenterId),
+  },
+} satisfies Resolvers;

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { badUserInput, parseInput, requireId, zId } from "@mes/shared";
+import type { LogHandoverInput, Resolvers } from "./resolvers-types.generated.ts";
+import type { InputShape } from "./inputs.ts";
+import { found, loadShift } from "./context.ts";
+import { acknowledgeHandover, logHandover, unacknowledgedHandovers } from "./handovers.ts";
+
+const logHandoverInput = z.object({
+  shiftId: zId,
+  notes: z.string().trim().min(1, "must not be empty").max(10_000),
+  openIssues: z.array(z.string().trim().min(1).max(1000)).max(100),
+  createdBy: z.string().trim().min(1, "must not be empty").max(128),
+} satisfies InputShape<LogHandoverInput>);
+
+export const handoversResolvers = {
+  Query: {
+    unacknowledgedHandovers: (_, { plantId }, ctx) => unacknowledgedHandovers(ctx.db, requireId(plantId, "plantId")),
+  },
+  Mutation: {
+    async logHandover(_, args, ctx) {
+      const input = parseInput(logHandoverInput, args.input);
+      return logHandover(ctx.db, await loadShift(ctx, input.shiftId), input);
+    },
+    acknowledgeHandover(_, args, ctx) {
+      const id = requireId(args.id);
+      const by = args.acknowledgedBy.trim();
+      if (!by) throw badUserInput("acknowledgedBy must not be empty", [{ field: "acknowledgedBy", message: "must not be empty" }]);
+      return acknowledgeHandover(ctx.db, id, by);
+    },
+  },
+  Shift: {
+    handovers: (s, _, ctx) => ctx.loaders.handoversOfShift.load(s.id),
+  },
+  Handover: {
+    shift: async (h, _, ctx) => found(await ctx.loaders.shift.load(h.shiftId), "Shift", h.shiftId),
+  },
+} satisfies Resolvers;
