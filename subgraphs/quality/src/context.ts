@@ -1,8 +1,10 @@
-import type { SubgraphContext } from "@mes/shared";
-import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { SubgraphContext, Tx } from "@mes/shared";
+import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
 export type QualityDb = PrismaClient;
+/** One interactive transaction of the quality database: what domain functions take. */
+export type QualityTx = Tx<QualityDb>;
 
 export function createLoaders(db: QualityDb) {
   return {
@@ -30,4 +32,14 @@ export function createLoaders(db: QualityDb) {
 export interface QualityContext extends SubgraphContext {
   db: QualityDb;
   loaders: ReturnType<typeof createLoaders>;
+}
+
+/**
+ * A row a foreign key guarantees, for a non-null field. Missing, it was not visible to the caller:
+ * NOT_FOUND rather than GraphQL's bare "cannot return null".
+ */
+export async function loadRequired<T>(loader: { load(id: string): Promise<T | null> }, entity: string, id: string): Promise<T> {
+  const row = await loader.load(id);
+  if (!row) throw notFound(entity, id);
+  return row;
 }

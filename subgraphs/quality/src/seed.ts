@@ -1,4 +1,4 @@
-import { buildDemoData, type Logger } from "@mes/shared";
+import { buildDemoData, withTx, type Logger } from "@mes/shared";
 import type { QualityDb } from "./context.ts";
 
 /** Seeds the demo inspection plans, inspections and NCRs. */
@@ -6,7 +6,7 @@ export async function seedDemo(db: QualityDb, log: Logger): Promise<void> {
   if ((await db.inspectionPlan.count()) > 0) return;
   const demo = buildDemoData();
   const organizationId = demo.organizationId;
-  await db.$transaction(async (tx) => {
+  await withTx(db, async (tx) => {
     for (const plant of demo.plants) {
       const tenant = { organizationId, plantId: plant.id };
       await tx.inspectionPlan.createMany({

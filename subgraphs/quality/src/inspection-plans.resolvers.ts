@@ -1,0 +1,27 @@
+import { decimalToNumber, entityRef, parseInput, requireId } from "@mes/shared";
+import { createInspectionPlan, createInspectionPlanInput, plansOfPlant } from "./inspection-plans.ts";
+import type { Resolvers } from "./resolvers-types.generated.ts";
+
+export const inspectionPlansResolvers = {
+  Query: {
+    inspectionPlan: (_, { id }, ctx) => ctx.loaders.plan.load(requireId(id)),
+    inspectionPlans: (_, { plantId }, ctx) => plansOfPlant(ctx.db, requireId(plantId, "plantId")),
+  },
+  Mutation: {
+    createInspectionPlan: (_, { input }, ctx) => createInspectionPlan(ctx.db, ctx.tenant.organizationId, parseInput(createInspectionPlanInput, input)),
+  },
+  InspectionPlan: {
+    __resolveReference: (r, ctx) => ctx.loaders.plan.load(r.id),
+    // Every plan has a plant (entityRef is for the optional references).
+    plant: (p) => ({ id: p.plantId }),
+    workCenter: (p) => entityRef("WorkCenter", p.workCenterId),
+    product: (p) => entityRef("Product", p.productId),
+    material: (p) => entityRef("Material", p.materialId),
+    characteristics: (p, _, ctx) => ctx.loaders.characteristicsOfPlan.load(p.id),
+  },
+  Characteristic: {
+    nominal: (c) => decimalToNumber(c.nominal),
+    lowerLimit: (c) => decimalToNumber(c.lowerLimit),
+    upperLimit: (c) => decimalToNumber(c.upperLimit),
+  },
+} satisfies Resolvers;

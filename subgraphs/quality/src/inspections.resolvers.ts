@@ -1,0 +1,32 @@
+import { decimalToNumber, entityRef, parseInput, requireId, withTx } from "@mes/shared";
+import { loadRequired } from "./context.ts";
+import { listInspections, recordInspection, recordInspectionInput } from "./inspections.ts";
+import type { Resolvers } from "./resolvers-types.generated.ts";
+
+export const inspectionsResolvers = {
+  Query: {
+    inspection: (_, { id }, ctx) => ctx.loaders.inspection.load(requireId(id)),
+    inspections: (_, { plantId, result, limit, offset }, ctx) =>
+      listInspections(ctx.db, { plantId: plantId ? requireId(plantId, "plantId") : null, result }, { limit, offset }),
+  },
+  Mutation: {
+    recordInspection: (_, { input }, ctx) => {
+      const record = parseInput(recordInspectionInput, input);
+      return withTx(ctx.db, (tx) => recordInspection(tx, record, ctx.actor));
+    },
+  },
+  Inspection: {
+    __resolveReference: (r, ctx) => ctx.loaders.inspection.load(r.id),
+    // Every inspection has a plant (entityRef is for the optional references).
+    plant: (i) => ({ id: i.plantId }),
+    plan: (i, _, ctx) => loadRequired(ctx.loaders.plan, "InspectionPlan", i.planId),
+    workOrder: (i) => entityRef("WorkOrder", i.workOrderId),
+    material: (i) => entityRef("Material", i.materialId),
+    lot: (i) => entityRef("Lot", i.lotId),
+    measurements: (i, _, ctx) => ctx.loaders.measurementsOfInspection.load(i.id),
+    ncrs: (i, _, ctx) => ctx.loaders.ncrsOfInspection.load(i.id),
+  },
+  Measurement: {
+    value: (m) => decimalToNumber(m.value),
+  },
+} satisfies Resolvers;

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { appendEvent, badUserInput, notFound, paginate, zCode, zId, zName, zText, type Page, type PageArgs } from "@mes/shared";
+import type { Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
+import { NcrDisposition, NcrSeverity } from "./generated/prisma/enums.ts";
+import type { QualityTx } from "./context.ts";
+import { inputSchema } from "./input-schema.ts";
+import { assertMove, assertNotClosed, scrapGaps } from "./ncr-status.ts";
+import type { DispositionNcrInput, OpenNcrInput } from "./resolvers-types.generated.ts";
+
+export const openNcrInput = inputSchema<OpenNcrInput>()(z.object({
+  plantId: zId,
+  number: zCode,
+  title: zName,
+  description: z.string().trim().max(5000).nullish(),
+  severity: z.enum(NcrSeverity),
+  workOrderId: zId.nullish(),
+  materialId: zId.nullish(),
+  lotId: zId.nullish(),
+  inspectionId: zId.nullish(),
+}));
+
+export const dispositionNcrInput = inputSchema<DispositionNcrInput>()(z.object({
+  id: zId, disposition: z.enum(NcrDisposition),
+  rootCause: zText, containmentAction: zText,
+  quantity: z.number().finite().positive("must be greater than 0").nullish(), locationId: zId.nullish(),
+}));
+
+/** Who an NCR is assigned to. */
+export const assigneeInput = z.string().trim().min(1, "must not be empty").max(128);
+export const defectTypeInput = zText;
+export const defectQuantityInput = z.number().finite().positive("must be greater than 0");
+
+export type NewNcr = z.infer<typeof openNcrInput>;
+export type NcrDispositionDecision = z.infer<typeof dispositionNcrInput>;
+
+/** Where an NCR's events belong, and the NCR every payload names. */
+const ncrOrigin = (ncr: Ncr) => ({ organizationId: ncr.organizationId, plantId: ncr.plantId, aggregateId: ncr.id });
+const ncrKey = (ncr: Ncr) => ({ ncrId: ncr.id, number: ncr.number });
+
+/** NcrOpened, the same whether a failed inspection or a person opened the NCR. */
+export function announceNcrOpened(tx: QualityTx, ncr: Ncr): Promise<void> {
+  return appendEvent(tx, {
+    ...ncrOrigin(ncr),
+    type: "NcrOpened",
+    payload: { ...ncrKey(ncr), severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: ncr.inspectionId },
+  });
+}
+
+/** The NCR, locked until the transaction ends, so concurrent moves apply one after the other. */
+async function lockNcr(tx: QualityTx, id: string): Promise<Ncr> {
+  await tx.$queryRaw`SELECT id FROM "Ncr" WHERE id = ${id}::uuid FOR UPDATE`;
+  const ncr = await tx.ncr.findUnique({ where: { id } });
+  if (!ncr) throw notFound("NCR", id);
+  return ncr;
+}
+
+/** Opens an NCR by hand; an inspection it names must be one of the same plant. */
+export async function openNcr(tx: QualityTx, organizationId: string, input: NewNcr): Promise<Ncr> {
+  if (input.inspectionId) {
+    const inspection = await tx.inspection.findUnique({ where: { id: input.inspectionId } });
+    if (!inspection || inspection.plantId !== input.plantId) {
+      throw badUserInput(`Inspection ${input.inspectionId} does not exist`, [{ field: "input.inspectionId", message: "no such inspection" }]);
+    }
+  }
+  const ncr = await tx.ncr.create({ data: { ...input, organizationId } });
+  await announceNcrOpened(tx, ncr);
+  return ncr;
+}
+
+/** OPEN -> UNDER_REVIEW, optionally assigning it. */
+export async function reviewNcr(tx: QualityTx, id: string, assignee: string | null): Promise<Ncr> {
+  const ncr = await lockNcr(tx, id);
+  assertMove(ncr, "UNDER_REVIEW");
+  return tx.ncr.update({ where: { id: ncr.id }, data: { status: "UNDER_REVIEW", ...(assignee ? { assignee } : {}) } });
+}
+
+export async function assignNcr(tx: QualityTx, id: string, assignee: string): Promise<Ncr> {
+  const ncr = await lockNcr(tx, id);
+  assertNotClosed(ncr);
+  return tx.ncr.update({ where: { id: ncr.id }, data: { assignee } });
+}
+
+/** Records a defect; answers the NCR as it was (its defects are a field of their own). */
+export async function addNcrDefect(tx: QualityTx, ncrId: string, type: string, quantity: number): Promise<Ncr> {
+  const ncr = await lockNcr(tx, ncrId);
+  assertNotClosed(ncr);
+  await tx.ncrDefect.create({ data: { ncrId: ncr.id, type, quantity } });
+  return ncr;
+}
+
+/** UNDER_REVIEW -> DISPOSITIONED; announced, so inventory scraps the stock of a SCRAP disposition. */
+export async function dispositionNcr(tx: QualityTx, input: NcrDispositionDecision): Promise<Ncr> {
+  const ncr = await lockNcr(tx, input.id);
+  assertMove(ncr, "DISPOSITIONED");
+  if (input.disposition === "SCRAP") {
+    const gaps = scrapGaps(ncr, input);
+    if (gaps.length) throw badUserInput(`A SCRAP disposition needs stock to scrap: ${gaps.join("; ")}`);
+  }
+  const updated = await tx.ncr.update({
+    where: { id: ncr.id },
+    data: {
+      status: "DISPOSITIONED", disposition: input.disposition, rootCause: input.rootCause, containmentAction: input.containmentAction,
+      dispositionQuantity: input.quantity ?? null, locationId: input.locationId ?? ncr.locationId, dispositionedAt: new Date(),
+    },
+  });
+  await appendEvent(tx, {
+    ...ncrOrigin(updated),
+    type: "NcrDispositioned",
+    payload: {
+      ...ncrKey(updated), disposition: input.disposition, materialId: updated.materialId, lotId: updated.lotId, locationId: updated.locationId,
+      // toFixed: a decimal string in plain notation, as the catalogue wants
+      quantity: updated.dispositionQuantity?.toFixed() ?? null, workOrderId: updated.workOrderId,
+    },
+  });
+  return updated;
+}
+
+/** DISPOSITIONED -> CLOSED; a lot hold this NCR requested is released. */
+export async function closeNcr(tx: QualityTx, id: string): Promise<Ncr> {
+  const ncr = await lockNcr(tx, id);
+  assertMove(ncr, "CLOSED");
+  const closed = await tx.ncr.update({ where: { id: ncr.id }, data: { status: "CLOSED", closedAt: new Date() } });
+  if (ncr.lotHoldRequested && ncr.lotId) {
+    await appendEvent(tx, { ...ncrOrigin(closed), type: "LotHoldReleaseRequested", payload: { ...ncrKey(closed), lotId: ncr.lotId } });
+  }
+  return closed;
+}
+
+/** Asks inventory to hold the NCR's lot (once); `locationId` says where the lot is. */
+export async function requestLotHold(tx: QualityTx, ncrId: string, locationId: string | null): Promise<Ncr> {
+  const ncr = await lockNcr(tx, ncrId);
+  if (!ncr.lotId) throw badUserInput(`${ncr.number} names no lot to hold`);
+  assertNotClosed(ncr);
+  if (ncr.lotHoldRequested) return ncr;
+  const updated = await tx.ncr.update({ where: { id: ncr.id }, data: { lotHoldRequested: true, ...(locationId ? { locationId } : {}) } });
+  await appendEvent(tx, { ...ncrOrigin(updated), type: "LotHoldRequested", payload: { ...ncrKey(updated), lotId: ncr.lotId, reason: `${ncr.number}: ${ncr.title}` } });
+  return updated;
+}
+
+/** NCRs, newest first, of a plant and/or in some statuses. */
+export function listNcrs(db: QualityTx, filter: { plantId: string | null; status?: NcrStatus[] | null }, page: PageArgs): Promise<Page<Ncr>> {
+  const where: Prisma.NcrWhereInput = {
+    ...(filter.plantId ? { plantId: filter.plantId } : {}),
+    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+  };
+  return paginate(page, (w) => db.ncr.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }), () => db.ncr.count({ where }));
+}
