@@ -82,7 +82,7 @@ describe("configuration", () => {
   it("refuses to start with a missing or bad value, naming each variable", async () => {
     const root = path.resolve(import.meta.dirname, "..");
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/production/src/main.ts"], {
+      const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/shared/src/main.ts", "production"], {
         cwd: root, env: { PATH: process.env.PATH, PORT: "eighty", LOG_LEVEL: "loud" }, stdio: ["ignore", "ignore", "pipe"],
       });
       let stderr = "";

@@ -1,8 +1,10 @@
-import type { SubgraphContext } from "@mes/shared";
-import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { SubgraphContext, Tx } from "@mes/shared";
+import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
 export type ProductionDb = PrismaClient;
+/** One interactive transaction of the production database: what domain functions write through. */
+export type ProductionTx = Tx<ProductionDb>;
 
 /** Per-request loaders: every lookup by id or parent runs one query per type per tick. */
 export function createLoaders(db: ProductionDb) {
@@ -43,6 +45,16 @@ export function createLoaders(db: ProductionDb) {
       (line) => line.productId,
     ),
   };
+}
+
+/**
+ * Loads the row a stored foreign key points at. Its absence is a broken reference (the schema
+ * promises a non-null value), reported as NOT_FOUND rather than a null in a non-null field.
+ */
+export async function loadReferenced<T>(loader: { load(id: string): Promise<T | null> }, entity: string, id: string): Promise<T> {
+  const row = await loader.load(id);
+  if (!row) throw notFound(entity, id);
+  return row;
 }
 
 export interface ProductionSettings {

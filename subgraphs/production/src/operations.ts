@@ -1,9 +1,14 @@
-import { appendEvent, badUserInput, conflict, notFound } from "@mes/shared";
-import { Prisma, type Operation, type WorkOrder } from "./generated/prisma/client.ts";
-import { assertNotHeld, lockWorkOrder, transition, type Tx } from "./lifecycle.ts";
+import { z } from "zod";
+import { appendEvent, badUserInput, conflict, notFound, zId } from "@mes/shared";
+import { Prisma, type Operation, type ProductionLog, type WorkOrder } from "./generated/prisma/client.ts";
+import type { LogProductionInput } from "./resolvers-types.generated.ts";
+import type { ProductionTx } from "./context.ts";
+import { zOperatorId, type ZodShapeOf } from "./inputs.ts";
+import { assertNotHeld, lockWorkOrder, transition } from "./lifecycle.ts";
+import { assertRunnable, fitsCapacity, operationLabel as label, reportCapacity } from "./operation-rules.ts";
 
 /** Locks an operation's work order (changes to one order apply one at a time) and returns both. */
-export async function lockOperation(tx: Tx, operationId: string): Promise<{ op: Operation; wo: WorkOrder }> {
+export async function lockOperation(tx: ProductionTx, operationId: string): Promise<{ op: Operation; wo: WorkOrder }> {
   const found = await tx.operation.findUnique({ where: { id: operationId }, select: { workOrderId: true } });
   if (!found) throw notFound("Operation", operationId);
   const wo = await lockWorkOrder(tx, found.workOrderId);
@@ -11,16 +16,8 @@ export async function lockOperation(tx: Tx, operationId: string): Promise<{ op: 
   return { op, wo };
 }
 
-const label = (wo: WorkOrder, op: Operation) => `operation ${op.sequence} (${op.name}) of ${wo.number}`;
-
-function assertRunnable(wo: WorkOrder, op: Operation) {
-  if (wo.status !== "RELEASED" && wo.status !== "IN_PROGRESS") {
-    throw conflict(`Work order ${wo.number} is ${wo.status}; its operations can run once it is RELEASED or IN_PROGRESS`);
-  }
-  if (op.status === "COMPLETED") throw conflict(`The ${label(wo, op)} is already completed`);
-}
-
-export async function startOperation(tx: Tx, operationId: string, actor: string): Promise<Operation> {
+/** Starts or resumes an operation once its routing predecessor is completed; the first start puts a RELEASED order IN_PROGRESS. */
+export async function startOperation(tx: ProductionTx, operationId: string, actor: string): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, operationId);
   assertRunnable(wo, op);
   await assertNotHeld(tx, wo);
@@ -37,13 +34,14 @@ export async function startOperation(tx: Tx, operationId: string, actor: string)
   return tx.operation.update({ where: { id: op.id }, data: { status: "IN_PROGRESS", startedAt: op.startedAt ?? new Date() } });
 }
 
-export async function pauseOperation(tx: Tx, operationId: string): Promise<Operation> {
+export async function pauseOperation(tx: ProductionTx, operationId: string): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, operationId);
   if (op.status !== "IN_PROGRESS") throw conflict(`The ${label(wo, op)} is ${op.status}; only a running operation can be paused`);
   return tx.operation.update({ where: { id: op.id }, data: { status: "PAUSED" } });
 }
 
-export async function completeOperation(tx: Tx, operationId: string): Promise<Operation> {
+/** Completes a running operation; the next one in the routing becomes READY. */
+export async function completeOperation(tx: ProductionTx, operationId: string): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, operationId);
   assertRunnable(wo, op);
   await assertNotHeld(tx, wo);
@@ -54,34 +52,42 @@ export async function completeOperation(tx: Tx, operationId: string): Promise<Op
   return done;
 }
 
-export interface LogProductionInput {
-  operationId: string;
-  goodQuantity: number;
-  scrapQuantity: number;
-  machineId?: string | null;
-  operatorId?: string | null;
-  shiftId?: string | null;
-  loggedAt?: Date | null;
+/** Assigns a machine, an operator or both; what is not given stays as it is. */
+export async function assignOperation(tx: ProductionTx, operationId: string, assignment: { machineId?: string; operatorId?: string }): Promise<Operation> {
+  const { op } = await lockOperation(tx, operationId);
+  return tx.operation.update({ where: { id: op.id }, data: assignment });
 }
+
+export const logProductionInput = z.object({
+  operationId: zId,
+  goodQuantity: z.number().finite().min(0, "must not be negative"),
+  scrapQuantity: z.number().finite().min(0, "must not be negative"),
+  machineId: zId.nullish(),
+  operatorId: zOperatorId.nullish(),
+  shiftId: zId.nullish(),
+  loggedAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future").nullish(),
+} satisfies ZodShapeOf<LogProductionInput>).refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
+  path: ["goodQuantity"], message: "report at least one good or scrap unit",
+});
+export type ProductionReport = z.output<typeof logProductionInput>;
 
 /**
  * Records good and scrap counts on a running operation. All counts of an operation together may
  * not exceed the work-order quantity plus the over-production tolerance; the work-order lock
  * makes that check hold under concurrent reports.
  */
-export async function logProduction(tx: Tx, input: LogProductionInput, actor: string, tolerancePercent: number) {
+export async function logProduction(tx: ProductionTx, input: ProductionReport, actor: string, tolerancePercent: number): Promise<ProductionLog> {
   const { op, wo } = await lockOperation(tx, input.operationId);
   assertRunnable(wo, op);
   await assertNotHeld(tx, wo);
   if (op.status !== "IN_PROGRESS") throw conflict(`The ${label(wo, op)} is ${op.status}; production is logged on a running operation`);
   const good = new Prisma.Decimal(input.goodQuantity);
   const scrap = new Prisma.Decimal(input.scrapQuantity);
-  const limit = wo.quantity.mul(new Prisma.Decimal(100 + tolerancePercent)).div(100);
-  const remaining = limit.sub(op.goodQuantity).sub(op.scrapQuantity);
-  if (good.add(scrap).gt(remaining)) {
+  const capacity = reportCapacity(wo.quantity, tolerancePercent, op.goodQuantity, op.scrapQuantity);
+  if (!fitsCapacity(capacity, good, scrap)) {
     throw badUserInput(
-      `The ${label(wo, op)} can take at most ${Prisma.Decimal.max(remaining, 0).toString()} more units ` +
-        `(order quantity ${wo.quantity.toString()} plus ${tolerancePercent}% tolerance, ${op.goodQuantity.add(op.scrapQuantity).toString()} already reported)`,
+      `The ${label(wo, op)} can take at most ${Prisma.Decimal.max(capacity.remaining, 0).toString()} more units ` +
+        `(order quantity ${wo.quantity.toString()} plus ${tolerancePercent}% tolerance, ${capacity.reported.toString()} already reported)`,
       [{ field: "input.goodQuantity", message: "more than the remaining quantity" }],
     );
   }
@@ -101,18 +107,4 @@ export async function logProduction(tx: Tx, input: LogProductionInput, actor: st
     },
   });
   return log;
-}
-
-/** OPEN -> ACKNOWLEDGED -> RESOLVED, each step once: a conditional update, so racing clicks agree. */
-export async function advanceProblem(tx: Tx, id: string, to: "ACKNOWLEDGED" | "RESOLVED", actor: string, resolution?: string) {
-  const from = to === "ACKNOWLEDGED" ? ["OPEN" as const] : ["OPEN" as const, "ACKNOWLEDGED" as const];
-  const now = new Date();
-  const data = to === "ACKNOWLEDGED"
-    ? { status: to, acknowledgedBy: actor, acknowledgedAt: now }
-    : { status: to, resolvedBy: actor, resolvedAt: now, resolution: resolution ?? null };
-  const { count } = await tx.problemReport.updateMany({ where: { id, status: { in: from } }, data });
-  const report = await tx.problemReport.findUnique({ where: { id } });
-  if (!report) throw notFound("Problem report", id);
-  if (count === 0) throw conflict(`Problem report ${id} is ${report.status}; it cannot become ${to}`);
-  return report;
 }

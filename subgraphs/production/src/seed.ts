@@ -1,7 +1,6 @@
-import { appendEvent, buildDemoData, type Logger } from "@mes/shared";
+import { appendEvent, buildDemoData, withTx, type Logger } from "@mes/shared";
 import { Prisma, type WorkOrderStatus } from "./generated/prisma/client.ts";
 import type { ProductionDb } from "./context.ts";
-import type { Tx } from "./lifecycle.ts";
 
 const HOUR = 3_600_000;
 
@@ -24,8 +23,7 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
   if ((await db.product.count()) > 0) return;
   const demo = buildDemoData();
   const organizationId = demo.organizationId;
-  await db.$transaction(async (txc) => {
-    const tx = txc as Tx;
+  await withTx(db, async (tx) => {
     for (const plant of demo.plants) {
       const tenant = { organizationId, plantId: plant.id };
       await tx.product.createMany({ data: plant.products.map((p) => ({ ...tenant, id: p.id, code: p.code, name: p.name })) });

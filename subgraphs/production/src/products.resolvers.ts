@@ -1,0 +1,32 @@
+import { paginate, parseInput, requireId } from "@mes/shared";
+import type { Resolvers } from "./resolvers-types.generated.ts";
+import { createProduct, createProductInput } from "./products.ts";
+import { entity } from "./references.ts";
+
+export const productsResolvers = {
+  Query: {
+    product: (_, { id }, ctx) => ctx.loaders.product.load(requireId(id)),
+    products: (_, args, ctx) => {
+      const where = args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {};
+      return paginate(args, (w) => ctx.db.product.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.product.count({ where }));
+    },
+  },
+  Mutation: {
+    createProduct: (_, args, ctx) => createProduct(ctx.db, ctx.tenant.organizationId, parseInput(createProductInput, args.input)),
+  },
+  Product: {
+    __resolveReference: (ref, ctx) => ctx.loaders.product.load(ref.id),
+    plant: (p) => entity("Plant", p.plantId),
+    routing: (p, _, ctx) => ctx.loaders.routingOfProduct.load(p.id),
+    billOfMaterials: (p, _, ctx) => ctx.loaders.bomOfProduct.load(p.id),
+  },
+  RoutingStep: {
+    workCenter: (s) => entity("WorkCenter", s.workCenterId),
+    setupMinutes: (s) => s.setupMinutes.toNumber(),
+    cycleTimeSeconds: (s) => s.cycleTimeSeconds.toNumber(),
+  },
+  BomLine: {
+    material: (l) => entity("Material", l.materialId),
+    quantityPer: (l) => l.quantityPer.toNumber(),
+  },
+} satisfies Resolvers;
