@@ -83,7 +83,7 @@ describe("configuration", () => {
     const root = path.resolve(import.meta.dirname, "..");
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/shared/src/main.ts", "production"], {
-        cwd: root, env: { PATH: process.env.PATH, PORT: "eighty", LOG_LEVEL: "loud" }, stdio: ["ignore", "ignore", "pipe"],
+        cwd: root, env: { PATH: process.env.PATH, PORT: "eighty", LOG_LEVEL: "loud", OVERPRODUCTION_TOLERANCE_PERCENT: "lots" }, stdio: ["ignore", "ignore", "pipe"],
       });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
@@ -94,6 +94,9 @@ describe("configuration", () => {
     expect(stderr).toContain("PORT: must be a port number");
     expect(stderr).toMatch(/DATABASE_URL: is required: the PostgreSQL URL of this service's own database/);
     expect(stderr).toMatch(/LOG_LEVEL: /);
+    // The subgraph's own settings are read with the service's, as one more line, not a stack trace.
+    expect(stderr).toMatch(/OVERPRODUCTION_TOLERANCE_PERCENT: /);
+    expect(stderr).not.toMatch(/\n\s+at /);
   });
 });
 

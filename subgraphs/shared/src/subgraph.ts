@@ -173,17 +173,22 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
 export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext, TSettings>(
   def: SubgraphDefinition<TDb, TContext, TSettings>,
 ): Promise<void> {
-  let config: SubgraphConfig;
-  let settings: TSettings;
-  try {
-    config = loadConfig(def.name, subgraphEnv);
-    settings = subgraphSettings(def);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
+  // The service's and the subgraph's own settings are checked together: every bad value is named at once.
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.message.split("\n").slice(1));
+      return undefined;
     }
-    throw err;
+  };
+  const config = attempt(() => loadConfig(def.name, subgraphEnv));
+  const settings = attempt(() => subgraphSettings(def));
+  if (!config || settings === undefined || problems.length) {
+    console.error(`${def.name}: invalid configuration\n${problems.join("\n")}`);
+    process.exit(2);
   }
   const log = createLogger(def.name, config.LOG_LEVEL);
   try {
