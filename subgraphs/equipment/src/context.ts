@@ -1,10 +1,12 @@
 import DataLoader from "dataloader";
 import { Prisma } from "./generated/prisma/client.ts";
-import type { SubgraphContext, Tenant } from "@mes/shared";
+import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, plantFilter, validIds } from "@mes/shared";
 import type { Downtime, MachineStatusChange, PrismaClient } from "./generated/prisma/client.ts";
 
 export type EquipmentDb = PrismaClient;
+/** One interactive transaction of the equipment database; domain functions take it (or the db). */
+export type EquipmentTx = Tx<EquipmentDb>;
 
 export interface WindowKey { machineId: string; from: Date | null; to: Date | null; limit: number }
 const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|${k.to?.toISOString() ?? ""}|${k.limit}`;
@@ -64,4 +66,14 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant) {
 export interface EquipmentContext extends SubgraphContext {
   db: EquipmentDb;
   loaders: ReturnType<typeof createLoaders>;
+}
+
+/**
+ * The row a foreign key points at. The database guarantees it exists, so a miss is a bug: it fails
+ * the field (as a null for a non-null field would) instead of typing every parent as nullable.
+ */
+export async function referenced<T>(row: Promise<T | null>, entity: string, id: string): Promise<T> {
+  const found = await row;
+  if (!found) throw new Error(`${entity} ${id} is referenced but was not found`);
+  return found;
 }

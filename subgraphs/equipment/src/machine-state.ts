@@ -1,18 +1,38 @@
-import { appendEvent, badUserInput, conflict, notFound, type RawSqlClient } from "@mes/shared";
-import type { MachineState, Prisma } from "./generated/prisma/client.ts";
+import { appendEvent, badUserInput, conflict } from "@mes/shared";
+import type { MachineState } from "./generated/prisma/client.ts";
+import type { EquipmentTx } from "./context.ts";
+import type { LogDowntimeInput } from "./resolvers-types.generated.ts";
 
-export type Tx = Prisma.TransactionClient & RawSqlClient;
+/** States in which a machine is not producing: entering one needs a reason and opens a downtime. */
+const STOPPED: readonly MachineState[] = ["DOWN", "MAINTENANCE"];
 
-const STOPPED: MachineState[] = ["DOWN", "MAINTENANCE"];
+export function needsReasonCode(state: MachineState): boolean {
+  return STOPPED.includes(state);
+}
 
-async function lockMachine(tx: Tx, machineId: string) {
+/**
+ * What entering `state` does to the machine's downtime: a stop opens one unless one is open already
+ * (DOWN -> MAINTENANCE stays one downtime); RUNNING ends the open one; anything else keeps it as is.
+ */
+export function downtimeChange(state: MachineState, hasOpenDowntime: boolean): "open" | "end" | "keep" {
+  if (needsReasonCode(state)) return hasOpenDowntime ? "keep" : "open";
+  if (state === "RUNNING" && hasOpenDowntime) return "end";
+  return "keep";
+}
+
+/** A downtime's length in minutes; an open one counts until `now`. */
+export function downtimeMinutes(startedAt: Date, endedAt: Date | null, now: Date): number {
+  return ((endedAt ?? now).getTime() - startedAt.getTime()) / 60_000;
+}
+
+async function lockMachine(tx: EquipmentTx, machineId: string) {
   await tx.$queryRaw`SELECT id FROM "Machine" WHERE id = ${machineId}::uuid FOR UPDATE`;
   const machine = await tx.machine.findUnique({ where: { id: machineId } });
   if (!machine) throw badUserInput(`Machine ${machineId} does not exist`, [{ field: "machineId", message: "no such machine" }]);
   return machine;
 }
 
-async function reasonByCode(tx: Tx, organizationId: string, code: string, field: string) {
+async function reasonByCode(tx: EquipmentTx, organizationId: string, code: string, field: string) {
   const reason = await tx.downtimeReason.findUnique({ where: { organizationId_code: { organizationId, code } } });
   if (!reason) throw badUserInput(`Downtime reason ${code} does not exist`, [{ field, message: "no such reason code" }]);
   return reason;
@@ -23,10 +43,10 @@ async function reasonByCode(tx: Tx, organizationId: string, code: string, field:
  * MAINTENANCE opens a downtime with the given reason; returning to RUNNING ends the open downtime.
  * Writes MachineStatusChanged to the outbox. Changes of one machine apply one at a time (row lock).
  */
-export async function setMachineState(tx: Tx, machineId: string, state: MachineState, actor: string, reasonCode?: string | null, note?: string | null) {
+export async function setMachineState(tx: EquipmentTx, machineId: string, state: MachineState, actor: string, reasonCode?: string | null, note?: string | null) {
   const machine = await lockMachine(tx, machineId);
   if (machine.state === state) return machine;
-  if (STOPPED.includes(state) && !reasonCode) {
+  if (needsReasonCode(state) && !reasonCode) {
     throw badUserInput(`A reason code is needed when a machine goes ${state}`, [{ field: "reasonCode", message: "is required" }]);
   }
   const now = new Date();
@@ -34,11 +54,12 @@ export async function setMachineState(tx: Tx, machineId: string, state: MachineS
   await tx.machineStatusChange.updateMany({ where: { machineId, endedAt: null }, data: { endedAt: now } });
   await tx.machineStatusChange.create({ data: { ...tenant, machineId, state, startedAt: now } });
   const open = await tx.downtime.findFirst({ where: { machineId, endedAt: null } });
-  if (STOPPED.includes(state) && !open) {
+  const change = downtimeChange(state, open !== null);
+  if (change === "open") {
     const reason = await reasonByCode(tx, machine.organizationId, reasonCode!, "reasonCode");
     await tx.downtime.create({ data: { ...tenant, machineId, reasonId: reason.id, startedAt: now, note: note ?? null, recordedBy: actor } });
-  } else if (state === "RUNNING" && open) {
-    await tx.downtime.update({ where: { id: open.id }, data: { endedAt: now } });
+  } else if (change === "end") {
+    await tx.downtime.update({ where: { id: open!.id }, data: { endedAt: now } });
   }
   const updated = await tx.machine.update({ where: { id: machineId }, data: { state, stateSince: now } });
   await appendEvent(tx, {
@@ -48,10 +69,8 @@ export async function setMachineState(tx: Tx, machineId: string, state: MachineS
   return updated;
 }
 
-export interface LogDowntimeInput { machineId: string; reasonCode: string; startedAt: Date; endedAt: Date; note?: string | null }
-
 /** Downtime entered after the fact (a stop nobody recorded live, or a planned stop). */
-export async function logDowntime(tx: Tx, input: LogDowntimeInput, actor: string) {
+export async function logDowntime(tx: EquipmentTx, input: LogDowntimeInput, actor: string) {
   const machine = await lockMachine(tx, input.machineId);
   if (input.endedAt > new Date()) throw badUserInput("endedAt must not be in the future", [{ field: "input.endedAt", message: "in the future" }]);
   const reason = await reasonByCode(tx, machine.organizationId, input.reasonCode, "input.reasonCode");
@@ -64,10 +83,4 @@ export async function logDowntime(tx: Tx, input: LogDowntimeInput, actor: string
   return tx.downtime.create({
     data: { organizationId: machine.organizationId, plantId: machine.plantId, machineId: machine.id, reasonId: reason.id, startedAt: input.startedAt, endedAt: input.endedAt, note: input.note ?? null, recordedBy: actor },
   });
-}
-
-export async function requireMachine(tx: Tx, machineId: string) {
-  const machine = await tx.machine.findUnique({ where: { id: machineId } });
-  if (!machine) throw notFound("Machine", machineId);
-  return machine;
 }

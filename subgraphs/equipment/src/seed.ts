@@ -1,4 +1,4 @@
-import { buildDemoData, type Logger } from "@mes/shared";
+import { buildDemoData, withTx, type Logger } from "@mes/shared";
 import type { EquipmentDb } from "./context.ts";
 import { generateDueOrders } from "./maintenance.ts";
 
@@ -8,7 +8,7 @@ export async function seedDemo(db: EquipmentDb, log: Logger): Promise<void> {
   const demo = buildDemoData();
   const organizationId = demo.organizationId;
   const now = new Date();
-  await db.$transaction(async (tx) => {
+  await withTx(db, async (tx) => {
     await tx.downtimeReason.createMany({ data: demo.downtimeReasons.map((r) => ({ ...r, organizationId })) });
     const reasonId = new Map(demo.downtimeReasons.map((r) => [r.code, r.id]));
     for (const plant of demo.plants) {

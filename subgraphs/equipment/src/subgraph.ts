@@ -4,7 +4,8 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type EquipmentContext, type EquipmentDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 import { seedDemo } from "./seed.ts";
-import { periodicPmCheck, productionCountConsumer } from "./maintenance.ts";
+import { periodicPmCheck } from "./maintenance.ts";
+import { productionCountConsumer } from "./production-counts.ts";
 
 export interface EquipmentSettings {
   /** How often due preventive maintenance is looked for; 0 turns the periodic check off. */

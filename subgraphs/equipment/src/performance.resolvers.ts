@@ -1,0 +1,46 @@
+import { badUserInput, requireId, requireWindow } from "@mes/shared";
+import { machineReliability, machinesOee, plantDowntimeMinutes, plantMachines } from "./performance.ts";
+import type { Resolvers } from "./resolvers-types.generated.ts";
+
+const MAX_WINDOW_DAYS = 366;
+
+/** OEE and reliability of machines, work centers, plants and (for the shifts subgraph's Shift) shifts. */
+export const performanceResolvers = {
+  Plant: {
+    oee: async (plant, { from, to }, ctx) => {
+      requireWindow(from, to, MAX_WINDOW_DAYS);
+      return machinesOee(ctx.db, await ctx.loaders.machinesOfPlant.load(plant.id), from, to);
+    },
+  },
+  WorkCenter: {
+    oee: async (wc, { from, to }, ctx) => {
+      requireWindow(from, to, MAX_WINDOW_DAYS);
+      return machinesOee(ctx.db, await ctx.loaders.machinesOfWorkCenter.load(wc.id), from, to);
+    },
+  },
+  Machine: {
+    reliability: (machine, { from, to }, ctx) => {
+      requireWindow(from, to, MAX_WINDOW_DAYS);
+      return machineReliability(ctx.db, machine.id, from, to);
+    },
+    oee: (machine, { from, to }, ctx) => {
+      requireWindow(from, to, MAX_WINDOW_DAYS);
+      return machinesOee(ctx.db, [machine], from, to);
+    },
+  },
+  Shift: {
+    // Equipment keeps no shifts: the representation (with the @requires fields) is the shift.
+    __resolveReference: (ref) => ref,
+    downtimeMinutes: (shift, _, ctx) => plantDowntimeMinutes(ctx.db, shift.plant.id, new Date(shift.startsAt), new Date(shift.endsAt)),
+    oee: async (shift, args, ctx) => {
+      const machineId = args.machineId ? requireId(args.machineId, "machineId") : undefined;
+      const workCenterId = !machineId && args.workCenterId ? requireId(args.workCenterId, "workCenterId") : undefined;
+      const machines = await plantMachines(ctx.db, shift.plant.id, { machineId, workCenterId });
+      if (machineId && machines.length === 0) throw badUserInput(`Machine ${machineId} is not at this shift's plant`, [{ field: "machineId", message: "not at this plant" }]);
+      const from = new Date(shift.startsAt), to = new Date(shift.endsAt);
+      requireWindow(from, to, MAX_WINDOW_DAYS);
+      const breaks = (shift.breakWindows ?? []).map((b) => ({ start: Date.parse(b.startsAt), end: Date.parse(b.endsAt) }));
+      return machinesOee(ctx.db, machines, from, to, breaks);
+    },
+  },
+} satisfies Resolvers;
