@@ -1,9 +1,11 @@
 import DataLoader from "dataloader";
-import type { SubgraphContext } from "@mes/shared";
-import { byIdLoader, childrenLoader, validIds } from "@mes/shared";
+import type { SubgraphContext, Tx } from "@mes/shared";
+import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
 
 export type InventoryDb = PrismaClient;
+/** One interactive transaction of the inventory database: what domain functions that write take. */
+export type InventoryTx = Tx<InventoryDb>;
 
 /** Key for per-plant lookups; "*" means across all plants. */
 export const plantKey = (id: string, plantId?: string | null) => `${id}|${plantId ?? "*"}`;
@@ -58,36 +60,91 @@ export function createLoaders(db: InventoryDb) {
     material: byIdLoader((ids) => db.material.findMany({ where: { id: { in: validIds(ids) } } })),
     location: byIdLoader((ids) => db.location.findMany({ where: { id: { in: validIds(ids) } } })),
     lot: byIdLoader((ids) => db.lot.findMany({ where: { id: { in: validIds(ids) } } })),
-    stockOfLocation: childrenLoader((ids) => db.stock.findMany({ where: { locationId: { in: ids } } }), (s) => s.locationId),
-    stockOfLot: childrenLoader((ids) => db.stock.findMany({ where: { lotId: { in: ids } } }), (s) => s.lotId),
+    stockOfLocation: childrenLoader(
+      (ids) => db.stock.findMany({ where: { locationId: { in: ids } } }),
+      (s) => s.locationId,
+    ),
+    stockOfLot: childrenLoader(
+      (ids) => db.stock.findMany({ where: { lotId: { in: ids } } }),
+      (s) => s.lotId,
+    ),
     /** Stock rows of materials, keyed by plantKey(materialId, plantId). One query per tick. */
-    stockOfMaterial: perPlantLoader((materialIds, plants) => db.stock.findMany({
-      where: { materialId: { in: materialIds }, ...inPlants(plants) }, orderBy: [{ plantId: "asc" }, { locationId: "asc" }],
-    })),
+    stockOfMaterial: perPlantLoader((materialIds, plants) =>
+      db.stock.findMany({
+        where: { materialId: { in: materialIds }, ...inPlants(plants) },
+        orderBy: [{ plantId: "asc" }, { locationId: "asc" }],
+      }),
+    ),
     /** On-hand and reserved quantities, summed by the database (dashboards ask for hundreds). */
-    onHandOfMaterial: perPlantSum((materialIds, plants) => db.stock.groupBy({
-      by: ["materialId", "plantId"], where: { materialId: { in: materialIds }, ...inPlants(plants) }, _sum: { quantity: true },
-    }) as unknown as Promise<Sums>),
-    reservedOfMaterial: perPlantSum((materialIds, plants) => db.reservation.groupBy({
-      by: ["materialId", "plantId"], where: { materialId: { in: materialIds }, ...inPlants(plants) }, _sum: { quantity: true },
-    }) as unknown as Promise<Sums>),
-    alertsOfMaterial: perPlantLoader((materialIds, plants) => db.stockAlert.findMany({ where: { materialId: { in: materialIds }, clearedAt: null, ...inPlants(plants) } })),
+    onHandOfMaterial: perPlantSum(async (materialIds, plants) => {
+      // Awaited into a variable: inferred from the expected Sums, groupBy's overloads do not resolve.
+      const sums = await db.stock.groupBy({
+        by: ["materialId", "plantId"],
+        where: { materialId: { in: materialIds }, ...inPlants(plants) },
+        _sum: { quantity: true },
+      });
+      return sums;
+    }),
+    reservedOfMaterial: perPlantSum(async (materialIds, plants) => {
+      const sums = await db.reservation.groupBy({
+        by: ["materialId", "plantId"],
+        where: { materialId: { in: materialIds }, ...inPlants(plants) },
+        _sum: { quantity: true },
+      });
+      return sums;
+    }),
+    alertsOfMaterial: perPlantLoader((materialIds, plants) =>
+      db.stockAlert.findMany({ where: { materialId: { in: materialIds }, clearedAt: null, ...inPlants(plants) } }),
+    ),
     transaction: byIdLoader((ids) => db.stockTransaction.findMany({ where: { id: { in: ids } } })),
     /** Issues and returns per work order (material cost, transactions, consumed lots). */
     materialMovesOfWorkOrder: childrenLoader(
-      (ids) => db.stockTransaction.findMany({ where: { workOrderId: { in: validIds(ids) }, type: { in: ["ISSUE", "RETURN"] } }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+      (ids) =>
+        db.stockTransaction.findMany({
+          where: { workOrderId: { in: validIds(ids) }, type: { in: ["ISSUE", "RETURN"] } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        }),
       (t) => t.workOrderId!,
     ),
-    reservationsOfWorkOrder: childrenLoader((ids) => db.reservation.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: { materialId: "asc" } }), (r) => r.workOrderId),
-    lotsProducedBy: childrenLoader((ids) => db.lot.findMany({ where: { producedByWorkOrderId: { in: validIds(ids) } }, orderBy: { lotNumber: "asc" } }), (l) => l.producedByWorkOrderId!),
-    issuesOfLot: childrenLoader((ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: "ISSUE" }, orderBy: { createdAt: "asc" } }), (t) => t.lotId),
-    lotsOfMaterial: perPlantLoader((materialIds, plants) => db.lot.findMany({
-      where: { materialId: { in: materialIds }, ...inPlants(plants) }, orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-    })),
+    reservationsOfWorkOrder: childrenLoader(
+      (ids) => db.reservation.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: { materialId: "asc" } }),
+      (r) => r.workOrderId,
+    ),
+    lotsProducedBy: childrenLoader(
+      (ids) => db.lot.findMany({ where: { producedByWorkOrderId: { in: validIds(ids) } }, orderBy: { lotNumber: "asc" } }),
+      (l) => l.producedByWorkOrderId!,
+    ),
+    issuesOfLot: childrenLoader(
+      (ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: "ISSUE" }, orderBy: { createdAt: "asc" } }),
+      (t) => t.lotId,
+    ),
+    lotsOfMaterial: perPlantLoader((materialIds, plants) =>
+      db.lot.findMany({
+        where: { materialId: { in: materialIds }, ...inPlants(plants) },
+        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
+      }),
+    ),
   };
 }
 
+export type InventoryLoaders = ReturnType<typeof createLoaders>;
+
 export interface InventoryContext extends SubgraphContext {
   db: InventoryDb;
-  loaders: ReturnType<typeof createLoaders>;
+  loaders: InventoryLoaders;
+}
+
+/**
+ * A row another row of this database points to, for a non-null field. It is missing only if the
+ * books were edited by hand; that is reported as not found rather than as a null in a non-null field.
+ */
+export async function loadRequired<T>(loader: DataLoader<string, T | null>, entity: string, id: string): Promise<T> {
+  const row = await loader.load(id);
+  if (!row) throw notFound(entity, id);
+  return row;
+}
+
+/** Rows by id for a non-null list, in the order of the ids (see loadRequired). */
+export function loadAllRequired<T>(loader: DataLoader<string, T | null>, entity: string, ids: readonly string[]): Promise<T[]> {
+  return Promise.all(ids.map((id) => loadRequired(loader, entity, id)));
 }

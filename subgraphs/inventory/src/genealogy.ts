@@ -1,6 +1,7 @@
-import { plantFilter, type Tenant } from "@mes/shared";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import { badUserInput, plantFilter, type Tenant } from "@mes/shared";
+import type { InventoryDb } from "./context.ts";
 
+/** One lot found by a genealogy query, with the work order that links it and how far away it is. */
 export interface GenealogyLink {
   depth: number;
   lotId: string;
@@ -9,13 +10,24 @@ export interface GenealogyLink {
 
 export const MAX_GENEALOGY_DEPTH = 100;
 
+/** The depth a genealogy query may go to: the default when not given, else 1 to MAX_GENEALOGY_DEPTH. */
+export function genealogyDepth(maxDepth?: number | null): number {
+  const depth = maxDepth ?? MAX_GENEALOGY_DEPTH;
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_GENEALOGY_DEPTH) {
+    throw badUserInput(`maxDepth must be between 1 and ${MAX_GENEALOGY_DEPTH}`, [
+      { field: "maxDepth", message: `must be between 1 and ${MAX_GENEALOGY_DEPTH}` },
+    ]);
+  }
+  return depth;
+}
+
 // Raw SQL is outside the scoped Prisma client: each query filters by the caller's tenant itself.
 
 /**
  * Ancestors of a lot: the lots its producing work order consumed (depth 1), the lots their producing
  * work orders consumed (depth 2), and so on. Each link names the work order that consumed the lot.
  */
-export async function ancestors(db: PrismaClient, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+export async function ancestors(db: InventoryDb, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
   return db.$queryRaw<GenealogyLink[]>`
     WITH RECURSIVE up(lot_id, work_order_id, depth) AS (
       SELECT t."lotId", t."workOrderId", 1
@@ -39,7 +51,7 @@ export async function ancestors(db: PrismaClient, tenant: Tenant, lotId: string,
  * Descendants of a lot (the recall query): lots made by the work orders that consumed it, lots made
  * from those, and so on. Each link names the work order that produced the lot.
  */
-export async function descendants(db: PrismaClient, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
+export async function descendants(db: InventoryDb, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
   return db.$queryRaw<GenealogyLink[]>`
     WITH RECURSIVE down(lot_id, work_order_id, depth) AS (
       SELECT p.id, t."workOrderId", 1

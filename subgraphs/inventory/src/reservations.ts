@@ -1,13 +1,7 @@
-import { startEventConsumer, type EventConsumer, type FeedEvent, type FeedSettings, type Logger } from "@mes/shared";
+import { startEventConsumer, withTx, type EventConsumer, type FeedEvent, type FeedSettings, type Logger } from "@mes/shared";
 import { Prisma } from "./generated/prisma/client.ts";
-import type { InventoryDb } from "./context.ts";
-import { evaluateStockAlert, lockMaterialAtPlant, type Tx } from "./alerts.ts";
-
-interface StatusChanged {
-  workOrderId: string;
-  to: string;
-  materialRequirements?: { materialId: string; quantity: string }[];
-}
+import type { InventoryDb, InventoryTx } from "./context.ts";
+import { evaluateStockAlert, lockMaterialAtPlant } from "./alerts.ts";
 
 const ENDED = new Set(["COMPLETED", "CLOSED", "CANCELLED"]);
 
@@ -15,8 +9,8 @@ const ENDED = new Set(["COMPLETED", "CLOSED", "CANCELLED"]);
  * Reservations follow production's work orders through its event feed: a release reserves the bill
  * of materials; completion, closing or cancelling frees what was not issued.
  */
-export async function applyWorkOrderEvent(tx: Tx, event: FeedEvent): Promise<void> {
-  const payload = event.payload as unknown as StatusChanged;
+export async function applyWorkOrderEvent(tx: InventoryTx, event: FeedEvent<"WorkOrderStatusChanged">): Promise<void> {
+  const { payload } = event;
   const plantId = event.plantId!;
   if (payload.to === "RELEASED") {
     for (const line of payload.materialRequirements ?? []) {
@@ -43,11 +37,11 @@ export async function applyWorkOrderEvent(tx: Tx, event: FeedEvent): Promise<voi
 }
 
 export function reservationConsumer(db: InventoryDb, productionUrl: string, log: Logger, feed: FeedSettings): EventConsumer {
-  return startEventConsumer<Tx>({
+  return startEventConsumer<InventoryTx, "WorkOrderStatusChanged">({
     name: "inventory<-production:work-orders",
     sourceUrl: productionUrl.replace(/\/graphql\/?$/, ""),
     types: ["WorkOrderStatusChanged"],
-    transaction: (fn) => db.$transaction((tx) => fn(tx as Tx)),
+    transaction: (fn) => withTx(db, fn),
     handle: (event, tx) => applyWorkOrderEvent(tx, event),
     log,
     ...feed,

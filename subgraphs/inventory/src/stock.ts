@@ -1,11 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { badUserInput, conflict, notFound } from "@mes/shared";
+import { badUserInput, conflict, paginate, type PageArgs } from "@mes/shared";
 import { Prisma, type Location, type Lot, type Material, type StockTransactionType } from "./generated/prisma/client.ts";
-import { evaluateStockAlert, lockMaterialAtPlant, type Tx } from "./alerts.ts";
+import type {
+  AdjustStockInput,
+  IssueStockInput,
+  ReceiveStockInput,
+  ReturnStockInput,
+  ScrapStockInput,
+  StockTransactionFilter,
+  TransferStockInput,
+} from "./resolvers-types.generated.ts";
+import type { InventoryDb, InventoryTx } from "./context.ts";
+import { evaluateStockAlert, lockMaterialAtPlant } from "./alerts.ts";
+import { chargeFifo, perUnit, valueAt } from "./costing.ts";
+import { planIssue, reservedAfterIssue } from "./stock-levels.ts";
 
 const D = (n: number | string | Prisma.Decimal) => new Prisma.Decimal(n);
 const ZERO = D(0);
 
+/** What one stock mutation wrote: its transactions, sharing one document id. */
 export interface Movement {
   documentId: string;
   type: StockTransactionType;
@@ -13,26 +26,27 @@ export interface Movement {
 }
 
 interface Context {
-  tx: Tx;
+  tx: InventoryTx;
   actor: string;
   documentId: string;
 }
 
-async function material(tx: Tx, id: string): Promise<Material> {
+async function material(tx: InventoryTx, id: string): Promise<Material> {
   const m = await tx.material.findUnique({ where: { id } });
   if (!m) throw badUserInput(`Material ${id} does not exist`, [{ field: "input.materialId", message: "no such material" }]);
   return m;
 }
 
-async function location(tx: Tx, id: string, m: Material, field = "input.locationId"): Promise<Location> {
+async function location(tx: InventoryTx, id: string, m: Material, field = "input.locationId"): Promise<Location> {
   const l = await tx.location.findUnique({ where: { id } });
   if (!l || l.organizationId !== m.organizationId) throw badUserInput(`Location ${id} does not exist`, [{ field, message: "no such location" }]);
   return l;
 }
 
-async function lotOf(tx: Tx, id: string, m: Material): Promise<Lot> {
+async function lotOf(tx: InventoryTx, id: string, m: Material): Promise<Lot> {
   const lot = await tx.lot.findUnique({ where: { id } });
-  if (!lot || lot.materialId !== m.id) throw badUserInput(`Lot ${id} is not a lot of ${m.code}`, [{ field: "input.lotId", message: "no such lot of this material" }]);
+  if (!lot || lot.materialId !== m.id)
+    throw badUserInput(`Lot ${id} is not a lot of ${m.code}`, [{ field: "input.lotId", message: "no such lot of this material" }]);
   return lot;
 }
 
@@ -41,15 +55,36 @@ async function record(c: Context, data: Omit<Prisma.StockTransactionUncheckedCre
 }
 
 /** Adds stock and a FIFO cost layer at `unitCost`. */
-async function addStock(c: Context, m: Material, lot: Lot, loc: Location, quantity: Prisma.Decimal, unitCost: Prisma.Decimal, type: StockTransactionType, extra: { workOrderId?: string | null; reason?: string | null }) {
+async function addStock(
+  c: Context,
+  m: Material,
+  lot: Lot,
+  loc: Location,
+  quantity: Prisma.Decimal,
+  unitCost: Prisma.Decimal,
+  type: StockTransactionType,
+  extra: { workOrderId?: string | null; reason?: string | null },
+) {
   const tenant = { organizationId: m.organizationId, plantId: loc.plantId };
   await c.tx.stock.upsert({
     where: { materialId_locationId_lotId: { materialId: m.id, locationId: loc.id, lotId: lot.id } },
     create: { ...tenant, materialId: m.id, locationId: loc.id, lotId: lot.id, quantity },
     update: { quantity: { increment: quantity } },
   });
-  const t = await record(c, { ...tenant, type, materialId: m.id, lotId: lot.id, locationId: loc.id, quantity, totalCost: quantity.mul(unitCost).toDecimalPlaces(4), workOrderId: extra.workOrderId ?? null, reason: extra.reason ?? null });
-  await c.tx.costLayer.create({ data: { ...tenant, materialId: m.id, sourceTransactionId: t.id, originalQuantity: quantity, remainingQuantity: quantity, unitCost } });
+  const t = await record(c, {
+    ...tenant,
+    type,
+    materialId: m.id,
+    lotId: lot.id,
+    locationId: loc.id,
+    quantity,
+    totalCost: valueAt(quantity, unitCost),
+    workOrderId: extra.workOrderId ?? null,
+    reason: extra.reason ?? null,
+  });
+  await c.tx.costLayer.create({
+    data: { ...tenant, materialId: m.id, sourceTransactionId: t.id, originalQuantity: quantity, remainingQuantity: quantity, unitCost },
+  });
   return t;
 }
 
@@ -57,30 +92,41 @@ async function addStock(c: Context, m: Material, lot: Lot, loc: Location, quanti
  * Takes `quantity` out of one stock row and charges it to the oldest cost layers of the material at
  * the plant (FIFO). The decrement is conditional, so stock can never go below zero.
  */
-async function takeStock(c: Context, stockId: string, m: Material, lotId: string, loc: Location, quantity: Prisma.Decimal, type: StockTransactionType, extra: { workOrderId?: string | null; reason?: string | null }) {
+async function takeStock(
+  c: Context,
+  stockId: string,
+  m: Material,
+  lotId: string,
+  loc: Location,
+  quantity: Prisma.Decimal,
+  type: StockTransactionType,
+  extra: { workOrderId?: string | null; reason?: string | null },
+) {
   const taken = await c.tx.stock.updateMany({ where: { id: stockId, quantity: { gte: quantity } }, data: { quantity: { decrement: quantity } } });
   if (taken.count === 0) throw conflict(`Not enough ${m.code} in stock at ${loc.code}; it changed meanwhile, try again`);
   const layers = await c.tx.costLayer.findMany({
     where: { materialId: m.id, plantId: loc.plantId, remainingQuantity: { gt: 0 } },
     orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
   });
-  let left = quantity;
-  let cost = ZERO;
-  const consumed: { layerId: string; quantity: Prisma.Decimal; unitCost: Prisma.Decimal }[] = [];
-  for (const layer of layers) {
-    if (left.lte(0)) break;
-    const part = Prisma.Decimal.min(left, layer.remainingQuantity);
-    await c.tx.costLayer.update({ where: { id: layer.id }, data: { remainingQuantity: { decrement: part } } });
-    consumed.push({ layerId: layer.id, quantity: part, unitCost: layer.unitCost });
-    cost = cost.add(part.mul(layer.unitCost));
-    left = left.sub(part);
-  }
+  const charge = chargeFifo(layers, quantity);
   // Stock and layers move together, so this only happens if the books were edited by hand.
-  if (left.gt(0)) throw new Error(`cost layers of ${m.code} at plant ${loc.plantId} cover ${quantity.sub(left)} of ${quantity}`);
+  if (charge.uncovered.gt(0))
+    throw new Error(`cost layers of ${m.code} at plant ${loc.plantId} cover ${quantity.sub(charge.uncovered)} of ${quantity}`);
+  for (const draw of charge.draws) {
+    await c.tx.costLayer.update({ where: { id: draw.layerId }, data: { remainingQuantity: { decrement: draw.quantity } } });
+  }
   return record(c, {
-    organizationId: m.organizationId, plantId: loc.plantId, type, materialId: m.id, lotId, locationId: loc.id,
-    quantity: quantity.neg(), totalCost: cost.toDecimalPlaces(4).neg(), workOrderId: extra.workOrderId ?? null, reason: extra.reason ?? null,
-    consumptions: { create: consumed },
+    organizationId: m.organizationId,
+    plantId: loc.plantId,
+    type,
+    materialId: m.id,
+    lotId,
+    locationId: loc.id,
+    quantity: quantity.neg(),
+    totalCost: charge.cost.toDecimalPlaces(4).neg(),
+    workOrderId: extra.workOrderId ?? null,
+    reason: extra.reason ?? null,
+    consumptions: { create: charge.draws },
   });
 }
 
@@ -89,111 +135,124 @@ async function finish(c: Context, type: StockTransactionType, ids: string[], m: 
   return { documentId: c.documentId, type, transactionIds: ids };
 }
 
-const begin = (tx: Tx, actor: string): Context => ({ tx, actor, documentId: randomUUID() });
-
-export interface ReceiptInput {
-  materialId: string; locationId: string; lotNumber: string; quantity: number; unitCost?: number | null;
-  supplier?: string | null; expiresAt?: Date | null; workOrderId?: string | null;
-}
+const begin = (tx: InventoryTx, actor: string): Context => ({ tx, actor, documentId: randomUUID() });
 
 /**
  * RECEIPT: from a supplier, or (with workOrderId) the output of a work order, which records the lot
  * as produced by it for genealogy. A production receipt without a unit cost is valued at the work
  * order's material cost per unit received.
  */
-export async function receive(tx: Tx, input: ReceiptInput, actor: string): Promise<Movement> {
+export async function receive(tx: InventoryTx, input: ReceiveStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const loc = await location(tx, input.locationId, m);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
   let unitCost: Prisma.Decimal;
   if (input.unitCost != null) unitCost = D(input.unitCost);
-  else if (input.workOrderId) unitCost = (await workOrderMaterialCost(tx, input.workOrderId)).div(input.quantity).toDecimalPlaces(6);
+  // A receipt's quantity is positive (validated), so the per-unit cost exists.
+  else if (input.workOrderId) unitCost = perUnit(await workOrderMaterialCost(tx, input.workOrderId), D(input.quantity)) ?? ZERO;
   else throw badUserInput("unitCost is required for a receipt from a supplier", [{ field: "input.unitCost", message: "is required" }]);
   const lot = await tx.lot.upsert({
     where: { organizationId_materialId_lotNumber: { organizationId: m.organizationId, materialId: m.id, lotNumber: input.lotNumber } },
     create: {
-      organizationId: m.organizationId, plantId: loc.plantId, materialId: m.id, lotNumber: input.lotNumber,
-      supplier: input.supplier ?? null, expiresAt: input.expiresAt ?? null, producedByWorkOrderId: input.workOrderId ?? null,
+      organizationId: m.organizationId,
+      plantId: loc.plantId,
+      materialId: m.id,
+      lotNumber: input.lotNumber,
+      supplier: input.supplier ?? null,
+      expiresAt: input.expiresAt ?? null,
+      producedByWorkOrderId: input.workOrderId ?? null,
     },
     update: {},
   });
-  if (lot.plantId !== loc.plantId) throw badUserInput(`Lot ${lot.lotNumber} is at another plant`, [{ field: "input.lotNumber", message: "lot is at another plant" }]);
+  if (lot.plantId !== loc.plantId)
+    throw badUserInput(`Lot ${lot.lotNumber} is at another plant`, [{ field: "input.lotNumber", message: "lot is at another plant" }]);
   if ((lot.producedByWorkOrderId ?? null) !== (input.workOrderId ?? null)) {
-    throw conflict(`Lot ${lot.lotNumber} already exists ${lot.producedByWorkOrderId ? "as the output of another work order" : "as a supplier lot"}; use a new lot number`);
+    throw conflict(
+      `Lot ${lot.lotNumber} already exists ${lot.producedByWorkOrderId ? "as the output of another work order" : "as a supplier lot"}; use a new lot number`,
+    );
   }
   const t = await addStock(c, m, lot, loc, D(input.quantity), unitCost, "RECEIPT", { workOrderId: input.workOrderId });
   return finish(c, "RECEIPT", [t.id], m, loc.plantId);
 }
 
-export interface IssueInput {
-  materialId: string; workOrderId: string; quantity: number; plantId?: string | null; locationId?: string | null; lotId?: string | null;
-}
-
 /** ISSUE to a work order: picks the oldest available lots first, costs at the oldest layers (FIFO). */
-export async function issue(tx: Tx, input: IssueInput, actor: string): Promise<Movement> {
+export async function issue(tx: InventoryTx, input: IssueStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const loc = input.locationId ? await location(tx, input.locationId, m) : null;
   const lot = input.lotId ? await lotOf(tx, input.lotId, m) : null;
   const plantId = loc?.plantId ?? lot?.plantId ?? input.plantId;
-  if (!plantId) throw badUserInput("Say where to issue from: plantId, locationId or lotId", [{ field: "input.plantId", message: "give plantId, locationId or lotId" }]);
-  if ((loc && loc.plantId !== plantId) || (lot && lot.plantId !== plantId)) throw badUserInput("The location, lot and plant given are not at the same plant");
+  if (!plantId)
+    throw badUserInput("Say where to issue from: plantId, locationId or lotId", [
+      { field: "input.plantId", message: "give plantId, locationId or lotId" },
+    ]);
+  if ((loc && loc.plantId !== plantId) || (lot && lot.plantId !== plantId))
+    throw badUserInput("The location, lot and plant given are not at the same plant");
   if (lot?.status === "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is on hold (${lot.holdReason}); it cannot be issued`);
   await lockMaterialAtPlant(tx, m.id, plantId);
   const rows = await tx.stock.findMany({
-    where: { materialId: m.id, plantId, quantity: { gt: 0 }, ...(loc ? { locationId: loc.id } : {}), ...(lot ? { lotId: lot.id } : { lot: { status: "AVAILABLE" } }) },
+    where: {
+      materialId: m.id,
+      plantId,
+      quantity: { gt: 0 },
+      ...(loc ? { locationId: loc.id } : {}),
+      ...(lot ? { lotId: lot.id } : { lot: { status: "AVAILABLE" } }),
+    },
     include: { lot: true, location: true },
     orderBy: [{ lot: { receivedAt: "asc" } }, { lotId: "asc" }, { location: { code: "asc" } }],
   });
   const wanted = D(input.quantity);
-  const there = rows.reduce((sum, r) => sum.add(r.quantity), ZERO);
+  const { there, takes } = planIssue(rows, wanted);
   if (there.lt(wanted)) {
     const where = [loc && `location ${loc.code}`, lot && `lot ${lot.lotNumber}`].filter(Boolean).join(", ") || "this plant";
     throw conflict(`Only ${there} ${m.unitOfMeasure} of ${m.code} can be issued from ${where}; ${wanted} requested`, { available: there.toNumber() });
   }
   const ids: string[] = [];
-  let left = wanted;
-  for (const row of rows) {
-    if (left.lte(0)) break;
-    const part = Prisma.Decimal.min(left, row.quantity);
-    ids.push((await takeStock(c, row.id, m, row.lotId, row.location, part, "ISSUE", { workOrderId: input.workOrderId })).id);
-    left = left.sub(part);
+  for (const { row, quantity } of takes) {
+    ids.push((await takeStock(c, row.id, m, row.lotId, row.location, quantity, "ISSUE", { workOrderId: input.workOrderId })).id);
   }
   // What is issued to the order no longer needs to be reserved for it.
   const reservation = await tx.reservation.findUnique({ where: { workOrderId_materialId: { workOrderId: input.workOrderId, materialId: m.id } } });
-  if (reservation) await tx.reservation.update({ where: { id: reservation.id }, data: { quantity: Prisma.Decimal.max(ZERO, reservation.quantity.sub(wanted)) } });
+  if (reservation)
+    await tx.reservation.update({ where: { id: reservation.id }, data: { quantity: reservedAfterIssue(reservation.quantity, wanted) } });
   return finish(c, "ISSUE", ids, m, plantId);
 }
 
-export interface ReturnInput { materialId: string; workOrderId: string; lotId: string; locationId: string; quantity: number }
-
 /** RETURN from a work order: back into stock at the cost it was issued at. */
-export async function returnToStock(tx: Tx, input: ReturnInput, actor: string): Promise<Movement> {
+export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
   const loc = await location(tx, input.locationId, m);
-  if (loc.plantId !== lot.plantId) throw badUserInput("Return the lot to a location of its own plant", [{ field: "input.locationId", message: "another plant" }]);
+  if (loc.plantId !== lot.plantId)
+    throw badUserInput("Return the lot to a location of its own plant", [{ field: "input.locationId", message: "another plant" }]);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
   const moved = await tx.stockTransaction.aggregate({
-    where: { workOrderId: input.workOrderId, lotId: lot.id, type: { in: ["ISSUE", "RETURN"] } }, _sum: { quantity: true, totalCost: true },
+    where: { workOrderId: input.workOrderId, lotId: lot.id, type: { in: ["ISSUE", "RETURN"] } },
+    _sum: { quantity: true, totalCost: true },
   });
   const netIssued = (moved._sum.quantity ?? ZERO).neg();
   const quantity = D(input.quantity);
   if (netIssued.lt(quantity)) {
-    throw badUserInput(`Only ${netIssued} of lot ${lot.lotNumber} is issued to this work order and not returned; ${quantity} cannot be returned`, [{ field: "input.quantity", message: "more than was issued" }]);
+    throw badUserInput(`Only ${netIssued} of lot ${lot.lotNumber} is issued to this work order and not returned; ${quantity} cannot be returned`, [
+      { field: "input.quantity", message: "more than was issued" },
+    ]);
   }
-  const issuedCost = (await tx.stockTransaction.aggregate({ where: { workOrderId: input.workOrderId, lotId: lot.id, type: "ISSUE" }, _sum: { quantity: true, totalCost: true } }))._sum;
-  const unitCost = issuedCost.totalCost!.div(issuedCost.quantity!).toDecimalPlaces(6);
+  const issuedCost = (
+    await tx.stockTransaction.aggregate({
+      where: { workOrderId: input.workOrderId, lotId: lot.id, type: "ISSUE" },
+      _sum: { quantity: true, totalCost: true },
+    })
+  )._sum;
+  // Some of it was issued (checked above), so the issues' quantity is not zero.
+  const unitCost = perUnit(issuedCost.totalCost ?? ZERO, issuedCost.quantity ?? ZERO) ?? ZERO;
   const t = await addStock(c, m, lot, loc, quantity, unitCost, "RETURN", { workOrderId: input.workOrderId });
   return finish(c, "RETURN", [t.id], m, loc.plantId);
 }
 
-export interface AdjustInput { materialId: string; lotId: string; locationId: string; quantityChange: number; reason: string; unitCost?: number | null }
-
 /** ADJUSTMENT after a count: up at a unit cost (default: the newest layer's), down at FIFO cost. */
-export async function adjust(tx: Tx, input: AdjustInput, actor: string): Promise<Movement> {
+export async function adjust(tx: InventoryTx, input: AdjustStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
@@ -203,8 +262,12 @@ export async function adjust(tx: Tx, input: AdjustInput, actor: string): Promise
   if (change.gt(0)) {
     let unitCost = input.unitCost != null ? D(input.unitCost) : null;
     if (!unitCost) {
-      const newest = await tx.costLayer.findFirst({ where: { materialId: m.id, plantId: loc.plantId }, orderBy: [{ receivedAt: "desc" }, { id: "desc" }] });
-      if (!newest) throw badUserInput(`No cost is known for ${m.code} at this plant; give unitCost`, [{ field: "input.unitCost", message: "is required" }]);
+      const newest = await tx.costLayer.findFirst({
+        where: { materialId: m.id, plantId: loc.plantId },
+        orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+      });
+      if (!newest)
+        throw badUserInput(`No cost is known for ${m.code} at this plant; give unitCost`, [{ field: "input.unitCost", message: "is required" }]);
       unitCost = newest.unitCost;
     }
     const t = await addStock(c, m, lot, loc, change, unitCost, "ADJUSTMENT", { reason: input.reason });
@@ -216,15 +279,15 @@ export async function adjust(tx: Tx, input: AdjustInput, actor: string): Promise
 async function takeFromRow(c: Context, m: Material, lot: Lot, loc: Location, quantity: Prisma.Decimal, type: StockTransactionType, reason: string) {
   const row = await c.tx.stock.findUnique({ where: { materialId_locationId_lotId: { materialId: m.id, locationId: loc.id, lotId: lot.id } } });
   if (!row || row.quantity.lt(quantity)) {
-    throw conflict(`Only ${row?.quantity ?? 0} ${m.unitOfMeasure} of lot ${lot.lotNumber} is at ${loc.code}; ${quantity} cannot be taken out`, { available: row?.quantity.toNumber() ?? 0 });
+    throw conflict(`Only ${row?.quantity ?? 0} ${m.unitOfMeasure} of lot ${lot.lotNumber} is at ${loc.code}; ${quantity} cannot be taken out`, {
+      available: row?.quantity.toNumber() ?? 0,
+    });
   }
   const t = await takeStock(c, row.id, m, lot.id, loc, quantity, type, { reason });
   return finish(c, type, [t.id], m, loc.plantId);
 }
 
-export interface ScrapInput { materialId: string; lotId: string; locationId: string; quantity: number; reason: string }
-
-export async function scrap(tx: Tx, input: ScrapInput, actor: string): Promise<Movement> {
+export async function scrap(tx: InventoryTx, input: ScrapStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
@@ -233,40 +296,63 @@ export async function scrap(tx: Tx, input: ScrapInput, actor: string): Promise<M
   return takeFromRow(c, m, lot, loc, D(input.quantity), "SCRAP", input.reason);
 }
 
-export interface TransferInput { materialId: string; lotId: string; fromLocationId: string; toLocationId: string; quantity: number }
-
 /** TRANSFER between locations of one plant: stock moves, its value stays in the same layers. */
-export async function transfer(tx: Tx, input: TransferInput, actor: string): Promise<Movement> {
+export async function transfer(tx: InventoryTx, input: TransferStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
   const from = await location(tx, input.fromLocationId, m, "input.fromLocationId");
   const to = await location(tx, input.toLocationId, m, "input.toLocationId");
-  if (from.id === to.id) throw badUserInput("fromLocationId and toLocationId are the same", [{ field: "input.toLocationId", message: "must differ from fromLocationId" }]);
-  if (from.plantId !== to.plantId) throw badUserInput("Transfers between plants are not supported; ship and receive instead", [{ field: "input.toLocationId", message: "at another plant" }]);
+  if (from.id === to.id)
+    throw badUserInput("fromLocationId and toLocationId are the same", [{ field: "input.toLocationId", message: "must differ from fromLocationId" }]);
+  if (from.plantId !== to.plantId)
+    throw badUserInput("Transfers between plants are not supported; ship and receive instead", [
+      { field: "input.toLocationId", message: "at another plant" },
+    ]);
   await lockMaterialAtPlant(tx, m.id, from.plantId);
   const quantity = D(input.quantity);
-  const taken = await tx.stock.updateMany({ where: { materialId: m.id, locationId: from.id, lotId: lot.id, quantity: { gte: quantity } }, data: { quantity: { decrement: quantity } } });
+  const taken = await tx.stock.updateMany({
+    where: { materialId: m.id, locationId: from.id, lotId: lot.id, quantity: { gte: quantity } },
+    data: { quantity: { decrement: quantity } },
+  });
   if (taken.count === 0) throw conflict(`Not enough of lot ${lot.lotNumber} at ${from.code} to transfer ${quantity}`);
   await tx.stock.upsert({
     where: { materialId_locationId_lotId: { materialId: m.id, locationId: to.id, lotId: lot.id } },
     create: { organizationId: m.organizationId, plantId: to.plantId, materialId: m.id, locationId: to.id, lotId: lot.id, quantity },
     update: { quantity: { increment: quantity } },
   });
-  const t = await record(c, { organizationId: m.organizationId, plantId: from.plantId, type: "TRANSFER", materialId: m.id, lotId: lot.id, locationId: from.id, toLocationId: to.id, quantity: quantity.neg(), totalCost: ZERO });
+  const t = await record(c, {
+    organizationId: m.organizationId,
+    plantId: from.plantId,
+    type: "TRANSFER",
+    materialId: m.id,
+    lotId: lot.id,
+    locationId: from.id,
+    toLocationId: to.id,
+    quantity: quantity.neg(),
+    totalCost: ZERO,
+  });
   return { documentId: c.documentId, type: "TRANSFER", transactionIds: [t.id] };
 }
 
 /** Material cost of a work order: what was issued to it at FIFO cost, less what came back. */
-export async function workOrderMaterialCost(tx: Tx | Prisma.TransactionClient, workOrderId: string): Promise<Prisma.Decimal> {
+export async function workOrderMaterialCost(tx: InventoryTx, workOrderId: string): Promise<Prisma.Decimal> {
   const sum = await tx.stockTransaction.aggregate({ where: { workOrderId, type: { in: ["ISSUE", "RETURN"] } }, _sum: { totalCost: true } });
   return (sum._sum.totalCost ?? ZERO).neg();
 }
 
-export async function setLotHold(tx: Tx, lotId: string, reason: string | null) {
-  const lot = await tx.lot.findUnique({ where: { id: lotId } });
-  if (!lot) throw notFound("Lot", lotId);
-  if (reason !== null && lot.status === "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is already on hold (${lot.holdReason})`);
-  if (reason === null && lot.status !== "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is not on hold`);
-  return tx.lot.update({ where: { id: lotId }, data: reason === null ? { status: "AVAILABLE", holdReason: null } : { status: "ON_HOLD", holdReason: reason } });
+/** Stock transactions, newest first; the filter's ids are valid UUIDs. */
+export function transactionPage(db: InventoryDb, filter: StockTransactionFilter, page: PageArgs) {
+  const where: Prisma.StockTransactionWhereInput = {
+    ...(filter.plantId ? { plantId: filter.plantId } : {}),
+    ...(filter.materialId ? { materialId: filter.materialId } : {}),
+    ...(filter.lotId ? { lotId: filter.lotId } : {}),
+    ...(filter.workOrderId ? { workOrderId: filter.workOrderId } : {}),
+    ...(filter.type?.length ? { type: { in: filter.type } } : {}),
+  };
+  return paginate(
+    page,
+    (w) => db.stockTransaction.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+    () => db.stockTransaction.count({ where }),
+  );
 }

@@ -1,0 +1,48 @@
+import { liveField, requireId, type FeedEvent } from "@mes/shared";
+import type { Resolvers, SubscriptionLowStockAlertArgs } from "./resolvers-types.generated.ts";
+import type { StockLevelEventMapper } from "./mappers.ts";
+import { loadRequired } from "./context.ts";
+import { plantRef } from "./entity-refs.ts";
+import { openAlertsAt } from "./alerts.ts";
+
+type StockLevelEvent = FeedEvent<"LowStockAlert" | "Restocked">;
+
+// Both subscriptions take the same arguments (plant, material, cursor).
+const stockMatches = (e: StockLevelEvent, a: SubscriptionLowStockAlertArgs) =>
+  (!a.plantId || e.plantId === a.plantId) && (!a.materialId || e.aggregateId === a.materialId);
+
+/** An outbox event as the subscription's StockLevelEvent (cursor and time are added by liveField). */
+function stockLevel(e: StockLevelEvent): Omit<StockLevelEventMapper, "cursor" | "at"> {
+  const p = e.payload;
+  return {
+    // The event's aggregate is the material; plantId is in the payload as well as on the event.
+    materialId: e.aggregateId,
+    plantId: p.plantId,
+    severity: "severity" in p ? p.severity : null,
+    available: Number(p.available),
+    onHand: Number(p.onHand),
+    reserved: Number(p.reserved),
+    reorderPoint: Number(p.reorderPoint),
+    safetyStock: Number(p.safetyStock),
+  };
+}
+
+/** Low-stock alerts: the open ones at a plant, and live crossings of the reorder point. */
+export const alertsResolvers = {
+  Query: {
+    stockAlerts: (_, { plantId }, ctx) => openAlertsAt(ctx.db, requireId(plantId, "plantId")),
+  },
+  StockAlert: {
+    plant: (a) => plantRef(a.plantId),
+    material: (a, _, ctx) => loadRequired(ctx.loaders.material, "Material", a.materialId),
+    available: (a) => a.available.toNumber(),
+  },
+  Subscription: {
+    lowStockAlert: liveField(["LowStockAlert"], stockMatches, stockLevel),
+    restocked: liveField(["Restocked"], stockMatches, stockLevel),
+  },
+  StockLevelEvent: {
+    material: (e, _, ctx) => loadRequired(ctx.loaders.material, "Material", e.materialId),
+    plant: (e) => plantRef(e.plantId),
+  },
+} satisfies Resolvers;

@@ -1,0 +1,30 @@
+import { conflict, notFound, paginate, type PageArgs } from "@mes/shared";
+import type { Prisma } from "./generated/prisma/client.ts";
+import type { QueryLotsArgs } from "./resolvers-types.generated.ts";
+import type { InventoryDb, InventoryTx } from "./context.ts";
+
+/** Lots, oldest received first; the filter's ids are valid UUIDs. */
+export function lotPage(db: InventoryDb, filter: Pick<QueryLotsArgs, "plantId" | "materialId" | "status">, page: PageArgs) {
+  const where: Prisma.LotWhereInput = {
+    ...(filter.plantId ? { plantId: filter.plantId } : {}),
+    ...(filter.materialId ? { materialId: filter.materialId } : {}),
+    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+  };
+  return paginate(
+    page,
+    (w) => db.lot.findMany({ where, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], ...w }),
+    () => db.lot.count({ where }),
+  );
+}
+
+/** Puts a lot on hold for `reason`, or (reason null) releases it. */
+export async function setLotHold(tx: InventoryTx, lotId: string, reason: string | null) {
+  const lot = await tx.lot.findUnique({ where: { id: lotId } });
+  if (!lot) throw notFound("Lot", lotId);
+  if (reason !== null && lot.status === "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is already on hold (${lot.holdReason})`);
+  if (reason === null && lot.status !== "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is not on hold`);
+  return tx.lot.update({
+    where: { id: lotId },
+    data: reason === null ? { status: "AVAILABLE", holdReason: null } : { status: "ON_HOLD", holdReason: reason },
+  });
+}

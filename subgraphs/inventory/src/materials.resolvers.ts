@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { parseInput, requireId, zCode, zId, zName, zNonNegative } from "@mes/shared";
+import type { CreateLocationInput, CreateMaterialInput, Resolvers } from "./resolvers-types.generated.ts";
+import { plantKey } from "./context.ts";
+import type { InputShape } from "./input-shapes.ts";
+import { plantRef } from "./entity-refs.ts";
+import { createLocation, createMaterial, locationsAt, materialPage } from "./materials.ts";
+
+const createMaterialInput = z
+  .object({
+    code: zCode,
+    description: zName,
+    unitOfMeasure: zCode,
+    reorderPoint: zNonNegative,
+    safetyStock: zNonNegative,
+  } satisfies InputShape<CreateMaterialInput>)
+  .refine((v) => v.safetyStock <= v.reorderPoint, { path: ["safetyStock"], message: "must not exceed reorderPoint" });
+
+const createLocationInput = z.object({
+  plantId: zId,
+  code: zCode,
+  name: zName,
+  type: z.enum(["WAREHOUSE", "LINE_SIDE", "QUARANTINE", "SHIPPING"]),
+} satisfies InputShape<CreateLocationInput>);
+
+const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
+
+/** Materials and locations, and a material's stock position (per plant or across plants). */
+export const materialsResolvers = {
+  Query: {
+    material: (_, { id }, ctx) => ctx.loaders.material.load(requireId(id)),
+    materials: (_, args, ctx) => materialPage(ctx.db, args),
+    locations: (_, { plantId }, ctx) => locationsAt(ctx.db, requireId(plantId, "plantId")),
+  },
+  Mutation: {
+    createMaterial: (_, args, ctx) => createMaterial(ctx.db, ctx.tenant.organizationId, parseInput(createMaterialInput, args.input)),
+    createLocation: (_, args, ctx) => createLocation(ctx.db, ctx.tenant.organizationId, parseInput(createLocationInput, args.input)),
+  },
+  Material: {
+    __resolveReference: (r, ctx) => ctx.loaders.material.load(r.id),
+    reorderPoint: (m) => m.reorderPoint.toNumber(),
+    safetyStock: (m) => m.safetyStock.toNumber(),
+    onHand: async (m, args, ctx) => (await ctx.loaders.onHandOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))).toNumber(),
+    stock: (m, args, ctx) => ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
+    lots: (m, args, ctx) => ctx.loaders.lotsOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
+    reserved: async (m, args, ctx) => (await ctx.loaders.reservedOfMaterial.load(plantKey(m.id, requireId(args.plantId, "plantId")))).toNumber(),
+    available: async (m, args, ctx) => {
+      const key = plantKey(m.id, requireId(args.plantId, "plantId"));
+      const [onHand, reserved] = await Promise.all([ctx.loaders.onHandOfMaterial.load(key), ctx.loaders.reservedOfMaterial.load(key)]);
+      return onHand.sub(reserved).toNumber();
+    },
+    stockAlert: async (m, args, ctx) => (await ctx.loaders.alertsOfMaterial.load(plantKey(m.id, requireId(args.plantId, "plantId"))))[0] ?? null,
+  },
+  Location: {
+    __resolveReference: (r, ctx) => ctx.loaders.location.load(r.id),
+    plant: (l) => plantRef(l.plantId),
+    stock: (l, _, ctx) => ctx.loaders.stockOfLocation.load(l.id),
+  },
+} satisfies Resolvers;

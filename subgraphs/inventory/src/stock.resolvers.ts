@@ -1,0 +1,142 @@
+import { z } from "zod";
+import { parseInput, requireId, withTx, zCode, zDate, zId, zQuantity, zText } from "@mes/shared";
+import type {
+  AdjustStockInput,
+  IssueStockInput,
+  ReceiveStockInput,
+  Resolvers,
+  ReturnStockInput,
+  ScrapStockInput,
+  StockTransactionFilter,
+  TransferStockInput,
+} from "./resolvers-types.generated.ts";
+import { loadAllRequired, loadRequired, type InventoryContext, type InventoryTx } from "./context.ts";
+import type { InputShape } from "./input-shapes.ts";
+import { optionalWorkOrderRef, plantRef } from "./entity-refs.ts";
+import { sumCost, sumQuantity, transactionUnitCost } from "./costing.ts";
+import { adjust, issue, receive, returnToStock, scrap, transactionPage, transfer, type Movement } from "./stock.ts";
+
+const unitCost = z.number().finite().min(0, "must not be negative").nullish();
+
+const receiptInput = z.object({
+  materialId: zId,
+  locationId: zId,
+  lotNumber: zCode,
+  quantity: zQuantity,
+  unitCost,
+  supplier: z.string().trim().max(200).nullish(),
+  expiresAt: zDate.nullish(),
+  workOrderId: zId.nullish(),
+} satisfies InputShape<ReceiveStockInput>);
+const issueInput = z.object({
+  materialId: zId,
+  workOrderId: zId,
+  quantity: zQuantity,
+  plantId: zId.nullish(),
+  locationId: zId.nullish(),
+  lotId: zId.nullish(),
+} satisfies InputShape<IssueStockInput>);
+const returnInput = z.object({
+  materialId: zId,
+  workOrderId: zId,
+  lotId: zId,
+  locationId: zId,
+  quantity: zQuantity,
+} satisfies InputShape<ReturnStockInput>);
+const adjustInput = z.object({
+  materialId: zId,
+  lotId: zId,
+  locationId: zId,
+  reason: zText,
+  quantityChange: z
+    .number()
+    .finite()
+    .refine((v) => v !== 0, "must not be 0"),
+  unitCost,
+} satisfies InputShape<AdjustStockInput>);
+const scrapInput = z.object({
+  materialId: zId,
+  lotId: zId,
+  locationId: zId,
+  quantity: zQuantity,
+  reason: zText,
+} satisfies InputShape<ScrapStockInput>);
+const transferInput = z.object({
+  materialId: zId,
+  lotId: zId,
+  fromLocationId: zId,
+  toLocationId: zId,
+  quantity: zQuantity,
+} satisfies InputShape<TransferStockInput>);
+
+/** Every stock mutation is one transaction: movement, cost layers, alerts and events commit together. */
+const move = (ctx: InventoryContext, fn: (tx: InventoryTx) => Promise<Movement>) => withTx(ctx.db, fn);
+
+/** The filter's ids checked (a malformed one is the caller's mistake, named by its path). */
+function validFilter(f: StockTransactionFilter): StockTransactionFilter {
+  return {
+    ...f,
+    plantId: f.plantId ? requireId(f.plantId, "filter.plantId") : f.plantId,
+    materialId: f.materialId ? requireId(f.materialId, "filter.materialId") : f.materialId,
+    lotId: f.lotId ? requireId(f.lotId, "filter.lotId") : f.lotId,
+    workOrderId: f.workOrderId ? requireId(f.workOrderId, "filter.workOrderId") : f.workOrderId,
+  };
+}
+
+const transactionsOf = (m: Movement, ctx: InventoryContext) => loadAllRequired(ctx.loaders.transaction, "StockTransaction", m.transactionIds);
+
+/** Stock movements (receipt, issue, return, adjustment, scrap, transfer), their transactions and stock rows. */
+export const stockResolvers = {
+  Query: {
+    stockTransactions: (_, args, ctx) => transactionPage(ctx.db, validFilter(args.filter ?? {}), args),
+  },
+  Mutation: {
+    receiveStock: (_, args, ctx) => {
+      const input = parseInput(receiptInput, args.input);
+      return move(ctx, (tx) => receive(tx, input, ctx.actor));
+    },
+    issueStock: (_, args, ctx) => {
+      const input = parseInput(issueInput, args.input);
+      return move(ctx, (tx) => issue(tx, input, ctx.actor));
+    },
+    returnStock: (_, args, ctx) => {
+      const input = parseInput(returnInput, args.input);
+      return move(ctx, (tx) => returnToStock(tx, input, ctx.actor));
+    },
+    adjustStock: (_, args, ctx) => {
+      const input = parseInput(adjustInput, args.input);
+      return move(ctx, (tx) => adjust(tx, input, ctx.actor));
+    },
+    scrapStock: (_, args, ctx) => {
+      const input = parseInput(scrapInput, args.input);
+      return move(ctx, (tx) => scrap(tx, input, ctx.actor));
+    },
+    transferStock: (_, args, ctx) => {
+      const input = parseInput(transferInput, args.input);
+      return move(ctx, (tx) => transfer(tx, input, ctx.actor));
+    },
+  },
+  StockMovement: {
+    transactions: (m, _, ctx) => transactionsOf(m, ctx),
+    quantity: async (m, _, ctx) => sumQuantity(await transactionsOf(m, ctx)).toNumber(),
+    totalCost: async (m, _, ctx) => sumCost(await transactionsOf(m, ctx)).toNumber(),
+  },
+  StockTransaction: {
+    plant: (t) => plantRef(t.plantId),
+    material: (t, _, ctx) => loadRequired(ctx.loaders.material, "Material", t.materialId),
+    lot: (t, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", t.lotId),
+    location: (t, _, ctx) => loadRequired(ctx.loaders.location, "Location", t.locationId),
+    toLocation: (t, _, ctx) => (t.toLocationId ? ctx.loaders.location.load(t.toLocationId) : null),
+    workOrder: (t) => optionalWorkOrderRef(t.workOrderId),
+    quantity: (t) => t.quantity.toNumber(),
+    totalCost: (t) => t.totalCost.toNumber(),
+    unitCost: (t) => transactionUnitCost(t),
+  },
+  Stock: {
+    plant: (s) => plantRef(s.plantId),
+    material: (s, _, ctx) => loadRequired(ctx.loaders.material, "Material", s.materialId),
+    location: (s, _, ctx) => loadRequired(ctx.loaders.location, "Location", s.locationId),
+    lot: (s, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", s.lotId),
+    quantity: (s) => s.quantity.toNumber(),
+  },
+} satisfies Resolvers;
