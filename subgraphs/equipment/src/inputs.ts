@@ -2,34 +2,31 @@
 // shape must have exactly the fields of that type (an extra or a missing field, optional or not, is
 // a compile error), each accepting only values of the field's GraphQL type.
 import { z } from "zod";
-import { isTimeZone, zCode, zDate, zId, zName, zQuantity, zText } from "@mes/shared";
+import { isTimeZone, zCode, zDate, zId, zName, zQuantity, zText, type InputShape } from "@mes/shared";
 import { PmTrigger } from "./generated/prisma/enums.ts";
 import type {
   CreateAreaInput, CreateMachineInput, CreatePlantInput, CreatePmScheduleInput, CreateWorkCenterInput, LogDowntimeInput,
 } from "./resolvers-types.generated.ts";
 
-/** One zod schema per field of the generated GraphQL input `T`, and no other. */
-type ZodShapeOf<T> = { [K in keyof T]-?: z.ZodType<unknown, T[K]> };
-
 export const createPlantInput = z.object({
   code: zCode,
   name: zName,
   timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
-} satisfies ZodShapeOf<CreatePlantInput>);
+} satisfies InputShape<CreatePlantInput>);
 
-export const createAreaInput = z.object({ plantId: zId, code: zCode, name: zName } satisfies ZodShapeOf<CreateAreaInput>);
+export const createAreaInput = z.object({ plantId: zId, code: zCode, name: zName } satisfies InputShape<CreateAreaInput>);
 
-export const createWorkCenterInput = z.object({ areaId: zId, code: zCode, name: zName } satisfies ZodShapeOf<CreateWorkCenterInput>);
+export const createWorkCenterInput = z.object({ areaId: zId, code: zCode, name: zName } satisfies InputShape<CreateWorkCenterInput>);
 
 export const createMachineInput = z.object({
   workCenterId: zId, code: zCode, name: zName, idealCycleSeconds: zQuantity,
-} satisfies ZodShapeOf<CreateMachineInput>);
+} satisfies InputShape<CreateMachineInput>);
 
 /** A downtime reason code as a person types it (setMachineState's reasonCode, logDowntime's). */
 export const reasonCode = z.string().trim().min(1, "must not be empty").max(64);
 
 export const logDowntimeInput = z
-  .object({ machineId: zId, reasonCode, startedAt: zDate, endedAt: zDate, note: zText.nullish() } satisfies ZodShapeOf<LogDowntimeInput>)
+  .object({ machineId: zId, reasonCode, startedAt: zDate, endedAt: zDate, note: zText.nullish() } satisfies InputShape<LogDowntimeInput>)
   .refine((v) => v.startedAt < v.endedAt, { path: ["endedAt"], message: "must be after startedAt" });
 
 export const createPmScheduleInput = z.object({
@@ -38,4 +35,4 @@ export const createPmScheduleInput = z.object({
   trigger: z.enum(PmTrigger),
   interval: z.number().finite().positive("must be greater than 0").max(1e9),
   startsAt: zDate.nullish(),
-} satisfies ZodShapeOf<CreatePmScheduleInput>);
+} satisfies InputShape<CreatePmScheduleInput>);

@@ -1,8 +1,7 @@
-import { liveField, requireId, type FeedEvent } from "@mes/shared";
+import { liveField, requireId, type FeedEvent, entityRef } from "@mes/shared";
 import type { Resolvers, SubscriptionLowStockAlertArgs } from "./resolvers-types.generated.ts";
 import type { StockLevelEventMapper } from "./mappers.ts";
 import { loadRequired } from "./context.ts";
-import { plantRef } from "./entity-refs.ts";
 import { openAlertsAt } from "./alerts.ts";
 
 type StockLevelEvent = FeedEvent<"LowStockAlert" | "Restocked">;
@@ -33,7 +32,7 @@ export const alertsResolvers = {
     stockAlerts: (_, { plantId }, ctx) => openAlertsAt(ctx.db, requireId(plantId, "plantId")),
   },
   StockAlert: {
-    plant: (a) => plantRef(a.plantId),
+    plant: (a) => entityRef("Plant", a.plantId),
     material: (a, _, ctx) => loadRequired(ctx.loaders.material, "Material", a.materialId),
     available: (a) => a.available.toNumber(),
   },
@@ -43,6 +42,6 @@ export const alertsResolvers = {
   },
   StockLevelEvent: {
     material: (e, _, ctx) => loadRequired(ctx.loaders.material, "Material", e.materialId),
-    plant: (e) => plantRef(e.plantId),
+    plant: (e) => entityRef("Plant", e.plantId),
   },
 } satisfies Resolvers;

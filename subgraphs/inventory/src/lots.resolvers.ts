@@ -1,7 +1,6 @@
-import { parseInput, requireId, withTx, zText } from "@mes/shared";
+import { parseInput, requireId, withTx, zText, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadRequired } from "./context.ts";
-import { workOrderRef, optionalWorkOrderRef, plantRef } from "./entity-refs.ts";
 import { sumQuantity } from "./costing.ts";
 import { ancestors, descendants, genealogyDepth } from "./genealogy.ts";
 import { lotPage, setLotHold } from "./lots.ts";
@@ -28,20 +27,20 @@ export const lotsResolvers = {
   },
   Lot: {
     __resolveReference: (r, ctx) => ctx.loaders.lot.load(r.id),
-    plant: (l) => plantRef(l.plantId),
+    plant: (l) => entityRef("Plant", l.plantId),
     material: (l, _, ctx) => loadRequired(ctx.loaders.material, "Material", l.materialId),
     onHand: async (l, _, ctx) => sumQuantity(await ctx.loaders.stockOfLot.load(l.id)).toNumber(),
     stock: (l, _, ctx) => ctx.loaders.stockOfLot.load(l.id),
-    producedBy: (l) => optionalWorkOrderRef(l.producedByWorkOrderId),
+    producedBy: (l) => entityRef("WorkOrder", l.producedByWorkOrderId),
     consumedBy: async (l, _, ctx) => {
       const workOrderIds = new Set((await ctx.loaders.issuesOfLot.load(l.id)).flatMap((t) => (t.workOrderId ? [t.workOrderId] : [])));
-      return [...workOrderIds].map(workOrderRef);
+      return [...workOrderIds].map((id) => entityRef("WorkOrder", id));
     },
     ancestors: (l, args, ctx) => ancestors(ctx.db, ctx.tenant, l.id, genealogyDepth(args.maxDepth)),
     descendants: (l, args, ctx) => descendants(ctx.db, ctx.tenant, l.id, genealogyDepth(args.maxDepth)),
   },
   GenealogyLink: {
     lot: (g, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", g.lotId),
-    workOrder: (g) => workOrderRef(g.workOrderId),
+    workOrder: (g) => entityRef("WorkOrder", g.workOrderId),
   },
 } satisfies Resolvers;

@@ -1,9 +1,7 @@
 import { z } from "zod";
-import { parseInput, requireId, zCode, zId, zName, zNonNegative } from "@mes/shared";
+import { parseInput, requireId, zCode, zId, zName, zNonNegative, type InputShape, entityRef } from "@mes/shared";
 import type { CreateLocationInput, CreateMaterialInput, Resolvers } from "./resolvers-types.generated.ts";
 import { plantKey } from "./context.ts";
-import type { InputShape } from "./input-shapes.ts";
-import { plantRef } from "./entity-refs.ts";
 import { createLocation, createMaterial, locationsAt, materialPage } from "./materials.ts";
 
 const createMaterialInput = z
@@ -53,7 +51,7 @@ export const materialsResolvers = {
   },
   Location: {
     __resolveReference: (r, ctx) => ctx.loaders.location.load(r.id),
-    plant: (l) => plantRef(l.plantId),
+    plant: (l) => entityRef("Plant", l.plantId),
     stock: (l, _, ctx) => ctx.loaders.stockOfLocation.load(l.id),
   },
 } satisfies Resolvers;

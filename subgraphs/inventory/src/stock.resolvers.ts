@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseInput, requireId, withTx, zCode, zDate, zId, zQuantity, zText } from "@mes/shared";
+import { parseInput, requireId, withTx, zCode, zDate, zId, zQuantity, zText, type InputShape, entityRef } from "@mes/shared";
 import type {
   AdjustStockInput,
   IssueStockInput,
@@ -11,8 +11,6 @@ import type {
   TransferStockInput,
 } from "./resolvers-types.generated.ts";
 import { loadAllRequired, loadRequired, type InventoryContext, type InventoryTx } from "./context.ts";
-import type { InputShape } from "./input-shapes.ts";
-import { optionalWorkOrderRef, plantRef } from "./entity-refs.ts";
 import { sumCost, sumQuantity, transactionUnitCost } from "./costing.ts";
 import { adjust, issue, receive, returnToStock, scrap, transactionPage, transfer, type Movement } from "./stock.ts";
 
@@ -122,18 +120,18 @@ export const stockResolvers = {
     totalCost: async (m, _, ctx) => sumCost(await transactionsOf(m, ctx)).toNumber(),
   },
   StockTransaction: {
-    plant: (t) => plantRef(t.plantId),
+    plant: (t) => entityRef("Plant", t.plantId),
     material: (t, _, ctx) => loadRequired(ctx.loaders.material, "Material", t.materialId),
     lot: (t, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", t.lotId),
     location: (t, _, ctx) => loadRequired(ctx.loaders.location, "Location", t.locationId),
     toLocation: (t, _, ctx) => (t.toLocationId ? ctx.loaders.location.load(t.toLocationId) : null),
-    workOrder: (t) => optionalWorkOrderRef(t.workOrderId),
+    workOrder: (t) => entityRef("WorkOrder", t.workOrderId),
     quantity: (t) => t.quantity.toNumber(),
     totalCost: (t) => t.totalCost.toNumber(),
     unitCost: (t) => transactionUnitCost(t),
   },
   Stock: {
-    plant: (s) => plantRef(s.plantId),
+    plant: (s) => entityRef("Plant", s.plantId),
     material: (s, _, ctx) => loadRequired(ctx.loaders.material, "Material", s.materialId),
     location: (s, _, ctx) => loadRequired(ctx.loaders.location, "Location", s.locationId),
     lot: (s, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", s.lotId),

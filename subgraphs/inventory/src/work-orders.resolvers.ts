@@ -1,6 +1,6 @@
+import { entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadAllRequired, loadRequired } from "./context.ts";
-import { plantRef, workOrderRef } from "./entity-refs.ts";
 import { materialCostOf } from "./costing.ts";
 
 /** The material side of production's work orders: cost, issues and returns, reservations, lots. */
@@ -19,8 +19,8 @@ export const workOrdersResolvers = {
   },
   Reservation: {
     material: (r, _, ctx) => loadRequired(ctx.loaders.material, "Material", r.materialId),
-    workOrder: (r) => workOrderRef(r.workOrderId),
-    plant: (r) => plantRef(r.plantId),
+    workOrder: (r) => entityRef("WorkOrder", r.workOrderId),
+    plant: (r) => entityRef("Plant", r.plantId),
     quantity: (r) => r.quantity.toNumber(),
   },
 } satisfies Resolvers;

@@ -1,14 +1,6 @@
 import { z } from "zod";
 import { parseInput, zText } from "@mes/shared";
 
-/**
- * The zod fields for a generated GraphQL input type, written `z.object({...} satisfies
- * ZodShapeOf<XInput>)`: a field the SDL has and zod lacks, a field zod has and the SDL lacks, or a
- * field zod reads as another type (or requires where GraphQL may omit it) fails to compile.
- * Nested input objects take their own `satisfies ZodShapeOf<...>`.
- */
-export type ZodShapeOf<TInput> = { [K in keyof TInput]-?: z.ZodType<unknown, TInput[K]> };
-
 /** A reason, resolution or note argument: required, trimmed, bounded. */
 export function requiredText(value: string, argName: string): string {
   return parseInput(zText, value, argName);

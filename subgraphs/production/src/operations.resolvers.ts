@@ -1,10 +1,9 @@
-import { badUserInput, parseInput, requireId, withTx } from "@mes/shared";
+import { badUserInput, parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
 import { requiredText, zOperatorId } from "./inputs.ts";
 import { assignOperation, completeOperation, logProduction, logProductionInput, pauseOperation, startOperation } from "./operations.ts";
 import { progressOf } from "./schedule-analysis.ts";
-import { entity, optionalEntity } from "./references.ts";
 
 export const operationsResolvers = {
   Mutation: {
@@ -36,8 +35,8 @@ export const operationsResolvers = {
   Operation: {
     __resolveReference: (ref, ctx) => ctx.loaders.operation.load(ref.id),
     workOrder: (o, _, ctx) => loadReferenced(ctx.loaders.workOrder, "Work order", o.workOrderId),
-    workCenter: (o) => entity("WorkCenter", o.workCenterId),
-    machine: (o) => optionalEntity("Machine", o.machineId),
+    workCenter: (o) => entityRef("WorkCenter", o.workCenterId),
+    machine: (o) => entityRef("Machine", o.machineId),
     goodQuantity: (o) => o.goodQuantity.toNumber(),
     scrapQuantity: (o) => o.scrapQuantity.toNumber(),
     progress: async (o, _, ctx) => {
@@ -50,8 +49,8 @@ export const operationsResolvers = {
   ProductionLog: {
     operation: (l, _, ctx) => loadReferenced(ctx.loaders.operation, "Operation", l.operationId),
     workOrder: (l, _, ctx) => loadReferenced(ctx.loaders.workOrder, "Work order", l.workOrderId),
-    machine: (l) => optionalEntity("Machine", l.machineId),
-    shift: (l) => optionalEntity("Shift", l.shiftId),
+    machine: (l) => entityRef("Machine", l.machineId),
+    shift: (l) => entityRef("Shift", l.shiftId),
     goodQuantity: (l) => l.goodQuantity.toNumber(),
     scrapQuantity: (l) => l.scrapQuantity.toNumber(),
   },

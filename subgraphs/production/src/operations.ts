@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, conflict, notFound, zId } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, notFound, zId, type InputShape } from "@mes/shared";
 import { Prisma, type Operation, type ProductionLog, type WorkOrder } from "./generated/prisma/client.ts";
 import type { LogProductionInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
-import { zOperatorId, type ZodShapeOf } from "./inputs.ts";
+import { zOperatorId } from "./inputs.ts";
 import { assertNotHeld, lockWorkOrder, transition } from "./lifecycle.ts";
 import { assertRunnable, fitsCapacity, operationLabel as label, reportCapacity } from "./operation-rules.ts";
 
@@ -66,7 +66,7 @@ export const logProductionInput = z.object({
   operatorId: zOperatorId.nullish(),
   shiftId: zId.nullish(),
   loggedAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future").nullish(),
-} satisfies ZodShapeOf<LogProductionInput>).refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
+} satisfies InputShape<LogProductionInput>).refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
   path: ["goodQuantity"], message: "report at least one good or scrap unit",
 });
 export type ProductionReport = z.output<typeof logProductionInput>;

@@ -1,16 +1,15 @@
 import { z } from "zod";
-import { conflict, notFound, zId, zText } from "@mes/shared";
+import { conflict, notFound, zId, zText, type InputShape } from "@mes/shared";
 import { ProblemKind, type ProblemReport } from "./generated/prisma/client.ts";
 import type { ReportProblemInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
-import type { ZodShapeOf } from "./inputs.ts";
 import { lockOperation } from "./operations.ts";
 
 export const reportProblemInput = z.object({
   operationId: zId,
   kind: z.enum(ProblemKind),
   description: zText,
-} satisfies ZodShapeOf<ReportProblemInput>);
+} satisfies InputShape<ReportProblemInput>);
 
 /** Opens a problem report on an operation (locked through its work order). */
 export async function reportProblem(tx: ProductionTx, input: z.output<typeof reportProblemInput>, actor: string): Promise<ProblemReport> {

@@ -1,7 +1,6 @@
-import { paginate, parseInput, requireId } from "@mes/shared";
+import { paginate, parseInput, requireId, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { createProduct, createProductInput } from "./products.ts";
-import { entity } from "./references.ts";
 
 export const productsResolvers = {
   Query: {
@@ -16,17 +15,17 @@ export const productsResolvers = {
   },
   Product: {
     __resolveReference: (ref, ctx) => ctx.loaders.product.load(ref.id),
-    plant: (p) => entity("Plant", p.plantId),
+    plant: (p) => entityRef("Plant", p.plantId),
     routing: (p, _, ctx) => ctx.loaders.routingOfProduct.load(p.id),
     billOfMaterials: (p, _, ctx) => ctx.loaders.bomOfProduct.load(p.id),
   },
   RoutingStep: {
-    workCenter: (s) => entity("WorkCenter", s.workCenterId),
+    workCenter: (s) => entityRef("WorkCenter", s.workCenterId),
     setupMinutes: (s) => s.setupMinutes.toNumber(),
     cycleTimeSeconds: (s) => s.cycleTimeSeconds.toNumber(),
   },
   BomLine: {
-    material: (l) => entity("Material", l.materialId),
+    material: (l) => entityRef("Material", l.materialId),
     quantityPer: (l) => l.quantityPer.toNumber(),
   },
 } satisfies Resolvers;

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { zCode, zId, zName, zNonNegative, zQuantity } from "@mes/shared";
+import { zCode, zId, zName, zNonNegative, zQuantity, type InputShape } from "@mes/shared";
 import type { Product } from "./generated/prisma/client.ts";
 import type { BomLineInput, CreateProductInput, RoutingStepInput } from "./resolvers-types.generated.ts";
 import type { ProductionDb } from "./context.ts";
-import type { ZodShapeOf } from "./inputs.ts";
 
 export const createProductInput = z.object({
   plantId: zId,
@@ -17,9 +16,9 @@ export const createProductInput = z.object({
     setupMinutes: zNonNegative,
     cycleTimeSeconds: zQuantity,
     parallel: z.boolean(),
-  } satisfies ZodShapeOf<RoutingStepInput>)).min(1, "needs at least one step"),
-  billOfMaterials: z.array(z.object({ materialId: zId, quantityPer: zQuantity } satisfies ZodShapeOf<BomLineInput>)),
-} satisfies ZodShapeOf<CreateProductInput>).superRefine((v, ctx) => {
+  } satisfies InputShape<RoutingStepInput>)).min(1, "needs at least one step"),
+  billOfMaterials: z.array(z.object({ materialId: zId, quantityPer: zQuantity } satisfies InputShape<BomLineInput>)),
+} satisfies InputShape<CreateProductInput>).superRefine((v, ctx) => {
   const seqs = v.routing.map((s) => s.sequence);
   if (new Set(seqs).size !== seqs.length) ctx.addIssue({ code: "custom", path: ["routing"], message: "step sequences must be unique" });
   const mats = v.billOfMaterials.map((l) => l.materialId);

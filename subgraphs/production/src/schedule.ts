@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { conflict, zId } from "@mes/shared";
+import { conflict, zId, type InputShape } from "@mes/shared";
 import type { Operation, Prisma } from "./generated/prisma/client.ts";
 import type { RescheduleOperationInput } from "./resolvers-types.generated.ts";
 import type { ProductionDb, ProductionTx } from "./context.ts";
-import type { ZodShapeOf } from "./inputs.ts";
 import { lockOperation } from "./operations.ts";
 import { assertRoutingOrder, isPlanned, iso, scheduleOf } from "./schedule-analysis.ts";
 
@@ -29,7 +28,7 @@ export const rescheduleOperationInput = z.object({
   machineId: zId.nullish(),
   plannedStart: z.date(),
   plannedEnd: z.date(),
-} satisfies ZodShapeOf<RescheduleOperationInput>).refine((v) => v.plannedStart < v.plannedEnd, { path: ["plannedEnd"], message: "must be after plannedStart" });
+} satisfies InputShape<RescheduleOperationInput>).refine((v) => v.plannedStart < v.plannedEnd, { path: ["plannedEnd"], message: "must be after plannedStart" });
 
 /** Moves an operation, refusing a machine overlap or a precedence violation with CONFLICT. */
 export async function rescheduleOperation(tx: ProductionTx, input: z.output<typeof rescheduleOperationInput>): Promise<Operation> {

@@ -1,8 +1,7 @@
-import { paginate, parseInput, requireId, withTx } from "@mes/shared";
+import { paginate, parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
 import { createWorkOrder, createWorkOrderInput, workOrderWhere } from "./work-orders.ts";
-import { entity } from "./references.ts";
 
 export const workOrdersResolvers = {
   Query: {
@@ -24,7 +23,7 @@ export const workOrdersResolvers = {
   },
   WorkOrder: {
     __resolveReference: (ref, ctx) => ctx.loaders.workOrder.load(ref.id),
-    plant: (w) => entity("Plant", w.plantId),
+    plant: (w) => entityRef("Plant", w.plantId),
     product: (w, _, ctx) => loadReferenced(ctx.loaders.product, "Product", w.productId),
     quantity: (w) => w.quantity.toNumber(),
     operations: (w, _, ctx) => ctx.loaders.operationsOfWorkOrder.load(w.id),

@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { badUserInput, requireId, zCode, zDate, zId, zQuantity } from "@mes/shared";
+import { badUserInput, requireId, zCode, zDate, zId, zQuantity, type InputShape } from "@mes/shared";
 import type { Prisma, WorkOrder } from "./generated/prisma/client.ts";
 import type { CreateWorkOrderInput, WorkOrderFilter } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
-import type { ZodShapeOf } from "./inputs.ts";
 
 export const createWorkOrderInput = z.object({
   productId: zId,
@@ -13,7 +12,7 @@ export const createWorkOrderInput = z.object({
   plannedStart: zDate.nullish(),
   plannedEnd: zDate.nullish(),
   priority: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5"),
-} satisfies ZodShapeOf<CreateWorkOrderInput>).refine((v) => !v.plannedStart || !v.plannedEnd || v.plannedStart < v.plannedEnd, {
+} satisfies InputShape<CreateWorkOrderInput>).refine((v) => !v.plannedStart || !v.plannedEnd || v.plannedStart < v.plannedEnd, {
   path: ["plannedEnd"], message: "must be after plannedStart",
 });
 

@@ -1,25 +1,24 @@
 import { z } from "zod";
-import { badUserInput, paginate, zId, type Page, type PageArgs } from "@mes/shared";
+import { badUserInput, paginate, zId, type Page, type PageArgs, type InputShape } from "@mes/shared";
 import type { Inspection, InspectionResult, Prisma } from "./generated/prisma/client.ts";
 import { NcrSeverity } from "./generated/prisma/enums.ts";
 import type { QualityTx } from "./context.ts";
-import { inputSchema } from "./input-schema.ts";
 import { failedInspectionNcr, readMeasurements } from "./measurements.ts";
 import { announceNcrOpened } from "./ncrs.ts";
 import type { MeasurementInput, RecordInspectionInput } from "./resolvers-types.generated.ts";
 
-const measurementInput = inputSchema<MeasurementInput>()(z.object({
+const measurementInput = z.object({
   characteristicId: zId, value: z.number().finite().nullish(), passed: z.boolean().nullish(),
-}));
+} satisfies InputShape<MeasurementInput>);
 
-export const recordInspectionInput = inputSchema<RecordInspectionInput>()(z.object({
+export const recordInspectionInput = z.object({
   planId: zId, workOrderId: zId.nullish(), materialId: zId.nullish(), lotId: zId.nullish(),
   quantityInspected: z.number().int().min(1, "must be at least 1"),
   measurements: z.array(measurementInput),
   inspector: z.string().trim().max(200).nullish(),
   openNcrOnFailure: z.boolean(),
   ncrSeverity: z.enum(NcrSeverity),
-}));
+} satisfies InputShape<RecordInspectionInput>);
 
 export type InspectionRecord = z.infer<typeof recordInspectionInput>;
 

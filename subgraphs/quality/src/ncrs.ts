@@ -1,13 +1,12 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, notFound, paginate, zCode, zId, zName, zText, type Page, type PageArgs } from "@mes/shared";
+import { appendEvent, badUserInput, notFound, paginate, zCode, zId, zName, zText, type Page, type PageArgs, type InputShape } from "@mes/shared";
 import type { Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import { NcrDisposition, NcrSeverity } from "./generated/prisma/enums.ts";
 import type { QualityTx } from "./context.ts";
-import { inputSchema } from "./input-schema.ts";
 import { assertMove, assertNotClosed, scrapGaps } from "./ncr-status.ts";
 import type { DispositionNcrInput, OpenNcrInput } from "./resolvers-types.generated.ts";
 
-export const openNcrInput = inputSchema<OpenNcrInput>()(z.object({
+export const openNcrInput = z.object({
   plantId: zId,
   number: zCode,
   title: zName,
@@ -17,13 +16,13 @@ export const openNcrInput = inputSchema<OpenNcrInput>()(z.object({
   materialId: zId.nullish(),
   lotId: zId.nullish(),
   inspectionId: zId.nullish(),
-}));
+} satisfies InputShape<OpenNcrInput>);
 
-export const dispositionNcrInput = inputSchema<DispositionNcrInput>()(z.object({
+export const dispositionNcrInput = z.object({
   id: zId, disposition: z.enum(NcrDisposition),
   rootCause: zText, containmentAction: zText,
   quantity: z.number().finite().positive("must be greater than 0").nullish(), locationId: zId.nullish(),
-}));
+} satisfies InputShape<DispositionNcrInput>);
 
 /** Who an NCR is assigned to. */
 export const assigneeInput = z.string().trim().min(1, "must not be empty").max(128);

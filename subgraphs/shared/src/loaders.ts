@@ -27,7 +27,10 @@ export function childrenLoader<T>(fetch: (parentIds: string[]) => Promise<T[]>, 
   });
 }
 
-/** A reference to an entity another subgraph owns, for the gateway to resolve; null stays null. */
-export function entityRef(typename: string, id: string | null | undefined): { __typename: string; id: string } | null {
+/** A reference to an entity another subgraph owns, for the gateway to resolve, typed by its type name. */
+export function entityRef<T extends string>(typename: T, id: string): { __typename: T; id: string };
+/** The same for an optional foreign key: no id, no entity. */
+export function entityRef<T extends string>(typename: T, id: string | null | undefined): { __typename: T; id: string } | null;
+export function entityRef<T extends string>(typename: T, id: string | null | undefined): { __typename: T; id: string } | null {
   return id ? { __typename: typename, id } : null;
 }

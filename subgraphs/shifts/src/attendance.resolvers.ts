@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { entityRef, parseInput, zDate, zId } from "@mes/shared";
+import { entityRef, parseInput, zDate, zId, type InputShape } from "@mes/shared";
 import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { WorkCenterMapper } from "./mappers.ts";
-import type { InputShape } from "./inputs.ts";
 import { loadShift } from "./context.ts";
 import { clockIn, clockOut, coverage, markAbsent, setCoverageRequirement } from "./attendance.ts";
 

@@ -1,8 +1,7 @@
 import { z } from "zod";
-import { formatMinute, isTimeZone, parseInput, requireId, requireWindow, zId, zName } from "@mes/shared";
+import { formatMinute, isTimeZone, parseInput, requireId, requireWindow, zId, zName, type InputShape } from "@mes/shared";
 import type { CreateShiftPatternInput, Resolvers, ShiftBreakInput } from "./resolvers-types.generated.ts";
 import type { PlantMapper } from "./mappers.ts";
-import type { InputShape } from "./inputs.ts";
 import { found } from "./context.ts";
 import {
   breakProblems, breakWindows, createShiftPattern, generateShifts, MAX_QUERY_DAYS, patternBreaks, patternsOfPlant, shiftAt, shiftsStarting,

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { entityRef, notFound, parseInput, requireId, zId, zName } from "@mes/shared";
+import { entityRef, notFound, parseInput, requireId, zId, zName, type InputShape } from "@mes/shared";
 import type { CreateCrewInput, CrewMemberInput, Resolvers } from "./resolvers-types.generated.ts";
-import type { InputShape } from "./inputs.ts";
 import { found } from "./context.ts";
 import { assignCrew, createCrew, crewsOfPlant } from "./crews.ts";
 

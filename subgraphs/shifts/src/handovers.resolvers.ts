@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { badUserInput, parseInput, requireId, zId } from "@mes/shared";
+import { badUserInput, parseInput, requireId, zId, type InputShape } from "@mes/shared";
 import type { LogHandoverInput, Resolvers } from "./resolvers-types.generated.ts";
-import type { InputShape } from "./inputs.ts";
 import { found, loadShift } from "./context.ts";
 import { acknowledgeHandover, logHandover, unacknowledgedHandovers } from "./handovers.ts";
 
