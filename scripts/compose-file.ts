@@ -7,7 +7,9 @@ const url = (name: SubgraphName) => `http://${name}:${SUBGRAPH_REGISTRY[name].po
 /** docker-compose.yml: PostgreSQL, every registered subgraph and the gateway. */
 export function composeFile(): { path: string; content: string } {
   const subgraphs = SUBGRAPHS.map((name) => {
-    const feeds = followedFeeds(name).map((f) => `, ${urlVariable(f)}: "${url(f)}"`).join("");
+    const feeds = followedFeeds(name)
+      .map((f) => `, ${urlVariable(f)}: "${url(f)}"`)
+      .join("");
     const why = followedFeeds(name).length ? `    # Follows the event feeds of ${followedFeeds(name).join(" and ")}.\n` : "";
     return `  ${name}:
     <<: *subgraph

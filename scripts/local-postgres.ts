@@ -25,8 +25,10 @@ export async function openLocalPostgres(dataDir: string, say: (m: string) => voi
   say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(path.basename(dataDir), "postgres")})`);
   const pgLog = fs.createWriteStream(path.join(logDir, "postgres.log"), { flags: "a" });
   const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log: (l) => pgLog.write(`${l}\n`) }).catch((err) => {
-    throw new Error(`embedded PostgreSQL did not start on port ${port} (${err instanceof Error ? err.message : "see .data/logs/postgres.log"}); ` +
-      "is another instance running (stop `pnpm start` first)? Set MES_POSTGRES_PORT to use another port.");
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${port} (${err instanceof Error ? err.message : "see .data/logs/postgres.log"}); ` +
+        "is another instance running (stop `pnpm start` first)? Set MES_POSTGRES_PORT to use another port.",
+    );
   });
   return { serverUrl: embedded.adminUrl, embedded };
 }

@@ -22,7 +22,8 @@ if (!Number.isFinite(factor) || factor <= 0 || factor > 10) {
 function progress(label: string, done: number, total: number, started: number) {
   const width = 30;
   const filled = Math.round((done / total) * width);
-  const line = `  ${label.padEnd(38)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}% ` +
+  const line =
+    `  ${label.padEnd(38)} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${String(Math.round((done / total) * 100)).padStart(3)}% ` +
     `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}  ${((performance.now() - started) / 1000).toFixed(1)} s`;
   if (process.stdout.isTTY) process.stdout.write(`\r${line}${done === total ? "\n" : ""}`);
   else if (done === total) console.log(line);
@@ -32,8 +33,10 @@ const local = await openLocalPostgres(dataDir, say);
 const started = performance.now();
 try {
   const size = scaleSize(factor);
-  say(`scale ${factor}: ${size.machinesPerPlant * size.plants} machines, ${size.materials} materials, ${size.workOrders} work orders, ` +
-    `${size.stockTransactions} stock transactions, ${size.productionLogs} production logs, ${size.historyDays} days of machine history`);
+  say(
+    `scale ${factor}: ${size.machinesPerPlant * size.plants} machines, ${size.materials} materials, ${size.workOrders} work orders, ` +
+      `${size.stockTransactions} stock transactions, ${size.productionLogs} production logs, ${size.historyDays} days of machine history`,
+  );
   const steps = scaleSteps(size);
   for (const name of SUBGRAPHS) {
     await ensureDatabase(local.serverUrl, `mes_${name}`);
@@ -68,8 +71,10 @@ try {
       await client.end();
     }
   }
-  say(`done in ${((performance.now() - started) / 1000).toFixed(0)} s. Organization ${SCALE_ORG}; sign in with ` +
-    `pnpm sign-in --role admin --org ${SCALE_ORG}`);
+  say(
+    `done in ${((performance.now() - started) / 1000).toFixed(0)} s. Organization ${SCALE_ORG}; sign in with ` +
+      `pnpm sign-in --role admin --org ${SCALE_ORG}`,
+  );
 } finally {
   await local.embedded?.stop();
 }

@@ -7,7 +7,17 @@ import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
 import { openLocalPostgres } from "./local-postgres.ts";
-import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, ensureDatabase, followedFeeds, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import {
+  DEFAULT_PORTS,
+  SUBGRAPHS,
+  databaseName,
+  databaseUrl,
+  ensureDatabase,
+  followedFeeds,
+  startWaves,
+  urlVariable,
+  type SubgraphName,
+} from "@mes/db";
 import type { PostgresServer } from "@mes/db/embedded";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -41,7 +51,9 @@ function startService(service: Service, entry: string[], env: Record<string, str
       let level = 50;
       try {
         level = (JSON.parse(line) as { level?: number }).level ?? 50;
-      } catch { /* not JSON: show it */ }
+      } catch {
+        /* not JSON: show it */
+      }
       if (level >= 40) console.error(`[${service}] ${line}`);
     });
   }
@@ -65,7 +77,9 @@ async function waitReady(service: Service, timeoutMs = 180_000): Promise<void> {
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.ok) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${service} was not ready after ${timeoutMs / 1000} s (${url})`);
@@ -75,11 +89,19 @@ async function shutdown(code: number): Promise<never> {
   if (stopping) process.exit(code);
   stopping = true;
   say("stopping…");
-  await Promise.all([...children.values()].map((child) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => { clearTimeout(timer); resolve(); });
-    child.kill("SIGTERM");
-  })));
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+          child.once("exit", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
   if (postgres) await postgres.stop().catch(() => {});
   say("stopped");
   process.exit(code);
@@ -98,7 +120,9 @@ async function main() {
   // DEVELOPMENT ONLY defaults: tokens from `pnpm sign-in` (HS256) and the subgraphs' feed secret.
   // A real deployment sets AUTH_JWKS_URL or AUTH_PUBLIC_KEY and its own EVENT_FEED_TOKEN.
   const auth = {
-    ...(process.env.AUTH_JWKS_URL || process.env.AUTH_PUBLIC_KEY ? {} : { AUTH_DEV_SECRET: process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, AUTH_ISSUER: process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER }),
+    ...(process.env.AUTH_JWKS_URL || process.env.AUTH_PUBLIC_KEY
+      ? {}
+      : { AUTH_DEV_SECRET: process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, AUTH_ISSUER: process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER }),
   };
   const feedToken = { EVENT_FEED_TOKEN: process.env.EVENT_FEED_TOKEN ?? DEVELOPMENT_EVENT_FEED_TOKEN };
   const urlOf = (name: SubgraphName) => `http://127.0.0.1:${portOf(name)}/graphql`;
@@ -109,7 +133,14 @@ async function main() {
     const dbUrl = own ?? databaseUrl(serverUrl, databaseName(name));
     if (!own && (await ensureDatabase(serverUrl, databaseName(name)))) say(`created database ${databaseName(name)}`);
     const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), urlOf(f)]));
-    startService(name, ["subgraphs/shared/src/main.ts", name], { PORT: String(portOf(name)), DATABASE_URL: dbUrl, SEED_DEMO: String(seed), ...feeds, ...auth, ...feedToken });
+    startService(name, ["subgraphs/shared/src/main.ts", name], {
+      PORT: String(portOf(name)),
+      DATABASE_URL: dbUrl,
+      SEED_DEMO: String(seed),
+      ...feeds,
+      ...auth,
+      ...feedToken,
+    });
   };
   // All at once: a follower retries its feed until the source is up.
   for (const wave of startWaves()) await Promise.all(wave.map(start));

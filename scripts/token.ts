@@ -9,9 +9,8 @@ const usage = `usage: pnpm sign-in --role <${ROLES.map((r) => r.toLowerCase()).j
   Without --plant the token covers every plant of the organization.
   Default user: dev.<role>; default organization: the demo organization.`;
 
-let args;
-try {
-  args = parseArgs({
+const parseOptions = () =>
+  parseArgs({
     options: {
       role: { type: "string", multiple: true, default: [] },
       plant: { type: "string", multiple: true, default: [] },
@@ -21,6 +20,10 @@ try {
       help: { type: "boolean", short: "h" },
     },
   }).values;
+
+let args: ReturnType<typeof parseOptions>;
+try {
+  args = parseOptions();
 } catch (err) {
   console.error(`${(err as Error).message}\n\n${usage}`);
   process.exit(2);
@@ -47,13 +50,17 @@ const plantIds = args.plant.map((p) => {
 const hours = Number(args.hours);
 if (!Number.isFinite(hours) || hours <= 0 || hours > 24) fail("--hours must be between 1 and 24");
 
-const token = await signDevelopmentToken({
-  userId: args.user ?? `dev.${roles[0]!.toLowerCase()}`,
-  organizationId: args.org ?? demo.organizationId,
-  plantIds: plantIds.length ? plantIds : null,
-  roles: roles as Role[],
-  ttlSeconds: Math.round(hours * 3600),
-}, process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET, process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER);
+const token = await signDevelopmentToken(
+  {
+    userId: args.user ?? `dev.${roles[0]!.toLowerCase()}`,
+    organizationId: args.org ?? demo.organizationId,
+    plantIds: plantIds.length ? plantIds : null,
+    roles: roles as Role[],
+    ttlSeconds: Math.round(hours * 3600),
+  },
+  process.env.AUTH_DEV_SECRET ?? DEVELOPMENT_AUTH_SECRET,
+  process.env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER,
+);
 
 // The token alone on stdout (for scripts: TOKEN=$(pnpm -s sign-in --role admin)); the rest on stderr.
 console.error(`Development token (${roles.join(", ")}; plants: ${args.plant.length ? args.plant.join(", ") : "all"}; ${hours} h).`);

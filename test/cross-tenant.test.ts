@@ -45,7 +45,7 @@ function secretsFor(kind: string): Set<string> {
   }
   return new Set([...ids].filter(([t]) => !ORGANIZATION_WIDE.has(t)).flatMap(([, v]) => [...v]));
 }
-const replaceableFor = (kind: string) => kind === "another organization" ? new Set([...ids.values()].flatMap((v) => [...v])) : secretsFor(kind);
+const replaceableFor = (kind: string) => (kind === "another organization" ? new Set([...ids.values()].flatMap((v) => [...v])) : secretsFor(kind));
 
 function queryOf(field: GraphQLField<unknown, unknown>): string {
   const window: Record<string, string> = {
@@ -93,7 +93,8 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
       // The probe means something only where the owner sees some of its data.
       const ownerSees = [...stringsOf((await view(stack.gatewayUrl, query, owner)).data)].filter((s) => secretsFor("another organization").has(s));
       if (!ownerSees.length) vacuous.push(field.name);
-      for (const leak of await leaksOf(stack.gatewayUrl, query, attackers[kind]!, secretsFor(kind), replaceableFor(kind))) found.push(`${field.name}: ${leak}`);
+      for (const leak of await leaksOf(stack.gatewayUrl, query, attackers[kind]!, secretsFor(kind), replaceableFor(kind)))
+        found.push(`${field.name}: ${leak}`);
     }
     expect(found).toEqual([]);
     // Where the owner sees no id or name, the probe rests on "answers as for unknown ids" alone:
@@ -108,7 +109,8 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
     for (const [name, sg] of Object.entries(stack.subgraphs)) {
       const own = await introspect(sg.url, owner);
       const union = own.getType("_Entity");
-      const types = union && "getTypes" in union ? (union as unknown as { getTypes(): readonly { name: string }[] }).getTypes().map((t) => t.name) : [];
+      const types =
+        union && "getTypes" in union ? (union as unknown as { getTypes(): readonly { name: string }[] }).getTypes().map((t) => t.name) : [];
       for (const type of types) {
         if (kind === "another plant" && ORGANIZATION_WIDE.has(type)) continue;
         const id = [...(ids.get(type) ?? [])][0];
@@ -121,8 +123,10 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
         const selection = selectionOf(own.getType(type) as never, 0).slice(1, -1);
         const query = `{ _entities(representations: [${representation}]) { ... on ${type} { ${selection} } } }`;
         const ownerView = await view(sg.url, query, owner);
-        if (stringsOf(ownerView.data).size === 0 && !JSON.stringify(ownerView.data).includes(id)) found.push(`${name}.${type}: the owner sees nothing either`);
-        for (const leak of await leaksOf(sg.url, query, attackers[kind]!, secretsFor(kind), replaceableFor(kind))) found.push(`${name}.${type}: ${leak}`);
+        if (stringsOf(ownerView.data).size === 0 && !JSON.stringify(ownerView.data).includes(id))
+          found.push(`${name}.${type}: the owner sees nothing either`);
+        for (const leak of await leaksOf(sg.url, query, attackers[kind]!, secretsFor(kind), replaceableFor(kind)))
+          found.push(`${name}.${type}: ${leak}`);
       }
     }
     expect(probed).toBeGreaterThan(15);
@@ -130,12 +134,16 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
   });
 
   it("can change none of the owner's data with any mutation", async () => {
-    const auditCounts = async () => Promise.all(Object.values(stack.subgraphs).map(async (s) => {
-      const { rows } = kind === "another organization"
-        ? await s.pool.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "organizationId" = $1`, [demo.organizationId])
-        : await s.pool.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "plantId" = $1`, [LAK.id]);
-      return rows[0].n as number;
-    }));
+    const auditCounts = async () =>
+      Promise.all(
+        Object.values(stack.subgraphs).map(async (s) => {
+          const { rows } =
+            kind === "another organization"
+              ? await s.pool.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "organizationId" = $1`, [demo.organizationId])
+              : await s.pool.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE "plantId" = $1`, [LAK.id]);
+          return rows[0].n as number;
+        }),
+      );
     const settled = async () => {
       for (const sg of Object.values(stack.subgraphs)) for (const c of sg.consumers) await c.drain();
       return auditCounts();
@@ -144,7 +152,9 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
     const returned: string[] = [];
     const secrets = secretsFor(kind);
     for (const field of Object.values(schema.getMutationType()!.getFields())) {
-      const call = callOf(field, (n) => idFor(n, getNamedType(field.type).name), { ...(field.args.some((a) => a.name === "plantId") ? { plantId: JSON.stringify(LAK.id) } : {}) });
+      const call = callOf(field, (n) => idFor(n, getNamedType(field.type).name), {
+        ...(field.args.some((a) => a.name === "plantId") ? { plantId: JSON.stringify(LAK.id) } : {}),
+      });
       const text = `mutation { ${call} ${selectionOf(field.type, 0)} }`.replace(/"X-plantId"/g, JSON.stringify(LAK.id));
       const res = await graphql(stack.gatewayUrl, text, {}, attackers[kind]!);
       for (const s of stringsOf(res.data)) if (secrets.has(s) && !text.includes(s)) returned.push(`${field.name} returned ${s}`);
@@ -159,7 +169,7 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
     expect(fields.map((f) => f.name).sort()).toEqual(Object.keys(triggers).sort());
     for (const field of fields) {
       const selection = `{ cursor }`;
-      const watcherClient = wsClient(stack.gatewayUrl, (await tokenFor({ userId: "owner", organizationId: demo.organizationId, plantIds: [LAK.id] })));
+      const watcherClient = wsClient(stack.gatewayUrl, await tokenFor({ userId: "owner", organizationId: demo.organizationId, plantIds: [LAK.id] }));
       const intruderClient = wsClient(stack.gatewayUrl, attackers[kind]!.authorization!.slice("Bearer ".length));
       const direct = wsClient(stack.subgraphs[subgraphOf(field.name)].url, attackers[kind]!.authorization!.slice("Bearer ".length));
       const plantArg = field.args.some((a) => a.name === "plantId") ? `(plantId: "${LAK.id}")` : "";
@@ -178,7 +188,10 @@ describe.each(["another organization", "another plant"])("a caller from %s", (ki
         throw new Error(`${field.name}: the owner's own subscriber ${err.message}`);
       });
       await new Promise((r) => setTimeout(r, 500));
-      expect(intruders.map((i) => i.events.length), field.name).toEqual([0, 0, 0]);
+      expect(
+        intruders.map((i) => i.events.length),
+        field.name,
+      ).toEqual([0, 0, 0]);
       for (const c of [watcherClient, intruderClient, direct]) await c.dispose();
     }
   });
@@ -189,10 +202,24 @@ describe("the suite itself", () => {
     // A production instance with one extra field that uses raw SQL instead of the scoped client.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mes-leaky-"));
     const schemaPath = path.join(dir, "schema.graphql");
-    fs.writeFileSync(schemaPath, `${fs.readFileSync(graphqlSchemaPath("production"), "utf8")}\nextend type Query { leakyWorkOrderNumbers: [String!]! }\n`);
+    fs.writeFileSync(
+      schemaPath,
+      `${fs.readFileSync(graphqlSchemaPath("production"), "utf8")}\nextend type Query { leakyWorkOrderNumbers: [String!]! }\n`,
+    );
     const leaky = {
-      ...production, schemaPath,
-      resolvers: { ...production.resolvers, Query: { ...(production.resolvers as { Query: object }).Query, leakyWorkOrderNumbers: async (_: unknown, __: unknown, ctx: { db: { $queryRaw: (q: TemplateStringsArray) => Promise<{ number: string }[]> } }) => (await ctx.db.$queryRaw`SELECT number FROM "WorkOrder" ORDER BY number`).map((r) => r.number) } },
+      ...production,
+      schemaPath,
+      resolvers: {
+        ...production.resolvers,
+        Query: {
+          ...(production.resolvers as { Query: object }).Query,
+          leakyWorkOrderNumbers: async (
+            _: unknown,
+            __: unknown,
+            ctx: { db: { $queryRaw: (q: TemplateStringsArray) => Promise<{ number: string }[]> } },
+          ) => (await ctx.db.$queryRaw`SELECT number FROM "WorkOrder" ORDER BY number`).map((r) => r.number),
+        },
+      },
     };
     let running: RunningSubgraph<unknown> | null = null;
     try {
@@ -201,7 +228,13 @@ describe("the suite itself", () => {
       const query = `{ leakyWorkOrderNumbers }`;
       const ownerView = await mustQuery(running.url, query, {}, owner);
       expect(ownerView.leakyWorkOrderNumbers).toContain(LAK.workOrders[0]!.number);
-      const leaks = await leaksOf(running.url, query, attackers["another organization"]!, new Set([...ownerStrings, ...(ownerView.leakyWorkOrderNumbers as string[])]), new Set());
+      const leaks = await leaksOf(
+        running.url,
+        query,
+        attackers["another organization"]!,
+        new Set([...ownerStrings, ...(ownerView.leakyWorkOrderNumbers as string[])]),
+        new Set(),
+      );
       expect(leaks.length).toBeGreaterThan(0);
       expect(leaks[0]).toMatch(/^returned WO-/);
     } finally {
@@ -215,10 +248,18 @@ describe("the suite itself", () => {
 async function representationOf(type: string, id: string, subgraph: string): Promise<string> {
   const requires = REQUIRED_FIELDS[`${subgraph}.${type}`];
   if (!requires) return `{ __typename: "${type}", id: "${id}" }`;
-  const root = Object.values(schema.getQueryType()!.getFields()).find((f) => getNamedType(f.type).name === type && f.args.length === 1 && f.args[0]!.name === "id");
+  const root = Object.values(schema.getQueryType()!.getFields()).find(
+    (f) => getNamedType(f.type).name === type && f.args.length === 1 && f.args[0]!.name === "id",
+  );
   const data = await mustQuery(stack.gatewayUrl, `{ e: ${root!.name}(id: "${id}") { ${requires} } }`, {}, owner);
-  const literal = (v: unknown): string => Array.isArray(v) ? `[${v.map(literal).join(", ")}]`
-    : v && typeof v === "object" ? `{ ${Object.entries(v).map(([k, x]) => `${k}: ${literal(x)}`).join(", ")} }` : JSON.stringify(v);
+  const literal = (v: unknown): string =>
+    Array.isArray(v)
+      ? `[${v.map(literal).join(", ")}]`
+      : v && typeof v === "object"
+        ? `{ ${Object.entries(v)
+            .map(([k, x]) => `${k}: ${literal(x)}`)
+            .join(", ")} }`
+        : JSON.stringify(v);
   return literal({ __typename: type, id, ...(data.e as object) });
 }
 
@@ -228,7 +269,15 @@ const REQUIRED_FIELDS: Record<string, string> = {
 };
 
 function subgraphOf(subscription: string): "production" | "inventory" | "equipment" | "quality" {
-  return ({ workOrderStatusChanged: "production", lowStockAlert: "inventory", restocked: "inventory", machineStatusChanged: "equipment", ncrOpened: "quality" } as const)[subscription as "ncrOpened"];
+  return (
+    {
+      workOrderStatusChanged: "production",
+      lowStockAlert: "inventory",
+      restocked: "inventory",
+      machineStatusChanged: "equipment",
+      ncrOpened: "quality",
+    } as const
+  )[subscription as "ncrOpened"];
 }
 
 let n = 0;
@@ -238,9 +287,15 @@ let released = 0;
 function eventTriggers(): Record<string, () => Promise<void>> {
   const act = (query: string, variables: Record<string, unknown> = {}) => mustQuery(stack.gatewayUrl, query, variables, owner);
   const material = async () => {
-    const { createMaterial: m } = await act(`mutation($c: String!) { createMaterial(input: { code: $c, description: "probe", unitOfMeasure: "EA", reorderPoint: 10, safetyStock: 2 }) { id } }`, { c: `PROBE-${++n}-${Date.now()}` });
+    const { createMaterial: m } = await act(
+      `mutation($c: String!) { createMaterial(input: { code: $c, description: "probe", unitOfMeasure: "EA", reorderPoint: 10, safetyStock: 2 }) { id } }`,
+      { c: `PROBE-${++n}-${Date.now()}` },
+    );
     const location = LAK.locations[0]!.id;
-    await act(`mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, quantity: 20, unitCost: 1, lotNumber: "PROBE" }) { __typename } }`, { m: m.id, l: location });
+    await act(
+      `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, quantity: 20, unitCost: 1, lotNumber: "PROBE" }) { __typename } }`,
+      { m: m.id, l: location },
+    );
     return { id: m.id as string, location };
   };
   return {
@@ -250,20 +305,35 @@ function eventTriggers(): Record<string, () => Promise<void>> {
     },
     lowStockAlert: async () => {
       const m = await material();
-      await act(`mutation($m: ID!, $l: ID!, $w: ID!) { issueStock(input: { materialId: $m, locationId: $l, workOrderId: $w, quantity: 15 }) { __typename } }`, { m: m.id, l: m.location, w: LAK.workOrders[0]!.id });
+      await act(
+        `mutation($m: ID!, $l: ID!, $w: ID!) { issueStock(input: { materialId: $m, locationId: $l, workOrderId: $w, quantity: 15 }) { __typename } }`,
+        { m: m.id, l: m.location, w: LAK.workOrders[0]!.id },
+      );
     },
     restocked: async () => {
       const m = await material();
-      await act(`mutation($m: ID!, $l: ID!, $w: ID!) { issueStock(input: { materialId: $m, locationId: $l, workOrderId: $w, quantity: 15 }) { __typename } }`, { m: m.id, l: m.location, w: LAK.workOrders[0]!.id });
-      await act(`mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, quantity: 50, unitCost: 1, lotNumber: "PROBE-2" }) { __typename } }`, { m: m.id, l: m.location });
+      await act(
+        `mutation($m: ID!, $l: ID!, $w: ID!) { issueStock(input: { materialId: $m, locationId: $l, workOrderId: $w, quantity: 15 }) { __typename } }`,
+        { m: m.id, l: m.location, w: LAK.workOrders[0]!.id },
+      );
+      await act(
+        `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, quantity: 50, unitCost: 1, lotNumber: "PROBE-2" }) { __typename } }`,
+        { m: m.id, l: m.location },
+      );
     },
     machineStatusChanged: async () => {
       const machine = LAK.machines[n++ % LAK.machines.length]!;
       const { machine: m } = await act(`query($id: ID!) { machine(id: $id) { state } }`, { id: machine.id });
-      await act(`mutation($id: ID!, $s: MachineState!) { setMachineState(machineId: $id, state: $s) { id } }`, { id: machine.id, s: m.state === "SETUP" ? "IDLE" : "SETUP" });
+      await act(`mutation($id: ID!, $s: MachineState!) { setMachineState(machineId: $id, state: $s) { id } }`, {
+        id: machine.id,
+        s: m.state === "SETUP" ? "IDLE" : "SETUP",
+      });
     },
     ncrOpened: async () => {
-      await act(`mutation($p: ID!, $n: String!) { openNcr(input: { plantId: $p, number: $n, title: "probe", severity: MINOR }) { id } }`, { p: LAK.id, n: `NCR-PROBE-${++n}-${Date.now()}` });
+      await act(`mutation($p: ID!, $n: String!) { openNcr(input: { plantId: $p, number: $n, title: "probe", severity: MINOR }) { id } }`, {
+        p: LAK.id,
+        n: `NCR-PROBE-${++n}-${Date.now()}`,
+      });
     },
   };
 }

@@ -28,23 +28,58 @@ beforeAll(async () => {
 afterAll(async () => stack?.stop());
 
 const cases = [
-  { subgraph: "production", typename: "WorkOrder", ids: plant.workOrders.map((w) => w.id), fields: "number status quantity product { code } operations { sequence }", queries: 3 },
-  { subgraph: "production", typename: "Product", ids: plant.products.map((p) => p.id), fields: "code routing { sequence } billOfMaterials { quantityPer }", queries: 3 },
+  {
+    subgraph: "production",
+    typename: "WorkOrder",
+    ids: plant.workOrders.map((w) => w.id),
+    fields: "number status quantity product { code } operations { sequence }",
+    queries: 3,
+  },
+  {
+    subgraph: "production",
+    typename: "Product",
+    ids: plant.products.map((p) => p.id),
+    fields: "code routing { sequence } billOfMaterials { quantityPer }",
+    queries: 3,
+  },
   { subgraph: "inventory", typename: "Material", ids: demo.materials.map((m) => m.id), fields: "code onHand lots { lotNumber onHand }", queries: 4 },
   { subgraph: "inventory", typename: "Lot", ids: plant.lots.map((l) => l.id), fields: "lotNumber onHand material { code }", queries: 3 },
-  { subgraph: "equipment", typename: "Machine", ids: plant.machines.map((m) => m.id), fields: "code state workCenter { code } plant { code }", queries: 3 },
+  {
+    subgraph: "equipment",
+    typename: "Machine",
+    ids: plant.machines.map((m) => m.id),
+    fields: "code state workCenter { code } plant { code }",
+    queries: 3,
+  },
   { subgraph: "equipment", typename: "Plant", ids: demo.plants.map((p) => p.id), fields: "code areas { code } machines { code }", queries: 3 },
-  { subgraph: "quality", typename: "WorkOrder", ids: plant.workOrders.map((w) => w.id), fields: "inspections { result plan { code } } ncrs { number }", queries: 3 },
+  {
+    subgraph: "quality",
+    typename: "WorkOrder",
+    ids: plant.workOrders.map((w) => w.id),
+    fields: "inspections { result plan { code } } ncrs { number }",
+    queries: 3,
+  },
   { subgraph: "quality", typename: "Ncr", ids: plant.ncrs.map((n) => n.id), fields: "number status inspection { result }", queries: 2 },
-  { subgraph: "shifts", typename: "Plant", ids: demo.plants.map((p) => p.id), fields: "currentShift { name pattern { name } crewAssignments { crew { name members { displayName } } } handovers { notes } }", queries: 6 },
+  {
+    subgraph: "shifts",
+    typename: "Plant",
+    ids: demo.plants.map((p) => p.id),
+    fields: "currentShift { name pattern { name } crewAssignments { crew { name members { displayName } } } handovers { notes } }",
+    queries: 6,
+  },
 ] as const;
 
 async function entitiesQueryCount(subgraph: keyof TestStack["subgraphs"], typename: string, ids: readonly string[], fields: string) {
   const running = stack.subgraphs[subgraph];
   const requestId = randomUUID();
-  const res = await graphql(running.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${fields} } } }`, {
-    r: ids.map((id) => ({ __typename: typename, id })),
-  }, { "x-request-id": requestId });
+  const res = await graphql(
+    running.url,
+    `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { ${fields} } } }`,
+    {
+      r: ids.map((id) => ({ __typename: typename, id })),
+    },
+    { "x-request-id": requestId },
+  );
   expect(res.errors).toBeUndefined();
   expect(res.data!._entities).toHaveLength(ids.length);
   expect(res.data!._entities.every((e: unknown) => e !== null)).toBe(true);
@@ -66,9 +101,17 @@ describe("_entities resolution is batched", () => {
   }
 
   it("answers unknown and malformed ids with null, not an error", async () => {
-    const res = await graphql(stack.subgraphs.production.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on WorkOrder { number } } }`, {
-      r: [{ __typename: "WorkOrder", id: plant.workOrders[0]!.id }, { __typename: "WorkOrder", id: "00000000-0000-4000-8000-000000000000" }, { __typename: "WorkOrder", id: "not-a-uuid" }],
-    });
+    const res = await graphql(
+      stack.subgraphs.production.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on WorkOrder { number } } }`,
+      {
+        r: [
+          { __typename: "WorkOrder", id: plant.workOrders[0]!.id },
+          { __typename: "WorkOrder", id: "00000000-0000-4000-8000-000000000000" },
+          { __typename: "WorkOrder", id: "not-a-uuid" },
+        ],
+      },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!._entities).toEqual([{ number: plant.workOrders[0]!.number }, null, null]);
   });
@@ -78,7 +121,12 @@ describe("fields with their own arguments are batched too", () => {
   it("answers a machine list with status history and downtime in a fixed number of queries", async () => {
     const running = stack.subgraphs.equipment;
     const requestId = randomUUID();
-    const res = await graphql(running.url, `{ machines(limit: 40) { totalCount items { code statusHistory(limit: 3) { state } downtimes(from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { durationMinutes } } } }`, undefined, { "x-request-id": requestId });
+    const res = await graphql(
+      running.url,
+      `{ machines(limit: 40) { totalCount items { code statusHistory(limit: 3) { state } downtimes(from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { durationMinutes } } } }`,
+      undefined,
+      { "x-request-id": requestId },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data!.machines.items.length).toBe(39);
     expect(res.data!.machines.items.every((m: { statusHistory: unknown[] }) => m.statusHistory.length >= 1)).toBe(true);
@@ -95,7 +143,9 @@ describe("the dashboard and detail page through the gateway", () => {
     const requestId = randomUUID();
     const res = await graphql(stack.gatewayUrl, query, variables, { "x-request-id": requestId });
     expect(res.errors).toBeUndefined();
-    const lines = logLines.filter((l) => l.requestId === requestId && l.msg === "graphql request" && (l as { service?: string }).service !== "gateway");
+    const lines = logLines.filter(
+      (l) => l.requestId === requestId && l.msg === "graphql request" && (l as { service?: string }).service !== "gateway",
+    );
     const counts: Record<string, number> = {};
     for (const l of lines) {
       const service = (l as { service?: string }).service!;

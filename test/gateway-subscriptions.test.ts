@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import type { Client } from "graphql-ws";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { startSubgraph } from "@mes/shared";
@@ -58,20 +57,49 @@ describe("subscriptions through the gateway", () => {
   it("deliver an event with fields from two other subgraphs", async () => {
     const wo = await createWorkOrder(url, productId, "WO-GWS-1", 10);
     // Inventory: material issued to the order (materialCost); quality: an inspection of it.
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "GWS-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
-    const { createLocation: l } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "GWS-WH", name: "WH" }) { id } }`, { p: plant.plantId });
-    await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "GWS-L", quantity: 10, unitCost: 2.5 }) { quantity } }`, { m: m.id, l: l.id });
-    await mustQuery(url, `mutation($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, quantity: 4, plantId: $p }) { quantity } }`, { m: m.id, w: wo.id, p: plant.plantId });
-    const { createInspectionPlan: ip } = await mustQuery(url, `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`, {
-      i: { plantId: plant.plantId, code: "GWS-IP", name: "Visual", productId, characteristics: [{ name: "Visual", kind: "ATTRIBUTE" }] },
-    });
-    await mustQuery(url, `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 1, measurements: [{ characteristicId: $c, passed: true }] }) { result } }`, { p: ip.id, w: wo.id, c: ip.characteristics[0].id });
+    const { createMaterial: m } = await mustQuery(
+      url,
+      `mutation { createMaterial(input: { code: "GWS-M", description: "m", unitOfMeasure: "EA" }) { id } }`,
+    );
+    const { createLocation: l } = await mustQuery(
+      url,
+      `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "GWS-WH", name: "WH" }) { id } }`,
+      { p: plant.plantId },
+    );
+    await mustQuery(
+      url,
+      `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "GWS-L", quantity: 10, unitCost: 2.5 }) { quantity } }`,
+      { m: m.id, l: l.id },
+    );
+    await mustQuery(
+      url,
+      `mutation($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, quantity: 4, plantId: $p }) { quantity } }`,
+      { m: m.id, w: wo.id, p: plant.plantId },
+    );
+    const { createInspectionPlan: ip } = await mustQuery(
+      url,
+      `mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id characteristics { id } } }`,
+      {
+        i: { plantId: plant.plantId, code: "GWS-IP", name: "Visual", productId, characteristics: [{ name: "Visual", kind: "ATTRIBUTE" }] },
+      },
+    );
+    await mustQuery(
+      url,
+      `mutation($p: ID!, $w: ID!, $c: ID!) { recordInspection(input: { planId: $p, workOrderId: $w, quantityInspected: 1, measurements: [{ characteristicId: $c, passed: true }] }) { result } }`,
+      { p: ip.id, w: wo.id, c: ip.characteristics[0].id },
+    );
 
-    const sub = await subscribe(gatewayClient(), `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { to workOrder { number materialCost inspections { result } } } }`, { w: wo.id });
+    const sub = await subscribe(
+      gatewayClient(),
+      `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { to workOrder { number materialCost inspections { result } } } }`,
+      { w: wo.id },
+    );
     await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
     await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     const [event] = await sub.waitFor(1);
-    expect(event).toEqual({ workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: [{ result: "PASS" }] } } });
+    expect(event).toEqual({
+      workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: [{ result: "PASS" }] } },
+    });
     await sub.stop();
   });
 
@@ -90,7 +118,8 @@ describe("subscriptions through the gateway", () => {
     const query = `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`;
     const connections = [gatewayClient(), gatewayClient(), gatewayClient(), gatewayClient()];
     const subs = await Promise.all(Array.from({ length: 200 }, (_, i) => subscribe(connections[i % 4]!, query, { p: plant.plantId })));
-    const counters = async () => (await (await fetch(url.replace(/graphql$/, "subscriptions"))).json()) as { active: number; upstreams: number; delivered: number };
+    const counters = async () =>
+      (await (await fetch(url.replace(/graphql$/, "subscriptions"))).json()) as { active: number; upstreams: number; delivered: number };
     await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
     let before = await counters();
     for (let i = 0; i < 100 && before.active < 200; i++) {
@@ -139,7 +168,9 @@ describe("subscriptions through the gateway", () => {
 
   it("resume after the subgraph is killed mid-stream: missed events in order, none twice", async () => {
     const orders = await Promise.all([1, 2, 3, 4].map((n) => createWorkOrder(url, productId, `WO-GWS-R${n}`, 1)));
-    const sub = await subscribe(gatewayClient(), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`, { p: plant.plantId });
+    const sub = await subscribe(gatewayClient(), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { to workOrder { number } } }`, {
+      p: plant.plantId,
+    });
     await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
     await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: orders[0]!.id });
     await sub.waitFor(1);
@@ -169,7 +200,13 @@ describe("subscriptions through the gateway", () => {
 describe("a subscriber that does not read", () => {
   it("is ended once its queue is full, without holding back the others", async () => {
     const urls = Object.fromEntries(Object.entries(stack.subgraphs).map(([n, r]) => [n, r.url]));
-    const federated = new FederatedSubscriptions(fs.readFileSync(SUPERGRAPH_PATH, "utf8"), urls, (n) => new RemoteGraphQLDataSource({ url: urls[n] }), pino({ level: "silent" }), { maxQueuedEvents: 3 });
+    const federated = new FederatedSubscriptions(
+      fs.readFileSync(SUPERGRAPH_PATH, "utf8"),
+      urls,
+      (n) => new RemoteGraphQLDataSource({ url: urls[n] }),
+      pino({ level: "silent" }),
+      { maxQueuedEvents: 3 },
+    );
     const orders = await Promise.all([1, 2, 3, 4, 5].map((n) => createWorkOrder(url, productId, `WO-GWS-SLOW${n}`, 1)));
     const doc = parse(`subscription($p: ID) { workOrderStatusChanged(plantId: $p) { workOrder { number } } }`);
     const token = await tokenFor({ organizationId: ORG });

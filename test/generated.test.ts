@@ -11,7 +11,12 @@ describe("generated files", async () => {
   const files = await generatedFiles();
   it("cover every subgraph's resolver types, the supergraph, compose and the init SQL", () => {
     expect(files.map((f) => path.relative(root, f.path)).sort()).toEqual(
-      expect.arrayContaining(["gateway/supergraph.graphql", "docker-compose.yml", "prisma/docker-init.sql", "subgraphs/production/src/resolvers-types.generated.ts"]),
+      expect.arrayContaining([
+        "gateway/supergraph.graphql",
+        "docker-compose.yml",
+        "prisma/docker-init.sql",
+        "subgraphs/production/src/resolvers-types.generated.ts",
+      ]),
     );
   });
   for (const file of files) {

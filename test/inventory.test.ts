@@ -16,14 +16,24 @@ beforeAll(async () => {
   stack = await startTestStack();
   url = stack.gatewayUrl;
   plant = await createPlant(url, ORG);
-  const loc = async (code: string) => (await mustQuery(url, `mutation($p: ID!, $c: String!) { createLocation(input: { plantId: $p, code: $c, name: $c }) { id } }`, { p: plant.plantId, c: code })).createLocation.id as string;
+  const loc = async (code: string) =>
+    (
+      await mustQuery(url, `mutation($p: ID!, $c: String!) { createLocation(input: { plantId: $p, code: $c, name: $c }) { id } }`, {
+        p: plant.plantId,
+        c: code,
+      })
+    ).createLocation.id as string;
   warehouse = await loc("WH");
   lineSide = await loc("LS");
 });
 afterAll(async () => stack?.stop());
 
 async function material(code: string, reorderPoint = 0, safetyStock = 0) {
-  const { createMaterial } = await mustQuery(url, `mutation($c: String!, $r: Float!, $s: Float!) { createMaterial(input: { code: $c, description: $c, unitOfMeasure: "EA", reorderPoint: $r, safetyStock: $s }) { id } }`, { c: code, r: reorderPoint, s: safetyStock });
+  const { createMaterial } = await mustQuery(
+    url,
+    `mutation($c: String!, $r: Float!, $s: Float!) { createMaterial(input: { code: $c, description: $c, unitOfMeasure: "EA", reorderPoint: $r, safetyStock: $s }) { id } }`,
+    { c: code, r: reorderPoint, s: safetyStock },
+  );
   return createMaterial.id as string;
 }
 const RECEIVE = `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { quantity totalCost transactions { lot { id } } } }`;
@@ -40,7 +50,10 @@ async function mustIssue(materialId: string, workOrderId: string, quantity: numb
   return res.data!.issueStock;
 }
 async function events(type: string, aggregateId: string) {
-  const { rows } = await stack.subgraphs.inventory.pool.query(`SELECT payload FROM "OutboxEvent" WHERE type = $1 AND "aggregateId" = $2 ORDER BY id`, [type, aggregateId]);
+  const { rows } = await stack.subgraphs.inventory.pool.query(
+    `SELECT payload FROM "OutboxEvent" WHERE type = $1 AND "aggregateId" = $2 ORDER BY id`,
+    [type, aggregateId],
+  );
   return rows.map((r) => r.payload);
 }
 
@@ -55,21 +68,39 @@ describe("FIFO costing", () => {
     const issued = await mustIssue(steel, wo.id, 150);
     // 100 x 2.00 from the first layer + 50 x 3.25 from the second = 362.50
     expect(issued).toEqual({
-      quantity: -150, totalCost: -362.5,
+      quantity: -150,
+      totalCost: -362.5,
       transactions: [
         { quantity: -100, totalCost: -200, unitCost: 2, lot: { lotNumber: "FIFO-L1" } },
         { quantity: -50, totalCost: -162.5, unitCost: 3.25, lot: { lotNumber: "FIFO-L2" } },
       ],
     });
     const back = await mustQuery(url, `mutation($i: ReturnStockInput!) { returnStock(input: $i) { totalCost } }`, {
-      i: { materialId: steel, workOrderId: wo.id, lotId: (await mustQuery(url, `{ lots(materialId: "${steel}") { items { id lotNumber } } }`)).lots.items.find((l: { lotNumber: string }) => l.lotNumber === "FIFO-L2").id, locationId: warehouse, quantity: 10 },
+      i: {
+        materialId: steel,
+        workOrderId: wo.id,
+        lotId: (await mustQuery(url, `{ lots(materialId: "${steel}") { items { id lotNumber } } }`)).lots.items.find(
+          (l: { lotNumber: string }) => l.lotNumber === "FIFO-L2",
+        ).id,
+        locationId: warehouse,
+        quantity: 10,
+      },
     });
     expect(back.returnStock.totalCost).toBe(32.5);
 
-    const { workOrder } = await mustQuery(url, `query($id: ID!) { workOrder(id: $id) { number materialCost materialTransactions { type quantity } consumedLots { lotNumber } } }`, { id: wo.id });
+    const { workOrder } = await mustQuery(
+      url,
+      `query($id: ID!) { workOrder(id: $id) { number materialCost materialTransactions { type quantity } consumedLots { lotNumber } } }`,
+      { id: wo.id },
+    );
     expect(workOrder).toEqual({
-      number: "WO-FIFO", materialCost: 330,
-      materialTransactions: [{ type: "ISSUE", quantity: -100 }, { type: "ISSUE", quantity: -50 }, { type: "RETURN", quantity: 10 }],
+      number: "WO-FIFO",
+      materialCost: 330,
+      materialTransactions: [
+        { type: "ISSUE", quantity: -100 },
+        { type: "ISSUE", quantity: -50 },
+        { type: "RETURN", quantity: 10 },
+      ],
       consumedLots: [{ lotNumber: "FIFO-L1" }, { lotNumber: "FIFO-L2" }],
     });
     // The next issue starts where the layers left off: 50 left at 3.25, then the returned 10 at 3.25.
@@ -115,16 +146,29 @@ describe("stock never goes negative", () => {
   it("transfers, scraps and adjusts with the books kept straight", async () => {
     const seal = await material("MOVE-SEAL");
     const lot = await receive(seal, "MOVE-L1", 100, 1.5);
-    await mustQuery(url, `mutation($i: TransferStockInput!) { transferStock(input: $i) { quantity } }`, { i: { materialId: seal, lotId: lot, fromLocationId: warehouse, toLocationId: lineSide, quantity: 30 } });
-    const scrapped = await mustQuery(url, `mutation($i: ScrapStockInput!) { scrapStock(input: $i) { totalCost } }`, { i: { materialId: seal, lotId: lot, locationId: lineSide, quantity: 5, reason: "damaged in handling" } });
+    await mustQuery(url, `mutation($i: TransferStockInput!) { transferStock(input: $i) { quantity } }`, {
+      i: { materialId: seal, lotId: lot, fromLocationId: warehouse, toLocationId: lineSide, quantity: 30 },
+    });
+    const scrapped = await mustQuery(url, `mutation($i: ScrapStockInput!) { scrapStock(input: $i) { totalCost } }`, {
+      i: { materialId: seal, lotId: lot, locationId: lineSide, quantity: 5, reason: "damaged in handling" },
+    });
     expect(scrapped.scrapStock.totalCost).toBe(-7.5);
-    const found = await mustQuery(url, `mutation($i: AdjustStockInput!) { adjustStock(input: $i) { totalCost } }`, { i: { materialId: seal, lotId: lot, locationId: warehouse, quantityChange: 2, reason: "cycle count" } });
+    const found = await mustQuery(url, `mutation($i: AdjustStockInput!) { adjustStock(input: $i) { totalCost } }`, {
+      i: { materialId: seal, lotId: lot, locationId: warehouse, quantityChange: 2, reason: "cycle count" },
+    });
     expect(found.adjustStock.totalCost).toBe(3);
-    const over = await graphql(url, `mutation($i: ScrapStockInput!) { scrapStock(input: $i) { totalCost } }`, { i: { materialId: seal, lotId: lot, locationId: lineSide, quantity: 26, reason: "x" } });
+    const over = await graphql(url, `mutation($i: ScrapStockInput!) { scrapStock(input: $i) { totalCost } }`, {
+      i: { materialId: seal, lotId: lot, locationId: lineSide, quantity: 26, reason: "x" },
+    });
     expect(over.errors![0]!.message).toBe("Only 25 EA of lot MOVE-L1 is at LS; 26 cannot be taken out");
-    const { material: m } = await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand stock { quantity location { code } } } }`, { id: seal });
+    const { material: m } = await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand stock { quantity location { code } } } }`, {
+      id: seal,
+    });
     expect(m.onHand).toBe(97);
-    expect(m.stock.map((s: { quantity: number; location: { code: string } }) => `${s.location.code}:${s.quantity}`).sort()).toEqual(["LS:25", "WH:72"]);
+    expect(m.stock.map((s: { quantity: number; location: { code: string } }) => `${s.location.code}:${s.quantity}`).sort()).toEqual([
+      "LS:25",
+      "WH:72",
+    ]);
   });
 });
 
@@ -140,18 +184,34 @@ describe("low stock alerts", () => {
     const alerts = await events("LowStockAlert", paint);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ code: "LOW-PAINT", severity: "BELOW_REORDER_POINT", available: "90", reorderPoint: "100", safetyStock: "40" });
-    const { stockAlerts } = await mustQuery(url, `query($p: ID!) { stockAlerts(plantId: $p) { severity available material { code } } }`, { p: plant.plantId });
+    const { stockAlerts } = await mustQuery(url, `query($p: ID!) { stockAlerts(plantId: $p) { severity available material { code } } }`, {
+      p: plant.plantId,
+    });
     expect(stockAlerts).toContainEqual({ severity: "BELOW_REORDER_POINT", available: 70, material: { code: "LOW-PAINT" } });
 
     await mustIssue(paint, wo.id, 40); // 30 left: below safety stock, still the same alert
     expect(await events("LowStockAlert", paint)).toHaveLength(1);
-    expect((await mustQuery(url, `query($id: ID!, $p: ID!) { material(id: $id) { stockAlert(plantId: $p) { severity } } }`, { id: paint, p: plant.plantId })).material.stockAlert).toEqual({ severity: "BELOW_SAFETY_STOCK" });
+    expect(
+      (
+        await mustQuery(url, `query($id: ID!, $p: ID!) { material(id: $id) { stockAlert(plantId: $p) { severity } } }`, {
+          id: paint,
+          p: plant.plantId,
+        })
+      ).material.stockAlert,
+    ).toEqual({ severity: "BELOW_SAFETY_STOCK" });
 
     await receive(paint, "LOW-L2", 80, 9.5); // 110: back above
     const restocked = await events("Restocked", paint);
     expect(restocked).toHaveLength(1);
     expect(restocked[0]).toMatchObject({ available: "110" });
-    expect((await mustQuery(url, `query($id: ID!, $p: ID!) { material(id: $id) { stockAlert(plantId: $p) { severity } } }`, { id: paint, p: plant.plantId })).material.stockAlert).toBeNull();
+    expect(
+      (
+        await mustQuery(url, `query($id: ID!, $p: ID!) { material(id: $id) { stockAlert(plantId: $p) { severity } } }`, {
+          id: paint,
+          p: plant.plantId,
+        })
+      ).material.stockAlert,
+    ).toBeNull();
   });
 });
 
@@ -167,17 +227,28 @@ describe("reservations", () => {
 
     // The reservation is inventory's effect of production's event: audited as the planner who
     // released the order, in the request that released it, not as "system".
-    const { rows: [released] } = await stack.subgraphs.production.pool.query(
-      `SELECT actor, "requestId" FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' AND "aggregateId" = $1 AND payload->>'to' = 'RELEASED'`, [wo.id]);
+    const {
+      rows: [released],
+    } = await stack.subgraphs.production.pool.query(
+      `SELECT actor, "requestId" FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' AND "aggregateId" = $1 AND payload->>'to' = 'RELEASED'`,
+      [wo.id],
+    );
     expect(released).toEqual({ actor: "planner.pia", requestId: expect.any(String) });
     const { rows: audit } = await stack.subgraphs.inventory.pool.query(
-      `SELECT actor, operation, "requestId" FROM "AuditLog" WHERE entity = 'Reservation' AND action = 'INSERT' AND after->>'workOrderId' = $1`, [wo.id]);
-    expect(audit).toEqual([{ actor: "planner.pia", operation: "inventory<-production:work-orders:WorkOrderStatusChanged", requestId: released.requestId }]);
+      `SELECT actor, operation, "requestId" FROM "AuditLog" WHERE entity = 'Reservation' AND action = 'INSERT' AND after->>'workOrderId' = $1`,
+      [wo.id],
+    );
+    expect(audit).toEqual([
+      { actor: "planner.pia", operation: "inventory<-production:work-orders:WorkOrderStatusChanged", requestId: released.requestId },
+    ]);
 
     const q = `query($id: ID!, $p: ID!, $w: ID!) { material(id: $id) { onHand reserved(plantId: $p) available(plantId: $p) stockAlert(plantId: $p) { severity } } workOrder(id: $w) { reservations { quantity material { code } } } }`;
     const after = await mustQuery(url, q, { id: grease, p: plant.plantId, w: wo.id });
     // 80 units x 0.5 = 40 reserved of 50 on hand: 10 available, at the reorder point (not below).
-    expect(after).toEqual({ material: { onHand: 50, reserved: 40, available: 10, stockAlert: null }, workOrder: { reservations: [{ quantity: 40, material: { code: "RES-GREASE" } }] } });
+    expect(after).toEqual({
+      material: { onHand: 50, reserved: 40, available: 10, stockAlert: null },
+      workOrder: { reservations: [{ quantity: 40, material: { code: "RES-GREASE" } }] },
+    });
 
     await mustIssue(grease, wo.id, 15);
     const issued = await mustQuery(url, q, { id: grease, p: plant.plantId, w: wo.id });
@@ -192,7 +263,11 @@ describe("reservations", () => {
 
 describe("lot genealogy", () => {
   it("traces a finished lot to its raw material lots through two levels of work orders, and back", async () => {
-    const steel = await material("GEN-STEEL"), bolt = await material("GEN-BOLT"), frame = await material("GEN-FRAME"), paint = await material("GEN-PAINT"), unit = await material("GEN-UNIT");
+    const steel = await material("GEN-STEEL"),
+      bolt = await material("GEN-BOLT"),
+      frame = await material("GEN-FRAME"),
+      paint = await material("GEN-PAINT"),
+      unit = await material("GEN-UNIT");
     const steelLot = await receive(steel, "GEN-S-1", 100, 4);
     const boltLot = await receive(bolt, "GEN-B-1", 1000, 0.1);
     const paintLot = await receive(paint, "GEN-P-1", 50, 10);
@@ -208,10 +283,15 @@ describe("lot genealogy", () => {
     await mustIssue(paint, unitWo.id, 5);
     const unitLot = await receive(unit, "GEN-U-1", 10, undefined, unitWo.id);
 
-    const { lot } = await mustQuery(url, `query($id: ID!) { lot(id: $id) { lotNumber producedBy { number }
-      ancestors { depth lot { lotNumber material { code } } workOrder { number status } } } }`, { id: unitLot });
+    const { lot } = await mustQuery(
+      url,
+      `query($id: ID!) { lot(id: $id) { lotNumber producedBy { number }
+      ancestors { depth lot { lotNumber material { code } } workOrder { number status } } } }`,
+      { id: unitLot },
+    );
     expect(lot).toEqual({
-      lotNumber: "GEN-U-1", producedBy: { number: "WO-GEN-UNIT" },
+      lotNumber: "GEN-U-1",
+      producedBy: { number: "WO-GEN-UNIT" },
       ancestors: [
         { depth: 1, lot: { lotNumber: "GEN-F-1", material: { code: "GEN-FRAME" } }, workOrder: { number: "WO-GEN-UNIT", status: "PLANNED" } },
         { depth: 1, lot: { lotNumber: "GEN-P-1", material: { code: "GEN-PAINT" } }, workOrder: { number: "WO-GEN-UNIT", status: "PLANNED" } },
@@ -221,17 +301,41 @@ describe("lot genealogy", () => {
     });
 
     // The recall query: everything made from the steel lot.
-    const recall = await mustQuery(url, `query($id: ID!) { lot(id: $id) { consumedBy { number } descendants { depth lot { lotNumber } workOrder { number } } } }`, { id: steelLot });
+    const recall = await mustQuery(
+      url,
+      `query($id: ID!) { lot(id: $id) { consumedBy { number } descendants { depth lot { lotNumber } workOrder { number } } } }`,
+      { id: steelLot },
+    );
     expect(recall.lot).toEqual({
       consumedBy: [{ number: "WO-GEN-FRAME" }],
-      descendants: [{ depth: 1, lot: { lotNumber: "GEN-F-1" }, workOrder: { number: "WO-GEN-FRAME" } }, { depth: 2, lot: { lotNumber: "GEN-U-1" }, workOrder: { number: "WO-GEN-UNIT" } }],
+      descendants: [
+        { depth: 1, lot: { lotNumber: "GEN-F-1" }, workOrder: { number: "WO-GEN-FRAME" } },
+        { depth: 2, lot: { lotNumber: "GEN-U-1" }, workOrder: { number: "WO-GEN-UNIT" } },
+      ],
     });
     // The finished lot is valued at what went into it: frames (20x4 + 80x0.1 = 88 for 10) plus paint 5x10.
-    const { workOrder } = await mustQuery(url, `query($id: ID!) { workOrder(id: $id) { materialCost producedLots { lotNumber onHand } consumedLots { lotNumber } } }`, { id: unitWo.id });
-    expect(workOrder).toEqual({ materialCost: 138, producedLots: [{ lotNumber: "GEN-U-1", onHand: 10 }], consumedLots: [{ lotNumber: "GEN-F-1" }, { lotNumber: "GEN-P-1" }] });
-    const { lot: frameOrigin } = await mustQuery(url, `query($id: ID!) { lot(id: $id) { producedBy { number } ancestors(maxDepth: 1) { lot { lotNumber } } } }`, { id: frameLot });
-    expect(frameOrigin).toEqual({ producedBy: { number: "WO-GEN-FRAME" }, ancestors: [{ lot: { lotNumber: "GEN-B-1" } }, { lot: { lotNumber: "GEN-S-1" } }] });
-    const { lot: paintUse } = await mustQuery(url, `query($id: ID!) { lot(id: $id) { producedBy { number } descendants { lot { lotNumber } } } }`, { id: paintLot });
+    const { workOrder } = await mustQuery(
+      url,
+      `query($id: ID!) { workOrder(id: $id) { materialCost producedLots { lotNumber onHand } consumedLots { lotNumber } } }`,
+      { id: unitWo.id },
+    );
+    expect(workOrder).toEqual({
+      materialCost: 138,
+      producedLots: [{ lotNumber: "GEN-U-1", onHand: 10 }],
+      consumedLots: [{ lotNumber: "GEN-F-1" }, { lotNumber: "GEN-P-1" }],
+    });
+    const { lot: frameOrigin } = await mustQuery(
+      url,
+      `query($id: ID!) { lot(id: $id) { producedBy { number } ancestors(maxDepth: 1) { lot { lotNumber } } } }`,
+      { id: frameLot },
+    );
+    expect(frameOrigin).toEqual({
+      producedBy: { number: "WO-GEN-FRAME" },
+      ancestors: [{ lot: { lotNumber: "GEN-B-1" } }, { lot: { lotNumber: "GEN-S-1" } }],
+    });
+    const { lot: paintUse } = await mustQuery(url, `query($id: ID!) { lot(id: $id) { producedBy { number } descendants { lot { lotNumber } } } }`, {
+      id: paintLot,
+    });
     expect(paintUse).toEqual({ producedBy: null, descendants: [{ lot: { lotNumber: "GEN-U-1" } }] });
     expect(boltLot).not.toBe(steelLot);
   });

@@ -46,7 +46,10 @@ describe("committed migrations match the Prisma schemas", () => {
     const original = fs.readFileSync(path.join(schemaPath("shifts"), "shifts.prisma"), "utf8");
     const changed = fs.mkdtempSync(path.join(os.tmpdir(), "mes-schema-"));
     fs.copyFileSync(path.join(schemaPath("shifts"), "kit.prisma"), path.join(changed, "kit.prisma"));
-    fs.writeFileSync(path.join(changed, "shifts.prisma"), original.replace("  notes           String\n", "  notes           String\n  priority        Int      @default(0)\n"));
+    fs.writeFileSync(
+      path.join(changed, "shifts.prisma"),
+      original.replace("  notes           String\n", "  notes           String\n  priority        Int      @default(0)\n"),
+    );
     expect(fs.readFileSync(path.join(changed, "shifts.prisma"), "utf8")).not.toBe(original);
     const fromSchema = await catalogSnapshot(await databaseFromSchema("shifts", changed));
     const fromMigrations = await catalogSnapshot(migrated.urls.shifts);

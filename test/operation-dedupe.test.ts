@@ -27,7 +27,9 @@ function server() {
     plugins: [inflightQueryDedupe() as never],
   });
   const run = (query: string, token: string, variables?: Record<string, unknown>) =>
-    apollo.executeOperation({ query, variables }, { contextValue: { identity: { token } } }).then((r) => (r.body as { singleResult: { data?: Record<string, unknown> } }).singleResult);
+    apollo
+      .executeOperation({ query, variables }, { contextValue: { identity: { token } } })
+      .then((r) => (r.body as { singleResult: { data?: Record<string, unknown> } }).singleResult);
   return { apollo, calls, run };
 }
 
@@ -40,7 +42,11 @@ describe("identical queries in flight at the gateway", () => {
     expect(same.map((r) => r.data)).toEqual(Array(5).fill({ slow: 7 }));
     same[0]!.data!.slow = 99;
     expect(same[1]!.data!.slow).toBe(7);
-    await Promise.all([run(`query($n: Int) { slow(n: $n) }`, "a", { n: 1 }), run(`query($n: Int) { slow(n: $n) }`, "b", { n: 1 }), run(`query($n: Int) { slow(n: $n) }`, "a", { n: 2 })]);
+    await Promise.all([
+      run(`query($n: Int) { slow(n: $n) }`, "a", { n: 1 }),
+      run(`query($n: Int) { slow(n: $n) }`, "b", { n: 1 }),
+      run(`query($n: Int) { slow(n: $n) }`, "a", { n: 2 }),
+    ]);
     expect(calls.query).toBe(1 + 3);
     await apollo.stop();
   });

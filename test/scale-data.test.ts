@@ -49,7 +49,12 @@ describe("the scale data set", () => {
     expect(detail.workOrder).toMatchObject({ number: open.number, status: open.status });
     expect(detail.workOrder.materialTransactions.length).toBeGreaterThan(0);
     // Another organization sees none of it.
-    const other = await mustQuery(stack.gatewayUrl, `{ workOrders { totalCount } materials { totalCount } }`, {}, await bearer({ organizationId: "5ca1e000-0000-4000-8000-0000000000ff" }));
+    const other = await mustQuery(
+      stack.gatewayUrl,
+      `{ workOrders { totalCount } materials { totalCount } }`,
+      {},
+      await bearer({ organizationId: "5ca1e000-0000-4000-8000-0000000000ff" }),
+    );
     expect(other).toEqual({ workOrders: { totalCount: 0 }, materials: { totalCount: 0 } });
   });
 });

@@ -50,7 +50,12 @@ describe("authentication", () => {
     const expired = await graphql(url, `{ plants { id } }`, {}, await bearer({ organizationId: ORG, ttlSeconds: -60 }));
     expect(expired.errors![0]).toMatchObject({ message: "The token has expired; sign in again", extensions: { code: "UNAUTHENTICATED" } });
     const idp = await identityProviderKeys(); // a key this graph does not trust
-    const forged = await graphql(url, `{ plants { id } }`, {}, { authorization: `Bearer ${await idp.sign({ sub: "x", org: ORG, plants: "*", roles: ["ADMIN"] })}` });
+    const forged = await graphql(
+      url,
+      `{ plants { id } }`,
+      {},
+      { authorization: `Bearer ${await idp.sign({ sub: "x", org: ORG, plants: "*", roles: ["ADMIN"] })}` },
+    );
     expect(forged.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     const garbage = await graphql(url, `{ plants { id } }`, {}, { authorization: "Bearer not.a.token" });
     expect(garbage.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
@@ -58,7 +63,12 @@ describe("authentication", () => {
 
   it("refuses a direct subgraph call without a valid identity: _entities, queries, subscriptions and the event feed", async () => {
     for (const [name, sg] of Object.entries(stack.subgraphs)) {
-      const entities = await graphql(sg.url, `query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, { r: [{ __typename: "Plant", id: plant.plantId }] }, { authorization: "" });
+      const entities = await graphql(
+        sg.url,
+        `query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`,
+        { r: [{ __typename: "Plant", id: plant.plantId }] },
+        { authorization: "" },
+      );
       expect(entities.status, name).toBe(401);
       expect(entities.errors![0]!.extensions!.code, name).toBe("UNAUTHENTICATED");
       const sdl = await graphql(sg.url, `{ _service { sdl } }`, {}, { authorization: "Bearer forged.token.value" });
@@ -89,7 +99,10 @@ describe("authentication", () => {
   it("closes an expired connection with a code the stock graphql-ws client retries, asking for a fresh token", async () => {
     let connections = 0;
     const client = createClient({
-      url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 5, retryWait: () => new Promise((r) => setTimeout(r, 50)),
+      url: url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      retryAttempts: 5,
+      retryWait: () => new Promise((r) => setTimeout(r, 50)),
       connectionParams: async () => {
         connections += 1;
         // The first token expires in 2 s; the one the client fetches on reconnecting lasts.
@@ -111,14 +124,24 @@ describe("authentication", () => {
     const client = wsClient(url, "");
     const events: unknown[] = [];
     const errors: unknown[] = [];
-    const stop = client.subscribe({ query: `subscription { workOrderStatusChanged { cursor } }`, extensions: { headers: await bearer({ organizationId: ORG, roles: ["VIEWER"] }) } },
-      { next: (v) => (v.errors ? errors.push(...v.errors) : events.push(v)), error: (e) => errors.push(e), complete: () => {} });
+    const stop = client.subscribe(
+      {
+        query: `subscription { workOrderStatusChanged { cursor } }`,
+        extensions: { headers: await bearer({ organizationId: ORG, roles: ["VIEWER"] }) },
+      },
+      { next: (v) => (v.errors ? errors.push(...v.errors) : events.push(v)), error: (e) => errors.push(e), complete: () => {} },
+    );
     const productId = await createProduct(url, plant, "SEC-IDE", 1);
     const wo = await createWorkOrder(url, productId, "WO-SEC-IDE", 1);
-    await expect.poll(async () => {
-      if (!events.length) await graphql(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
-      return events.length;
-    }, { timeout: 5000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          if (!events.length) await graphql(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
+          return events.length;
+        },
+        { timeout: 5000 },
+      )
+      .toBeGreaterThan(0);
     expect(errors).toEqual([]);
     stop();
     await client.dispose();
@@ -136,7 +159,9 @@ describe("authentication", () => {
       ]) {
         const identity = await verify(await idp.sign({ sub: "op.olga", org: ORG, plants: [plant.plantId], roles: ["operator"] }));
         expect(identity).toMatchObject({ userId: "op.olga", organizationId: ORG, plantIds: [plant.plantId], roles: ["OPERATOR"] });
-        await expect(verify(await idp.sign({ sub: "x", org: ORG, plants: "*", roles: ["ADMIN"] }, { issuer: "https://evil.test" }))).rejects.toThrow(/not accepted/);
+        await expect(verify(await idp.sign({ sub: "x", org: ORG, plants: "*", roles: ["ADMIN"] }, { issuer: "https://evil.test" }))).rejects.toThrow(
+          /not accepted/,
+        );
         await expect(verify(await idp.sign({ sub: "x", org: ORG, plants: "*", roles: ["JANITOR"] }))).rejects.toThrow(/roles must be among/);
         await expect(verify(await tokenFor({ organizationId: ORG }))).rejects.toThrow(/not valid/); // HS256: not this key
       }
@@ -144,7 +169,9 @@ describe("authentication", () => {
       jwks.close();
     }
     expect(() => loadConfig("gateway", gatewayEnv, { NODE_ENV: "production", AUTH_DEV_SECRET: TEST_AUTH_SECRET })).toThrow(ConfigError);
-    expect(() => loadConfig("gateway", gatewayEnv, { NODE_ENV: "production", AUTH_DEV_SECRET: TEST_AUTH_SECRET })).toThrow(/HS256 shared secrets are refused in production/);
+    expect(() => loadConfig("gateway", gatewayEnv, { NODE_ENV: "production", AUTH_DEV_SECRET: TEST_AUTH_SECRET })).toThrow(
+      /HS256 shared secrets are refused in production/,
+    );
     expect(() => loadConfig("gateway", gatewayEnv, { NODE_ENV: "development" })).toThrow(/one is required to verify tokens/);
   });
 });
@@ -178,14 +205,21 @@ describe("roles", () => {
     const otherProduct = await createProduct(url, other, "SEC-P2", 1);
     const mine = await createWorkOrder(url, productId, "WO-SEC-1", 1);
     const theirs = await createWorkOrder(url, otherProduct, "WO-SEC-2", 1);
-    await mustQuery(url, `mutation($a: ID!, $b: ID!) { a: releaseWorkOrder(id: $a) { id } b: releaseWorkOrder(id: $b) { id } }`, { a: mine.id, b: theirs.id });
+    await mustQuery(url, `mutation($a: ID!, $b: ID!) { a: releaseWorkOrder(id: $a) { id } b: releaseWorkOrder(id: $b) { id } }`, {
+      a: mine.id,
+      b: theirs.id,
+    });
     const operator = await bearer({ userId: "op.otto", organizationId: ORG, plantIds: [plant.plantId], roles: ["OPERATOR"] });
     const start = `mutation($id: ID!) { startOperation(id: $id) { status } }`;
     expect((await mustQuery(url, start, { id: mine.operations[0] }, operator)).startOperation.status).toBe("IN_PROGRESS");
     const refused = await graphql(url, start, { id: theirs.operations[0] }, operator);
     expect(refused.errors![0]!.extensions!.code).toBe("NOT_FOUND");
-    const created = await graphql(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "X", name: "X" }) { id } }`, { p: other.plantId },
-      await bearer({ organizationId: ORG, plantIds: [plant.plantId], roles: ["PLANNER"] }));
+    const created = await graphql(
+      url,
+      `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "X", name: "X" }) { id } }`,
+      { p: other.plantId },
+      await bearer({ organizationId: ORG, plantIds: [plant.plantId], roles: ["PLANNER"] }),
+    );
     expect(created.errors![0]).toMatchObject({ message: `You may not act in plant ${other.plantId}`, extensions: { code: "FORBIDDEN" } });
   });
 });
@@ -200,13 +234,21 @@ describe("hardening", () => {
     expect(aliases.errors![0]!.message).toMatch(/Aliases limit of 30 exceeded/);
     const tokens = await graphql(url, `{ plants { ${"id ".repeat(6000)} } }`);
     expect(tokens.errors![0]!.message).toMatch(/Document contains more th[ae][nt] 5000 tokens/);
-    const big = await fetch(url, { method: "POST", headers: { "content-type": "application/json", ...(await bearer({ organizationId: ORG })) }, body: JSON.stringify({ query: "{ plants { id } }", variables: { pad: "x".repeat(1024 * 1024) } }) });
+    const big = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(await bearer({ organizationId: ORG })) },
+      body: JSON.stringify({ query: "{ plants { id } }", variables: { pad: "x".repeat(1024 * 1024) } }),
+    });
     expect(big.status).toBe(413);
     expect((await big.json()).errors[0].message).toBe("Request body is larger than the limit of 1mb");
   });
 
   it("answers browsers from configured origins only, and refuses simple cross-site requests (CSRF)", async () => {
-    const preflight = (origin: string) => fetch(url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" } });
+    const preflight = (origin: string) =>
+      fetch(url, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+      });
     expect((await preflight(ORIGIN)).headers.get("access-control-allow-origin")).toBe(ORIGIN);
     expect((await preflight("https://evil.example")).headers.get("access-control-allow-origin")).toBeNull();
     const csrf = await fetch(`${url}?query=${encodeURIComponent("{ plants { id } }")}`, { headers: { ...(await bearer({ organizationId: ORG })) } });
@@ -219,19 +261,50 @@ describe("audit trail", () => {
   it("records who changed what with the values before and after, in the owning subgraph, for administrators only", async () => {
     const productId = await createProduct(url, plant, "AUD-P", 1);
     const wo = await createWorkOrder(url, productId, "WO-AUD-1", 5);
-    await graphql(url, `mutation($id: ID!) { releaseWorkOrder(id: $id, reason: "staged") { id } }`, { id: wo.id }, await bearer({ userId: "planner.pia", organizationId: ORG, roles: ["PLANNER"] }));
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "AUD-M", description: "m", unitOfMeasure: "EA" }) { id } }`);
-    const log = await mustQuery(url, `query($id: ID!, $m: ID!) {
+    await graphql(
+      url,
+      `mutation($id: ID!) { releaseWorkOrder(id: $id, reason: "staged") { id } }`,
+      { id: wo.id },
+      await bearer({ userId: "planner.pia", organizationId: ORG, roles: ["PLANNER"] }),
+    );
+    const { createMaterial: m } = await mustQuery(
+      url,
+      `mutation { createMaterial(input: { code: "AUD-M", description: "m", unitOfMeasure: "EA" }) { id } }`,
+    );
+    const log = await mustQuery(
+      url,
+      `query($id: ID!, $m: ID!) {
       productionAuditLog(entity: "WorkOrder", entityId: $id) { items { actor operation action before after } }
-      inventoryAuditLog(entity: "Material", entityId: $m) { items { actor operation action before after } } }`, { id: wo.id, m: m.id });
+      inventoryAuditLog(entity: "Material", entityId: $m) { items { actor operation action before after } } }`,
+      { id: wo.id, m: m.id },
+    );
     const [release, create] = log.productionAuditLog.items;
-    expect(create).toMatchObject({ actor: "test.admin", operation: "createWorkOrder", action: "INSERT", before: null, after: { number: "WO-AUD-1", status: "PLANNED" } });
-    expect(release).toMatchObject({ actor: "planner.pia", operation: "releaseWorkOrder", action: "UPDATE", before: { status: "PLANNED" }, after: { status: "RELEASED" } });
-    expect(log.inventoryAuditLog.items).toEqual([expect.objectContaining({ actor: "test.admin", operation: "createMaterial", action: "INSERT", before: null })]);
+    expect(create).toMatchObject({
+      actor: "test.admin",
+      operation: "createWorkOrder",
+      action: "INSERT",
+      before: null,
+      after: { number: "WO-AUD-1", status: "PLANNED" },
+    });
+    expect(release).toMatchObject({
+      actor: "planner.pia",
+      operation: "releaseWorkOrder",
+      action: "UPDATE",
+      before: { status: "PLANNED" },
+      after: { status: "RELEASED" },
+    });
+    expect(log.inventoryAuditLog.items).toEqual([
+      expect.objectContaining({ actor: "test.admin", operation: "createMaterial", action: "INSERT", before: null }),
+    ]);
     expect(log.inventoryAuditLog.items[0].after).toMatchObject({ code: "AUD-M", organizationId: ORG });
     const planner = await graphql(url, `{ productionAuditLog { totalCount } }`, {}, await bearer({ organizationId: ORG, roles: ["PLANNER"] }));
     expect(planner.errors![0]!.extensions!.code).toBe("FORBIDDEN");
-    const otherOrg = await mustQuery(url, `{ productionAuditLog { totalCount } }`, {}, await bearer({ organizationId: "5ec0e5ec-0000-4000-8000-000000000002" }));
+    const otherOrg = await mustQuery(
+      url,
+      `{ productionAuditLog { totalCount } }`,
+      {},
+      await bearer({ organizationId: "5ec0e5ec-0000-4000-8000-000000000002" }),
+    );
     expect(otherOrg.productionAuditLog.totalCount).toBe(0);
   });
 
@@ -240,7 +313,10 @@ describe("audit trail", () => {
       const { rows } = await sg.pool.query(`SELECT t.tablename FROM pg_tables t WHERE t.schemaname = current_schema()
           AND t.tablename NOT IN ('AuditLog', 'OutboxEvent', 'EventCursor', 'OutboxWatermark', '_prisma_migrations')
           AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = format('%I', t.tablename)::regclass AND g.tgname = 'mes_audit')`);
-      expect(rows.map((r) => r.tablename), name).toEqual([]);
+      expect(
+        rows.map((r) => r.tablename),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -248,11 +324,20 @@ describe("audit trail", () => {
     // 24 concurrent creates by two users on a pool of 5 connections: each row's audit entry names its own user.
     const users = ["ana.lyst", "bo.planner"];
     const headers = await Promise.all(users.map((u) => bearer({ userId: u, organizationId: ORG, roles: ["PLANNER"] })));
-    const made = await Promise.all(Array.from({ length: 24 }, (_, i) => mustQuery(url,
-      `mutation($c: String!) { createMaterial(input: { code: $c, description: "concurrency", unitOfMeasure: "EA" }) { id code } }`,
-      { c: `AUD-C-${users[i % 2]}-${i}` }, headers[i % 2]!)));
+    const made = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        mustQuery(
+          url,
+          `mutation($c: String!) { createMaterial(input: { code: $c, description: "concurrency", unitOfMeasure: "EA" }) { id code } }`,
+          { c: `AUD-C-${users[i % 2]}-${i}` },
+          headers[i % 2]!,
+        ),
+      ),
+    );
     const { rows } = await stack.subgraphs.inventory.pool.query(
-      `SELECT "entityId", actor, operation FROM "AuditLog" WHERE entity = 'Material' AND "entityId" = ANY($1)`, [made.map((m) => m.createMaterial.id)]);
+      `SELECT "entityId", actor, operation FROM "AuditLog" WHERE entity = 'Material' AND "entityId" = ANY($1)`,
+      [made.map((m) => m.createMaterial.id)],
+    );
     expect(rows).toHaveLength(24);
     for (const row of rows) {
       const code = made.find((m) => m.createMaterial.id === row.entityId)!.createMaterial.code as string;
@@ -263,9 +348,12 @@ describe("audit trail", () => {
 
   it("writes nothing when the mutation fails", async () => {
     const before = (await mustQuery(url, `{ inventoryAuditLog { totalCount } }`)).inventoryAuditLog.totalCount;
-    const res = await graphql(url, `mutation($p: ID!) { receiveStock(input: { materialId: "${"0".repeat(8)}-0000-4000-8000-000000000000", locationId: $p, quantity: 5, unitCost: 1, lotNumber: "L" }) { id } }`, { p: plant.plantId });
+    const res = await graphql(
+      url,
+      `mutation($p: ID!) { receiveStock(input: { materialId: "${"0".repeat(8)}-0000-4000-8000-000000000000", locationId: $p, quantity: 5, unitCost: 1, lotNumber: "L" }) { id } }`,
+      { p: plant.plantId },
+    );
     expect(res.errors).toBeDefined();
     expect((await mustQuery(url, `{ inventoryAuditLog { totalCount } }`)).inventoryAuditLog.totalCount).toBe(before);
   });
 });
-

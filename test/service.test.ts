@@ -35,7 +35,13 @@ const healthUrl = (graphqlUrl: string, route: string) => graphqlUrl.replace(/\/g
 
 async function createProduct(code: string) {
   const { createProduct: p } = await mustQuery(stack.gatewayUrl, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
-    i: { plantId: PLANT, code, name: code, routing: [{ sequence: 10, name: "Cut", workCenterId: WC, cycleTimeSeconds: 30 }], billOfMaterials: [{ materialId: MATERIAL, quantityPer: 2 }] },
+    i: {
+      plantId: PLANT,
+      code,
+      name: code,
+      routing: [{ sequence: 10, name: "Cut", workCenterId: WC, cycleTimeSeconds: 30 }],
+      billOfMaterials: [{ materialId: MATERIAL, quantityPer: 2 }],
+    },
   });
   return p.id as string;
 }
@@ -83,7 +89,9 @@ describe("configuration", () => {
     const root = path.resolve(import.meta.dirname, "..");
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ["--import", "tsx", "subgraphs/shared/src/main.ts", "production"], {
-        cwd: root, env: { PATH: process.env.PATH, PORT: "eighty", LOG_LEVEL: "loud", OVERPRODUCTION_TOLERANCE_PERCENT: "lots" }, stdio: ["ignore", "ignore", "pipe"],
+        cwd: root,
+        env: { PATH: process.env.PATH, PORT: "eighty", LOG_LEVEL: "loud", OVERPRODUCTION_TOLERANCE_PERCENT: "lots" },
+        stdio: ["ignore", "ignore", "pipe"],
       });
       let stderr = "";
       child.stderr.on("data", (d) => (stderr += d));
@@ -102,7 +110,9 @@ describe("configuration", () => {
 
 describe("request ids", () => {
   it("are returned to the caller and passed by the gateway to the subgraphs' logs", async () => {
-    const res = await graphql(stack.gatewayUrl, `{ workOrders(limit: 1) { totalCount } plants { id } }`, undefined, { "x-request-id": "andon-board-7-req-42" });
+    const res = await graphql(stack.gatewayUrl, `{ workOrders(limit: 1) { totalCount } plants { id } }`, undefined, {
+      "x-request-id": "andon-board-7-req-42",
+    });
     expect(res.errors).toBeUndefined();
     expect(res.headers.get("x-request-id")).toBe("andon-board-7-req-42");
     const tagged = logLines.filter((l) => l.requestId === "andon-board-7-req-42" && l.msg === "graphql request");
@@ -119,14 +129,26 @@ describe("errors", () => {
   it("rejects bad mutation input with BAD_USER_INPUT, every field named, nothing written", async () => {
     const before = await countRows("Product");
     const res = await graphql(stack.gatewayUrl, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
-      i: { plantId: "plant-1", code: " ", name: "X", routing: [{ sequence: 10, name: "A", workCenterId: WC, cycleTimeSeconds: 0 }, { sequence: 10, name: "B", workCenterId: WC, cycleTimeSeconds: 5 }], billOfMaterials: [] },
+      i: {
+        plantId: "plant-1",
+        code: " ",
+        name: "X",
+        routing: [
+          { sequence: 10, name: "A", workCenterId: WC, cycleTimeSeconds: 0 },
+          { sequence: 10, name: "B", workCenterId: WC, cycleTimeSeconds: 5 },
+        ],
+        billOfMaterials: [],
+      },
     });
     expect(res.errors).toHaveLength(1);
     const err = res.errors![0]!;
     expect(err.extensions!.code).toBe("BAD_USER_INPUT");
-    expect((err.extensions!.fields as { field: string }[]).map((f) => f.field).sort()).toEqual(
-      ["input.code", "input.plantId", "input.routing", "input.routing.0.cycleTimeSeconds"],
-    );
+    expect((err.extensions!.fields as { field: string }[]).map((f) => f.field).sort()).toEqual([
+      "input.code",
+      "input.plantId",
+      "input.routing",
+      "input.routing.0.cycleTimeSeconds",
+    ]);
     expect(err.message).toContain("input.plantId: must be a valid id (UUID)");
     expect(await countRows("Product")).toBe(before);
   });
@@ -162,7 +184,8 @@ describe("errors", () => {
 
   it("refuses a body over the limit with a JSON error", async () => {
     const res = await fetch(stack.gatewayUrl, {
-      method: "POST", headers: { "content-type": "application/json" },
+      method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: `{ plants { id } }`, variables: { pad: "x".repeat(1_100_000) } }),
     });
     expect(res.status).toBe(413);
@@ -173,7 +196,16 @@ describe("errors", () => {
     const dbs = await createTestDatabases(["production"]);
     // Production refuses HS256 secrets: this service verifies an identity provider's ES256 key.
     const idp = await identityProviderKeys();
-    const running = await startSubgraph(production, testSubgraphConfig(dbs.urls.production, { NODE_ENV: "production", AUTH_DEV_SECRET: undefined, AUTH_ISSUER: undefined, AUTH_PUBLIC_KEY: idp.publicKeyPem }), pino({ level: "silent" }));
+    const running = await startSubgraph(
+      production,
+      testSubgraphConfig(dbs.urls.production, {
+        NODE_ENV: "production",
+        AUTH_DEV_SECRET: undefined,
+        AUTH_ISSUER: undefined,
+        AUTH_PUBLIC_KEY: idp.publicKeyPem,
+      }),
+      pino({ level: "silent" }),
+    );
     try {
       await running.pool.query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
       const token = await idp.sign({ sub: "admin", org: ORG, plants: "*", roles: ["ADMIN"] });
@@ -201,7 +233,9 @@ describe("GraphQL IDE", () => {
   });
 
   it("leaves GraphQL GET requests to the graph", async () => {
-    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent("{ plants { id } }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1", ...(await bearer({ organizationId: ORG })) } });
+    const res = await fetch(`${stack.gatewayUrl}?query=${encodeURIComponent("{ plants { id } }")}`, {
+      headers: { accept: "application/json", "apollo-require-preflight": "1", ...(await bearer({ organizationId: ORG })) },
+    });
     expect(await res.json()).toEqual({ data: { plants: [] } });
   });
 });

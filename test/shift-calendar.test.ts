@@ -23,14 +23,22 @@ afterAll(async () => {
 });
 
 async function pattern(name: string, timeZone: string, startTime: string, durationMinutes = 480) {
-  const { createShiftPattern } = await mustQuery(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id startTime } }`, {
-    i: { plantId: PLANT, name, timeZone, startTime, durationMinutes, breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] },
-  });
+  const { createShiftPattern } = await mustQuery(
+    running.url,
+    `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id startTime } }`,
+    {
+      i: { plantId: PLANT, name, timeZone, startTime, durationMinutes, breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] },
+    },
+  );
   return createShiftPattern.id as string;
 }
 
 async function generate(patternId: string, fromDate: string, toDate: string) {
-  const { generateShifts } = await mustQuery(running.url, `mutation($p: ID!, $f: Date!, $t: Date!) { generateShifts(patternId: $p, fromDate: $f, toDate: $t) { businessDate startsAt endsAt } }`, { p: patternId, f: fromDate, t: toDate });
+  const { generateShifts } = await mustQuery(
+    running.url,
+    `mutation($p: ID!, $f: Date!, $t: Date!) { generateShifts(patternId: $p, fromDate: $f, toDate: $t) { businessDate startsAt endsAt } }`,
+    { p: patternId, f: fromDate, t: toDate },
+  );
   return generateShifts as { businessDate: string; startsAt: string; endsAt: string }[];
 }
 
@@ -57,18 +65,31 @@ describe("shift calendar in the plant's time zone", () => {
 
   it("gives a boundary instant to the shift that starts there", async () => {
     // 06:00 CET on 2026-10-26 is 05:00Z: the night shift has ended, the early shift has begun.
-    const at = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, { p: PLANT, at: "2026-10-26T05:00:00Z" });
+    const at = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, {
+      p: PLANT,
+      at: "2026-10-26T05:00:00Z",
+    });
     expect(at.shiftAt).toEqual({ name: "Early", businessDate: "2026-10-26" });
-    const justBefore = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, { p: PLANT, at: "2026-10-26T04:59:59.999Z" });
+    const justBefore = await mustQuery(running.url, `query($p: ID!, $at: DateTime!) { shiftAt(plantId: $p, at: $at) { name businessDate } }`, {
+      p: PLANT,
+      at: "2026-10-26T04:59:59.999Z",
+    });
     expect(justBefore.shiftAt).toEqual({ name: "Night", businessDate: "2026-10-25" });
   });
 
   it("refuses a bad pattern with every problem named", async () => {
     const res = await graphql(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id } }`, {
-      i: { plantId: PLANT, name: "Bad", timeZone: "Mars/Olympus", startTime: "25:00", durationMinutes: 480, breaks: [{ startOffsetMinutes: 470, durationMinutes: 30 }] },
+      i: {
+        plantId: PLANT,
+        name: "Bad",
+        timeZone: "Mars/Olympus",
+        startTime: "25:00",
+        durationMinutes: 480,
+        breaks: [{ startOffsetMinutes: 470, durationMinutes: 30 }],
+      },
     });
     expect(res.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
-    expect((res.errors![0]!.extensions!.fields as { field: string; message: string }[])).toEqual([
+    expect(res.errors![0]!.extensions!.fields as { field: string; message: string }[]).toEqual([
       { field: "input.timeZone", message: "must be an IANA time zone such as Europe/Berlin" },
       { field: "input.startTime", message: "must be a local time HH:MM" },
       { field: "input.breaks.0", message: "break must end within the shift" },
@@ -82,17 +103,39 @@ describe("attendance and coverage", () => {
     const [shift] = await generate(patternId, "2026-02-02", "2026-02-02");
     const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
     const WC = "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
-    const { setCoverageRequirement } = await mustQuery(running.url, `mutation { setCoverageRequirement(input: { plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { requiredPeople workCenter { id } } }`);
+    const { setCoverageRequirement } = await mustQuery(
+      running.url,
+      `mutation { setCoverageRequirement(input: { plantId: "${PLANT}", workCenterId: "${WC}", requiredPeople: 3 }) { requiredPeople workCenter { id } } }`,
+    );
     expect(setCoverageRequirement).toEqual({ requiredPeople: 3, workCenter: { id: WC } });
-    const clockIn = (personId: string, at: string) => mustQuery(running.url, `mutation($s: ID!, $p: String!, $at: DateTime!) { clockIn(input: { shiftId: $s, personId: $p, workCenterId: "${WC}", at: $at }) { status } }`, { s: shiftAt.id, p: personId, at });
+    const clockIn = (personId: string, at: string) =>
+      mustQuery(
+        running.url,
+        `mutation($s: ID!, $p: String!, $at: DateTime!) { clockIn(input: { shiftId: $s, personId: $p, workCenterId: "${WC}", at: $at }) { status } }`,
+        { s: shiftAt.id, p: personId, at },
+      );
     expect((await clockIn("op-1", "2026-02-02T07:04:00Z")).clockIn.status).toBe("PRESENT"); // 08:04 local: within grace
     expect((await clockIn("op-2", "2026-02-02T07:20:00Z")).clockIn.status).toBe("LATE");
     await mustQuery(running.url, `mutation($s: ID!) { markAbsent(shiftId: $s, personId: "op-3") { status } }`, { s: shiftAt.id });
-    const twice = await graphql(running.url, `mutation($s: ID!) { clockIn(input: { shiftId: $s, personId: "op-1", at: "2026-02-02T07:30:00Z" }) { status } }`, { s: shiftAt.id });
+    const twice = await graphql(
+      running.url,
+      `mutation($s: ID!) { clockIn(input: { shiftId: $s, personId: "op-1", at: "2026-02-02T07:30:00Z" }) { status } }`,
+      { s: shiftAt.id },
+    );
     expect(twice.errors![0]!.extensions!.code).toBe("CONFLICT");
-    await mustQuery(running.url, `mutation($s: ID!) { clockOut(shiftId: $s, personId: "op-2", at: "2026-02-02T12:00:00Z") { clockOut } }`, { s: shiftAt.id });
-    const { shift: view } = await mustQuery(running.url, `query($id: ID!) { shift(id: $id) { attendance { personId status } coverage { required present short } breakWindows { startsAt endsAt } } }`, { id: shiftAt.id });
-    expect(view.attendance).toEqual([{ personId: "op-1", status: "PRESENT" }, { personId: "op-2", status: "LATE" }, { personId: "op-3", status: "ABSENT" }]);
+    await mustQuery(running.url, `mutation($s: ID!) { clockOut(shiftId: $s, personId: "op-2", at: "2026-02-02T12:00:00Z") { clockOut } }`, {
+      s: shiftAt.id,
+    });
+    const { shift: view } = await mustQuery(
+      running.url,
+      `query($id: ID!) { shift(id: $id) { attendance { personId status } coverage { required present short } breakWindows { startsAt endsAt } } }`,
+      { id: shiftAt.id },
+    );
+    expect(view.attendance).toEqual([
+      { personId: "op-1", status: "PRESENT" },
+      { personId: "op-2", status: "LATE" },
+      { personId: "op-3", status: "ABSENT" },
+    ]);
     expect(view.coverage).toEqual([{ required: 3, present: 1, short: 2 }]);
     expect(view.breakWindows).toEqual([{ startsAt: "2026-02-02T11:00:00.000Z", endsAt: "2026-02-02T11:30:00.000Z" }]);
   });
@@ -103,12 +146,22 @@ describe("handovers", () => {
     const patternId = await pattern("Handover", "Europe/Berlin", "14:00");
     const [shift] = await generate(patternId, "2026-03-03", "2026-03-03");
     const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
-    const { logHandover } = await mustQuery(running.url, `mutation($s: ID!) { logHandover(input: { shiftId: $s, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }) { id } }`, { s: shiftAt.id });
+    const { logHandover } = await mustQuery(
+      running.url,
+      `mutation($s: ID!) { logHandover(input: { shiftId: $s, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }) { id } }`,
+      { s: shiftAt.id },
+    );
     const pending = await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id notes openIssues createdBy } }`);
-    expect(pending.unacknowledgedHandovers).toEqual([{ id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }]);
-    const ack = await mustQuery(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.nick") { acknowledgedBy } }`, { id: logHandover.id });
+    expect(pending.unacknowledgedHandovers).toEqual([
+      { id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" },
+    ]);
+    const ack = await mustQuery(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.nick") { acknowledgedBy } }`, {
+      id: logHandover.id,
+    });
     expect(ack.acknowledgeHandover.acknowledgedBy).toBe("sup.nick");
-    const again = await graphql(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.other") { id } }`, { id: logHandover.id });
+    const again = await graphql(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.other") { id } }`, {
+      id: logHandover.id,
+    });
     expect(again.errors![0]!.extensions!.code).toBe("CONFLICT");
     expect(again.errors![0]!.message).toBe(`Handover ${logHandover.id} was already acknowledged by sup.nick`);
     expect((await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id } }`)).unacknowledgedHandovers).toEqual([]);

@@ -22,8 +22,14 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const send = (fetcher: ReturnType<typeof dedupedFetch>, query: string, auth: string) =>
-  fetcher(url, { method: "POST", headers: { "content-type": "application/json", authorization: auth }, body: JSON.stringify({ query, variables: { id: "1" } }) })
-    .then((r) => { expect(r.headers.get("content-type")).toBe("application/json"); return r.json() as Promise<{ data: { n: number } }>; });
+  fetcher(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: auth },
+    body: JSON.stringify({ query, variables: { id: "1" } }),
+  }).then((r) => {
+    expect(r.headers.get("content-type")).toBe("application/json");
+    return r.json() as Promise<{ data: { n: number } }>;
+  });
 
 describe("subgraph fetches from the gateway", () => {
   it("send identical reads of one caller once while in flight, each waiter getting its own copy", async () => {

@@ -42,7 +42,12 @@ describe("subscriptions at the subgraphs (graphql-ws)", () => {
     await listening(1);
     await release(wo.id);
     const [event] = await sub.waitFor(1);
-    expect(event!.workOrderStatusChanged).toMatchObject({ from: "PLANNED", to: "RELEASED", actor: "test.admin", workOrder: { number: "WO-LIVE-1", status: "RELEASED" } });
+    expect(event!.workOrderStatusChanged).toMatchObject({
+      from: "PLANNED",
+      to: "RELEASED",
+      actor: "test.admin",
+      workOrder: { number: "WO-LIVE-1", status: "RELEASED" },
+    });
     expect(event!.workOrderStatusChanged.cursor).toMatch(/^\d+$/);
     await sub.stop();
   });
@@ -84,21 +89,40 @@ describe("subscriptions at the subgraphs (graphql-ws)", () => {
     await Promise.all(subs.map((s) => s.waitFor(1)));
     await new Promise((r) => setTimeout(r, 300));
     expect(subs.map((s) => s.events.length)).toEqual(Array(50).fill(1));
-    const { rows } = await stack.subgraphs.production.pool.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'mes-live-events' AND datname = current_database()`);
+    const { rows } = await stack.subgraphs.production.pool.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'mes-live-events' AND datname = current_database()`,
+    );
     expect(rows[0].n).toBe(1);
     await Promise.all(subs.map((s) => s.stop()));
   });
 
   it("stream low-stock alerts from inventory", async () => {
-    const { createMaterial: m } = await mustQuery(url, `mutation { createMaterial(input: { code: "LIVE-M", description: "m", unitOfMeasure: "EA", reorderPoint: 50, safetyStock: 10 }) { id } }`);
-    const { createLocation: loc } = await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "LIVE-WH", name: "WH" }) { id } }`, { p: plant.plantId });
-    await mustQuery(url, `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LIVE-L", quantity: 60, unitCost: 1 }) { quantity } }`, { m: m.id, l: loc.id });
+    const { createMaterial: m } = await mustQuery(
+      url,
+      `mutation { createMaterial(input: { code: "LIVE-M", description: "m", unitOfMeasure: "EA", reorderPoint: 50, safetyStock: 10 }) { id } }`,
+    );
+    const { createLocation: loc } = await mustQuery(
+      url,
+      `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "LIVE-WH", name: "WH" }) { id } }`,
+      { p: plant.plantId },
+    );
+    await mustQuery(
+      url,
+      `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "LIVE-L", quantity: 60, unitCost: 1 }) { quantity } }`,
+      { m: m.id, l: loc.id },
+    );
     const inventory = wsClient(stack.subgraphs.inventory.url);
     clients.push(inventory);
-    const sub = await subscribe(inventory, `subscription($m: ID) { lowStockAlert(materialId: $m) { severity available reorderPoint material { code } } }`, { m: m.id });
+    const sub = await subscribe(
+      inventory,
+      `subscription($m: ID) { lowStockAlert(materialId: $m) { severity available reorderPoint material { code } } }`,
+      { m: m.id },
+    );
     await listening(1, "inventory");
     const wo = await createWorkOrder(url, productId, "WO-LIVE-M", 5);
-    await mustQuery(url, `mutation($i: IssueStockInput!) { issueStock(input: $i) { quantity } }`, { i: { materialId: m.id, workOrderId: wo.id, quantity: 55, plantId: plant.plantId } });
+    await mustQuery(url, `mutation($i: IssueStockInput!) { issueStock(input: $i) { quantity } }`, {
+      i: { materialId: m.id, workOrderId: wo.id, quantity: 55, plantId: plant.plantId },
+    });
     const [event] = await sub.waitFor(1);
     expect(event!.lowStockAlert).toEqual({ severity: "BELOW_SAFETY_STOCK", available: 5, reorderPoint: 50, material: { code: "LIVE-M" } });
     await sub.stop();

@@ -42,7 +42,11 @@ describe("work order lifecycle", () => {
 
     const started = await act(`mutation($id: ID!) { startOperation(id: $id) { status workOrder { status } } }`, { id: op10 }, "op.olga");
     expect(started.startOperation).toEqual({ status: "IN_PROGRESS", workOrder: { status: "IN_PROGRESS" } });
-    await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 98, scrapQuantity: 2 }) { goodQuantity } }`, { id: op10 }, "op.olga");
+    await act(
+      `mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 98, scrapQuantity: 2 }) { goodQuantity } }`,
+      { id: op10 },
+      "op.olga",
+    );
     await act(`mutation($id: ID!) { completeOperation(id: $id) { status } }`, { id: op10 }, "op.olga");
 
     // Completing the order before its last operation is refused.
@@ -50,18 +54,43 @@ describe("work order lifecycle", () => {
     expect(premature.message).toBe("Work order WO-LIFE-1 cannot complete: operation(s) 20 are not completed");
 
     await act(`mutation($id: ID!) { startOperation(id: $id) { status } }`, { id: op20 }, "op.olga");
-    await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 97, scrapQuantity: 1 }) { id } }`, { id: op20 }, "op.olga");
+    await act(
+      `mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 97, scrapQuantity: 1 }) { id } }`,
+      { id: op20 },
+      "op.olga",
+    );
     await act(`mutation($id: ID!) { completeOperation(id: $id) { status } }`, { id: op20 }, "op.olga");
     await act(`mutation($id: ID!) { completeWorkOrder(id: $id) { status } }`, { id: wo.id }, "super.sam");
-    const closed = await act(`mutation($id: ID!) { closeWorkOrder(id: $id, reason: "booked") { status allowedTransitions goodQuantity scrapQuantity
+    const closed = await act(
+      `mutation($id: ID!) { closeWorkOrder(id: $id, reason: "booked") { status allowedTransitions goodQuantity scrapQuantity
       operations { sequence status goodQuantity scrapQuantity progress productionLogs { goodQuantity scrapQuantity loggedBy } }
-      history { from to actor reason } } }`, { id: wo.id }, "super.sam");
+      history { from to actor reason } } }`,
+      { id: wo.id },
+      "super.sam",
+    );
 
     expect(closed.closeWorkOrder).toEqual({
-      status: "CLOSED", allowedTransitions: [], goodQuantity: 97, scrapQuantity: 3,
+      status: "CLOSED",
+      allowedTransitions: [],
+      goodQuantity: 97,
+      scrapQuantity: 3,
       operations: [
-        { sequence: 10, status: "COMPLETED", goodQuantity: 98, scrapQuantity: 2, progress: 1, productionLogs: [{ goodQuantity: 98, scrapQuantity: 2, loggedBy: "op.olga" }] },
-        { sequence: 20, status: "COMPLETED", goodQuantity: 97, scrapQuantity: 1, progress: 1, productionLogs: [{ goodQuantity: 97, scrapQuantity: 1, loggedBy: "op.olga" }] },
+        {
+          sequence: 10,
+          status: "COMPLETED",
+          goodQuantity: 98,
+          scrapQuantity: 2,
+          progress: 1,
+          productionLogs: [{ goodQuantity: 98, scrapQuantity: 2, loggedBy: "op.olga" }],
+        },
+        {
+          sequence: 20,
+          status: "COMPLETED",
+          goodQuantity: 97,
+          scrapQuantity: 1,
+          progress: 1,
+          productionLogs: [{ goodQuantity: 97, scrapQuantity: 1, loggedBy: "op.olga" }],
+        },
       ],
       history: [
         { from: "PLANNED", to: "RELEASED", actor: "planner.pat", reason: "material staged" },
@@ -72,8 +101,16 @@ describe("work order lifecycle", () => {
     });
 
     // Every transition also went to the outbox, in order, in the same transactions.
-    const { rows } = await stack.subgraphs.production.pool.query(`SELECT payload FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' AND "aggregateId" = $1 ORDER BY id`, [wo.id]);
-    expect(rows.map((r) => `${r.payload.from}->${r.payload.to}`)).toEqual(["PLANNED->RELEASED", "RELEASED->IN_PROGRESS", "IN_PROGRESS->COMPLETED", "COMPLETED->CLOSED"]);
+    const { rows } = await stack.subgraphs.production.pool.query(
+      `SELECT payload FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' AND "aggregateId" = $1 ORDER BY id`,
+      [wo.id],
+    );
+    expect(rows.map((r) => `${r.payload.from}->${r.payload.to}`)).toEqual([
+      "PLANNED->RELEASED",
+      "RELEASED->IN_PROGRESS",
+      "IN_PROGRESS->COMPLETED",
+      "COMPLETED->CLOSED",
+    ]);
   });
 
   it("refuses invalid transitions with CONFLICT naming the allowed next states", async () => {
@@ -94,20 +131,40 @@ describe("work order lifecycle", () => {
     const wo = await createWorkOrder(url, productId, "WO-LIFE-3", 10);
     await act(`mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     await act(`mutation($id: ID!) { startOperation(id: $id) { id } }`, { id: wo.operations[0] });
-    const { placeWorkOrderHold: h1 } = await act(`mutation($id: ID!) { placeWorkOrderHold(workOrderId: $id, reason: "suspect material lot") { id workOrder { status } } }`, { id: wo.id }, "qa.quinn");
+    const { placeWorkOrderHold: h1 } = await act(
+      `mutation($id: ID!) { placeWorkOrderHold(workOrderId: $id, reason: "suspect material lot") { id workOrder { status } } }`,
+      { id: wo.id },
+      "qa.quinn",
+    );
     expect(h1.workOrder.status).toBe("ON_HOLD");
-    const { placeWorkOrderHold: h2 } = await act(`mutation($id: ID!) { placeWorkOrderHold(workOrderId: $id, reason: "fixture check") { id } }`, { id: wo.id }, "qa.quinn");
+    const { placeWorkOrderHold: h2 } = await act(
+      `mutation($id: ID!) { placeWorkOrderHold(workOrderId: $id, reason: "fixture check") { id } }`,
+      { id: wo.id },
+      "qa.quinn",
+    );
 
-    const refused = await errorOf(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 1 }) { id } }`, { id: wo.operations[0] });
+    const refused = await errorOf(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 1 }) { id } }`, {
+      id: wo.operations[0],
+    });
     expect(refused.extensions!.code).toBe("CONFLICT");
     expect(refused.message).toMatch(/^Work order WO-LIFE-3 is ON_HOLD; its operations can run once it is RELEASED or IN_PROGRESS/);
 
     const first = await act(`mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { active workOrder { status } } }`, { id: h1.id }, "qa.quinn");
     expect(first.releaseWorkOrderHold).toEqual({ active: false, workOrder: { status: "ON_HOLD" } });
-    const last = await act(`mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { workOrder { status holds(activeOnly: true) { id } history { to actor } } } }`, { id: h2.id }, "qa.quinn");
+    const last = await act(
+      `mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { workOrder { status holds(activeOnly: true) { id } history { to actor } } } }`,
+      { id: h2.id },
+      "qa.quinn",
+    );
     expect(last.releaseWorkOrderHold.workOrder).toEqual({
-      status: "IN_PROGRESS", holds: [],
-      history: [{ to: "RELEASED", actor: "planner.pat" }, { to: "IN_PROGRESS", actor: "planner.pat" }, { to: "ON_HOLD", actor: "qa.quinn" }, { to: "IN_PROGRESS", actor: "qa.quinn" }],
+      status: "IN_PROGRESS",
+      holds: [],
+      history: [
+        { to: "RELEASED", actor: "planner.pat" },
+        { to: "IN_PROGRESS", actor: "planner.pat" },
+        { to: "ON_HOLD", actor: "qa.quinn" },
+        { to: "IN_PROGRESS", actor: "qa.quinn" },
+      ],
     });
   });
 
@@ -116,23 +173,35 @@ describe("work order lifecycle", () => {
     const wo = await createWorkOrder(url, productId, "WO-LIFE-4", 100);
     await act(`mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     await act(`mutation($id: ID!) { startOperation(id: $id) { id } }`, { id: wo.operations[0] });
-    await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 90, scrapQuantity: 10 }) { id } }`, { id: wo.operations[0] });
+    await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 90, scrapQuantity: 10 }) { id } }`, {
+      id: wo.operations[0],
+    });
     const over = await errorOf(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 6 }) { id } }`, { id: wo.operations[0] });
     expect(over.extensions!.code).toBe("BAD_USER_INPUT");
-    expect(over.message).toBe("The operation 10 (Step 1) of WO-LIFE-4 can take at most 5 more units (order quantity 100 plus 5% tolerance, 100 already reported)");
+    expect(over.message).toBe(
+      "The operation 10 (Step 1) of WO-LIFE-4 can take at most 5 more units (order quantity 100 plus 5% tolerance, 100 already reported)",
+    );
     await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 5 }) { id } }`, { id: wo.operations[0] });
-    const negative = await errorOf(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: -1, scrapQuantity: 0 }) { id } }`, { id: wo.operations[0] });
+    const negative = await errorOf(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: -1, scrapQuantity: 0 }) { id } }`, {
+      id: wo.operations[0],
+    });
     expect(negative.extensions!.fields).toEqual([{ field: "input.goodQuantity", message: "must not be negative" }]);
   });
 
   it("assigns operations to machines and operators, and logs production against them", async () => {
     const productId = await createProduct(url, plant, "LIFE-6", 1);
     const wo = await createWorkOrder(url, productId, "WO-LIFE-6", 10);
-    const { assignOperation } = await act(`mutation($id: ID!, $m: ID!) { assignOperation(id: $id, machineId: $m, operatorId: "op.omar") { operatorId machine { code state } } }`, { id: wo.operations[0], m: plant.machineIds[1] });
+    const { assignOperation } = await act(
+      `mutation($id: ID!, $m: ID!) { assignOperation(id: $id, machineId: $m, operatorId: "op.omar") { operatorId machine { code state } } }`,
+      { id: wo.operations[0], m: plant.machineIds[1] },
+    );
     expect(assignOperation).toEqual({ operatorId: "op.omar", machine: { code: "M-2", state: "IDLE" } });
     await act(`mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     await act(`mutation($id: ID!) { startOperation(id: $id) { id } }`, { id: wo.operations[0] });
-    const { logProduction } = await act(`mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 4 }) { operatorId machine { code } workOrder { number } } }`, { id: wo.operations[0] });
+    const { logProduction } = await act(
+      `mutation($id: ID!) { logProduction(input: { operationId: $id, goodQuantity: 4 }) { operatorId machine { code } workOrder { number } } }`,
+      { id: wo.operations[0] },
+    );
     expect(logProduction).toEqual({ operatorId: "op.omar", machine: { code: "M-2" }, workOrder: { number: "WO-LIFE-6" } });
     const nothing = await errorOf(`mutation($id: ID!) { assignOperation(id: $id) { id } }`, { id: wo.operations[0] });
     expect(nothing.message).toBe("Give a machineId, an operatorId or both");
@@ -141,13 +210,21 @@ describe("work order lifecycle", () => {
   it("tracks problem reports from OPEN through ACKNOWLEDGED to RESOLVED", async () => {
     const productId = await createProduct(url, plant, "LIFE-5", 1);
     const wo = await createWorkOrder(url, productId, "WO-LIFE-5", 10);
-    const { reportProblem: p } = await act(`mutation($id: ID!) { reportProblem(input: { operationId: $id, kind: MATERIAL_MISSING, description: "no bolts at line side" }) { id status reportedBy } }`, { id: wo.operations[0] }, "op.olga");
+    const { reportProblem: p } = await act(
+      `mutation($id: ID!) { reportProblem(input: { operationId: $id, kind: MATERIAL_MISSING, description: "no bolts at line side" }) { id status reportedBy } }`,
+      { id: wo.operations[0] },
+      "op.olga",
+    );
     expect(p).toMatchObject({ status: "OPEN", reportedBy: "op.olga" });
     const resolvedEarly = await act(`mutation($id: ID!) { acknowledgeProblem(id: $id) { status acknowledgedBy } }`, { id: p.id }, "lead.lee");
     expect(resolvedEarly.acknowledgeProblem).toEqual({ status: "ACKNOWLEDGED", acknowledgedBy: "lead.lee" });
     const twice = await errorOf(`mutation($id: ID!) { acknowledgeProblem(id: $id) { id } }`, { id: p.id });
     expect(twice.message).toBe(`Problem report ${p.id} is ACKNOWLEDGED; it cannot become ACKNOWLEDGED`);
-    const done = await act(`mutation($id: ID!) { resolveProblem(id: $id, resolution: "bolts delivered") { status resolution resolvedBy } }`, { id: p.id }, "lead.lee");
+    const done = await act(
+      `mutation($id: ID!) { resolveProblem(id: $id, resolution: "bolts delivered") { status resolution resolvedBy } }`,
+      { id: p.id },
+      "lead.lee",
+    );
     expect(done.resolveProblem).toEqual({ status: "RESOLVED", resolution: "bolts delivered", resolvedBy: "lead.lee" });
   });
 });
@@ -159,7 +236,9 @@ describe("schedule", () => {
     const b = await createWorkOrder(url, productId, "WO-SCHED-B", 10, "2027-03-01T10:00:00Z");
     const [m1, m2] = plant.machineIds as [string, string];
     const move = (id: string, machineId: string, start: string, end: string) =>
-      graphql(url, `mutation($i: RescheduleOperationInput!) { rescheduleOperation(input: $i) { id } }`, { i: { operationId: id, machineId, plannedStart: start, plannedEnd: end } });
+      graphql(url, `mutation($i: RescheduleOperationInput!) { rescheduleOperation(input: $i) { id } }`, {
+        i: { operationId: id, machineId, plannedStart: start, plannedEnd: end },
+      });
 
     expect((await move(a.operations[0]!, m1, "2027-03-01T08:00:00Z", "2027-03-01T10:00:00Z")).errors).toBeUndefined();
     expect((await move(a.operations[1]!, m2, "2027-03-01T10:00:00Z", "2027-03-01T12:00:00Z")).errors).toBeUndefined();
@@ -171,38 +250,97 @@ describe("schedule", () => {
     expect(clash.errors![0]!.message).toBe("Machine is busy from 2027-03-01T08:00:00Z to 2027-03-01T10:00:00Z with WO-SCHED-A operation 10");
     // Before its predecessor ends: refused.
     const early = await move(b.operations[1]!, m1, "2027-03-01T08:00:00Z", "2027-03-01T08:10:00Z");
-    expect(early.errors![0]!.message).toBe("Operation 20 of WO-SCHED-B cannot start at 2027-03-01T08:00:00Z: operation 10 ends at 2027-03-01T08:30:00Z");
+    expect(early.errors![0]!.message).toBe(
+      "Operation 20 of WO-SCHED-B cannot start at 2027-03-01T08:00:00Z: operation 10 ends at 2027-03-01T08:30:00Z",
+    );
     expect((await move(b.operations[1]!, m1, "2027-03-01T10:00:00Z", "2027-03-01T11:30:00Z")).errors).toBeUndefined();
 
     // An overlap created where the schedule was not checked (e.g. imported plans) is reported.
-    await stack.subgraphs.production.pool.query(`UPDATE "Operation" SET "plannedStart" = '2027-03-01T11:00:00Z', "plannedEnd" = '2027-03-01T13:00:00Z' WHERE id = $1`, [b.operations[1]]);
-    const { schedule } = await mustQuery(url, `query($p: ID!) { schedule(plantId: $p, from: "2027-03-01T00:00:00Z", to: "2027-03-02T00:00:00Z") {
+    await stack.subgraphs.production.pool.query(
+      `UPDATE "Operation" SET "plannedStart" = '2027-03-01T11:00:00Z', "plannedEnd" = '2027-03-01T13:00:00Z' WHERE id = $1`,
+      [b.operations[1]],
+    );
+    const { schedule } = await mustQuery(
+      url,
+      `query($p: ID!) { schedule(plantId: $p, from: "2027-03-01T00:00:00Z", to: "2027-03-02T00:00:00Z") {
       lanes { machine { code } operations { workOrderNumber sequence plannedStart plannedEnd progress } }
       conflicts { kind message operations { sequence } workOrder { number } }
       criticalPath { operations { sequence workOrder { number } } durationMinutes }
-    } }`, { p: plant.plantId });
+    } }`,
+      { p: plant.plantId },
+    );
     // Lanes come ordered by machine id; compare them by machine code.
-    const lanes = [...schedule.lanes].sort((x: { machine: { code: string } }, y: { machine: { code: string } }) => x.machine.code.localeCompare(y.machine.code));
+    const lanes = [...schedule.lanes].sort((x: { machine: { code: string } }, y: { machine: { code: string } }) =>
+      x.machine.code.localeCompare(y.machine.code),
+    );
     expect(lanes).toEqual([
-      { machine: { code: "M-1" }, operations: [
-        { workOrderNumber: "WO-SCHED-A", sequence: 10, plannedStart: "2027-03-01T08:00:00.000Z", plannedEnd: "2027-03-01T10:00:00.000Z", progress: 0 },
-        { workOrderNumber: "WO-SCHED-B", sequence: 20, plannedStart: "2027-03-01T11:00:00.000Z", plannedEnd: "2027-03-01T13:00:00.000Z", progress: 0 },
-      ] },
-      { machine: { code: "M-2" }, operations: [
-        { workOrderNumber: "WO-SCHED-B", sequence: 10, plannedStart: "2027-03-01T07:00:00.000Z", plannedEnd: "2027-03-01T08:30:00.000Z", progress: 0 },
-        { workOrderNumber: "WO-SCHED-A", sequence: 20, plannedStart: "2027-03-01T10:00:00.000Z", plannedEnd: "2027-03-01T12:00:00.000Z", progress: 0 },
-      ] },
+      {
+        machine: { code: "M-1" },
+        operations: [
+          {
+            workOrderNumber: "WO-SCHED-A",
+            sequence: 10,
+            plannedStart: "2027-03-01T08:00:00.000Z",
+            plannedEnd: "2027-03-01T10:00:00.000Z",
+            progress: 0,
+          },
+          {
+            workOrderNumber: "WO-SCHED-B",
+            sequence: 20,
+            plannedStart: "2027-03-01T11:00:00.000Z",
+            plannedEnd: "2027-03-01T13:00:00.000Z",
+            progress: 0,
+          },
+        ],
+      },
+      {
+        machine: { code: "M-2" },
+        operations: [
+          {
+            workOrderNumber: "WO-SCHED-B",
+            sequence: 10,
+            plannedStart: "2027-03-01T07:00:00.000Z",
+            plannedEnd: "2027-03-01T08:30:00.000Z",
+            progress: 0,
+          },
+          {
+            workOrderNumber: "WO-SCHED-A",
+            sequence: 20,
+            plannedStart: "2027-03-01T10:00:00.000Z",
+            plannedEnd: "2027-03-01T12:00:00.000Z",
+            progress: 0,
+          },
+        ],
+      },
     ]);
     expect(schedule.conflicts).toEqual([
-      { kind: "LATE", message: "WO-SCHED-B ends at 2027-03-01T13:00:00Z, after its due date 2027-03-01T10:00:00Z", operations: [{ sequence: 20 }], workOrder: { number: "WO-SCHED-B" } },
+      {
+        kind: "LATE",
+        message: "WO-SCHED-B ends at 2027-03-01T13:00:00Z, after its due date 2027-03-01T10:00:00Z",
+        operations: [{ sequence: 20 }],
+        workOrder: { number: "WO-SCHED-B" },
+      },
     ]);
     // Put A20 (10-12) on M-1 as well, where B20 (11-13) runs: now the lane overlaps.
     await stack.subgraphs.production.pool.query(`UPDATE "Operation" SET "machineId" = $2 WHERE id = $1`, [a.operations[1], m1]);
-    const again = await mustQuery(url, `query($p: ID!) { schedule(plantId: $p, from: "2027-03-01T00:00:00Z", to: "2027-03-02T00:00:00Z") { conflicts { kind message } criticalPath { operations { sequence workOrder { number } } durationMinutes } } }`, { p: plant.plantId });
-    expect(again.schedule.conflicts).toContainEqual({ kind: "MACHINE_OVERLAP", message: "WO-SCHED-A op 20 (until 2027-03-01T12:00:00Z) overlaps WO-SCHED-B op 20 (from 2027-03-01T11:00:00Z) on one machine" });
+    const again = await mustQuery(
+      url,
+      `query($p: ID!) { schedule(plantId: $p, from: "2027-03-01T00:00:00Z", to: "2027-03-02T00:00:00Z") { conflicts { kind message } criticalPath { operations { sequence workOrder { number } } durationMinutes } } }`,
+      { p: plant.plantId },
+    );
+    expect(again.schedule.conflicts).toContainEqual({
+      kind: "MACHINE_OVERLAP",
+      message: "WO-SCHED-A op 20 (until 2027-03-01T12:00:00Z) overlaps WO-SCHED-B op 20 (from 2027-03-01T11:00:00Z) on one machine",
+    });
     // B20 ends last (13:00). Before it came A10 on the same machine (ends 10:00), later than its
     // routing predecessor B10 (08:30); A10 waited for nothing: A10 -> B20, 08:00 to 13:00.
-    expect(schedule.criticalPath).toEqual({ operations: [{ sequence: 10, workOrder: { number: "WO-SCHED-A" } }, { sequence: 20, workOrder: { number: "WO-SCHED-B" } }], durationMinutes: 300 });
+    expect(schedule.criticalPath).toEqual({
+      operations: [
+        { sequence: 10, workOrder: { number: "WO-SCHED-A" } },
+        { sequence: 20, workOrder: { number: "WO-SCHED-B" } },
+      ],
+      durationMinutes: 300,
+    });
   });
 });
 
@@ -211,8 +349,10 @@ describe("production KPIs", () => {
     const k1 = await createProduct(url, plant, "KPI-1", 1);
     const k2 = await createProduct(url, plant, "KPI-2", 1);
     const orders = {
-      a: await createWorkOrder(url, k1, "WO-KPI-A", 1), b: await createWorkOrder(url, k1, "WO-KPI-B", 1),
-      c: await createWorkOrder(url, k2, "WO-KPI-C", 1), d: await createWorkOrder(url, k2, "WO-KPI-D", 1),
+      a: await createWorkOrder(url, k1, "WO-KPI-A", 1),
+      b: await createWorkOrder(url, k1, "WO-KPI-B", 1),
+      c: await createWorkOrder(url, k2, "WO-KPI-C", 1),
+      d: await createWorkOrder(url, k2, "WO-KPI-D", 1),
     };
     // Completed orders with fixed dates, so the expected values can be worked out by hand.
     const set = (id: string, released: string, completed: string, due: string, plannedEnd: string | null) =>
@@ -236,15 +376,30 @@ describe("production KPIs", () => {
       onTimeDelivery: { value: 2 / 3, numerator: 2, denominator: 3 },
       scheduleAdherence: { value: 0.5, numerator: 1, denominator: 2 },
       byProduct: [
-        { product: { code: "KPI-1" }, completedWorkOrders: 2, averageCycleTimeHours: 30, onTimeDelivery: { value: 0.5 }, scheduleAdherence: { value: 0.5, numerator: 1, denominator: 2 } },
-        { product: { code: "KPI-2" }, completedWorkOrders: 1, averageCycleTimeHours: 24, onTimeDelivery: { value: 1 }, scheduleAdherence: { value: null, numerator: 0, denominator: 0 } },
+        {
+          product: { code: "KPI-1" },
+          completedWorkOrders: 2,
+          averageCycleTimeHours: 30,
+          onTimeDelivery: { value: 0.5 },
+          scheduleAdherence: { value: 0.5, numerator: 1, denominator: 2 },
+        },
+        {
+          product: { code: "KPI-2" },
+          completedWorkOrders: 1,
+          averageCycleTimeHours: 24,
+          onTimeDelivery: { value: 1 },
+          scheduleAdherence: { value: null, numerator: 0, denominator: 0 },
+        },
       ],
     });
     // Nothing completed: every ratio is null, not NaN.
     const empty = await mustQuery(url, q, { p: plant.plantId, f: "2026-01-01T00:00:00Z", t: "2026-02-01T00:00:00Z" });
     expect(empty.productionKpis).toEqual({
-      completedWorkOrders: 0, averageCycleTimeHours: null,
-      onTimeDelivery: { value: null, numerator: 0, denominator: 0 }, scheduleAdherence: { value: null, numerator: 0, denominator: 0 }, byProduct: [],
+      completedWorkOrders: 0,
+      averageCycleTimeHours: null,
+      onTimeDelivery: { value: null, numerator: 0, denominator: 0 },
+      scheduleAdherence: { value: null, numerator: 0, denominator: 0 },
+      byProduct: [],
     });
   });
 });

@@ -4,7 +4,8 @@ import { DEFAULT_PORTS, SUBGRAPHS, urlVariable, type SubgraphName, type UrlVaria
 import { SUPERGRAPH_PATH } from "./composition.ts";
 
 const subgraphUrl = (name: SubgraphName) =>
-  z.url({ error: `must be the subgraph's GraphQL URL, e.g. http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql` })
+  z
+    .url({ error: `must be the subgraph's GraphQL URL, e.g. http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql` })
     .default(`http://127.0.0.1:${DEFAULT_PORTS[name]}/graphql`);
 
 /** `<NAME>_URL` of every registered subgraph. */
@@ -12,27 +13,37 @@ const subgraphUrlVariables = Object.fromEntries(SUBGRAPHS.map((n) => [urlVariabl
   [K in SubgraphName as UrlVariable<K>]: ReturnType<typeof subgraphUrl>;
 };
 
-export const gatewayEnv = withAuthCheck(z.object({
-  ...serviceEnv,
-  PORT: port(DEFAULT_PORTS.gateway),
-  SUPERGRAPH_PATH: z.string().min(1).default(SUPERGRAPH_PATH),
-  ...subgraphUrlVariables,
-  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
-  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
-  SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
-  /** Events waiting for one subscriber before it is closed as too slow. */
-  SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
-  /** The GraphQL IDE and introspection; on by default except in production. */
-  ENABLE_IDE: booleanFlag.optional(),
-  /** Browser origins allowed to call the graph (comma-separated); none by default. */
-  CORS_ORIGINS: z.string().default("").transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ error: "CORS_ORIGINS must be a comma-separated list of origins like https://mes.example.com" }))),
-  // Limits for what one operation may ask of the graph (refused before any subgraph is called).
-  QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(15),
-  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(30),
-  QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(20_000),
-  QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
-}));
+export const gatewayEnv = withAuthCheck(
+  z.object({
+    ...serviceEnv,
+    PORT: port(DEFAULT_PORTS.gateway),
+    SUPERGRAPH_PATH: z.string().min(1).default(SUPERGRAPH_PATH),
+    ...subgraphUrlVariables,
+    SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+    SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+    SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Events waiting for one subscriber before it is closed as too slow. */
+    SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+    /** The GraphQL IDE and introspection; on by default except in production. */
+    ENABLE_IDE: booleanFlag.optional(),
+    /** Browser origins allowed to call the graph (comma-separated); none by default. */
+    CORS_ORIGINS: z
+      .string()
+      .default("")
+      .transform((v) =>
+        v
+          .split(",")
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ error: "CORS_ORIGINS must be a comma-separated list of origins like https://mes.example.com" }))),
+    // Limits for what one operation may ask of the graph (refused before any subgraph is called).
+    QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(15),
+    QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(30),
+    QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(20_000),
+    QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
+  }),
+);
 export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
 export function subgraphUrls(config: GatewayConfig): Record<SubgraphName, string> {

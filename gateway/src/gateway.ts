@@ -5,7 +5,16 @@ import type { WebSocket } from "ws";
 import cors from "cors";
 import compression from "compression";
 import type { SubgraphName } from "@mes/db";
-import { WsCloseCode, createLogger, createTokenVerifier, startGraphQLService, type Logger, type ReadinessReport, type RequestContext, type RunningService } from "@mes/shared";
+import {
+  WsCloseCode,
+  createLogger,
+  createTokenVerifier,
+  startGraphQLService,
+  type Logger,
+  type ReadinessReport,
+  type RequestContext,
+  type RunningService,
+} from "@mes/shared";
 import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { SubgraphDataSource, dedupedFetch } from "./subgraph-fetch.ts";
 import { inflightQueryDedupe } from "./operation-dedupe.ts";
@@ -32,15 +41,20 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const dataSources = new Map<string, SubgraphDataSource>();
   const dataSource = (name: string, url?: string) => {
     if (!dataSources.has(name)) {
-      dataSources.set(name, new SubgraphDataSource({
-        url: urls[name as SubgraphName] ?? url,
-        fetcher: dedupedFetch(timeoutMs) as never,
-      }));
+      dataSources.set(
+        name,
+        new SubgraphDataSource({
+          url: urls[name as SubgraphName] ?? url,
+          fetcher: dedupedFetch(timeoutMs) as never,
+        }),
+      );
     }
     return dataSources.get(name)!;
   };
   const gateway = new ApolloGateway({ supergraphSdl, logger: log, buildService: ({ name, url }) => dataSource(name, url) });
-  const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log, { maxQueuedEvents: config.SUBSCRIPTION_QUEUE_MAX });
+  const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log, {
+    maxQueuedEvents: config.SUBSCRIPTION_QUEUE_MAX,
+  });
   // Limits are counted here rather than in graphql-ws's onSubscribe, whose GraphQLError check can
   // see another copy of graphql (CommonJS and ESM builds) and reject a valid refusal.
   const perSocket = new WeakMap<WebSocket, number>();
@@ -76,7 +90,10 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
         // A token ends when it expires: the client reconnects with a fresh one and resumes by cursor.
         const expiresAt = base.identity?.expiresAt;
         if (expiresAt && !expiryTimers.has(socket)) {
-          const timer = setTimeout(() => socket.close(WsCloseCode.TOKEN_EXPIRED, "Token expired: reconnect with a fresh token and resume with after: <cursor>"), Math.min(Math.max(expiresAt * 1000 - Date.now(), 0), 2 ** 31 - 1));
+          const timer = setTimeout(
+            () => socket.close(WsCloseCode.TOKEN_EXPIRED, "Token expired: reconnect with a fresh token and resume with after: <cursor>"),
+            Math.min(Math.max(expiresAt * 1000 - Date.now(), 0), 2 ** 31 - 1),
+          );
           timer.unref();
           expiryTimers.set(socket, timer);
           socket.once("close", () => clearTimeout(timer));
@@ -87,13 +104,25 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
         const context = args.contextValue as RequestContext & { socket: WebSocket };
         if (!context.identity) return refusal(context.authProblem ?? "Authentication is required", "UNAUTHENTICATED");
         const open = perSocket.get(context.socket) ?? 0;
-        if (open >= config.SUBSCRIPTIONS_PER_CONNECTION) return refusal(`At most ${config.SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
+        if (open >= config.SUBSCRIPTIONS_PER_CONNECTION)
+          return refusal(`At most ${config.SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
         if (subscriptions.counters.active >= config.SUBSCRIPTIONS_MAX) return refusal("The gateway is at its subscription limit; try again later");
         // A client that does not read its events is disconnected with a reason it can act on.
-        const onSlow = () => context.socket.close(WsCloseCode.SUBSCRIBER_TOO_SLOW, "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>");
+        const onSlow = () =>
+          context.socket.close(
+            WsCloseCode.SUBSCRIBER_TOO_SLOW,
+            "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>",
+          );
         // Callers with the same organization and plants see the same events, so they may share a stream.
         const scope = JSON.stringify([context.identity.organizationId, context.identity.plantIds]);
-        const events = subscriptions.subscribe(args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName ?? undefined, context, scope, onSlow);
+        const events = subscriptions.subscribe(
+          args.document,
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          args.operationName ?? undefined,
+          context,
+          scope,
+          onSlow,
+        );
         perSocket.set(context.socket, open + 1);
         const release = events.return!.bind(events);
         events.return = () => {

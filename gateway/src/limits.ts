@@ -11,7 +11,10 @@ import type { GatewayConfig } from "./config.ts";
  */
 export function operationLimits(config: GatewayConfig): { validationRules: ValidationRule[]; maxTokens: number } {
   // Reported as validation errors (400, GRAPHQL_VALIDATION_FAILED) rather than thrown (a 500).
-  const report = { propagateOnRejection: false, onReject: [(ctx: ValidationContext | null, err: Error) => ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, "")))] };
+  const report = {
+    propagateOnRejection: false,
+    onReject: [(ctx: ValidationContext | null, err: Error) => ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, "")))],
+  };
   return {
     validationRules: [
       maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...report }),
@@ -30,8 +33,12 @@ export function isIntrospectionOnly(body: unknown): boolean {
   if (typeof query !== "string" || query.length > 20_000) return false;
   try {
     const doc = parse(query, { maxTokens: 2000 });
-    return doc.definitions.every((d) => d.kind === "OperationDefinition" && d.operation === "query" &&
-      d.selectionSet.selections.every((s) => s.kind === "Field" && INTROSPECTION_FIELDS.has(s.name.value)));
+    return doc.definitions.every(
+      (d) =>
+        d.kind === "OperationDefinition" &&
+        d.operation === "query" &&
+        d.selectionSet.selections.every((s) => s.kind === "Field" && INTROSPECTION_FIELDS.has(s.name.value)),
+    );
   } catch {
     return false;
   }

@@ -1,8 +1,9 @@
 import { ConfigError, createLogger, loadConfig, stopOnSignals } from "@mes/shared";
 import { gatewayEnv } from "./config.ts";
 import { startGateway } from "./gateway.ts";
+import type { GatewayConfig } from "./config.ts";
 
-let config;
+let config: GatewayConfig;
 try {
   config = loadConfig("gateway", gatewayEnv);
 } catch (err) {

@@ -23,7 +23,8 @@ export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
           const running = inflight.get(key);
           if (running) {
             const body = await running;
-            if (body) return { http: ctx.response.http, body: { kind: "single", singleResult: structuredClone(body.singleResult) } } as GraphQLResponse;
+            if (body)
+              return { http: ctx.response.http, body: { kind: "single", singleResult: structuredClone(body.singleResult) } } as GraphQLResponse;
             return null; // the first one failed unexpectedly: run this one itself
           }
           inflight.set(key, new Promise((resolve) => (settle = resolve)));

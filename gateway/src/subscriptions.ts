@@ -30,19 +30,41 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
     OperationDefinition(node: OperationDefinitionNode): OperationDefinitionNode {
       const root = node.selectionSet.selections[0] as FieldNode;
       const given = root.arguments?.find((a) => a.name.value === "after");
-      if (given) initialAfter = given.value.kind === Kind.VARIABLE ? variables[given.value.name.value] : given.value.kind === Kind.STRING ? given.value.value : null;
+      if (given)
+        initialAfter =
+          given.value.kind === Kind.VARIABLE ? variables[given.value.name.value] : given.value.kind === Kind.STRING ? given.value.value : null;
       // The client's own `after` variable is replaced by the gateway's; an unused variable is invalid.
       const replaced = given?.value.kind === Kind.VARIABLE ? given.value.name.value : null;
       if (replaced) delete variables[replaced];
       const args = (root.arguments ?? []).filter((a) => a.name.value !== "after");
       const rewritten: FieldNode = {
         ...root,
-        arguments: [...args, { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: "after" }, value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } } }],
-        selectionSet: { kind: Kind.SELECTION_SET, selections: [...(root.selectionSet?.selections ?? []), { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: CURSOR_ALIAS }, name: { kind: Kind.NAME, value: "cursor" } }] },
+        arguments: [
+          ...args,
+          {
+            kind: Kind.ARGUMENT,
+            name: { kind: Kind.NAME, value: "after" },
+            value: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } },
+          },
+        ],
+        selectionSet: {
+          kind: Kind.SELECTION_SET,
+          selections: [
+            ...(root.selectionSet?.selections ?? []),
+            { kind: Kind.FIELD, alias: { kind: Kind.NAME, value: CURSOR_ALIAS }, name: { kind: Kind.NAME, value: "cursor" } },
+          ],
+        },
       };
       return {
         ...node,
-        variableDefinitions: [...(node.variableDefinitions ?? []).filter((d) => d.variable.name.value !== replaced), { kind: Kind.VARIABLE_DEFINITION, variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } }, type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "ID" } } }],
+        variableDefinitions: [
+          ...(node.variableDefinitions ?? []).filter((d) => d.variable.name.value !== replaced),
+          {
+            kind: Kind.VARIABLE_DEFINITION,
+            variable: { kind: Kind.VARIABLE, name: { kind: Kind.NAME, value: AFTER_VARIABLE } },
+            type: { kind: Kind.NAMED_TYPE, name: { kind: Kind.NAME, value: "ID" } },
+          },
+        ],
         selectionSet: { ...node.selectionSet, selections: [rewritten] },
       };
     },
@@ -109,52 +131,60 @@ class SharedStream {
   private connect(attempt: number): void {
     if (this.closed) return;
     const client = createClient({
-      url: this.url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true,
+      url: this.url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
       // Read at each (re)connect: the subgraph verifies the freshest token of this stream's clients.
       connectionParams: () => ({ requestId: this.context.requestId, authorization: `Bearer ${this.context.identity?.token ?? ""}` }),
     });
     this.client = client;
     const variables = this.upstream.resumable ? { ...this.upstream.variables, [AFTER_VARIABLE]: this.lastCursor } : this.upstream.variables;
-    this.unsubscribe = client.subscribe<Record<string, unknown>>({ query: this.upstream.query, variables }, {
-      next: (value) => {
-        attempt = 0;
-        if (value.errors?.length && !value.data) {
-          this.broadcast({ errors: value.errors as unknown as ExecutionResult["errors"] });
-          return;
-        }
-        const data = value.data!;
-        const root = Object.values(data)[0] as Record<string, unknown> | undefined;
-        // One event after another, so clients get them in their order.
-        this.chain = this.chain.then(async () => {
-          const result = await this.resolveEvent(data, this.context);
-          if (root?.[CURSOR_ALIAS] != null) this.lastCursor = root[CURSOR_ALIAS];
-          this.broadcast(result);
-        }).catch((err) => this.log.error({ err }, "resolving a subscription event failed"));
+    this.unsubscribe = client.subscribe<Record<string, unknown>>(
+      { query: this.upstream.query, variables },
+      {
+        next: (value) => {
+          attempt = 0;
+          if (value.errors?.length && !value.data) {
+            this.broadcast({ errors: value.errors as unknown as ExecutionResult["errors"] });
+            return;
+          }
+          const data = value.data!;
+          const root = Object.values(data)[0] as Record<string, unknown> | undefined;
+          // One event after another, so clients get them in their order.
+          this.chain = this.chain
+            .then(async () => {
+              const result = await this.resolveEvent(data, this.context);
+              if (root?.[CURSOR_ALIAS] != null) this.lastCursor = root[CURSOR_ALIAS];
+              this.broadcast(result);
+            })
+            .catch((err) => this.log.error({ err }, "resolving a subscription event failed"));
+        },
+        error: (err) => {
+          void client.dispose();
+          if (this.closed) return;
+          // GraphQL errors (the subgraph refused the operation) go to the clients; retrying would not help.
+          if (Array.isArray(err)) {
+            this.broadcast({ errors: err as unknown as ExecutionResult["errors"] });
+            this.close();
+            return;
+          }
+          if (!this.upstream.resumable) {
+            this.close(err);
+            return;
+          }
+          // The subgraph went away: come back from the last cursor delivered, nothing lost or repeated.
+          this.counters.upstreamReconnects += 1;
+          const delay = Math.min(100 * 2 ** attempt, 5000);
+          this.log.warn({ url: this.url, attempt, delay }, "subscription upstream lost; resubscribing from the last cursor");
+          setTimeout(() => this.connect(attempt + 1), delay).unref();
+        },
+        complete: () => {
+          if (!this.closed && this.upstream.resumable) setTimeout(() => this.connect(attempt + 1), 100).unref();
+          else this.close();
+        },
       },
-      error: (err) => {
-        void client.dispose();
-        if (this.closed) return;
-        // GraphQL errors (the subgraph refused the operation) go to the clients; retrying would not help.
-        if (Array.isArray(err)) {
-          this.broadcast({ errors: err as unknown as ExecutionResult["errors"] });
-          this.close();
-          return;
-        }
-        if (!this.upstream.resumable) {
-          this.close(err);
-          return;
-        }
-        // The subgraph went away: come back from the last cursor delivered, nothing lost or repeated.
-        this.counters.upstreamReconnects += 1;
-        const delay = Math.min(100 * 2 ** attempt, 5000);
-        this.log.warn({ url: this.url, attempt, delay }, "subscription upstream lost; resubscribing from the last cursor");
-        setTimeout(() => this.connect(attempt + 1), delay).unref();
-      },
-      complete: () => {
-        if (!this.closed && this.upstream.resumable) setTimeout(() => this.connect(attempt + 1), 100).unref();
-        else this.close();
-      },
-    });
+    );
   }
 
   /** A client joins: its credentials take over if they outlive the current ones. */
@@ -217,17 +247,28 @@ export class FederatedSubscriptions {
    * `scope` separates callers that must not share a stream (their tenant: organization and plants);
    * `onSlow` is called when this client has fallen too far behind (the server closes its socket).
    */
-  subscribe(document: DocumentNode, variables: Record<string, unknown>, operationName: string | undefined, context: RequestContext, scope = "", onSlow?: () => void): AsyncIterableIterator<ExecutionResult> {
+  subscribe(
+    document: DocumentNode,
+    variables: Record<string, unknown>,
+    operationName: string | undefined,
+    context: RequestContext,
+    scope = "",
+    onSlow?: () => void,
+  ): AsyncIterableIterator<ExecutionResult> {
     const operation = operationFromDocument(this.apiSchema, document, { operationName });
     const plan = this.planner.buildQueryPlan(operation);
     const node = plan.node as { kind: string; primary: FetchNode; rest?: PlanNode } | undefined;
     if (node?.kind !== "Subscription") throw new Error("not a subscription operation");
     const rootName = (operation.selectionSet.selections()[0] as unknown as { element: { name: string } }).element.name;
-    const rootType = (this.schema.getSubscriptionType()?.getFields() ?? {})[rootName]?.type as unknown as { ofType?: { getFields?: () => object } } | undefined;
+    const rootType = this.schema.getSubscriptionType()?.getFields()?.[rootName]?.type as unknown as
+      | { ofType?: { getFields?: () => object } }
+      | undefined;
     const upstream = resumableOperation(node.primary, variables, "cursor" in (rootType?.ofType?.getFields?.() ?? {}));
     const restPlan: QueryPlan = {
       kind: "QueryPlan",
-      node: node.rest ? { kind: "Sequence", nodes: [{ ...node.primary, serviceName: EVENT_SOURCE }, node.rest] } : { ...node.primary, serviceName: EVENT_SOURCE },
+      node: node.rest
+        ? { kind: "Sequence", nodes: [{ ...node.primary, serviceName: EVENT_SOURCE }, node.rest] }
+        : { ...node.primary, serviceName: EVENT_SOURCE },
     };
     const operationContext = buildOperationContext({ schema: this.schema, operationDocument: document, operationName });
     // Built once per subscription; per event only the event itself changes.
@@ -236,10 +277,22 @@ export class FederatedSubscriptions {
     const resolveEvent = async (data: Record<string, unknown>, context: RequestContext) => {
       // Entity fetches carry the stream's current caller, whose token the subgraphs verify.
       const requestContext = {
-        request, context, logger: this.log, operationName, document, metrics: { captureTraces: false },
+        request,
+        context,
+        logger: this.log,
+        operationName,
+        document,
+        metrics: { captureTraces: false },
       } as unknown as Parameters<typeof executeQueryPlan>[2];
       const serviceMap = { ...subgraphSources, [EVENT_SOURCE]: { process: async () => ({ data }) } as unknown as GraphQLDataSource };
-      return executeQueryPlan(restPlan, serviceMap, requestContext, operationContext, this.supergraphSchema, this.apiSchema) as Promise<ExecutionResult>;
+      return executeQueryPlan(
+        restPlan,
+        serviceMap,
+        requestContext,
+        operationContext,
+        this.supergraphSchema,
+        this.apiSchema,
+      ) as Promise<ExecutionResult>;
     };
 
     // Identical live subscriptions share one upstream; one resuming from a cursor has its own.
@@ -248,9 +301,17 @@ export class FederatedSubscriptions {
     let stream = key ? this.streams.get(key) : undefined;
     if (!stream) {
       const url = this.urls[node.primary.serviceName]!.replace(/^http/, "ws");
-      const created: SharedStream = new SharedStream(url, upstream, resolveEvent, this.counters, this.log, () => {
-        if (key && this.streams.get(key) === created) this.streams.delete(key);
-      }, context);
+      const created: SharedStream = new SharedStream(
+        url,
+        upstream,
+        resolveEvent,
+        this.counters,
+        this.log,
+        () => {
+          if (key && this.streams.get(key) === created) this.streams.delete(key);
+        },
+        context,
+      );
       stream = created;
       if (key) this.streams.set(key, stream);
     } else {

@@ -42,7 +42,10 @@ try {
     } else {
       // The kit's SQL comes with a new subgraph's first migration; every new table gets the audit trigger.
       const kit = first ? `\n${fs.readFileSync(path.join(path.dirname(import.meta.dirname), "kit.sql"), "utf8")}` : "";
-      const attach = first || /^CREATE TABLE/m.test(fs.readFileSync(file, "utf8")) ? "\n-- Audit every new domain table (prisma/kit.sql).\nSELECT mes_attach_audit();\n" : "";
+      const attach =
+        first || /^CREATE TABLE/m.test(fs.readFileSync(file, "utf8"))
+          ? "\n-- Audit every new domain table (prisma/kit.sql).\nSELECT mes_attach_audit();\n"
+          : "";
       if (kit || attach) fs.appendFileSync(file, `${kit}${attach}`);
       console.log(`wrote prisma/${subgraph}/migrations/${m}/migration.sql`);
     }

@@ -21,9 +21,7 @@ export interface MigrationState {
 /** Compares the committed migrations with Prisma's `_prisma_migrations` table in the database. */
 export async function migrationState(subgraph: SubgraphName, query: pg.Pool | pg.Client): Promise<MigrationState> {
   const committed = committedMigrations(subgraph);
-  const { rows: table } = await query.query<{ exists: boolean }>(
-    "SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS exists",
-  );
+  const { rows: table } = await query.query<{ exists: boolean }>("SELECT to_regclass('public._prisma_migrations') IS NOT NULL AS exists");
   if (!table[0]?.exists) return { applied: [], pending: committed, failed: [] };
   const { rows } = await query.query<{ migration_name: string; finished_at: Date | null; rolled_back_at: Date | null }>(
     "SELECT migration_name, finished_at, rolled_back_at FROM _prisma_migrations",

@@ -9,7 +9,11 @@ export interface ExplainReport {
   seqScans: { table: string; rows: number; sql: string }[];
 }
 
-interface PlanNode { "Node Type": string; "Relation Name"?: string; Plans?: PlanNode[] }
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  Plans?: PlanNode[];
+}
 
 export async function explainCaptured(file: string, databaseUrl: string, largeRows = 10_000): Promise<ExplainReport> {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
@@ -17,7 +21,9 @@ export async function explainCaptured(file: string, databaseUrl: string, largeRo
   await client.connect();
   const report: ExplainReport = { statements: 0, slowest: [], seqScans: [] };
   try {
-    const sizes = new Map<string, number>((await client.query(`SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relkind = 'r'`)).rows.map((r) => [r.relname, Number(r.n)]));
+    const sizes = new Map<string, number>(
+      (await client.query(`SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relkind = 'r'`)).rows.map((r) => [r.relname, Number(r.n)]),
+    );
     for (const line of lines) {
       const { text, values } = JSON.parse(line) as { text: string; values?: unknown[] };
       if (!/^\s*(SELECT|WITH)\b/i.test(text) || /set_config|pg_advisory|pg_notify|FOR UPDATE/i.test(text)) continue;
@@ -27,7 +33,11 @@ export async function explainCaptured(file: string, databaseUrl: string, largeRo
       report.slowest.push({ ms: plan["Execution Time"], sql: text.replace(/\s+/g, " ").slice(0, 140) });
       const walk = (node: PlanNode) => {
         if (node["Node Type"] === "Seq Scan" && (sizes.get(node["Relation Name"]!) ?? 0) > largeRows) {
-          report.seqScans.push({ table: node["Relation Name"]!, rows: sizes.get(node["Relation Name"]!)!, sql: text.replace(/\s+/g, " ").slice(0, 140) });
+          report.seqScans.push({
+            table: node["Relation Name"]!,
+            rows: sizes.get(node["Relation Name"]!)!,
+            sql: text.replace(/\s+/g, " ").slice(0, 140),
+          });
         }
         node.Plans?.forEach(walk);
       };

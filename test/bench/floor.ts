@@ -14,15 +14,25 @@ export async function criticalPathFloor(supergraphSdl: string, query: string, va
   const plan = new QueryPlanner(supergraph).buildQueryPlan(operationFromDocument(api, document as never));
   const recorded = new Map<string, { url: string; body: string }>();
   class Recording extends RemoteGraphQLDataSource {
-    override willSendRequest({ request }: { request: { query?: string; variables?: unknown; http?: { headers: { set(k: string, v: string): void } } } }) {
+    override willSendRequest({
+      request,
+    }: {
+      request: { query?: string; variables?: unknown; http?: { headers: { set(k: string, v: string): void } } };
+    }) {
       for (const [k, v] of Object.entries(headers)) request.http?.headers.set(k, v);
       recorded.set(request.query!, { url: this.url!, body: JSON.stringify({ query: request.query, variables: request.variables }) });
     }
   }
   const serviceMap = Object.fromEntries([...supergraph.subgraphs().values()].map((s) => [s.name, new Recording({ url: s.url })]));
   const requestContext = { request: { query, variables }, context: {}, logger: console, metrics: { captureTraces: false } } as never;
-  const result = await executeQueryPlan(plan, serviceMap, requestContext,
-    buildOperationContext({ schema: api.toGraphQLJSSchema(), operationDocument: document as never }), supergraph.schema.toGraphQLJSSchema(), api) as { errors?: unknown[] };
+  const result = (await executeQueryPlan(
+    plan,
+    serviceMap,
+    requestContext,
+    buildOperationContext({ schema: api.toGraphQLJSSchema(), operationDocument: document as never }),
+    supergraph.schema.toGraphQLJSSchema(),
+    api,
+  )) as { errors?: unknown[] };
   if (result.errors?.length) throw new Error(`floor: the plan failed: ${JSON.stringify(result.errors).slice(0, 500)}`);
 
   if (process.env.BENCH_DUMP) (await import("node:fs")).writeFileSync(process.env.BENCH_DUMP, JSON.stringify([...recorded.values()]));
@@ -43,12 +53,18 @@ export async function criticalPathFloor(supergraphSdl: string, query: string, va
   const cost = (node: PlanNode | undefined): number => {
     if (!node) return 0;
     switch (node.kind) {
-      case "Fetch": return p50.get(node.operation) ?? 0;
-      case "Sequence": return node.nodes.reduce((s, n) => s + cost(n), 0);
-      case "Parallel": return Math.max(0, ...node.nodes.map(cost));
-      case "Flatten": return cost(node.node);
-      case "Condition": return Math.max(cost(node.ifClause), cost(node.elseClause));
-      default: return 0;
+      case "Fetch":
+        return p50.get(node.operation) ?? 0;
+      case "Sequence":
+        return node.nodes.reduce((s, n) => s + cost(n), 0);
+      case "Parallel":
+        return Math.max(0, ...node.nodes.map(cost));
+      case "Flatten":
+        return cost(node.node);
+      case "Condition":
+        return Math.max(cost(node.ifClause), cost(node.elseClause));
+      default:
+        return 0;
     }
   };
   return { fetches: recorded.size, criticalPathMs: cost(plan.node as PlanNode | undefined) };

@@ -47,24 +47,43 @@ async function waitFor(url: string, init: RequestInit = {}, timeoutMs = 120_000)
   while (Date.now() < deadline) {
     try {
       if ((await fetch(url, init)).ok) return;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`${url} did not come up`);
 }
 
-interface Figures { rps: number; p50: number; p99: number; errors: number }
+interface Figures {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
 
-function load(url: string, headers: Record<string, string>, body: () => string, opts: { rate?: number; seconds?: number; connections?: number } = {}): Promise<Figures> {
+function load(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  opts: { rate?: number; seconds?: number; connections?: number } = {},
+): Promise<Figures> {
   return new Promise((resolve, reject) => {
-    autocannon({
-      url, method: "POST", headers: { "content-type": "application/json", ...headers }, connections: opts.connections ?? CONNECTIONS, duration: opts.seconds ?? DURATION,
-      ...(opts.rate ? { overallRate: opts.rate } : {}),
-      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-    }, (err, result) => {
-      if (err) return reject(err);
-      resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
-    });
+    autocannon(
+      {
+        url,
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        connections: opts.connections ?? CONNECTIONS,
+        duration: opts.seconds ?? DURATION,
+        ...(opts.rate ? { overallRate: opts.rate } : {}),
+        requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        resolve({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.non2xx });
+      },
+    );
   });
 }
 
@@ -82,8 +101,12 @@ async function main() {
     say("starting five subgraphs on the scale data…");
     for (const name of SUBGRAPHS) {
       start(name, ["--import", "tsx", "subgraphs/shared/src/main.ts", name], {
-        ...common, PORT: String(PORTS[name]), DATABASE_URL: databaseUrl(local.serverUrl, databaseName(name)), DB_POOL_MAX: "20",
-        EVENT_FEED_TOKEN: "bench-only-event-feed-token-0123456789", PM_CHECK_INTERVAL_MS: "0",
+        ...common,
+        PORT: String(PORTS[name]),
+        DATABASE_URL: databaseUrl(local.serverUrl, databaseName(name)),
+        DB_POOL_MAX: "20",
+        EVENT_FEED_TOKEN: "bench-only-event-feed-token-0123456789",
+        PM_CHECK_INTERVAL_MS: "0",
         ...Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), `http://127.0.0.1:${PORTS[f]}/graphql`])),
         SQL_CAPTURE: path.join(tmp, `${name}.sql.jsonl`),
       });
@@ -97,10 +120,26 @@ async function main() {
 
     say("starting the three gateways…");
     // BENCH_PROFILE=<dir>: a CPU profile of our gateway, written when it stops.
-    start("ours", [...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx", "gateway/src/main.ts"], { ...common, ...urls, PORT: String(GATEWAYS.ours), SUPERGRAPH_PATH: supergraph });
+    start(
+      "ours",
+      [...(process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), "--import", "tsx", "gateway/src/main.ts"],
+      { ...common, ...urls, PORT: String(GATEWAYS.ours), SUPERGRAPH_PATH: supergraph },
+    );
     start("stock", ["--import", "tsx", "test/bench/stock-gateway.ts", supergraph, String(GATEWAYS["stock @apollo/gateway"])], {});
-    start("hive", [path.join(root, "test/node_modules/@graphql-hive/gateway/dist/bin.js"), "supergraph", supergraph, "--port", String(GATEWAYS["Hive Gateway"]), "--host", "127.0.0.1"],
-      { NODE_ENV: "production" }, path.join(root, "test/bench"));
+    start(
+      "hive",
+      [
+        path.join(root, "test/node_modules/@graphql-hive/gateway/dist/bin.js"),
+        "supergraph",
+        supergraph,
+        "--port",
+        String(GATEWAYS["Hive Gateway"]),
+        "--host",
+        "127.0.0.1",
+      ],
+      { NODE_ENV: "production" },
+      path.join(root, "test/bench"),
+    );
     const ready = { method: "POST", headers: { "content-type": "application/json", ...auth }, body: JSON.stringify({ query: "{ __typename }" }) };
     await Promise.all(Object.values(GATEWAYS).map((p) => waitFor(`http://127.0.0.1:${p}/graphql`, ready)));
 
@@ -110,9 +149,12 @@ async function main() {
     const running = [];
     for (let i = size.workOrders - open; i < size.workOrders; i++) if (i % 2 === 0 && i % 3 !== 0) running.push(i);
     const logBodies = running.slice(0, 200).map((i) => JSON.stringify({ query: LOG, variables: { op: scaleId("op", `${i}:1`) } }));
-    const issueBodies = running.slice(0, 200).map((i, k) => JSON.stringify({
-      query: ISSUE, variables: { m: scaleId("material", (k * 7) % size.materials), w: scaleId("wo", i), p: plants[0] },
-    }));
+    const issueBodies = running.slice(0, 200).map((i, k) =>
+      JSON.stringify({
+        query: ISSUE,
+        variables: { m: scaleId("material", (k * 7) % size.materials), w: scaleId("wo", i), p: plants[0] },
+      }),
+    );
     const detailBodies = running.slice(0, 100).map((i) => JSON.stringify({ query: WORK_ORDER_DETAIL, variables: { id: scaleId("wo", i) } }));
     const dashboardBody = JSON.stringify({ query: PLANT_DASHBOARD, variables: { plant: plants[0] } });
     let k = 0;
@@ -124,7 +166,9 @@ async function main() {
 
     // Same answer from every gateway, or the comparison means nothing.
     for (const [label, body] of Object.entries({ dashboard: dashboardBody, detail: detailBodies[0]! })) {
-      const answers = await Promise.all(Object.values(GATEWAYS).map(async (p) => (await fetch(`http://127.0.0.1:${p}/graphql`, { ...ready, body })).text()));
+      const answers = await Promise.all(
+        Object.values(GATEWAYS).map(async (p) => (await fetch(`http://127.0.0.1:${p}/graphql`, { ...ready, body })).text()),
+      );
       if (JSON.parse(answers[0]!).errors) throw new Error(`${label}: ${answers[0]!.slice(0, 500)}`);
       if (new Set(answers.map((a) => JSON.stringify(JSON.parse(a).data))).size !== 1) throw new Error(`${label}: the gateways answer differently`);
       say(`${label}: ${answers[0]!.length.toLocaleString("en-US")} bytes, the same from all three gateways`);
@@ -132,19 +176,21 @@ async function main() {
 
     for (const body of [logBodies[0]!, issueBodies[0]!]) {
       for (const port of Object.values(GATEWAYS)) {
-        const res = await (await fetch(`http://127.0.0.1:${port}/graphql`, { ...ready, body })).json() as { errors?: unknown[] };
+        const res = (await (await fetch(`http://127.0.0.1:${port}/graphql`, { ...ready, body })).json()) as { errors?: unknown[] };
         if (res.errors) throw new Error(`write through port ${port}: ${JSON.stringify(res.errors).slice(0, 300)}`);
       }
     }
     // One write of each kind, then EXPLAIN ANALYZE of every distinct statement the subgraphs sent.
     for (const body of [logBodies[0]!, issueBodies[0]!]) {
-      const res = await (await fetch(`http://127.0.0.1:${GATEWAYS.ours}/graphql`, { ...ready, body })).json() as { errors?: unknown[] };
+      const res = (await (await fetch(`http://127.0.0.1:${GATEWAYS.ours}/graphql`, { ...ready, body })).json()) as { errors?: unknown[] };
       if (res.errors) throw new Error(`write: ${JSON.stringify(res.errors).slice(0, 300)}`);
     }
     for (const name of SUBGRAPHS) {
       const r = await explainCaptured(path.join(tmp, `${name}.sql.jsonl`), databaseUrl(local.serverUrl, databaseName(name)));
-      say(`EXPLAIN ${name}: ${r.statements} statements, slowest ${r.slowest[0]?.ms.toFixed(2) ?? "-"} ms, ` +
-        `${r.seqScans.length ? `SEQUENTIAL SCANS: ${r.seqScans.map((s) => `${s.table} (${s.rows} rows) in ${s.sql}`).join("; ")}` : "no sequential scan of a large table"}`);
+      say(
+        `EXPLAIN ${name}: ${r.statements} statements, slowest ${r.slowest[0]?.ms.toFixed(2) ?? "-"} ms, ` +
+          `${r.seqScans.length ? `SEQUENTIAL SCANS: ${r.seqScans.map((s) => `${s.table} (${s.rows} rows) in ${s.sql}`).join("; ")}` : "no sequential scan of a large table"}`,
+      );
       if (process.env.BENCH_VERBOSE) for (const s of r.slowest) say(`   ${s.ms.toFixed(2)} ms  ${s.sql}`);
     }
 
@@ -160,7 +206,9 @@ async function main() {
         await load(url, auth, body, { seconds: 2 }); // warm up: plan caches, JIT, connection pools
         results[scenario][name] = await load(url, auth, body);
         const r = results[scenario][name];
-        say(`${scenario.padEnd(24)} ${name.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${r.errors ? `  ${r.errors} errors` : ""}`);
+        say(
+          `${scenario.padEnd(24)} ${name.padEnd(22)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${String(r.p50).padStart(4)} ms  p99 ${String(r.p99).padStart(4)} ms${r.errors ? `  ${r.errors} errors` : ""}`,
+        );
       }
     }
     // One client at a time: no queueing for a core and nothing to deduplicate, so latency minus
@@ -180,13 +228,22 @@ async function main() {
     for (const [scenario, row] of Object.entries(results)) {
       for (const [name, r] of Object.entries(row) as [GatewayName, Figures][]) {
         const ratio = (other: Figures) => `${(r.rps / other.rps).toFixed(2)}×`;
-        console.log(`| ${scenario} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio(row["stock @apollo/gateway"])} | ${ratio(row["Hive Gateway"])} |`);
+        console.log(
+          `| ${scenario} | ${name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${ratio(row["stock @apollo/gateway"])} | ${ratio(row["Hive Gateway"])} |`,
+        );
       }
     }
-    console.log(`\n(a) at a steady 100 req/s: ${Object.entries(paced).map(([n, r]) => `${n} p50 ${r!.p50} ms p99 ${r!.p99} ms`).join("; ")}`);
+    console.log(
+      `\n(a) at a steady 100 req/s: ${Object.entries(paced)
+        .map(([n, r]) => `${n} p50 ${r!.p50} ms p99 ${r!.p99} ms`)
+        .join("; ")}`,
+    );
     console.log(`(a) floor: critical path of ${floor.fetches} subgraph fetches called directly, p50 ${floor.criticalPathMs.toFixed(2)} ms`);
-    console.log(`(a) one client at a time, p50 and gateway overhead (p50 minus the floor): ${Object.entries(alone)
-      .map(([n, r]) => `${n} ${r!.p50} ms (+${(r!.p50 - floor.criticalPathMs).toFixed(1)} ms)`).join("; ")}`);
+    console.log(
+      `(a) one client at a time, p50 and gateway overhead (p50 minus the floor): ${Object.entries(alone)
+        .map(([n, r]) => `${n} ${r!.p50} ms (+${(r!.p50 - floor.criticalPathMs).toFixed(1)} ms)`)
+        .join("; ")}`,
+    );
   } finally {
     stopping = true;
     for (const c of children) c.kill("SIGTERM");

@@ -8,12 +8,13 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 const [supergraphPath, port] = process.argv.slice(2);
 const gateway = new ApolloGateway({
   supergraphSdl: fs.readFileSync(supergraphPath!, "utf8"),
-  buildService: ({ url }) => new RemoteGraphQLDataSource<{ authorization?: string }>({
-    url,
-    willSendRequest({ request, context }) {
-      if (context.authorization) request.http?.headers.set("authorization", context.authorization);
-    },
-  }),
+  buildService: ({ url }) =>
+    new RemoteGraphQLDataSource<{ authorization?: string }>({
+      url,
+      willSendRequest({ request, context }) {
+        if (context.authorization) request.http?.headers.set("authorization", context.authorization);
+      },
+    }),
 });
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, {

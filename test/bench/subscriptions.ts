@@ -32,15 +32,28 @@ async function main() {
   const clients: Client[] = [];
   try {
     say("migrating five databases…");
-    await Promise.all(SUBGRAPHS.map(async (n) => {
-      await ensureDatabase(pg.adminUrl, `bench_${n}`);
-      await migrateDeploy(n, databaseUrl(pg.adminUrl, `bench_${n}`));
-    }));
+    await Promise.all(
+      SUBGRAPHS.map(async (n) => {
+        await ensureDatabase(pg.adminUrl, `bench_${n}`);
+        await migrateDeploy(n, databaseUrl(pg.adminUrl, `bench_${n}`));
+      }),
+    );
     const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig => ({
       // "test": tokens are signed with the suites' HS256 secret, which production would refuse.
-      NODE_ENV: "test", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0, DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
-      DB_POOL_MAX: 10, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 250, OUTBOX_RETENTION_HOURS: 168,
-      EVENT_FEED_TOKEN: TEST_FEED_TOKEN, ...TEST_AUTH_ENV, ...extra,
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      HOST: "127.0.0.1",
+      BODY_LIMIT: "1mb",
+      PORT: 0,
+      DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
+      DB_POOL_MAX: 10,
+      MIGRATE_ON_START: false,
+      SEED_DEMO: false,
+      EVENT_POLL_MS: 250,
+      OUTBOX_RETENTION_HOURS: 168,
+      EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
+      ...TEST_AUTH_ENV,
+      ...extra,
     });
     for (const wave of startWaves()) {
       for (const n of wave) {
@@ -48,11 +61,20 @@ async function main() {
         running[n] = await startSubgraph(definitions[n], config(n, feeds), log);
       }
     }
-    const gw = await startGateway({
-      ...gatewayEnv.parse({ NODE_ENV: "test", ...TEST_AUTH_ENV, PORT: "4000", LOG_LEVEL: "silent", SUBSCRIPTIONS_PER_CONNECTION: "1000",
-        ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), running[n]!.url])) }),
-      PORT: 0,
-    }, log);
+    const gw = await startGateway(
+      {
+        ...gatewayEnv.parse({
+          NODE_ENV: "test",
+          ...TEST_AUTH_ENV,
+          PORT: "4000",
+          LOG_LEVEL: "silent",
+          SUBSCRIPTIONS_PER_CONNECTION: "1000",
+          ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), running[n]!.url])),
+        }),
+        PORT: 0,
+      },
+      log,
+    );
     const url = gw.url;
     const plant = await createPlant(url, ORG, "BENCH");
     const productId = await createProduct(url, plant, "BENCH-P", 1);
@@ -61,7 +83,12 @@ async function main() {
 
     const token = await tokenFor({ organizationId: ORG, roles: ["VIEWER"] });
     const connections = Array.from({ length: 10 }, () => {
-      const c = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } });
+      const c = createClient({
+        url: url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${token}` },
+      });
       clients.push(c);
       return c;
     });
@@ -69,16 +96,28 @@ async function main() {
     async function run(label: string, variablesOf: (i: number) => Record<string, unknown>, query: string) {
       const latencies: number[] = [];
       let received = 0;
-      const disposers = Array.from({ length: SUBSCRIBERS }, (_, i) => connections[i % connections.length]!.subscribe<{ workOrderStatusChanged: { at: string } }>(
-        { query, variables: variablesOf(i) },
-        { next: (v) => { latencies.push(Date.now() - Date.parse(v.data!.workOrderStatusChanged.at)); received += 1; }, error: () => {}, complete: () => {} },
-      ));
+      const disposers = Array.from({ length: SUBSCRIBERS }, (_, i) =>
+        connections[i % connections.length]!.subscribe<{ workOrderStatusChanged: { at: string } }>(
+          { query, variables: variablesOf(i) },
+          {
+            next: (v) => {
+              latencies.push(Date.now() - Date.parse(v.data!.workOrderStatusChanged.at));
+              received += 1;
+            },
+            error: () => {},
+            complete: () => {},
+          },
+        ),
+      );
       const expected = SUBSCRIBERS;
       // Wait until every subscription is registered at the gateway.
       const countersUrl = url.replace(/graphql$/, "subscriptions");
       for (let t = 0; t < 600; t++) {
         const c = (await (await fetch(countersUrl)).json()) as { active: number; upstreams: number };
-        if (c.active >= SUBSCRIBERS) { say(`${label}: ${c.active} subscribers on ${c.upstreams} upstream subscription(s)`); break; }
+        if (c.active >= SUBSCRIBERS) {
+          say(`${label}: ${c.active} subscribers on ${c.upstreams} upstream subscription(s)`);
+          break;
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
       await new Promise((r) => setTimeout(r, 500));
@@ -89,17 +128,27 @@ async function main() {
       while (received < want && performance.now() - started < 120_000) await new Promise((r) => setTimeout(r, 20));
       const seconds = (performance.now() - started) / 1000;
       const sorted = [...latencies].sort((a, b) => a - b);
-      say(`${label}: ${received} deliveries of ${released.length} events in ${seconds.toFixed(2)} s = ${(received / seconds).toFixed(0)} deliveries/s; ` +
-        `commit->client latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${sorted.at(-1)} ms`);
-      disposers.forEach((d) => d());
+      say(
+        `${label}: ${received} deliveries of ${released.length} events in ${seconds.toFixed(2)} s = ${(received / seconds).toFixed(0)} deliveries/s; ` +
+          `commit->client latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${sorted.at(-1)} ms`,
+      );
+      for (const d of disposers) d();
       await new Promise((r) => setTimeout(r, 500));
       return { received, seconds, p50: pct(sorted, 50), p99: pct(sorted, 99) };
     }
 
     const fields = `to at workOrder { number status }`;
-    await run("shared stream (all subscribers ask the same)", () => ({ p: plant.plantId }), `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { ${fields} } }`);
+    await run(
+      "shared stream (all subscribers ask the same)",
+      () => ({ p: plant.plantId }),
+      `subscription($p: ID) { workOrderStatusChanged(plantId: $p) { ${fields} } }`,
+    );
     const half = orders.slice(EVENTS / 2);
-    await run("distinct streams (one per work order, 1000 subscribers over them)", (i) => ({ w: half[i % half.length]!.id }), `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { ${fields} } }`);
+    await run(
+      "distinct streams (one per work order, 1000 subscribers over them)",
+      (i) => ({ w: half[i % half.length]!.id }),
+      `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { ${fields} } }`,
+    );
     say(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model}; node ${process.version}`);
   } finally {
     await Promise.all(clients.map((c) => c.dispose()));
@@ -109,7 +158,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -16,13 +16,17 @@ export interface TestCaller {
 
 /** A signed token for a test caller (an administrator of the demo organization by default). */
 export function tokenFor(caller: TestCaller = {}): Promise<string> {
-  return signDevelopmentToken({
-    userId: caller.userId ?? "test.admin",
-    organizationId: caller.organizationId ?? DEMO_ORGANIZATION_ID,
-    plantIds: caller.plantIds === undefined ? null : caller.plantIds,
-    roles: caller.roles ?? ["ADMIN"],
-    ...(caller.ttlSeconds ? { ttlSeconds: caller.ttlSeconds } : {}),
-  }, TEST_AUTH_SECRET, "mes-test");
+  return signDevelopmentToken(
+    {
+      userId: caller.userId ?? "test.admin",
+      organizationId: caller.organizationId ?? DEMO_ORGANIZATION_ID,
+      plantIds: caller.plantIds === undefined ? null : caller.plantIds,
+      roles: caller.roles ?? ["ADMIN"],
+      ...(caller.ttlSeconds ? { ttlSeconds: caller.ttlSeconds } : {}),
+    },
+    TEST_AUTH_SECRET,
+    "mes-test",
+  );
 }
 
 export async function bearer(caller: TestCaller = {}): Promise<{ authorization: string }> {
@@ -50,7 +54,10 @@ export async function identityProviderKeys() {
     sign: (claims: { sub: string; org: string; plants: string[] | "*"; roles: string[] }, opts: { issuer?: string; expiresIn?: string } = {}) =>
       new SignJWT({ org: claims.org, plants: claims.plants, roles: claims.roles })
         .setProtectedHeader({ alg: "ES256", kid: "test-key-1" })
-        .setSubject(claims.sub).setIssuedAt().setIssuer(opts.issuer ?? "https://idp.test").setExpirationTime(opts.expiresIn ?? "1h")
+        .setSubject(claims.sub)
+        .setIssuedAt()
+        .setIssuer(opts.issuer ?? "https://idp.test")
+        .setExpirationTime(opts.expiresIn ?? "1h")
         .sign(privateKey),
   };
 }

@@ -9,23 +9,52 @@ export interface PlantFixture {
 }
 
 export async function createPlant(url: string, organizationId: string, code = "P1", machines = 2): Promise<PlantFixture> {
-  const { createPlant: plant } = await mustQuery(url, `mutation($c: String!) { createPlant(input: { code: $c, name: "Plant", timeZone: "Europe/Berlin" }) { id } }`, { c: code });
-  const { createArea: area } = await mustQuery(url, `mutation($p: ID!) { createArea(input: { plantId: $p, code: "A", name: "Area" }) { id } }`, { p: plant.id });
-  const { createWorkCenter: wc } = await mustQuery(url, `mutation($a: ID!) { createWorkCenter(input: { areaId: $a, code: "WC", name: "Work center" }) { id } }`, { a: area.id });
+  const { createPlant: plant } = await mustQuery(
+    url,
+    `mutation($c: String!) { createPlant(input: { code: $c, name: "Plant", timeZone: "Europe/Berlin" }) { id } }`,
+    { c: code },
+  );
+  const { createArea: area } = await mustQuery(url, `mutation($p: ID!) { createArea(input: { plantId: $p, code: "A", name: "Area" }) { id } }`, {
+    p: plant.id,
+  });
+  const { createWorkCenter: wc } = await mustQuery(
+    url,
+    `mutation($a: ID!) { createWorkCenter(input: { areaId: $a, code: "WC", name: "Work center" }) { id } }`,
+    { a: area.id },
+  );
   const machineIds: string[] = [];
   for (let i = 1; i <= machines; i++) {
-    const { createMachine: m } = await mustQuery(url, `mutation($w: ID!, $c: String!) { createMachine(input: { workCenterId: $w, code: $c, name: $c, idealCycleSeconds: 30 }) { id } }`, { w: wc.id, c: `M-${i}` });
+    const { createMachine: m } = await mustQuery(
+      url,
+      `mutation($w: ID!, $c: String!) { createMachine(input: { workCenterId: $w, code: $c, name: $c, idealCycleSeconds: 30 }) { id } }`,
+      { w: wc.id, c: `M-${i}` },
+    );
     machineIds.push(m.id);
   }
   return { organizationId, plantId: plant.id, workCenterId: wc.id, machineIds };
 }
 
 /** A product with `steps` routing steps on the fixture's work center and the given BOM. */
-export async function createProduct(url: string, f: PlantFixture, code: string, steps: number, bom: { materialId: string; quantityPer: number }[] = [], parallelFrom?: number) {
+export async function createProduct(
+  url: string,
+  f: PlantFixture,
+  code: string,
+  steps: number,
+  bom: { materialId: string; quantityPer: number }[] = [],
+  parallelFrom?: number,
+) {
   const { createProduct: p } = await mustQuery(url, `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`, {
     i: {
-      plantId: f.plantId, code, name: code,
-      routing: Array.from({ length: steps }, (_, i) => ({ sequence: (i + 1) * 10, name: `Step ${i + 1}`, workCenterId: f.workCenterId, cycleTimeSeconds: 60, parallel: parallelFrom !== undefined && i + 1 >= parallelFrom })),
+      plantId: f.plantId,
+      code,
+      name: code,
+      routing: Array.from({ length: steps }, (_, i) => ({
+        sequence: (i + 1) * 10,
+        name: `Step ${i + 1}`,
+        workCenterId: f.workCenterId,
+        cycleTimeSeconds: 60,
+        parallel: parallelFrom !== undefined && i + 1 >= parallelFrom,
+      })),
       billOfMaterials: bom,
     },
   });
@@ -33,8 +62,12 @@ export async function createProduct(url: string, f: PlantFixture, code: string, 
 }
 
 export async function createWorkOrder(url: string, productId: string, number: string, quantity: number, dueDate = "2027-06-30T00:00:00Z") {
-  const { createWorkOrder: wo } = await mustQuery(url, `mutation($i: CreateWorkOrderInput!) { createWorkOrder(input: $i) { id operations { id sequence } } }`, {
-    i: { productId, number, quantity, dueDate },
-  });
+  const { createWorkOrder: wo } = await mustQuery(
+    url,
+    `mutation($i: CreateWorkOrderInput!) { createWorkOrder(input: $i) { id operations { id sequence } } }`,
+    {
+      i: { productId, number, quantity, dueDate },
+    },
+  );
   return { id: wo.id as string, operations: (wo.operations as { id: string; sequence: number }[]).map((o) => o.id) };
 }

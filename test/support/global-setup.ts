@@ -28,12 +28,14 @@ export default async function setup(project: TestProject) {
     adminUrl = server.adminUrl;
   }
   const prefix = `mes_tpl_${process.pid}`;
-  await Promise.all(SUBGRAPHS.map(async (name) => {
-    const db = `${prefix}_${name}`;
-    await dropDatabase(adminUrl!, db);
-    await ensureDatabase(adminUrl!, db);
-    await migrateDeploy(name, databaseUrl(adminUrl!, db));
-  }));
+  await Promise.all(
+    SUBGRAPHS.map(async (name) => {
+      const db = `${prefix}_${name}`;
+      await dropDatabase(adminUrl!, db);
+      await ensureDatabase(adminUrl!, db);
+      await migrateDeploy(name, databaseUrl(adminUrl!, db));
+    }),
+  );
   console.log(`[test] PostgreSQL ${server ? "embedded" : "external"}; templates migrated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   project.provide("pgAdminUrl", adminUrl);
   project.provide("templatePrefix", prefix);

@@ -29,7 +29,12 @@ export async function graphql<T = Record<string, any>>(
 }
 
 /** Like graphql(), but fails the test on any error and returns the data. */
-export async function mustQuery<T = Record<string, any>>(url: string, query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<T> {
+export async function mustQuery<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const res = await graphql<T>(url, query, variables, headers);
   if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors, null, 2)}`);
   return res.data!;

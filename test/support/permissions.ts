@@ -10,7 +10,12 @@ export function readPermissionTable(): Record<string, string[]> {
   for (const line of section.split("\n")) {
     const cells = line.split("|").map((c) => c.trim());
     const name = /^`(\w+)`$/.exec(cells[2] ?? "")?.[1];
-    if (name) table[name] = cells[3]!.split(",").map((r) => r.trim()).filter(Boolean).sort();
+    if (name)
+      table[name] = cells[3]!
+        .split(",")
+        .map((r) => r.trim())
+        .filter(Boolean)
+        .sort();
   }
   return table;
 }

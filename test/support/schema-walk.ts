@@ -1,8 +1,18 @@
 import fs from "node:fs";
 import { Supergraph } from "@apollo/federation-internals";
 import {
-  buildASTSchema, getNamedType, isEnumType, isInputObjectType, isListType, isNonNullType, isObjectType, isScalarType, type GraphQLField,
-  type GraphQLInputType, type GraphQLOutputType, type GraphQLSchema,
+  buildASTSchema,
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
 } from "graphql";
 import { SUPERGRAPH_PATH } from "../../gateway/src/composition.ts";
 
@@ -24,20 +34,29 @@ export function literalOf(type: GraphQLInputType, ids: (name: string) => string 
     return `{ ${fields.map((f) => `${f.name}: ${literalOf(f.type, ids, f.name)}`).join(", ")} }`;
   }
   switch (type.name) {
-    case "ID": return JSON.stringify(ids(name));
-    case "Int": return "1";
-    case "Float": return "1.5";
-    case "Boolean": return "false";
-    case "DateTime": return JSON.stringify(new Date(Date.now() + 3_600_000).toISOString());
-    case "Date": return JSON.stringify(new Date().toISOString().slice(0, 10));
-    case "JSON": return "{}";
-    default: return JSON.stringify(name.toLowerCase().includes("time") ? "06:00" : `X-${name || "value"}`);
+    case "ID":
+      return JSON.stringify(ids(name));
+    case "Int":
+      return "1";
+    case "Float":
+      return "1.5";
+    case "Boolean":
+      return "false";
+    case "DateTime":
+      return JSON.stringify(new Date(Date.now() + 3_600_000).toISOString());
+    case "Date":
+      return JSON.stringify(new Date().toISOString().slice(0, 10));
+    case "JSON":
+      return "{}";
+    default:
+      return JSON.stringify(name.toLowerCase().includes("time") ? "06:00" : `X-${name || "value"}`);
   }
 }
 
 /** `name(requiredArg: literal, ...)` for a field, with optional arguments left out unless given. */
 export function callOf(field: GraphQLField<unknown, unknown>, ids?: (name: string) => string, extra: Record<string, string> = {}): string {
-  const args = field.args.filter((a) => (isNonNullType(a.type) && a.defaultValue === undefined) || extra[a.name] !== undefined)
+  const args = field.args
+    .filter((a) => (isNonNullType(a.type) && a.defaultValue === undefined) || extra[a.name] !== undefined)
     .map((a) => `${a.name}: ${extra[a.name] ?? literalOf(a.type, ids, a.name)}`);
   return args.length ? `${field.name}(${args.join(", ")})` : field.name;
 }

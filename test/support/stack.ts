@@ -13,9 +13,19 @@ export const silentLogger = (): Logger => pino({ level: process.env.TEST_LOG_LEV
 
 export function testSubgraphConfig(databaseUrl: string, overrides: Partial<SubgraphConfig> = {}): SubgraphConfig {
   return {
-    NODE_ENV: "test", LOG_LEVEL: "silent", HOST: "127.0.0.1", BODY_LIMIT: "1mb", PORT: 0,
-    DATABASE_URL: databaseUrl, DB_POOL_MAX: 5, MIGRATE_ON_START: false, SEED_DEMO: false, EVENT_POLL_MS: 20, OUTBOX_RETENTION_HOURS: 168,
-    EVENT_FEED_TOKEN: TEST_FEED_TOKEN, ...TEST_AUTH_ENV,
+    NODE_ENV: "test",
+    LOG_LEVEL: "silent",
+    HOST: "127.0.0.1",
+    BODY_LIMIT: "1mb",
+    PORT: 0,
+    DATABASE_URL: databaseUrl,
+    DB_POOL_MAX: 5,
+    MIGRATE_ON_START: false,
+    SEED_DEMO: false,
+    EVENT_POLL_MS: 20,
+    OUTBOX_RETENTION_HOURS: 168,
+    EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
+    ...TEST_AUTH_ENV,
     ...overrides,
   };
 }
@@ -35,11 +45,17 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
     // In registry waves: a subgraph starts after those whose event feeds it follows.
     const start = async (name: SubgraphName) => {
       const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), running[f].url]));
-      running[name] = await startSubgraph(DEFINITIONS[name], testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds }), log.child({ service: name }));
+      running[name] = await startSubgraph(
+        DEFINITIONS[name],
+        testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds }),
+        log.child({ service: name }),
+      );
     };
     for (const wave of startWaves()) await Promise.all(wave.map(start));
     const gatewayConfig = gatewayEnv.parse({
-      NODE_ENV: "test", PORT: "4000", ...TEST_AUTH_ENV,
+      NODE_ENV: "test",
+      PORT: "4000",
+      ...TEST_AUTH_ENV,
       ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), running[n].url])),
       ...opts.gatewayEnv,
     });

@@ -6,8 +6,14 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Argument and input field names that hold an id, and the entity type they name. */
 const ID_NAMES: Record<string, string> = {
-  planId: "InspectionPlan", holdId: "WorkOrderHold", scheduleId: "PmSchedule", toLocationId: "Location",
-  reasonId: "DowntimeReason", problemId: "ProblemReport", reportId: "ProblemReport", personId: "",
+  planId: "InspectionPlan",
+  holdId: "WorkOrderHold",
+  scheduleId: "PmSchedule",
+  toLocationId: "Location",
+  reasonId: "DowntimeReason",
+  problemId: "ProblemReport",
+  reportId: "ProblemReport",
+  personId: "",
 };
 
 /** The entity type an id argument or input field refers to ("workOrderId" -> WorkOrder). */
@@ -58,7 +64,13 @@ export async function view(url: string, query: string, headers: Record<string, s
  *   fresh one), so no count, sum or error tells that the owner's rows are there.
  * Returns what leaked, empty if nothing.
  */
-export async function leaksOf(url: string, query: string, attacker: Record<string, string>, secrets: Set<string>, replaceable: Set<string>): Promise<string[]> {
+export async function leaksOf(
+  url: string,
+  query: string,
+  attacker: Record<string, string>,
+  secrets: Set<string>,
+  replaceable: Set<string>,
+): Promise<string[]> {
   const seen = await view(url, query, attacker);
   const leaks: string[] = [];
   const asked = stringsOf(query.match(/"[^"]*"/g)?.map((s) => JSON.parse(s) as string) ?? []);
@@ -71,7 +83,8 @@ export async function leaksOf(url: string, query: string, attacker: Record<strin
     const baseline = await view(url, unknownQuery, attacker);
     let normalized = JSON.stringify(baseline);
     for (const [id, f] of fresh) normalized = normalized.split(f).join(id);
-    if (normalized !== JSON.stringify(seen)) leaks.push(`answers differently than for unknown ids: ${JSON.stringify(seen).slice(0, 300)} vs ${normalized.slice(0, 300)}`);
+    if (normalized !== JSON.stringify(seen))
+      leaks.push(`answers differently than for unknown ids: ${JSON.stringify(seen).slice(0, 300)} vs ${normalized.slice(0, 300)}`);
   }
   return leaks;
 }

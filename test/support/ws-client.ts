@@ -14,30 +14,39 @@ export interface Collector<T> {
 /** A graphql-ws client sending the test file's caller's token (or the given one; "" for none). */
 export function wsClient(httpUrl: string, token?: string): Client {
   return createClient({
-    url: httpUrl.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0,
+    url: httpUrl.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
     connectionParams: async () => {
-      const t = token ?? await tokenFor(currentCaller());
+      const t = token ?? (await tokenFor(currentCaller()));
       return t ? { authorization: `Bearer ${t}` } : {};
     },
   });
 }
 
-export async function subscribe<T = Record<string, any>>(client: Client, query: string, variables: Record<string, unknown> = {}): Promise<Collector<T>> {
+export async function subscribe<T = Record<string, any>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Collector<T>> {
   const events: T[] = [];
   const errors: unknown[] = [];
   let notify = () => {};
-  const dispose = client.subscribe<T>({ query, variables }, {
-    next: (value) => {
-      if (value.errors) errors.push(...value.errors);
-      if (value.data) events.push(value.data as T);
-      notify();
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        if (value.errors) errors.push(...value.errors);
+        if (value.data) events.push(value.data as T);
+        notify();
+      },
+      error: (err) => {
+        errors.push(err);
+        notify();
+      },
+      complete: () => notify(),
     },
-    error: (err) => {
-      errors.push(err);
-      notify();
-    },
-    complete: () => notify(),
-  });
+  );
   return {
     events,
     errors,

@@ -8,7 +8,12 @@ export type EquipmentDb = PrismaClient;
 /** One interactive transaction of the equipment database; domain functions take it (or the db). */
 export type EquipmentTx = Tx<EquipmentDb>;
 
-export interface WindowKey { machineId: string; from: Date | null; to: Date | null; limit: number }
+export interface WindowKey {
+  machineId: string;
+  from: Date | null;
+  to: Date | null;
+  limit: number;
+}
 const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|${k.to?.toISOString() ?? ""}|${k.limit}`;
 
 /**
@@ -16,17 +21,18 @@ const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|$
  * one query for every machine asked for with the same window in the same tick.
  */
 function historyLoader<T extends { machineId: string }>(db: EquipmentDb, tenant: Tenant, table: "MachineStatusChange" | "Downtime") {
-  return new DataLoader<WindowKey, T[], string>(async (keys) => {
-    const groups = new Map<string, WindowKey[]>();
-    for (const k of keys) {
-      const g = keyOf({ ...k, machineId: "" });
-      groups.set(g, [...(groups.get(g) ?? []), k]);
-    }
-    const rows = new Map<string, T[]>();
-    for (const group of groups.values()) {
-      const { from, to, limit } = group[0]!;
-      const ids = [...new Set(group.map((k) => k.machineId))];
-      const found = await db.$queryRaw<T[]>`
+  return new DataLoader<WindowKey, T[], string>(
+    async (keys) => {
+      const groups = new Map<string, WindowKey[]>();
+      for (const k of keys) {
+        const g = keyOf({ ...k, machineId: "" });
+        groups.set(g, [...(groups.get(g) ?? []), k]);
+      }
+      const rows = new Map<string, T[]>();
+      for (const group of groups.values()) {
+        const { from, to, limit } = group[0]!;
+        const ids = [...new Set(group.map((k) => k.machineId))];
+        const found = await db.$queryRaw<T[]>`
         SELECT h.* FROM unnest(${ids}::uuid[]) AS m(id) CROSS JOIN LATERAL (
           SELECT * FROM ${Prisma.raw(`"${table}"`)} t
            WHERE t."machineId" = m.id AND t."organizationId" = ${tenant.organizationId}::uuid
@@ -34,13 +40,15 @@ function historyLoader<T extends { machineId: string }>(db: EquipmentDb, tenant:
              AND (${to}::timestamp IS NULL OR t."startedAt" < ${to}::timestamp)
              AND (${from}::timestamp IS NULL OR t."endedAt" IS NULL OR t."endedAt" > ${from}::timestamp)
            ORDER BY t."startedAt" DESC LIMIT ${limit}) h`;
-      for (const r of found) {
-        const key = keyOf({ ...group[0]!, machineId: r.machineId });
-        rows.set(key, [...(rows.get(key) ?? []), r]);
+        for (const r of found) {
+          const key = keyOf({ ...group[0]!, machineId: r.machineId });
+          rows.set(key, [...(rows.get(key) ?? []), r]);
+        }
       }
-    }
-    return keys.map((k) => rows.get(keyOf(k)) ?? []);
-  }, { cacheKeyFn: keyOf });
+      return keys.map((k) => rows.get(keyOf(k)) ?? []);
+    },
+    { cacheKeyFn: keyOf },
+  );
 }
 
 export function createLoaders(db: EquipmentDb, tenant: Tenant) {
@@ -50,16 +58,37 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant) {
     workCenter: byIdLoader((ids) => db.workCenter.findMany({ where: { id: { in: validIds(ids) } } })),
     machine: byIdLoader((ids) => db.machine.findMany({ where: { id: { in: validIds(ids) } } })),
     downtimeReason: byIdLoader((ids) => db.downtimeReason.findMany({ where: { id: { in: ids } } })),
-    areasOfPlant: childrenLoader((ids) => db.area.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (a) => a.plantId),
-    workCentersOfPlant: childrenLoader((ids) => db.workCenter.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.plantId),
-    workCentersOfArea: childrenLoader((ids) => db.workCenter.findMany({ where: { areaId: { in: ids } }, orderBy: { code: "asc" } }), (w) => w.areaId),
-    machinesOfPlant: childrenLoader((ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.plantId),
+    areasOfPlant: childrenLoader(
+      (ids) => db.area.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }),
+      (a) => a.plantId,
+    ),
+    workCentersOfPlant: childrenLoader(
+      (ids) => db.workCenter.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }),
+      (w) => w.plantId,
+    ),
+    workCentersOfArea: childrenLoader(
+      (ids) => db.workCenter.findMany({ where: { areaId: { in: ids } }, orderBy: { code: "asc" } }),
+      (w) => w.areaId,
+    ),
+    machinesOfPlant: childrenLoader(
+      (ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }),
+      (m) => m.plantId,
+    ),
     statusHistory: historyLoader<MachineStatusChange>(db, tenant, "MachineStatusChange"),
     downtimes: historyLoader<Downtime>(db, tenant, "Downtime"),
     pmSchedule: byIdLoader((ids) => db.pmSchedule.findMany({ where: { id: { in: ids } } })),
-    pmSchedulesOfMachine: childrenLoader((ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }), (s) => s.machineId),
-    maintenanceOrdersOfMachine: childrenLoader((ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }), (o) => o.machineId),
-    machinesOfWorkCenter: childrenLoader((ids) => db.machine.findMany({ where: { workCenterId: { in: ids } }, orderBy: { code: "asc" } }), (m) => m.workCenterId),
+    pmSchedulesOfMachine: childrenLoader(
+      (ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }),
+      (s) => s.machineId,
+    ),
+    maintenanceOrdersOfMachine: childrenLoader(
+      (ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }),
+      (o) => o.machineId,
+    ),
+    machinesOfWorkCenter: childrenLoader(
+      (ids) => db.machine.findMany({ where: { workCenterId: { in: ids } }, orderBy: { code: "asc" } }),
+      (m) => m.workCenterId,
+    ),
   };
 }
 

@@ -19,7 +19,11 @@ export const hierarchyResolvers = {
         ...(args.workCenterId ? { workCenterId: requireId(args.workCenterId, "workCenterId") } : {}),
         ...(args.state?.length ? { state: { in: args.state } } : {}),
       };
-      return paginate(args, (w) => ctx.db.machine.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.machine.count({ where }));
+      return paginate(
+        args,
+        (w) => ctx.db.machine.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),
+        () => ctx.db.machine.count({ where }),
+      );
     },
   },
   Mutation: {

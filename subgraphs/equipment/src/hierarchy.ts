@@ -27,11 +27,20 @@ export async function createWorkCenter(tx: EquipmentTx, input: CreateWorkCenterI
 
 /** A new machine starts IDLE, with its first status interval. */
 export async function createMachine(tx: EquipmentTx, input: CreateMachineInput) {
-  const wc = await parentOrFail(tx.workCenter.findUnique({ where: { id: input.workCenterId } }), "Work center", input.workCenterId, "input.workCenterId");
+  const wc = await parentOrFail(
+    tx.workCenter.findUnique({ where: { id: input.workCenterId } }),
+    "Work center",
+    input.workCenterId,
+    "input.workCenterId",
+  );
   const now = new Date();
   return tx.machine.create({
     data: {
-      ...input, organizationId: wc.organizationId, plantId: wc.plantId, state: "IDLE", stateSince: now,
+      ...input,
+      organizationId: wc.organizationId,
+      plantId: wc.plantId,
+      state: "IDLE",
+      stateSince: now,
       statusHistory: { create: { organizationId: wc.organizationId, plantId: wc.plantId, state: "IDLE", startedAt: now } },
     },
   });

@@ -5,7 +5,12 @@ import { z } from "zod";
 import { isTimeZone, zCode, zDate, zId, zName, zQuantity, zText, type InputShape } from "@mes/shared";
 import { PmTrigger } from "./generated/prisma/enums.ts";
 import type {
-  CreateAreaInput, CreateMachineInput, CreatePlantInput, CreatePmScheduleInput, CreateWorkCenterInput, LogDowntimeInput,
+  CreateAreaInput,
+  CreateMachineInput,
+  CreatePlantInput,
+  CreatePmScheduleInput,
+  CreateWorkCenterInput,
+  LogDowntimeInput,
 } from "./resolvers-types.generated.ts";
 
 export const createPlantInput = z.object({
@@ -19,7 +24,10 @@ export const createAreaInput = z.object({ plantId: zId, code: zCode, name: zName
 export const createWorkCenterInput = z.object({ areaId: zId, code: zCode, name: zName } satisfies InputShape<CreateWorkCenterInput>);
 
 export const createMachineInput = z.object({
-  workCenterId: zId, code: zCode, name: zName, idealCycleSeconds: zQuantity,
+  workCenterId: zId,
+  code: zCode,
+  name: zName,
+  idealCycleSeconds: zQuantity,
 } satisfies InputShape<CreateMachineInput>);
 
 /** A downtime reason code as a person types it (setMachineState's reasonCode, logDowntime's). */

@@ -1,5 +1,8 @@
 /** Half-open time intervals [start, end) in epoch milliseconds. */
-export interface Interval { start: number; end: number }
+export interface Interval {
+  start: number;
+  end: number;
+}
 
 export const span = (start: Date, end: Date | null, cap: Date): Interval => ({ start: start.getTime(), end: (end ?? cap).getTime() });
 
@@ -9,7 +12,10 @@ export function subtract(from: Interval[], cut: Interval[]): Interval[] {
   for (const c of cut) {
     result = result.flatMap((i) => {
       if (c.end <= i.start || c.start >= i.end) return [i];
-      return [{ start: i.start, end: c.start }, { start: c.end, end: i.end }].filter((p) => p.end > p.start);
+      return [
+        { start: i.start, end: c.start },
+        { start: c.end, end: i.end },
+      ].filter((p) => p.end > p.start);
     });
   }
   return result;

@@ -43,7 +43,14 @@ async function reasonByCode(tx: EquipmentTx, organizationId: string, code: strin
  * MAINTENANCE opens a downtime with the given reason; returning to RUNNING ends the open downtime.
  * Writes MachineStatusChanged to the outbox. Changes of one machine apply one at a time (row lock).
  */
-export async function setMachineState(tx: EquipmentTx, machineId: string, state: MachineState, actor: string, reasonCode?: string | null, note?: string | null) {
+export async function setMachineState(
+  tx: EquipmentTx,
+  machineId: string,
+  state: MachineState,
+  actor: string,
+  reasonCode?: string | null,
+  note?: string | null,
+) {
   const machine = await lockMachine(tx, machineId);
   if (machine.state === state) return machine;
   if (needsReasonCode(state) && !reasonCode) {
@@ -63,7 +70,9 @@ export async function setMachineState(tx: EquipmentTx, machineId: string, state:
   }
   const updated = await tx.machine.update({ where: { id: machineId }, data: { state, stateSince: now } });
   await appendEvent(tx, {
-    ...tenant, type: "MachineStatusChanged", aggregateId: machineId,
+    ...tenant,
+    type: "MachineStatusChanged",
+    aggregateId: machineId,
     payload: { machineId, code: machine.code, from: machine.state, to: state, reasonCode: reasonCode ?? null, actor, at: now.toISOString() },
   });
   return updated;
@@ -78,9 +87,20 @@ export async function logDowntime(tx: EquipmentTx, input: LogDowntimeInput, acto
     where: { machineId: machine.id, startedAt: { lt: input.endedAt }, OR: [{ endedAt: null }, { endedAt: { gt: input.startedAt } }] },
   });
   if (overlap) {
-    throw conflict(`Machine ${machine.code} already has downtime from ${overlap.startedAt.toISOString()} to ${overlap.endedAt?.toISOString() ?? "now"}`);
+    throw conflict(
+      `Machine ${machine.code} already has downtime from ${overlap.startedAt.toISOString()} to ${overlap.endedAt?.toISOString() ?? "now"}`,
+    );
   }
   return tx.downtime.create({
-    data: { organizationId: machine.organizationId, plantId: machine.plantId, machineId: machine.id, reasonId: reason.id, startedAt: input.startedAt, endedAt: input.endedAt, note: input.note ?? null, recordedBy: actor },
+    data: {
+      organizationId: machine.organizationId,
+      plantId: machine.plantId,
+      machineId: machine.id,
+      reasonId: reason.id,
+      startedAt: input.startedAt,
+      endedAt: input.endedAt,
+      note: input.note ?? null,
+      recordedBy: actor,
+    },
   });
 }

@@ -11,7 +11,11 @@ export const maintenanceResolvers = {
       ctx.db.pmSchedule.findMany({ where: { plantId: requireId(args.plantId, "plantId") }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
     maintenanceOrders: (_, args, ctx) => {
       const where = { plantId: requireId(args.plantId, "plantId"), ...(args.status?.length ? { status: { in: args.status } } : {}) };
-      return paginate(args, (w) => ctx.db.maintenanceOrder.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }), () => ctx.db.maintenanceOrder.count({ where }));
+      return paginate(
+        args,
+        (w) => ctx.db.maintenanceOrder.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+        () => ctx.db.maintenanceOrder.count({ where }),
+      );
     },
   },
   Mutation: {

@@ -18,7 +18,8 @@ export async function usageSinceReset(tx: EquipmentTx, s: PmSchedule, asOf: Date
     }
     case "CYCLES": {
       const made = await tx.machineProduction.aggregate({
-        where: { machineId: s.machineId, loggedAt: { gte: s.lastResetAt, lt: asOf } }, _sum: { goodQuantity: true, scrapQuantity: true },
+        where: { machineId: s.machineId, loggedAt: { gte: s.lastResetAt, lt: asOf } },
+        _sum: { goodQuantity: true, scrapQuantity: true },
       });
       return (made._sum.goodQuantity ?? new Prisma.Decimal(0)).add(made._sum.scrapQuantity ?? 0).toNumber();
     }
@@ -29,7 +30,9 @@ export async function usageSinceReset(tx: EquipmentTx, s: PmSchedule, asOf: Date
 export async function createPmSchedule(tx: EquipmentTx, { startsAt, ...input }: CreatePmScheduleInput) {
   const machine = await tx.machine.findUnique({ where: { id: input.machineId } });
   if (!machine) throw badUserInput(`Machine ${input.machineId} does not exist`, [{ field: "input.machineId", message: "no such machine" }]);
-  return tx.pmSchedule.create({ data: { ...input, organizationId: machine.organizationId, plantId: machine.plantId, lastResetAt: startsAt ?? new Date() } });
+  return tx.pmSchedule.create({
+    data: { ...input, organizationId: machine.organizationId, plantId: machine.plantId, lastResetAt: startsAt ?? new Date() },
+  });
 }
 
 /**
@@ -45,15 +48,28 @@ export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: 
     if (!isDue(usage, s.interval.toNumber())) continue;
     const order = await withTx(db, async (tx) => {
       const { count } = await tx.maintenanceOrder.createMany({
-        data: [{
-          organizationId: s.organizationId, plantId: s.plantId, machineId: s.machineId, scheduleId: s.id, generation: s.generation,
-          number: pmOrderNumber(s.machine.code, s.id, s.generation), description: pmOrderDescription(s.name, s.trigger, s.interval.toString()),
-        }],
+        data: [
+          {
+            organizationId: s.organizationId,
+            plantId: s.plantId,
+            machineId: s.machineId,
+            scheduleId: s.id,
+            generation: s.generation,
+            number: pmOrderNumber(s.machine.code, s.id, s.generation),
+            description: pmOrderDescription(s.name, s.trigger, s.interval.toString()),
+          },
+        ],
         skipDuplicates: true,
       });
       if (count === 0) return null; // this generation already has its order
       const mo = await tx.maintenanceOrder.findUniqueOrThrow({ where: { scheduleId_generation: { scheduleId: s.id, generation: s.generation } } });
-      await appendEvent(tx, { organizationId: s.organizationId, plantId: s.plantId, type: "MaintenanceOrderCreated", aggregateId: mo.id, payload: { maintenanceOrderId: mo.id, number: mo.number, machineId: s.machineId, scheduleId: s.id, generation: s.generation } });
+      await appendEvent(tx, {
+        organizationId: s.organizationId,
+        plantId: s.plantId,
+        type: "MaintenanceOrderCreated",
+        aggregateId: mo.id,
+        payload: { maintenanceOrderId: mo.id, number: mo.number, machineId: s.machineId, scheduleId: s.id, generation: s.generation },
+      });
       return mo;
     });
     if (order) created.push(order);
@@ -64,12 +80,18 @@ export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: 
 /** Completing a PM order resets its schedule: usage counts again from now, for the next generation. */
 export async function completeMaintenanceOrder(tx: EquipmentTx, id: string, actor: string) {
   const now = new Date();
-  const { count } = await tx.maintenanceOrder.updateMany({ where: { id, status: { in: ["OPEN", "IN_PROGRESS"] } }, data: { status: "COMPLETED", completedAt: now, completedBy: actor } });
+  const { count } = await tx.maintenanceOrder.updateMany({
+    where: { id, status: { in: ["OPEN", "IN_PROGRESS"] } },
+    data: { status: "COMPLETED", completedAt: now, completedBy: actor },
+  });
   const order = await tx.maintenanceOrder.findUnique({ where: { id } });
   if (!order) throw notFound("Maintenance order", id);
   if (count === 0) throw conflict(`Maintenance order ${order.number} is ${order.status}; it cannot be completed`);
   if (order.scheduleId) {
-    await tx.pmSchedule.updateMany({ where: { id: order.scheduleId, generation: order.generation! }, data: { generation: { increment: 1 }, lastResetAt: now } });
+    await tx.pmSchedule.updateMany({
+      where: { id: order.scheduleId, generation: order.generation! },
+      data: { generation: { increment: 1 }, lastResetAt: now },
+    });
   }
   return order;
 }
@@ -79,11 +101,16 @@ export async function completeMaintenanceOrder(tx: EquipmentTx, id: string, acto
  * asking. Safe next to manual checks and other replicas: a schedule generation yields one order.
  */
 export function periodicPmCheck(db: EquipmentDb, intervalMs: number, log: Logger): EventConsumer {
-  return periodicTask(async () => {
-    const plants = await db.pmSchedule.findMany({ where: { active: true }, distinct: ["plantId"], select: { plantId: true } });
-    for (const { plantId } of plants) {
-      const created = await generateDueOrders(db, plantId, new Date());
-      if (created.length) log.info({ plantId, orders: created.map((o) => o.number) }, "preventive maintenance orders generated");
-    }
-  }, intervalMs, log, "PM check");
+  return periodicTask(
+    async () => {
+      const plants = await db.pmSchedule.findMany({ where: { active: true }, distinct: ["plantId"], select: { plantId: true } });
+      for (const { plantId } of plants) {
+        const created = await generateDueOrders(db, plantId, new Date());
+        if (created.length) log.info({ plantId, orders: created.map((o) => o.number) }, "preventive maintenance orders generated");
+      }
+    },
+    intervalMs,
+    log,
+    "PM check",
+  );
 }

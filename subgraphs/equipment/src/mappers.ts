@@ -2,7 +2,16 @@
 // parent), read by `pnpm codegen`: `export type XMapper` maps GraphQL type X. Mostly Prisma rows,
 // so resolvers of computed fields (decimals, relations, durations) see the stored row.
 import type {
-  Area, Downtime, DowntimeReason, Machine, MachineState, MachineStatusChange, MaintenanceOrder, PmSchedule, Plant, WorkCenter,
+  Area,
+  Downtime,
+  DowntimeReason,
+  Machine,
+  MachineState,
+  MachineStatusChange,
+  MaintenanceOrder,
+  PmSchedule,
+  Plant,
+  WorkCenter,
 } from "./generated/prisma/client.ts";
 
 export type PlantMapper = Plant;

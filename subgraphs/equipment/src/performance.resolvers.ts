@@ -36,8 +36,10 @@ export const performanceResolvers = {
       const machineId = args.machineId ? requireId(args.machineId, "machineId") : undefined;
       const workCenterId = !machineId && args.workCenterId ? requireId(args.workCenterId, "workCenterId") : undefined;
       const machines = await plantMachines(ctx.db, shift.plant.id, { machineId, workCenterId });
-      if (machineId && machines.length === 0) throw badUserInput(`Machine ${machineId} is not at this shift's plant`, [{ field: "machineId", message: "not at this plant" }]);
-      const from = new Date(shift.startsAt), to = new Date(shift.endsAt);
+      if (machineId && machines.length === 0)
+        throw badUserInput(`Machine ${machineId} is not at this shift's plant`, [{ field: "machineId", message: "not at this plant" }]);
+      const from = new Date(shift.startsAt),
+        to = new Date(shift.endsAt);
       requireWindow(from, to, MAX_WINDOW_DAYS);
       const breaks = (shift.breakWindows ?? []).map((b) => ({ start: Date.parse(b.startsAt), end: Date.parse(b.endsAt) }));
       return machinesOee(ctx.db, machines, from, to, breaks);

@@ -14,7 +14,14 @@ export function calendarDays(lastResetAt: Date, asOf: Date): number {
 /** RUN_HOURS usage: hours in RUNNING intervals between the last reset and `asOf` (an open one runs until `asOf`). */
 export function runHours(running: { startedAt: Date; endedAt: Date | null }[], lastResetAt: Date, asOf: Date): number {
   if (asOf <= lastResetAt) return 0;
-  return minutes(clip(running.map((r) => span(r.startedAt, r.endedAt, asOf)), { start: lastResetAt.getTime(), end: asOf.getTime() })) / 60;
+  return (
+    minutes(
+      clip(
+        running.map((r) => span(r.startedAt, r.endedAt, asOf)),
+        { start: lastResetAt.getTime(), end: asOf.getTime() },
+      ),
+    ) / 60
+  );
 }
 
 /** A schedule is due once its usage has reached its interval. */

@@ -18,7 +18,18 @@ export function productionCountConsumer(db: EquipmentDb, productionUrl: string, 
       if (!p.machineId) return;
       await tx.machineProduction.createMany({
         // Production events always belong to a plant.
-        data: [{ id: p.productionLogId, organizationId: event.organizationId, plantId: event.plantId!, machineId: p.machineId, shiftId: p.shiftId, goodQuantity: p.goodQuantity, scrapQuantity: p.scrapQuantity, loggedAt: new Date(p.loggedAt) }],
+        data: [
+          {
+            id: p.productionLogId,
+            organizationId: event.organizationId,
+            plantId: event.plantId!,
+            machineId: p.machineId,
+            shiftId: p.shiftId,
+            goodQuantity: p.goodQuantity,
+            scrapQuantity: p.scrapQuantity,
+            loggedAt: new Date(p.loggedAt),
+          },
+        ],
         skipDuplicates: true,
       });
     },

@@ -6,4 +6,10 @@ import { maintenanceResolvers } from "./maintenance.resolvers.ts";
 import { performanceResolvers } from "./performance.resolvers.ts";
 
 /** The equipment subgraph's resolvers: one map per area, merged (a field resolved twice fails at start). */
-export const resolvers = mergeResolvers<Resolvers>(scalarResolvers, hierarchyResolvers, machineStateResolvers, maintenanceResolvers, performanceResolvers);
+export const resolvers = mergeResolvers<Resolvers>(
+  scalarResolvers,
+  hierarchyResolvers,
+  machineStateResolvers,
+  maintenanceResolvers,
+  performanceResolvers,
+);

@@ -3,8 +3,10 @@ import { kpisOf } from "./kpis.ts";
 
 const t = (iso: string) => new Date(`2027-03-${iso}Z`);
 const order = (o: { completedAt: string; dueDate: string; releasedAt?: string; plannedEnd?: string }) => ({
-  completedAt: t(o.completedAt), dueDate: t(o.dueDate),
-  releasedAt: o.releasedAt ? t(o.releasedAt) : null, plannedEnd: o.plannedEnd ? t(o.plannedEnd) : null,
+  completedAt: t(o.completedAt),
+  dueDate: t(o.dueDate),
+  releasedAt: o.releasedAt ? t(o.releasedAt) : null,
+  plannedEnd: o.plannedEnd ? t(o.plannedEnd) : null,
 });
 
 describe("delivery KPIs", () => {

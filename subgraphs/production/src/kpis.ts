@@ -35,7 +35,9 @@ export async function productionKpis(db: ProductionDb, plantId: string, from: Da
   const byProduct = new Map<string, CompletedOrder[]>();
   for (const w of orders) byProduct.set(w.productId, [...(byProduct.get(w.productId) ?? []), w]);
   return {
-    from, to, ...kpisOf(orders),
+    from,
+    to,
+    ...kpisOf(orders),
     byProduct: [...byProduct.entries()].map(([productId, list]): ProductKpisMapper => ({ productId, ...kpisOf(list) })),
   };
 }

@@ -36,7 +36,16 @@ export async function transition(tx: ProductionTx, wo: WorkOrder, to: WorkOrderS
   const at = new Date();
   const updated = await tx.workOrder.update({ where: { id: wo.id }, data: statusUpdate(wo, to, at) });
   await tx.workOrderTransition.create({
-    data: { organizationId: wo.organizationId, plantId: wo.plantId, workOrderId: wo.id, fromStatus: wo.status, toStatus: to, actor, reason: reason ?? null, at },
+    data: {
+      organizationId: wo.organizationId,
+      plantId: wo.plantId,
+      workOrderId: wo.id,
+      fromStatus: wo.status,
+      toStatus: to,
+      actor,
+      reason: reason ?? null,
+      at,
+    },
   });
   await appendEvent(tx, {
     organizationId: wo.organizationId,
@@ -44,7 +53,13 @@ export async function transition(tx: ProductionTx, wo: WorkOrder, to: WorkOrderS
     type: "WorkOrderStatusChanged",
     aggregateId: wo.id,
     payload: {
-      workOrderId: wo.id, number: wo.number, from: wo.status, to, actor, reason: reason ?? null, at: at.toISOString(),
+      workOrderId: wo.id,
+      number: wo.number,
+      from: wo.status,
+      to,
+      actor,
+      reason: reason ?? null,
+      at: at.toISOString(),
       ...(to === "RELEASED" ? { materialRequirements: await materialRequirements(tx, wo) } : {}),
     },
   });
@@ -100,7 +115,10 @@ export async function releaseHold(tx: ProductionTx, holdId: string, actor: strin
   const hold = await tx.workOrderHold.findUnique({ where: { id: holdId } });
   if (!hold) throw notFound("Hold", holdId);
   const wo = await lockWorkOrder(tx, hold.workOrderId);
-  const { count } = await tx.workOrderHold.updateMany({ where: { id: holdId, releasedAt: null }, data: { releasedAt: new Date(), releasedBy: actor } });
+  const { count } = await tx.workOrderHold.updateMany({
+    where: { id: holdId, releasedAt: null },
+    data: { releasedAt: new Date(), releasedBy: actor },
+  });
   if (count === 0) throw conflict(`Hold ${holdId} was already released`);
   if (wo.status === "ON_HOLD" && !(await activeHold(tx, wo.id))) {
     await transition(tx, wo, "IN_PROGRESS", actor, reason ?? `hold released: ${hold.reason}`);

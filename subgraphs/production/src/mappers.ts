@@ -2,7 +2,16 @@
 // parent), read by `pnpm codegen`: `export type XMapper` maps GraphQL type X. Mostly Prisma rows,
 // so resolvers of computed fields see the stored row (Decimal quantities, foreign-key ids).
 import type {
-  BomLine, Operation, ProblemReport, Product, ProductionLog, RoutingStep, WorkOrder, WorkOrderHold, WorkOrderStatus, WorkOrderTransition,
+  BomLine,
+  Operation,
+  ProblemReport,
+  Product,
+  ProductionLog,
+  RoutingStep,
+  WorkOrder,
+  WorkOrderHold,
+  WorkOrderStatus,
+  WorkOrderTransition,
 } from "./generated/prisma/client.ts";
 import type { Ratio } from "@mes/shared";
 

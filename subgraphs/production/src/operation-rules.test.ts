@@ -72,8 +72,9 @@ describe("runnable operations", () => {
   });
 
   it("do not run once completed", () => {
-    expect(refusal(() => assertRunnable({ number: "WO-1", status: "IN_PROGRESS" }, { ...op, status: "COMPLETED" })).message)
-      .toBe("The operation 10 (Cut) of WO-1 is already completed");
+    expect(refusal(() => assertRunnable({ number: "WO-1", status: "IN_PROGRESS" }, { ...op, status: "COMPLETED" })).message).toBe(
+      "The operation 10 (Cut) of WO-1 is already completed",
+    );
   });
 
   it("are named by sequence, name and order", () => {

@@ -4,7 +4,8 @@ import { Prisma, type Operation, type WorkOrder } from "./generated/prisma/clien
 type Decimal = Prisma.Decimal;
 
 /** "operation 10 (Cut) of WO-1001", as messages name an operation. */
-export const operationLabel = (wo: Pick<WorkOrder, "number">, op: Pick<Operation, "sequence" | "name">) => `operation ${op.sequence} (${op.name}) of ${wo.number}`;
+export const operationLabel = (wo: Pick<WorkOrder, "number">, op: Pick<Operation, "sequence" | "name">) =>
+  `operation ${op.sequence} (${op.name}) of ${wo.number}`;
 
 /** An operation runs (starts, completes, reports counts) only on a released or running order, and only until it is completed. */
 export function assertRunnable(wo: Pick<WorkOrder, "number" | "status">, op: Pick<Operation, "sequence" | "name" | "status">): void {

@@ -53,22 +53,32 @@ export async function completeOperation(tx: ProductionTx, operationId: string): 
 }
 
 /** Assigns a machine, an operator or both; what is not given stays as it is. */
-export async function assignOperation(tx: ProductionTx, operationId: string, assignment: { machineId?: string; operatorId?: string }): Promise<Operation> {
+export async function assignOperation(
+  tx: ProductionTx,
+  operationId: string,
+  assignment: { machineId?: string; operatorId?: string },
+): Promise<Operation> {
   const { op } = await lockOperation(tx, operationId);
   return tx.operation.update({ where: { id: op.id }, data: assignment });
 }
 
-export const logProductionInput = z.object({
-  operationId: zId,
-  goodQuantity: z.number().finite().min(0, "must not be negative"),
-  scrapQuantity: z.number().finite().min(0, "must not be negative"),
-  machineId: zId.nullish(),
-  operatorId: zOperatorId.nullish(),
-  shiftId: zId.nullish(),
-  loggedAt: z.date().refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future").nullish(),
-} satisfies InputShape<LogProductionInput>).refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
-  path: ["goodQuantity"], message: "report at least one good or scrap unit",
-});
+export const logProductionInput = z
+  .object({
+    operationId: zId,
+    goodQuantity: z.number().finite().min(0, "must not be negative"),
+    scrapQuantity: z.number().finite().min(0, "must not be negative"),
+    machineId: zId.nullish(),
+    operatorId: zOperatorId.nullish(),
+    shiftId: zId.nullish(),
+    loggedAt: z
+      .date()
+      .refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future")
+      .nullish(),
+  } satisfies InputShape<LogProductionInput>)
+  .refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
+    path: ["goodQuantity"],
+    message: "report at least one good or scrap unit",
+  });
 export type ProductionReport = z.output<typeof logProductionInput>;
 
 /**
@@ -93,17 +103,35 @@ export async function logProduction(tx: ProductionTx, input: ProductionReport, a
   }
   const log = await tx.productionLog.create({
     data: {
-      organizationId: wo.organizationId, plantId: wo.plantId, operationId: op.id, workOrderId: wo.id,
-      machineId: input.machineId ?? op.machineId, operatorId: input.operatorId ?? op.operatorId, shiftId: input.shiftId ?? null,
-      goodQuantity: good, scrapQuantity: scrap, loggedBy: actor, ...(input.loggedAt ? { loggedAt: input.loggedAt } : {}),
+      organizationId: wo.organizationId,
+      plantId: wo.plantId,
+      operationId: op.id,
+      workOrderId: wo.id,
+      machineId: input.machineId ?? op.machineId,
+      operatorId: input.operatorId ?? op.operatorId,
+      shiftId: input.shiftId ?? null,
+      goodQuantity: good,
+      scrapQuantity: scrap,
+      loggedBy: actor,
+      ...(input.loggedAt ? { loggedAt: input.loggedAt } : {}),
     },
   });
   await tx.operation.update({ where: { id: op.id }, data: { goodQuantity: { increment: good }, scrapQuantity: { increment: scrap } } });
   await appendEvent(tx, {
-    organizationId: wo.organizationId, plantId: wo.plantId, type: "ProductionLogged", aggregateId: wo.id,
+    organizationId: wo.organizationId,
+    plantId: wo.plantId,
+    type: "ProductionLogged",
+    aggregateId: wo.id,
     payload: {
-      productionLogId: log.id, workOrderId: wo.id, operationId: op.id, sequence: op.sequence, machineId: log.machineId,
-      shiftId: log.shiftId, goodQuantity: good.toString(), scrapQuantity: scrap.toString(), loggedAt: log.loggedAt.toISOString(),
+      productionLogId: log.id,
+      workOrderId: wo.id,
+      operationId: op.id,
+      sequence: op.sequence,
+      machineId: log.machineId,
+      shiftId: log.shiftId,
+      goodQuantity: good.toString(),
+      scrapQuantity: scrap.toString(),
+      loggedAt: log.loggedAt.toISOString(),
     },
   });
   return log;

@@ -8,7 +8,11 @@ export const problemsResolvers = {
   Query: {
     problemReports: (_, args, ctx) => {
       const where = { plantId: requireId(args.plantId, "plantId"), ...(args.status?.length ? { status: { in: args.status } } : {}) };
-      return paginate(args, (w) => ctx.db.problemReport.findMany({ where, orderBy: [{ reportedAt: "desc" }, { id: "asc" }], ...w }), () => ctx.db.problemReport.count({ where }));
+      return paginate(
+        args,
+        (w) => ctx.db.problemReport.findMany({ where, orderBy: [{ reportedAt: "desc" }, { id: "asc" }], ...w }),
+        () => ctx.db.problemReport.count({ where }),
+      );
     },
   },
   Mutation: {

@@ -18,12 +18,19 @@ export async function reportProblem(tx: ProductionTx, input: z.output<typeof rep
 }
 
 /** OPEN -> ACKNOWLEDGED -> RESOLVED, each step once: a conditional update, so racing clicks agree. */
-export async function advanceProblem(tx: ProductionTx, id: string, to: "ACKNOWLEDGED" | "RESOLVED", actor: string, resolution?: string): Promise<ProblemReport> {
+export async function advanceProblem(
+  tx: ProductionTx,
+  id: string,
+  to: "ACKNOWLEDGED" | "RESOLVED",
+  actor: string,
+  resolution?: string,
+): Promise<ProblemReport> {
   const from = to === "ACKNOWLEDGED" ? ["OPEN" as const] : ["OPEN" as const, "ACKNOWLEDGED" as const];
   const now = new Date();
-  const data = to === "ACKNOWLEDGED"
-    ? { status: to, acknowledgedBy: actor, acknowledgedAt: now }
-    : { status: to, resolvedBy: actor, resolvedAt: now, resolution: resolution ?? null };
+  const data =
+    to === "ACKNOWLEDGED"
+      ? { status: to, acknowledgedBy: actor, acknowledgedAt: now }
+      : { status: to, resolvedBy: actor, resolvedAt: now, resolution: resolution ?? null };
   const { count } = await tx.problemReport.updateMany({ where: { id, status: { in: from } }, data });
   const report = await tx.problemReport.findUnique({ where: { id } });
   if (!report) throw notFound("Problem report", id);

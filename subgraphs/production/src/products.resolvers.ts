@@ -7,7 +7,11 @@ export const productsResolvers = {
     product: (_, { id }, ctx) => ctx.loaders.product.load(requireId(id)),
     products: (_, args, ctx) => {
       const where = args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {};
-      return paginate(args, (w) => ctx.db.product.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }), () => ctx.db.product.count({ where }));
+      return paginate(
+        args,
+        (w) => ctx.db.product.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),
+        () => ctx.db.product.count({ where }),
+      );
     },
   },
   Mutation: {

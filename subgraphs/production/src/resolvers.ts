@@ -9,5 +9,12 @@ import { scheduleResolvers } from "./schedule.resolvers.ts";
 import { kpisResolvers } from "./kpis.resolvers.ts";
 
 export const resolvers = mergeResolvers<Resolvers>(
-  scalarResolvers, productsResolvers, workOrdersResolvers, lifecycleResolvers, operationsResolvers, problemsResolvers, scheduleResolvers, kpisResolvers,
+  scalarResolvers,
+  productsResolvers,
+  workOrdersResolvers,
+  lifecycleResolvers,
+  operationsResolvers,
+  problemsResolvers,
+  scheduleResolvers,
+  kpisResolvers,
 );

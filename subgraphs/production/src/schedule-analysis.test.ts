@@ -5,28 +5,60 @@ import { assertRoutingOrder, criticalPath, progressOf, scheduleOf } from "./sche
 const DAY = "2027-03-01";
 const at = (hhmm: string) => new Date(`${DAY}T${hhmm}:00Z`);
 const d = (n: number) => new Prisma.Decimal(n);
-const from = at("00:00"), to = new Date("2027-03-02T00:00:00Z");
+const from = at("00:00"),
+  to = new Date("2027-03-02T00:00:00Z");
 
 function workOrder(number: string, due: string, quantity = 10): WorkOrder {
   return {
-    id: number, organizationId: "org", plantId: "plant", number, productId: "product", quantity: d(quantity), dueDate: at(due),
-    plannedStart: null, plannedEnd: null, status: "RELEASED", priority: 3, releasedAt: null, startedAt: null, completedAt: null, closedAt: null,
-    createdAt: from, updatedAt: from,
+    id: number,
+    organizationId: "org",
+    plantId: "plant",
+    number,
+    productId: "product",
+    quantity: d(quantity),
+    dueDate: at(due),
+    plannedStart: null,
+    plannedEnd: null,
+    status: "RELEASED",
+    priority: 3,
+    releasedAt: null,
+    startedAt: null,
+    completedAt: null,
+    closedAt: null,
+    createdAt: from,
+    updatedAt: from,
   };
 }
 
 function operation(wo: WorkOrder, sequence: number, plan: { start?: string; end?: string; machine?: string; parallel?: boolean } = {}): Operation {
   return {
-    id: `${wo.number}/${sequence}`, organizationId: "org", plantId: "plant", workOrderId: wo.id, sequence, name: `Step ${sequence}`, workCenterId: "wc",
-    machineId: plan.machine ?? null, parallel: plan.parallel ?? false, status: "PENDING",
-    plannedStart: plan.start ? at(plan.start) : null, plannedEnd: plan.end ? at(plan.end) : null,
-    operatorId: null, startedAt: null, completedAt: null, goodQuantity: d(0), scrapQuantity: d(0), createdAt: from, updatedAt: from,
+    id: `${wo.number}/${sequence}`,
+    organizationId: "org",
+    plantId: "plant",
+    workOrderId: wo.id,
+    sequence,
+    name: `Step ${sequence}`,
+    workCenterId: "wc",
+    machineId: plan.machine ?? null,
+    parallel: plan.parallel ?? false,
+    status: "PENDING",
+    plannedStart: plan.start ? at(plan.start) : null,
+    plannedEnd: plan.end ? at(plan.end) : null,
+    operatorId: null,
+    startedAt: null,
+    completedAt: null,
+    goodQuantity: d(0),
+    scrapQuantity: d(0),
+    createdAt: from,
+    updatedAt: from,
   };
 }
 
 /** The schedule of these orders' operations, all of them in the window, in start order as the query returns them. */
 function schedule(orders: WorkOrder[], ops: Operation[]) {
-  const inWindow = ops.filter((o) => o.plannedStart).sort((a, b) => a.plannedStart!.getTime() - b.plannedStart!.getTime() || a.id.localeCompare(b.id));
+  const inWindow = ops
+    .filter((o) => o.plannedStart)
+    .sort((a, b) => a.plannedStart!.getTime() - b.plannedStart!.getTime() || a.id.localeCompare(b.id));
   return scheduleOf(from, to, inWindow, orders, ops);
 }
 const ids = (ops: { id: string }[]) => ops.map((o) => o.id);
@@ -43,28 +75,38 @@ describe("progress", () => {
 
 describe("schedule conflicts", () => {
   it("report two operations overlapping on one machine, against the later one's order", () => {
-    const a = workOrder("WO-A", "23:00"), b = workOrder("WO-B", "23:00");
-    const ops = [operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }), operation(b, 10, { start: "09:00", end: "11:00", machine: "m1" })];
+    const a = workOrder("WO-A", "23:00"),
+      b = workOrder("WO-B", "23:00");
+    const ops = [
+      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }),
+      operation(b, 10, { start: "09:00", end: "11:00", machine: "m1" }),
+    ];
     const { conflicts } = schedule([a, b], ops);
     expect(conflicts).toHaveLength(1);
     expect(conflicts[0]).toMatchObject({
-      kind: "MACHINE_OVERLAP", workOrder: b,
+      kind: "MACHINE_OVERLAP",
+      workOrder: b,
       message: "WO-A op 10 (until 2027-03-01T10:00:00Z) overlaps WO-B op 10 (from 2027-03-01T09:00:00Z) on one machine",
     });
     expect(ids(conflicts[0]!.operations)).toEqual(["WO-A/10", "WO-B/10"]);
   });
 
   it("see no overlap when one operation ends as the next starts, or on different machines", () => {
-    const a = workOrder("WO-A", "23:00"), b = workOrder("WO-B", "23:00");
+    const a = workOrder("WO-A", "23:00"),
+      b = workOrder("WO-B", "23:00");
     const ops = [
-      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }), operation(b, 10, { start: "10:00", end: "11:00", machine: "m1" }),
-      operation(a, 20, { start: "10:00", end: "12:00", machine: "m2" }), operation(b, 20, { start: "11:00", end: "12:00", machine: "m3" }),
+      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }),
+      operation(b, 10, { start: "10:00", end: "11:00", machine: "m1" }),
+      operation(a, 20, { start: "10:00", end: "12:00", machine: "m2" }),
+      operation(b, 20, { start: "11:00", end: "12:00", machine: "m3" }),
     ];
     expect(schedule([a, b], ops).conflicts).toEqual([]);
   });
 
   it("report every earlier operation a later one overlaps", () => {
-    const a = workOrder("WO-A", "23:00"), b = workOrder("WO-B", "23:00"), c = workOrder("WO-C", "23:00");
+    const a = workOrder("WO-A", "23:00"),
+      b = workOrder("WO-B", "23:00"),
+      c = workOrder("WO-C", "23:00");
     const ops = [
       operation(a, 10, { start: "08:00", end: "12:00", machine: "m1" }),
       operation(b, 10, { start: "09:00", end: "10:00", machine: "m1" }),
@@ -94,8 +136,13 @@ describe("schedule conflicts", () => {
   });
 
   it("report an order whose last operation ends after its due date, not one ending exactly on it", () => {
-    const late = workOrder("WO-L", "10:00"), onTime = workOrder("WO-T", "12:00");
-    const ops = [operation(late, 10, { start: "08:00", end: "09:00" }), operation(late, 20, { start: "09:00", end: "10:30" }), operation(onTime, 10, { start: "10:00", end: "12:00" })];
+    const late = workOrder("WO-L", "10:00"),
+      onTime = workOrder("WO-T", "12:00");
+    const ops = [
+      operation(late, 10, { start: "08:00", end: "09:00" }),
+      operation(late, 20, { start: "09:00", end: "10:30" }),
+      operation(onTime, 10, { start: "10:00", end: "12:00" }),
+    ];
     const { conflicts } = schedule([late, onTime], ops);
     expect(conflicts.map((x) => [x.kind, x.message, ids(x.operations)])).toEqual([
       ["LATE", "WO-L ends at 2027-03-01T10:30:00Z, after its due date 2027-03-01T10:00:00Z", ["WO-L/20"]],
@@ -106,7 +153,11 @@ describe("schedule conflicts", () => {
 describe("schedule lanes", () => {
   it("group operations by machine (lanes by machine id) and list unassigned ones", () => {
     const a = workOrder("WO-A", "23:00", 10);
-    const ops = [operation(a, 10, { start: "08:00", end: "09:00", machine: "m2" }), operation(a, 20, { start: "09:00", end: "10:00", machine: "m1" }), operation(a, 30, { start: "10:00", end: "11:00" })];
+    const ops = [
+      operation(a, 10, { start: "08:00", end: "09:00", machine: "m2" }),
+      operation(a, 20, { start: "09:00", end: "10:00", machine: "m1" }),
+      operation(a, 30, { start: "10:00", end: "11:00" }),
+    ];
     ops[0]!.goodQuantity = d(5);
     const s = schedule([a], ops);
     expect(s.lanes.map((l) => [l.machine, ids(l.operations.map((o) => o.operation))])).toEqual([
@@ -127,10 +178,13 @@ describe("critical path", () => {
   it("follows the routing back from the operation that ends last, to whichever predecessor ends latest", () => {
     // A10 m1 08-10, A20 m2 10-12, B10 m2 07-08:30, B20 m1 10-11:30: A20 ends last; it waited for A10 (10:00)
     // rather than B10 on its machine (08:30); A10 waited for nothing.
-    const a = workOrder("WO-A", "23:00"), b = workOrder("WO-B", "23:00");
+    const a = workOrder("WO-A", "23:00"),
+      b = workOrder("WO-B", "23:00");
     const ops = [
-      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }), operation(a, 20, { start: "10:00", end: "12:00", machine: "m2" }),
-      operation(b, 10, { start: "07:00", end: "08:30", machine: "m2" }), operation(b, 20, { start: "10:00", end: "11:30", machine: "m1" }),
+      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }),
+      operation(a, 20, { start: "10:00", end: "12:00", machine: "m2" }),
+      operation(b, 10, { start: "07:00", end: "08:30", machine: "m2" }),
+      operation(b, 20, { start: "10:00", end: "11:30", machine: "m1" }),
     ];
     const path = schedule([a, b], ops).criticalPath;
     expect(ids(path.operations)).toEqual(["WO-A/10", "WO-A/20"]);
@@ -138,15 +192,20 @@ describe("critical path", () => {
   });
 
   it("follows the machine when an operation waited for the one before it there", () => {
-    const x = workOrder("WO-X", "23:00"), y = workOrder("WO-Y", "23:00");
-    const ops = [operation(x, 10, { start: "08:00", end: "09:00", machine: "m1" }), operation(y, 10, { start: "09:15", end: "10:00", machine: "m1" })];
+    const x = workOrder("WO-X", "23:00"),
+      y = workOrder("WO-Y", "23:00");
+    const ops = [
+      operation(x, 10, { start: "08:00", end: "09:00", machine: "m1" }),
+      operation(y, 10, { start: "09:15", end: "10:00", machine: "m1" }),
+    ];
     const path = schedule([x, y], ops).criticalPath;
     expect(ids(path.operations)).toEqual(["WO-X/10", "WO-Y/10"]);
     expect(path.durationMinutes).toBe(120);
   });
 
   it("starts from the lowest id among operations ending together", () => {
-    const x = workOrder("WO-X", "23:00"), y = workOrder("WO-Y", "23:00");
+    const x = workOrder("WO-X", "23:00"),
+      y = workOrder("WO-Y", "23:00");
     const ops = [operation(y, 10, { start: "08:00", end: "10:00" }), operation(x, 10, { start: "09:00", end: "10:00" })];
     const path = schedule([x, y], ops).criticalPath;
     expect(ids(path.operations)).toEqual(["WO-X/10"]);
@@ -156,7 +215,11 @@ describe("critical path", () => {
 
 describe("rescheduling in routing order", () => {
   const a = workOrder("WO-A", "23:00");
-  const siblings = [operation(a, 10, { start: "07:00", end: "08:30" }), operation(a, 20, { start: "09:00", end: "10:00" }), operation(a, 30, { start: "10:00", end: "11:00" })];
+  const siblings = [
+    operation(a, 10, { start: "07:00", end: "08:30" }),
+    operation(a, 20, { start: "09:00", end: "10:00" }),
+    operation(a, 30, { start: "10:00", end: "11:00" }),
+  ];
   const moved = siblings[1]!;
   const refusal = (start: string, end: string, ops = siblings) => {
     try {

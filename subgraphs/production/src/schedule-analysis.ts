@@ -46,11 +46,22 @@ export function scheduleOf(from: Date, to: Date, inWindow: Operation[], orders: 
 
   const scheduled = (op: PlannedOp) => {
     const wo = woById.get(op.workOrderId)!;
-    return { operation: op, workOrderNumber: wo.number, sequence: op.sequence, name: op.name, status: op.status, plannedStart: op.plannedStart, plannedEnd: op.plannedEnd, progress: progressOf(op, wo) };
+    return {
+      operation: op,
+      workOrderNumber: wo.number,
+      sequence: op.sequence,
+      name: op.name,
+      status: op.status,
+      plannedStart: op.plannedStart,
+      plannedEnd: op.plannedEnd,
+      progress: progressOf(op, wo),
+    };
   };
   return {
-    from, to,
-    lanes: [...lanesByMachine.entries()].sort(([a], [b]) => a.localeCompare(b))
+    from,
+    to,
+    lanes: [...lanesByMachine.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
       .map(([machineId, ops]) => ({ machine: { __typename: "Machine" as const, id: machineId }, operations: ops.map(scheduled) })),
     unassigned: planned.filter((o) => !o.machineId).map(scheduled),
     conflicts: scheduleConflicts(planned, orders, woById, opsByWo, lanesByMachine),
@@ -59,7 +70,11 @@ export function scheduleOf(from: Date, to: Date, inWindow: Operation[], orders: 
 }
 
 function scheduleConflicts(
-  planned: PlannedOp[], orders: WorkOrder[], woById: Map<string, WorkOrder>, opsByWo: Map<string, Operation[]>, lanes: Map<string, PlannedOp[]>,
+  planned: PlannedOp[],
+  orders: WorkOrder[],
+  woById: Map<string, WorkOrder>,
+  opsByWo: Map<string, Operation[]>,
+  lanes: Map<string, PlannedOp[]>,
 ): ScheduleConflictFound[] {
   const conflicts: ScheduleConflictFound[] = [];
   for (const [, lane] of lanes) {
@@ -67,9 +82,12 @@ function scheduleConflicts(
     lane.forEach((op, i) => {
       for (const earlier of lane.slice(0, i)) {
         if (earlier.plannedEnd > op.plannedStart) {
-          const a = woById.get(earlier.workOrderId)!, b = woById.get(op.workOrderId)!;
+          const a = woById.get(earlier.workOrderId)!,
+            b = woById.get(op.workOrderId)!;
           conflicts.push({
-            kind: "MACHINE_OVERLAP", workOrder: b, operations: [earlier, op],
+            kind: "MACHINE_OVERLAP",
+            workOrder: b,
+            operations: [earlier, op],
             message: `${a.number} op ${earlier.sequence} (until ${iso(earlier.plannedEnd)}) overlaps ${b.number} op ${op.sequence} (from ${iso(op.plannedStart)}) on one machine`,
           });
         }
@@ -81,7 +99,9 @@ function scheduleConflicts(
     const pred = predecessorOf(op, opsByWo.get(wo.id)!);
     if (pred?.plannedEnd && pred.plannedEnd > op.plannedStart) {
       conflicts.push({
-        kind: "PRECEDENCE", workOrder: wo, operations: [pred, op],
+        kind: "PRECEDENCE",
+        workOrder: wo,
+        operations: [pred, op],
         message: `${wo.number} op ${op.sequence} starts at ${iso(op.plannedStart)}, before op ${pred.sequence} ends at ${iso(pred.plannedEnd)}`,
       });
     }
@@ -90,7 +110,9 @@ function scheduleConflicts(
     const last = opsByWo.get(wo.id)!.filter(isPlanned).sort(byEndDesc)[0];
     if (last && last.plannedEnd > wo.dueDate) {
       conflicts.push({
-        kind: "LATE", workOrder: wo, operations: [last],
+        kind: "LATE",
+        workOrder: wo,
+        operations: [last],
         message: `${wo.number} ends at ${iso(last.plannedEnd)}, after its due date ${iso(wo.dueDate)}`,
       });
     }
@@ -114,12 +136,16 @@ export function criticalPath(planned: PlannedOp[], opsByWo: Map<string, Operatio
     const start: Date = current.plannedStart;
     const routing = predecessorOf(current, opsByWo.get(current.workOrderId) ?? []);
     const machine = current.machineId
-      ? lanes.get(current.machineId)!.filter((o) => o.id !== current!.id && o.plannedEnd <= start).sort(byEndDesc)[0]
+      ? lanes
+          .get(current.machineId)!
+          .filter((o) => o.id !== current!.id && o.plannedEnd <= start)
+          .sort(byEndDesc)[0]
       : undefined;
     const candidates = [routing, machine].filter((o): o is PlannedOp => !!o && isPlanned(o) && o.plannedEnd <= start);
     current = candidates.sort(byEndDesc)[0];
   }
-  const begin = chain[0]!.plannedStart, end = chain.at(-1)!.plannedEnd;
+  const begin = chain[0]!.plannedStart,
+    end = chain.at(-1)!.plannedEnd;
   return { operations: chain, start: begin, end, durationMinutes: (end.getTime() - begin.getTime()) / 60_000 };
 }
 
@@ -127,10 +153,14 @@ export function criticalPath(planned: PlannedOp[], opsByWo: Map<string, Operatio
 export function assertRoutingOrder(op: Operation, wo: Pick<WorkOrder, "number">, siblings: Operation[], start: Date, end: Date): void {
   const pred = predecessorOf(op, siblings);
   if (pred?.plannedEnd && start < pred.plannedEnd) {
-    throw conflict(`Operation ${op.sequence} of ${wo.number} cannot start at ${iso(start)}: operation ${pred.sequence} ends at ${iso(pred.plannedEnd)}`);
+    throw conflict(
+      `Operation ${op.sequence} of ${wo.number} cannot start at ${iso(start)}: operation ${pred.sequence} ends at ${iso(pred.plannedEnd)}`,
+    );
   }
   const succ = siblings.filter((o) => o.sequence > op.sequence).sort((a, b) => a.sequence - b.sequence)[0];
   if (succ && !succ.parallel && succ.plannedStart && end > succ.plannedStart) {
-    throw conflict(`Operation ${op.sequence} of ${wo.number} cannot end at ${iso(end)}: operation ${succ.sequence} starts at ${iso(succ.plannedStart)}`);
+    throw conflict(
+      `Operation ${op.sequence} of ${wo.number} cannot end at ${iso(end)}: operation ${succ.sequence} starts at ${iso(succ.plannedStart)}`,
+    );
   }
 }

@@ -23,17 +23,20 @@ export async function buildSchedule(db: ProductionDb, plantId: string, from: Dat
   return scheduleOf(from, to, inWindow, orders, allOps);
 }
 
-export const rescheduleOperationInput = z.object({
-  operationId: zId,
-  machineId: zId.nullish(),
-  plannedStart: z.date(),
-  plannedEnd: z.date(),
-} satisfies InputShape<RescheduleOperationInput>).refine((v) => v.plannedStart < v.plannedEnd, { path: ["plannedEnd"], message: "must be after plannedStart" });
+export const rescheduleOperationInput = z
+  .object({
+    operationId: zId,
+    machineId: zId.nullish(),
+    plannedStart: z.date(),
+    plannedEnd: z.date(),
+  } satisfies InputShape<RescheduleOperationInput>)
+  .refine((v) => v.plannedStart < v.plannedEnd, { path: ["plannedEnd"], message: "must be after plannedStart" });
 
 /** Moves an operation, refusing a machine overlap or a precedence violation with CONFLICT. */
 export async function rescheduleOperation(tx: ProductionTx, input: z.output<typeof rescheduleOperationInput>): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, input.operationId);
-  if (!["PLANNED", "RELEASED", "IN_PROGRESS", "ON_HOLD"].includes(wo.status)) throw conflict(`Work order ${wo.number} is ${wo.status}; its operations can no longer be rescheduled`);
+  if (!["PLANNED", "RELEASED", "IN_PROGRESS", "ON_HOLD"].includes(wo.status))
+    throw conflict(`Work order ${wo.number} is ${wo.status}; its operations can no longer be rescheduled`);
   if (op.status === "COMPLETED") throw conflict(`Operation ${op.sequence} of ${wo.number} is completed; it cannot be rescheduled`);
   const machineId = input.machineId ?? op.machineId;
   const { plannedStart: start, plannedEnd: end } = input;

@@ -10,7 +10,11 @@ export const production: SubgraphDefinition<ProductionDb, ProductionContext, Pro
   resolvers,
   settings: z
     .object({
-      OVERPRODUCTION_TOLERANCE_PERCENT: z.coerce.number({ error: "must be a number of percent, e.g. 5" }).min(0, "must be 0 or more").max(100, "must be at most 100").default(5),
+      OVERPRODUCTION_TOLERANCE_PERCENT: z.coerce
+        .number({ error: "must be a number of percent, e.g. 5" })
+        .min(0, "must be 0 or more")
+        .max(100, "must be at most 100")
+        .default(5),
     })
     .transform((env) => ({ overproductionTolerancePercent: env.OVERPRODUCTION_TOLERANCE_PERCENT })),
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),

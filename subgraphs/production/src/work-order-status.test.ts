@@ -17,10 +17,14 @@ describe("work-order state machine", () => {
   it("allows exactly these moves", () => {
     const allowed = ALL.flatMap((from) => ALL.filter((to) => NEXT_STATUSES[from].includes(to)).map((to) => `${from}->${to}`));
     expect(allowed).toEqual([
-      "PLANNED->RELEASED", "PLANNED->CANCELLED",
-      "RELEASED->IN_PROGRESS", "RELEASED->CANCELLED",
-      "IN_PROGRESS->ON_HOLD", "IN_PROGRESS->COMPLETED",
-      "ON_HOLD->IN_PROGRESS", "ON_HOLD->CANCELLED",
+      "PLANNED->RELEASED",
+      "PLANNED->CANCELLED",
+      "RELEASED->IN_PROGRESS",
+      "RELEASED->CANCELLED",
+      "IN_PROGRESS->ON_HOLD",
+      "IN_PROGRESS->COMPLETED",
+      "ON_HOLD->IN_PROGRESS",
+      "ON_HOLD->CANCELLED",
       "COMPLETED->CLOSED",
     ]);
   });
@@ -35,10 +39,12 @@ describe("work-order state machine", () => {
     const err = refusal(() => assertTransition({ number: "WO-1", status: "PLANNED" }, "CLOSED"));
     expect(err.message).toBe("Work order WO-1 is PLANNED; it can go to RELEASED or CANCELLED, not CLOSED");
     expect(err.extensions).toEqual({ code: "CONFLICT", currentStatus: "PLANNED", allowedNextStatuses: ["RELEASED", "CANCELLED"] });
-    expect(refusal(() => assertTransition({ number: "WO-2", status: "CANCELLED" }, "RELEASED")).message)
-      .toBe("Work order WO-2 is CANCELLED; it can go to no other status, not RELEASED");
-    expect(refusal(() => assertTransition({ number: "WO-3", status: "COMPLETED" }, "IN_PROGRESS")).message)
-      .toBe("Work order WO-3 is COMPLETED; it can go to CLOSED, not IN_PROGRESS");
+    expect(refusal(() => assertTransition({ number: "WO-2", status: "CANCELLED" }, "RELEASED")).message).toBe(
+      "Work order WO-2 is CANCELLED; it can go to no other status, not RELEASED",
+    );
+    expect(refusal(() => assertTransition({ number: "WO-3", status: "COMPLETED" }, "IN_PROGRESS")).message).toBe(
+      "Work order WO-3 is COMPLETED; it can go to CLOSED, not IN_PROGRESS",
+    );
   });
 
   it("accepts an allowed move", () => {

@@ -40,7 +40,11 @@ export function assertTransition(wo: Pick<WorkOrder, "number" | "status">, to: W
 }
 
 /** The work-order columns a move to `to` at `at` sets: the status and its lifecycle timestamp. */
-export function statusUpdate(wo: Pick<WorkOrder, "startedAt">, to: WorkOrderStatus, at: Date): { status: WorkOrderStatus } & Partial<Record<LifecycleStamp, Date>> {
+export function statusUpdate(
+  wo: Pick<WorkOrder, "startedAt">,
+  to: WorkOrderStatus,
+  at: Date,
+): { status: WorkOrderStatus } & Partial<Record<LifecycleStamp, Date>> {
   const stamp = STAMP[to];
   // startedAt keeps the first start: resuming from a hold is not a new start.
   if (!stamp || (stamp === "startedAt" && wo.startedAt)) return { status: to };

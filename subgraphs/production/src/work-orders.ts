@@ -4,17 +4,20 @@ import type { Prisma, WorkOrder } from "./generated/prisma/client.ts";
 import type { CreateWorkOrderInput, WorkOrderFilter } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
 
-export const createWorkOrderInput = z.object({
-  productId: zId,
-  number: zCode,
-  quantity: zQuantity,
-  dueDate: zDate,
-  plannedStart: zDate.nullish(),
-  plannedEnd: zDate.nullish(),
-  priority: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5"),
-} satisfies InputShape<CreateWorkOrderInput>).refine((v) => !v.plannedStart || !v.plannedEnd || v.plannedStart < v.plannedEnd, {
-  path: ["plannedEnd"], message: "must be after plannedStart",
-});
+export const createWorkOrderInput = z
+  .object({
+    productId: zId,
+    number: zCode,
+    quantity: zQuantity,
+    dueDate: zDate,
+    plannedStart: zDate.nullish(),
+    plannedEnd: zDate.nullish(),
+    priority: z.number().int().min(1, "must be between 1 and 5").max(5, "must be between 1 and 5"),
+  } satisfies InputShape<CreateWorkOrderInput>)
+  .refine((v) => !v.plannedStart || !v.plannedEnd || v.plannedStart < v.plannedEnd, {
+    path: ["plannedEnd"],
+    message: "must be after plannedStart",
+  });
 
 /** Creates a PLANNED work order with one operation per routing step of its product. */
 export async function createWorkOrder(tx: ProductionTx, input: z.output<typeof createWorkOrderInput>): Promise<WorkOrder> {
@@ -54,6 +57,8 @@ export function workOrderWhere(filter: WorkOrderFilter | null | undefined): Pris
     ...(filter.plantId ? { plantId: requireId(filter.plantId, "filter.plantId") } : {}),
     ...(filter.status?.length ? { status: { in: filter.status } } : {}),
     ...(filter.productId ? { productId: requireId(filter.productId, "filter.productId") } : {}),
-    ...(filter.dueAfter || filter.dueBefore ? { dueDate: { ...(filter.dueAfter ? { gte: filter.dueAfter } : {}), ...(filter.dueBefore ? { lt: filter.dueBefore } : {}) } } : {}),
+    ...(filter.dueAfter || filter.dueBefore
+      ? { dueDate: { ...(filter.dueAfter ? { gte: filter.dueAfter } : {}), ...(filter.dueBefore ? { lt: filter.dueBefore } : {}) } }
+      : {}),
   };
 }

@@ -11,13 +11,27 @@ export function createLoaders(db: QualityDb) {
     plan: byIdLoader((ids) => db.inspectionPlan.findMany({ where: { id: { in: validIds(ids) } } })),
     inspection: byIdLoader((ids) => db.inspection.findMany({ where: { id: { in: validIds(ids) } } })),
     ncr: byIdLoader((ids) => db.ncr.findMany({ where: { id: { in: validIds(ids) } } })),
-    characteristicsOfPlan: childrenLoader((ids) => db.characteristic.findMany({ where: { planId: { in: ids } }, orderBy: { name: "asc" } }), (c) => c.planId),
+    characteristicsOfPlan: childrenLoader(
+      (ids) => db.characteristic.findMany({ where: { planId: { in: ids } }, orderBy: { name: "asc" } }),
+      (c) => c.planId,
+    ),
     measurementsOfInspection: childrenLoader(
-      (ids) => db.inspectionMeasurement.findMany({ where: { inspectionId: { in: ids } }, include: { characteristic: true }, orderBy: { characteristic: { name: "asc" } } }),
+      (ids) =>
+        db.inspectionMeasurement.findMany({
+          where: { inspectionId: { in: ids } },
+          include: { characteristic: true },
+          orderBy: { characteristic: { name: "asc" } },
+        }),
       (m) => m.inspectionId,
     ),
-    ncrsOfInspection: childrenLoader((ids) => db.ncr.findMany({ where: { inspectionId: { in: ids } }, orderBy: { createdAt: "asc" } }), (n) => n.inspectionId!),
-    defectsOfNcr: childrenLoader((ids) => db.ncrDefect.findMany({ where: { ncrId: { in: ids } }, orderBy: { type: "asc" } }), (d) => d.ncrId),
+    ncrsOfInspection: childrenLoader(
+      (ids) => db.ncr.findMany({ where: { inspectionId: { in: ids } }, orderBy: { createdAt: "asc" } }),
+      (n) => n.inspectionId!,
+    ),
+    defectsOfNcr: childrenLoader(
+      (ids) => db.ncrDefect.findMany({ where: { ncrId: { in: ids } }, orderBy: { type: "asc" } }),
+      (d) => d.ncrId,
+    ),
     inspectionsOfWorkOrder: childrenLoader(
       (ids) => db.inspection.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }] }),
       (i) => i.workOrderId!,

@@ -33,7 +33,10 @@ export function firstInspections(db: QualityTx, tenant: Tenant, plantId: string)
 
 /** Units passed / units inspected, over first inspections. */
 export function yieldOf(rows: FirstInspection[]): Ratio {
-  return ratio(rows.filter((r) => r.passed).reduce((s, r) => s + r.quantity, 0), rows.reduce((s, r) => s + r.quantity, 0));
+  return ratio(
+    rows.filter((r) => r.passed).reduce((s, r) => s + r.quantity, 0),
+    rows.reduce((s, r) => s + r.quantity, 0),
+  );
 }
 
 /**

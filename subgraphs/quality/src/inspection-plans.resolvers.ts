@@ -8,7 +8,8 @@ export const inspectionPlansResolvers = {
     inspectionPlans: (_, { plantId }, ctx) => plansOfPlant(ctx.db, requireId(plantId, "plantId")),
   },
   Mutation: {
-    createInspectionPlan: (_, { input }, ctx) => createInspectionPlan(ctx.db, ctx.tenant.organizationId, parseInput(createInspectionPlanInput, input)),
+    createInspectionPlan: (_, { input }, ctx) =>
+      createInspectionPlan(ctx.db, ctx.tenant.organizationId, parseInput(createInspectionPlanInput, input)),
   },
   InspectionPlan: {
     __resolveReference: (r, ctx) => ctx.loaders.plan.load(r.id),

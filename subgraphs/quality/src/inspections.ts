@@ -8,11 +8,16 @@ import { announceNcrOpened } from "./ncrs.ts";
 import type { MeasurementInput, RecordInspectionInput } from "./resolvers-types.generated.ts";
 
 const measurementInput = z.object({
-  characteristicId: zId, value: z.number().finite().nullish(), passed: z.boolean().nullish(),
+  characteristicId: zId,
+  value: z.number().finite().nullish(),
+  passed: z.boolean().nullish(),
 } satisfies InputShape<MeasurementInput>);
 
 export const recordInspectionInput = z.object({
-  planId: zId, workOrderId: zId.nullish(), materialId: zId.nullish(), lotId: zId.nullish(),
+  planId: zId,
+  workOrderId: zId.nullish(),
+  materialId: zId.nullish(),
+  lotId: zId.nullish(),
   quantityInspected: z.number().int().min(1, "must be at least 1"),
   measurements: z.array(measurementInput),
   inspector: z.string().trim().max(200).nullish(),
@@ -35,16 +40,29 @@ export async function recordInspection(tx: QualityTx, input: InspectionRecord, a
   const failed = readings.filter((r) => !r.passed);
   const inspection = await tx.inspection.create({
     data: {
-      organizationId: plan.organizationId, plantId: plan.plantId, planId: plan.id, workOrderId: input.workOrderId ?? null, materialId: input.materialId ?? null,
-      lotId: input.lotId ?? null, quantityInspected: input.quantityInspected, inspector: input.inspector ?? actor, result: failed.length ? "FAIL" : "PASS",
+      organizationId: plan.organizationId,
+      plantId: plan.plantId,
+      planId: plan.id,
+      workOrderId: input.workOrderId ?? null,
+      materialId: input.materialId ?? null,
+      lotId: input.lotId ?? null,
+      quantityInspected: input.quantityInspected,
+      inspector: input.inspector ?? actor,
+      result: failed.length ? "FAIL" : "PASS",
       measurements: { create: readings.map((r) => ({ characteristicId: r.characteristic.id, value: r.value, passed: r.passed })) },
     },
   });
   if (failed.length && input.openNcrOnFailure) {
     const ncr = await tx.ncr.create({
       data: {
-        organizationId: plan.organizationId, plantId: plan.plantId, severity: input.ncrSeverity, ...failedInspectionNcr(inspection.id, plan.code, failed),
-        workOrderId: input.workOrderId ?? null, materialId: input.materialId ?? plan.materialId, lotId: input.lotId ?? null, inspectionId: inspection.id,
+        organizationId: plan.organizationId,
+        plantId: plan.plantId,
+        severity: input.ncrSeverity,
+        ...failedInspectionNcr(inspection.id, plan.code, failed),
+        workOrderId: input.workOrderId ?? null,
+        materialId: input.materialId ?? plan.materialId,
+        lotId: input.lotId ?? null,
+        inspectionId: inspection.id,
       },
     });
     await announceNcrOpened(tx, ncr);
@@ -53,10 +71,18 @@ export async function recordInspection(tx: QualityTx, input: InspectionRecord, a
 }
 
 /** Inspections, newest first, of a plant and/or with some results. */
-export function listInspections(db: QualityTx, filter: { plantId: string | null; result?: InspectionResult[] | null }, page: PageArgs): Promise<Page<Inspection>> {
+export function listInspections(
+  db: QualityTx,
+  filter: { plantId: string | null; result?: InspectionResult[] | null },
+  page: PageArgs,
+): Promise<Page<Inspection>> {
   const where: Prisma.InspectionWhereInput = {
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.result?.length ? { result: { in: filter.result } } : {}),
   };
-  return paginate(page, (w) => db.inspection.findMany({ where, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }], ...w }), () => db.inspection.count({ where }));
+  return paginate(
+    page,
+    (w) => db.inspection.findMany({ where, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }], ...w }),
+    () => db.inspection.count({ where }),
+  );
 }

@@ -4,9 +4,21 @@ import { failedInspectionNcr, judgeMeasurement, readMeasurements, type JudgedCha
 
 const d = (v: string) => new Prisma.Decimal(v);
 const numeric = (id: string, name: string, lower: string | null, upper: string | null, unit: string | null = "mm"): JudgedCharacteristic => ({
-  id, name, kind: "NUMERIC", lowerLimit: lower === null ? null : d(lower), upperLimit: upper === null ? null : d(upper), unit,
+  id,
+  name,
+  kind: "NUMERIC",
+  lowerLimit: lower === null ? null : d(lower),
+  upperLimit: upper === null ? null : d(upper),
+  unit,
 });
-const attribute = (id: string, name: string): JudgedCharacteristic => ({ id, name, kind: "ATTRIBUTE", lowerLimit: null, upperLimit: null, unit: null });
+const attribute = (id: string, name: string): JudgedCharacteristic => ({
+  id,
+  name,
+  kind: "ATTRIBUTE",
+  lowerLimit: null,
+  upperLimit: null,
+  unit: null,
+});
 
 describe("judgeMeasurement", () => {
   const bore = numeric("c1", "Bore", "9.95", "10.05");
@@ -53,9 +65,15 @@ describe("readMeasurements", () => {
   const plan = { code: "QP-1", characteristics: [numeric("c1", "Bore", "9.95", "10.05"), attribute("c2", "Finish")] };
 
   it("judges one reading per characteristic, in the plan's order", () => {
-    const { readings, problems } = readMeasurements(plan, [{ characteristicId: "c2", passed: false }, { characteristicId: "c1", value: 10 }]);
+    const { readings, problems } = readMeasurements(plan, [
+      { characteristicId: "c2", passed: false },
+      { characteristicId: "c1", value: 10 },
+    ]);
     expect(problems).toEqual([]);
-    expect(readings.map((r) => [r.characteristic.id, r.value, r.passed])).toEqual([["c1", 10, true], ["c2", null, false]]);
+    expect(readings.map((r) => [r.characteristic.id, r.value, r.passed])).toEqual([
+      ["c1", 10, true],
+      ["c2", null, false],
+    ]);
   });
 
   it("reports every problem at once: missing, doubled, incomplete and foreign measurements", () => {
@@ -69,7 +87,11 @@ describe("readMeasurements", () => {
       { field: "input.measurements", message: "Finish is pass/fail: give passed" },
       { field: "input.measurements", message: "2 measurement(s) name no characteristic of plan QP-1" },
     ]);
-    const doubled = readMeasurements(plan, [{ characteristicId: "c1", value: 10 }, { characteristicId: "c1", value: 10 }, { characteristicId: "c2", passed: true }]);
+    const doubled = readMeasurements(plan, [
+      { characteristicId: "c1", value: 10 },
+      { characteristicId: "c1", value: 10 },
+      { characteristicId: "c2", passed: true },
+    ]);
     expect(doubled.problems.map((p) => p.message)).toEqual(["Bore needs exactly one measurement"]);
   });
 

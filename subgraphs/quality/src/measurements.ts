@@ -22,7 +22,10 @@ export interface Reading<C extends JudgedCharacteristic = JudgedCharacteristic> 
  * Pass/fail of one reading: a numeric value within its limits (both inclusive, compared as
  * decimals like the stored limits), or the attribute's verdict; a string says what is missing.
  */
-export function judgeMeasurement(c: JudgedCharacteristic, m: Omit<GivenMeasurement, "characteristicId">): { value: number | null; passed: boolean } | string {
+export function judgeMeasurement(
+  c: JudgedCharacteristic,
+  m: Omit<GivenMeasurement, "characteristicId">,
+): { value: number | null; passed: boolean } | string {
   if (c.kind === "ATTRIBUTE") return m.passed == null ? `${c.name} is pass/fail: give passed` : { value: null, passed: m.passed };
   if (m.value == null) return `${c.name} is numeric: give value`;
   const value = new Prisma.Decimal(m.value);
@@ -58,13 +61,20 @@ export function readMeasurements<C extends JudgedCharacteristic>(
 }
 
 /** Number, title and description of the NCR a failed inspection opens. */
-export function failedInspectionNcr(inspectionId: string, planCode: string, failed: Reading[]): { number: string; title: string; description: string } {
+export function failedInspectionNcr(
+  inspectionId: string,
+  planCode: string,
+  failed: Reading[],
+): { number: string; title: string; description: string } {
   const limits = (c: JudgedCharacteristic) => `${c.lowerLimit ?? "-"}..${c.upperLimit ?? "-"}`;
   return {
     number: `NCR-${inspectionId.slice(0, 8).toUpperCase()}`,
     title: `${planCode} failed: ${failed.map((f) => f.characteristic.name).join(", ")}`,
     description: failed
-      .map((f) => `${f.characteristic.name}: ${f.value ?? "fail"}${f.characteristic.unit ? ` ${f.characteristic.unit}` : ""} (limits ${limits(f.characteristic)})`)
+      .map(
+        (f) =>
+          `${f.characteristic.name}: ${f.value ?? "fail"}${f.characteristic.unit ? ` ${f.characteristic.unit}` : ""} (limits ${limits(f.characteristic)})`,
+      )
       .join("; "),
   };
 }

@@ -26,8 +26,12 @@ describe("NCR status state machine", () => {
     const skip = caught(() => assertMove({ number: "N-1", status: "OPEN" }, "CLOSED"));
     expect(skip.message).toBe("N-1 is OPEN; it can go to UNDER_REVIEW, not CLOSED");
     expect(skip.extensions).toEqual({ code: "CONFLICT", currentStatus: "OPEN", allowedNextStatuses: ["UNDER_REVIEW"] });
-    expect(caught(() => assertMove({ number: "N-1", status: "DISPOSITIONED" }, "UNDER_REVIEW")).message).toBe("N-1 is DISPOSITIONED; it can go to CLOSED, not UNDER_REVIEW");
-    expect(caught(() => assertMove({ number: "N-1", status: "UNDER_REVIEW" }, "UNDER_REVIEW")).message).toBe("N-1 is UNDER_REVIEW; it can go to DISPOSITIONED, not UNDER_REVIEW");
+    expect(caught(() => assertMove({ number: "N-1", status: "DISPOSITIONED" }, "UNDER_REVIEW")).message).toBe(
+      "N-1 is DISPOSITIONED; it can go to CLOSED, not UNDER_REVIEW",
+    );
+    expect(caught(() => assertMove({ number: "N-1", status: "UNDER_REVIEW" }, "UNDER_REVIEW")).message).toBe(
+      "N-1 is UNDER_REVIEW; it can go to DISPOSITIONED, not UNDER_REVIEW",
+    );
   });
 
   it("a closed NCR goes nowhere", () => {
@@ -53,7 +57,10 @@ describe("scrapGaps", () => {
 
   it("lists everything missing, in order", () => {
     expect(scrapGaps({ materialId: null, lotId: null, locationId: null }, {})).toEqual([
-      "the NCR names no material", "the NCR names no lot", "give quantity", "give locationId",
+      "the NCR names no material",
+      "the NCR names no lot",
+      "give quantity",
+      "give locationId",
     ]);
     expect(scrapGaps(full, { quantity: null, locationId: null })).toEqual(["give quantity"]);
   });

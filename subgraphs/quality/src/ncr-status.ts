@@ -3,13 +3,21 @@ import { conflict } from "@mes/shared";
 import type { Ncr, NcrStatus } from "./generated/prisma/client.ts";
 
 /** OPEN -> UNDER_REVIEW -> DISPOSITIONED -> CLOSED, one step at a time. */
-export const NCR_NEXT: Record<NcrStatus, NcrStatus[]> = { OPEN: ["UNDER_REVIEW"], UNDER_REVIEW: ["DISPOSITIONED"], DISPOSITIONED: ["CLOSED"], CLOSED: [] };
+export const NCR_NEXT: Record<NcrStatus, NcrStatus[]> = {
+  OPEN: ["UNDER_REVIEW"],
+  UNDER_REVIEW: ["DISPOSITIONED"],
+  DISPOSITIONED: ["CLOSED"],
+  CLOSED: [],
+};
 
 /** A move the state machine does not allow is a CONFLICT naming the statuses it does allow. */
 export function assertMove(ncr: Pick<Ncr, "number" | "status">, to: NcrStatus): void {
   const allowed = NCR_NEXT[ncr.status];
   if (!allowed.includes(to)) {
-    throw conflict(`${ncr.number} is ${ncr.status}; it can go to ${allowed.join(" or ") || "no other status"}, not ${to}`, { currentStatus: ncr.status, allowedNextStatuses: allowed });
+    throw conflict(`${ncr.number} is ${ncr.status}; it can go to ${allowed.join(" or ") || "no other status"}, not ${to}`, {
+      currentStatus: ncr.status,
+      allowedNextStatuses: allowed,
+    });
   }
 }
 
@@ -19,7 +27,10 @@ export function assertNotClosed(ncr: Pick<Ncr, "number" | "status">): void {
 }
 
 /** What a SCRAP disposition lacks to name stock to scrap (material, lot, quantity, location); empty when complete. */
-export function scrapGaps(ncr: Pick<Ncr, "materialId" | "lotId" | "locationId">, input: { quantity?: number | null; locationId?: string | null }): string[] {
+export function scrapGaps(
+  ncr: Pick<Ncr, "materialId" | "lotId" | "locationId">,
+  input: { quantity?: number | null; locationId?: string | null },
+): string[] {
   const gaps: string[] = [];
   if (!ncr.materialId) gaps.push("the NCR names no material");
   if (!ncr.lotId) gaps.push("the NCR names no lot");

@@ -2,8 +2,19 @@ import { decimalToNumber, entityRef, liveField, parseInput, requireId, withTx } 
 import { loadRequired } from "./context.ts";
 import { NCR_NEXT } from "./ncr-status.ts";
 import {
-  addNcrDefect, assigneeInput, assignNcr, closeNcr, defectQuantityInput, defectTypeInput, dispositionNcr, dispositionNcrInput,
-  listNcrs, openNcr, openNcrInput, requestLotHold, reviewNcr,
+  addNcrDefect,
+  assigneeInput,
+  assignNcr,
+  closeNcr,
+  defectQuantityInput,
+  defectTypeInput,
+  dispositionNcr,
+  dispositionNcrInput,
+  listNcrs,
+  openNcr,
+  openNcrInput,
+  requestLotHold,
+  reviewNcr,
 } from "./ncrs.ts";
 import type { Resolvers, SubscriptionNcrOpenedArgs } from "./resolvers-types.generated.ts";
 
@@ -50,7 +61,11 @@ export const ncrsResolvers = {
     },
   },
   Subscription: {
-    ncrOpened: liveField(["NcrOpened"], (e, a: SubscriptionNcrOpenedArgs) => !a.plantId || e.plantId === a.plantId, (e) => e.payload),
+    ncrOpened: liveField(
+      ["NcrOpened"],
+      (e, a: SubscriptionNcrOpenedArgs) => !a.plantId || e.plantId === a.plantId,
+      (e) => e.payload,
+    ),
   },
   NcrEvent: {
     ncr: (e, _, ctx) => loadRequired(ctx.loaders.ncr, "NCR", e.ncrId),

@@ -19,9 +19,12 @@ export const openNcrInput = z.object({
 } satisfies InputShape<OpenNcrInput>);
 
 export const dispositionNcrInput = z.object({
-  id: zId, disposition: z.enum(NcrDisposition),
-  rootCause: zText, containmentAction: zText,
-  quantity: z.number().finite().positive("must be greater than 0").nullish(), locationId: zId.nullish(),
+  id: zId,
+  disposition: z.enum(NcrDisposition),
+  rootCause: zText,
+  containmentAction: zText,
+  quantity: z.number().finite().positive("must be greater than 0").nullish(),
+  locationId: zId.nullish(),
 } satisfies InputShape<DispositionNcrInput>);
 
 /** Who an NCR is assigned to. */
@@ -41,7 +44,14 @@ export function announceNcrOpened(tx: QualityTx, ncr: Ncr): Promise<void> {
   return appendEvent(tx, {
     ...ncrOrigin(ncr),
     type: "NcrOpened",
-    payload: { ...ncrKey(ncr), severity: ncr.severity, workOrderId: ncr.workOrderId, materialId: ncr.materialId, lotId: ncr.lotId, inspectionId: ncr.inspectionId },
+    payload: {
+      ...ncrKey(ncr),
+      severity: ncr.severity,
+      workOrderId: ncr.workOrderId,
+      materialId: ncr.materialId,
+      lotId: ncr.lotId,
+      inspectionId: ncr.inspectionId,
+    },
   });
 }
 
@@ -98,17 +108,27 @@ export async function dispositionNcr(tx: QualityTx, input: NcrDispositionDecisio
   const updated = await tx.ncr.update({
     where: { id: ncr.id },
     data: {
-      status: "DISPOSITIONED", disposition: input.disposition, rootCause: input.rootCause, containmentAction: input.containmentAction,
-      dispositionQuantity: input.quantity ?? null, locationId: input.locationId ?? ncr.locationId, dispositionedAt: new Date(),
+      status: "DISPOSITIONED",
+      disposition: input.disposition,
+      rootCause: input.rootCause,
+      containmentAction: input.containmentAction,
+      dispositionQuantity: input.quantity ?? null,
+      locationId: input.locationId ?? ncr.locationId,
+      dispositionedAt: new Date(),
     },
   });
   await appendEvent(tx, {
     ...ncrOrigin(updated),
     type: "NcrDispositioned",
     payload: {
-      ...ncrKey(updated), disposition: input.disposition, materialId: updated.materialId, lotId: updated.lotId, locationId: updated.locationId,
+      ...ncrKey(updated),
+      disposition: input.disposition,
+      materialId: updated.materialId,
+      lotId: updated.lotId,
+      locationId: updated.locationId,
       // toFixed: a decimal string in plain notation, as the catalogue wants
-      quantity: updated.dispositionQuantity?.toFixed() ?? null, workOrderId: updated.workOrderId,
+      quantity: updated.dispositionQuantity?.toFixed() ?? null,
+      workOrderId: updated.workOrderId,
     },
   });
   return updated;
@@ -132,7 +152,11 @@ export async function requestLotHold(tx: QualityTx, ncrId: string, locationId: s
   assertNotClosed(ncr);
   if (ncr.lotHoldRequested) return ncr;
   const updated = await tx.ncr.update({ where: { id: ncr.id }, data: { lotHoldRequested: true, ...(locationId ? { locationId } : {}) } });
-  await appendEvent(tx, { ...ncrOrigin(updated), type: "LotHoldRequested", payload: { ...ncrKey(updated), lotId: ncr.lotId, reason: `${ncr.number}: ${ncr.title}` } });
+  await appendEvent(tx, {
+    ...ncrOrigin(updated),
+    type: "LotHoldRequested",
+    payload: { ...ncrKey(updated), lotId: ncr.lotId, reason: `${ncr.number}: ${ncr.title}` },
+  });
   return updated;
 }
 
@@ -142,5 +166,9 @@ export function listNcrs(db: QualityTx, filter: { plantId: string | null; status
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.status?.length ? { status: { in: filter.status } } : {}),
   };
-  return paginate(page, (w) => db.ncr.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }), () => db.ncr.count({ where }));
+  return paginate(
+    page,
+    (w) => db.ncr.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+    () => db.ncr.count({ where }),
+  );
 }

@@ -8,5 +8,10 @@ import { workOrdersResolvers } from "./work-orders.resolvers.ts";
 
 /** The quality subgraph's resolvers, one map per area. */
 export const resolvers = mergeResolvers<Resolvers>(
-  scalarResolvers, inspectionPlansResolvers, inspectionsResolvers, ncrsResolvers, firstPassYieldResolvers, workOrdersResolvers,
+  scalarResolvers,
+  inspectionPlansResolvers,
+  inspectionsResolvers,
+  ncrsResolvers,
+  firstPassYieldResolvers,
+  workOrdersResolvers,
 );

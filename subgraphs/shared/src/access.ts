@@ -16,7 +16,7 @@ function allowedRoles(field: GraphQLField<unknown, unknown>): Role[] | null {
   const directive = field.astNode?.directives?.find((d) => d.name.value === ALLOW_DIRECTIVE);
   if (!directive) return null;
   const arg = directive.arguments?.find((a) => a.name.value === "roles");
-  if (!arg || arg.value.kind !== "ListValue") throw new Error(`@allow on ${field.name} needs roles: [...]`);
+  if (arg?.value.kind !== "ListValue") throw new Error(`@allow on ${field.name} needs roles: [...]`);
   return arg.value.values.map((v) => {
     const role = v.kind === "EnumValue" ? v.value : "";
     if (!(ROLES as readonly string[]).includes(role)) throw new Error(`@allow on ${field.name}: unknown role ${role}`);
@@ -25,7 +25,8 @@ function allowedRoles(field: GraphQLField<unknown, unknown>): Role[] | null {
 }
 
 function requireIdentity(ctx: { identity?: Identity | null }): Identity {
-  if (!ctx.identity) throw unauthenticated("Authentication is required: send a bearer token (Authorization header, or connection parameters for subscriptions)");
+  if (!ctx.identity)
+    throw unauthenticated("Authentication is required: send a bearer token (Authorization header, or connection parameters for subscriptions)");
   return ctx.identity;
 }
 

@@ -31,7 +31,11 @@ export async function auditLogPage(db: AuditLogDb, args: AuditLogArgs) {
     ...(args.entityId ? { entityId: args.entityId } : {}),
     ...(args.from || args.to ? { at: { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) } } : {}),
   };
-  return paginate(args, (w) => db.auditLog.findMany({ where, orderBy: { id: "desc" }, ...w }), () => db.auditLog.count({ where }));
+  return paginate(
+    args,
+    (w) => db.auditLog.findMany({ where, orderBy: { id: "desc" }, ...w }),
+    () => db.auditLog.count({ where }),
+  );
 }
 
 export const auditEntryResolvers = {

@@ -53,7 +53,8 @@ export function authConfigProblems(config: AuthConfig): string[] {
   const sources = [config.AUTH_JWKS_URL, config.AUTH_PUBLIC_KEY, config.AUTH_DEV_SECRET].filter(Boolean).length;
   if (sources === 0) return ["AUTH_JWKS_URL, AUTH_PUBLIC_KEY or (development only) AUTH_DEV_SECRET: one is required to verify tokens"];
   if (sources > 1) return ["AUTH_JWKS_URL, AUTH_PUBLIC_KEY, AUTH_DEV_SECRET: set only one"];
-  if (config.AUTH_DEV_SECRET && config.NODE_ENV === "production") return ["AUTH_DEV_SECRET: HS256 shared secrets are refused in production; use AUTH_JWKS_URL or AUTH_PUBLIC_KEY"];
+  if (config.AUTH_DEV_SECRET && config.NODE_ENV === "production")
+    return ["AUTH_DEV_SECRET: HS256 shared secrets are refused in production; use AUTH_JWKS_URL or AUTH_PUBLIC_KEY"];
   return [];
 }
 
@@ -61,7 +62,14 @@ const claims = z.object({
   sub: z.string().min(1, "sub (the user id) is required").max(128),
   org: z.uuid({ error: "org must be the organization's id" }),
   plants: z.union([z.literal("*"), z.array(z.uuid({ error: "plants must be plant ids" })).max(1000)]),
-  roles: z.array(z.string().transform((r) => r.toUpperCase()).pipe(z.enum(ROLES, { error: `roles must be among ${ROLES.join(", ")}` }))).min(1, "roles must name at least one role"),
+  roles: z
+    .array(
+      z
+        .string()
+        .transform((r) => r.toUpperCase())
+        .pipe(z.enum(ROLES, { error: `roles must be among ${ROLES.join(", ")}` })),
+    )
+    .min(1, "roles must name at least one role"),
 });
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
@@ -144,7 +152,11 @@ export interface DevelopmentTokenClaims {
 }
 
 /** Signs an HS256 token with the development secret (demo data, tests, `pnpm sign-in`). */
-export async function signDevelopmentToken(claims: DevelopmentTokenClaims, secret = DEVELOPMENT_AUTH_SECRET, issuer = DEVELOPMENT_ISSUER): Promise<string> {
+export async function signDevelopmentToken(
+  claims: DevelopmentTokenClaims,
+  secret = DEVELOPMENT_AUTH_SECRET,
+  issuer = DEVELOPMENT_ISSUER,
+): Promise<string> {
   return new SignJWT({ org: claims.organizationId, plants: claims.plantIds ?? "*", roles: claims.roles })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setSubject(claims.userId)

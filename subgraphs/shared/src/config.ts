@@ -24,9 +24,7 @@ export function loadConfig<T extends z.ZodType>(service: string, schema: T, env:
   throw new ConfigError(`${service}: invalid configuration\n${lines.join("\n")}`);
 }
 
-const booleanFlag = z
-  .enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' })
-  .transform((v) => v === "true" || v === "1");
+const booleanFlag = z.enum(["true", "false", "1", "0"], { error: 'must be "true" or "false"' }).transform((v) => v === "true" || v === "1");
 
 const port = (fallback?: number) => {
   const p = z.coerce.number({ error: "must be a port number" }).int("must be a whole number").min(1).max(65535);
@@ -43,7 +41,10 @@ export const serviceEnv = {
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Loopback by default; containers set 0.0.0.0.
   HOST: z.string().min(1).default("127.0.0.1"),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"').default("1mb"),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"')
+    .default("1mb"),
   ...authEnv,
 };
 
@@ -54,21 +55,29 @@ export function withAuthCheck<T extends z.ZodObject>(schema: T) {
   });
 }
 
-export const subgraphEnv = withAuthCheck(z.object({
-  ...serviceEnv,
-  PORT: port(),
-  DATABASE_URL: postgresUrl,
-  DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  MIGRATE_ON_START: booleanFlag.default(true),
-  SEED_DEMO: booleanFlag.default(false),
-  // GraphQL URLs of the subgraphs whose events this one follows (their /events feed), by registry name.
-  ...feedUrlVariables(),
-  EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
-  // How long outbox events stay for late subscribers and followers (default a week).
-  OUTBOX_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 366).default(168),
-  // Shared by the services only: lets a follower read another subgraph's /events feed.
-  EVENT_FEED_TOKEN: z.string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" }).min(24, "must be at least 24 characters"),
-}));
+export const subgraphEnv = withAuthCheck(
+  z.object({
+    ...serviceEnv,
+    PORT: port(),
+    DATABASE_URL: postgresUrl,
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    MIGRATE_ON_START: booleanFlag.default(true),
+    SEED_DEMO: booleanFlag.default(false),
+    // GraphQL URLs of the subgraphs whose events this one follows (their /events feed), by registry name.
+    ...feedUrlVariables(),
+    EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // How long outbox events stay for late subscribers and followers (default a week).
+    OUTBOX_RETENTION_HOURS: z.coerce
+      .number()
+      .min(1, "must be at least 1 hour")
+      .max(24 * 366)
+      .default(168),
+    // Shared by the services only: lets a follower read another subgraph's /events feed.
+    EVENT_FEED_TOKEN: z
+      .string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" })
+      .min(24, "must be at least 24 characters"),
+  }),
+);
 export type SubgraphConfig = z.infer<typeof subgraphEnv>;
 
 export { booleanFlag, port, postgresUrl };

@@ -51,7 +51,7 @@ function sqlCapture(file: string | undefined): ((args: unknown[]) => void) | nul
     const text = typeof first === "string" ? first : first?.text;
     if (!text || seen.has(text) || seen.size >= 500) return;
     seen.add(text);
-    const values = typeof first === "string" ? args[1] : first.values ?? args[1];
+    const values = typeof first === "string" ? args[1] : (first.values ?? args[1]);
     fs.appendFileSync(file, `${JSON.stringify({ text, values })}\n`);
   };
 }
@@ -87,7 +87,10 @@ export function createPool(connectionString: string, max: number, applicationNam
       });
       const callback = args.at(-1);
       if (typeof callback === "function") {
-        set.then(() => query(...args), (err: unknown) => (callback as (e: unknown) => void)(err));
+        set.then(
+          () => query(...args),
+          (err: unknown) => (callback as (e: unknown) => void)(err),
+        );
         return undefined;
       }
       return set.then(() => query(...args));

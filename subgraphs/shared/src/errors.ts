@@ -56,8 +56,9 @@ interface PrismaKnownError {
 }
 
 function isPrismaKnownError(err: unknown): err is PrismaKnownError {
-  return typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string" &&
-    /^P\d{4}$/.test((err as { code: string }).code);
+  return (
+    typeof err === "object" && err !== null && typeof (err as { code?: unknown }).code === "string" && /^P\d{4}$/.test((err as { code: string }).code)
+  );
 }
 
 function uniqueFields(meta: PrismaKnownError["meta"]): string {
@@ -84,10 +85,18 @@ export function fromDatabaseError(err: unknown): GraphQLError | null {
 }
 
 const CLIENT_CODES = new Set<string>([
-  ErrorCode.BAD_USER_INPUT, ErrorCode.NOT_FOUND, ErrorCode.CONFLICT, ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED,
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
   // Apollo Server's own request errors.
-  "GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_REQUEST", "OPERATION_RESOLUTION_FAILURE",
-  "PERSISTED_QUERY_NOT_FOUND", "PERSISTED_QUERY_NOT_SUPPORTED",
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_REQUEST",
+  "OPERATION_RESOLUTION_FAILURE",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
 ]);
 
 /**

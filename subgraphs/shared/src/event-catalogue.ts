@@ -13,39 +13,79 @@ const workOrderStatus = z.enum(["PLANNED", "RELEASED", "IN_PROGRESS", "ON_HOLD",
 const machineState = z.enum(["RUNNING", "IDLE", "SETUP", "DOWN", "MAINTENANCE"]);
 
 const stockLevel = {
-  materialId: id, plantId: id, code: z.string(), alertId: id,
-  available: decimal, onHand: decimal, reserved: decimal, reorderPoint: decimal, safetyStock: decimal,
+  materialId: id,
+  plantId: id,
+  code: z.string(),
+  alertId: id,
+  available: decimal,
+  onHand: decimal,
+  reserved: decimal,
+  reorderPoint: decimal,
+  safetyStock: decimal,
 };
 
 export const EVENT_CATALOGUE = {
   /** production: a work order moved from one status to another (RELEASED carries its material needs). */
   WorkOrderStatusChanged: z.object({
-    workOrderId: id, number: z.string(), from: workOrderStatus.nullable(), to: workOrderStatus,
-    actor: z.string(), reason: z.string().nullable(), at: instant,
+    workOrderId: id,
+    number: z.string(),
+    from: workOrderStatus.nullable(),
+    to: workOrderStatus,
+    actor: z.string(),
+    reason: z.string().nullable(),
+    at: instant,
     materialRequirements: z.array(z.object({ materialId: id, quantity: decimal })).optional(),
   }),
   /** production: good and scrap counts logged on an operation. */
   ProductionLogged: z.object({
-    productionLogId: id, workOrderId: id, operationId: id, sequence: z.number().int(),
-    machineId: id.nullable(), shiftId: id.nullable(), goodQuantity: decimal, scrapQuantity: decimal, loggedAt: instant,
+    productionLogId: id,
+    workOrderId: id,
+    operationId: id,
+    sequence: z.number().int(),
+    machineId: id.nullable(),
+    shiftId: id.nullable(),
+    goodQuantity: decimal,
+    scrapQuantity: decimal,
+    loggedAt: instant,
   }),
   /** equipment: a machine changed state. */
   MachineStatusChanged: z.object({
-    machineId: id, code: z.string(), from: machineState, to: machineState, reasonCode: z.string().nullable(), actor: z.string(), at: instant,
+    machineId: id,
+    code: z.string(),
+    from: machineState,
+    to: machineState,
+    reasonCode: z.string().nullable(),
+    actor: z.string(),
+    at: instant,
   }),
   /** equipment: a due PM schedule generation produced its maintenance order. */
   MaintenanceOrderCreated: z.object({
-    maintenanceOrderId: id, number: z.string(), machineId: id, scheduleId: id, generation: z.number().int(),
+    maintenanceOrderId: id,
+    number: z.string(),
+    machineId: id,
+    scheduleId: id,
+    generation: z.number().int(),
   }),
   /** quality: an NCR was opened, by a failed inspection or by hand. */
   NcrOpened: z.object({
-    ncrId: id, number: z.string(), severity: z.enum(["MINOR", "MAJOR", "CRITICAL"]),
-    workOrderId: id.nullable(), materialId: id.nullable(), lotId: id.nullable(), inspectionId: id.nullable(),
+    ncrId: id,
+    number: z.string(),
+    severity: z.enum(["MINOR", "MAJOR", "CRITICAL"]),
+    workOrderId: id.nullable(),
+    materialId: id.nullable(),
+    lotId: id.nullable(),
+    inspectionId: id.nullable(),
   }),
   /** quality: an NCR was dispositioned; SCRAP asks inventory to scrap `quantity` of the lot at the location. */
   NcrDispositioned: z.object({
-    ncrId: id, number: z.string(), disposition: z.enum(["USE_AS_IS", "REWORK", "SCRAP", "RETURN_TO_SUPPLIER"]),
-    materialId: id.nullable(), lotId: id.nullable(), locationId: id.nullable(), quantity: decimal.nullable(), workOrderId: id.nullable(),
+    ncrId: id,
+    number: z.string(),
+    disposition: z.enum(["USE_AS_IS", "REWORK", "SCRAP", "RETURN_TO_SUPPLIER"]),
+    materialId: id.nullable(),
+    lotId: id.nullable(),
+    locationId: id.nullable(),
+    quantity: decimal.nullable(),
+    workOrderId: id.nullable(),
   }),
   /** quality: an NCR asks inventory to hold its lot. */
   LotHoldRequested: z.object({ ncrId: id, number: z.string(), lotId: id, reason: z.string() }),

@@ -148,16 +148,27 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
     const { events } = (await res.json()) as { events: FeedEvent[] };
     for (const event of events) {
       const parsed = parseFeedEvent(event, opts.types);
-      if (!parsed) opts.log.error({ consumer: opts.name, eventId: event.id, type: event.type }, "event payload does not match the event catalogue; skipped");
+      if (!parsed)
+        opts.log.error({ consumer: opts.name, eventId: event.id, type: event.type }, "event payload does not match the event catalogue; skipped");
       // The follower's effects are audited as whoever caused the event, in that request.
-      const cause = { queries: 0, audit: { actor: event.actor, requestId: event.requestId ?? "", organizationId: event.organizationId, operation: `${opts.name}:${event.type}` } };
-      await requestQueries.run(cause, () => opts.transaction(async (tx) => {
-        const position = await positionOf(tx);
-        if (BigInt(event.id) <= position) return; // another replica got here first
-        if (parsed) await opts.handle(parsed, tx);
-        await tx.$executeRaw`INSERT INTO "EventCursor" (consumer, position, "updatedAt") VALUES (${opts.name}, ${BigInt(event.id)}, now())
+      const cause = {
+        queries: 0,
+        audit: {
+          actor: event.actor,
+          requestId: event.requestId ?? "",
+          organizationId: event.organizationId,
+          operation: `${opts.name}:${event.type}`,
+        },
+      };
+      await requestQueries.run(cause, () =>
+        opts.transaction(async (tx) => {
+          const position = await positionOf(tx);
+          if (BigInt(event.id) <= position) return; // another replica got here first
+          if (parsed) await opts.handle(parsed, tx);
+          await tx.$executeRaw`INSERT INTO "EventCursor" (consumer, position, "updatedAt") VALUES (${opts.name}, ${BigInt(event.id)}, now())
           ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`;
-      }));
+        }),
+      );
     }
     return events.length;
   }
@@ -219,20 +230,37 @@ export async function prunedUpTo(pool: pg.Pool): Promise<bigint> {
 
 /** Prunes the outbox at start and every hour. */
 export function outboxRetention(pool: pg.Pool, retentionHours: number, log: Logger): EventConsumer {
-  return periodicTask(async () => {
-    const n = await pruneOutbox(pool, retentionHours);
-    if (n) log.info({ pruned: n, retentionHours }, "outbox events past retention deleted");
-  }, 3_600_000, log, "pruning the outbox", { runAtStart: true });
+  return periodicTask(
+    async () => {
+      const n = await pruneOutbox(pool, retentionHours);
+      if (n) log.info({ pruned: n, retentionHours }, "outbox events past retention deleted");
+    },
+    3_600_000,
+    log,
+    "pruning the outbox",
+    { runAtStart: true },
+  );
 }
 
 /**
  * Runs `run` every `intervalMs`, one pass at a time (a pass still running skips the next tick).
  * stop() waits for a running pass; drain() runs one more and waits for it.
  */
-export function periodicTask(run: () => Promise<void>, intervalMs: number, log: Logger, what: string, opts: { runAtStart?: boolean } = {}): EventConsumer {
+export function periodicTask(
+  run: () => Promise<void>,
+  intervalMs: number,
+  log: Logger,
+  what: string,
+  opts: { runAtStart?: boolean } = {},
+): EventConsumer {
   let running: Promise<void> | null = null;
   const pass = () => {
-    if (!running) running = run().catch((err) => log.warn({ err }, `${what} failed`)).finally(() => { running = null; });
+    if (!running)
+      running = run()
+        .catch((err) => log.warn({ err }, `${what} failed`))
+        .finally(() => {
+          running = null;
+        });
     return running;
   };
   if (opts.runAtStart) void pass();

@@ -37,7 +37,11 @@ export class LiveEvents {
   private stopped = false;
   delivered = 0;
 
-  constructor(private pool: pg.Pool, private connectionString: string, private log: Logger) {}
+  constructor(
+    private pool: pg.Pool,
+    private connectionString: string,
+    private log: Logger,
+  ) {}
 
   async start(): Promise<void> {
     const { rows } = await this.pool.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM "OutboxEvent"`);
@@ -80,9 +84,11 @@ export class LiveEvents {
           if (events.length < 500) break;
         }
       } while (this.again);
-    })().catch((err) => this.log.warn({ err }, "reading live events failed")).finally(() => {
-      this.reading = null;
-    });
+    })()
+      .catch((err) => this.log.warn({ err }, "reading live events failed"))
+      .finally(() => {
+        this.reading = null;
+      });
   }
 
   /** An async iterator of matching events: the backlog after `after`, then live events, no duplicates. */
@@ -105,7 +111,9 @@ export class LiveEvents {
         w({ value: event, done: false });
       } else if (queue.length >= MAX_BUFFER) {
         // A reader this far behind would hold memory for ever: end it; it can resume from its cursor.
-        failure = new GraphQLError(`Subscriber too slow: more than ${MAX_BUFFER} events waiting; resubscribe with after: "${lastDelivered}"`, { extensions: { code: "SUBSCRIBER_TOO_SLOW" } });
+        failure = new GraphQLError(`Subscriber too slow: more than ${MAX_BUFFER} events waiting; resubscribe with after: "${lastDelivered}"`, {
+          extensions: { code: "SUBSCRIBER_TOO_SLOW" },
+        });
         cleanup();
       } else {
         queue.push(event);
@@ -125,7 +133,9 @@ export class LiveEvents {
       ? (async () => {
           const pruned = await prunedUpTo(this.pool);
           if (BigInt(sub.after!) < pruned) {
-            failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, { extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() } });
+            failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, {
+              extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() },
+            });
             cleanup();
             return;
           }
@@ -200,7 +210,11 @@ export function liveField<T extends EventType, TArgs extends { after?: string | 
       ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
       // The tenant choke point of subscriptions: only the caller's organization and plants.
       const tenant = ctx.tenant;
-      return ctx.live.subscribe({ types: [...types], after: args.after, filter: (event) => sees(tenant, event) && matches(event as FeedEvent<T>, args) });
+      return ctx.live.subscribe({
+        types: [...types],
+        after: args.after,
+        filter: (event) => sees(tenant, event) && matches(event as FeedEvent<T>, args),
+      });
     },
     resolve: (event: FeedEvent<T>) => ({ cursor: event.id, at: (event.payload as { at?: string }).at ?? event.createdAt, ...shape(event) }),
   };

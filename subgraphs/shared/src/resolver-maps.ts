@@ -13,7 +13,8 @@ export function mergeResolvers<R extends object>(...maps: R[]): R {
         merged[typeName] = fields as Record<string, unknown>;
         continue;
       }
-      const target = (merged[typeName] ??= {});
+      const target = merged[typeName] ?? {};
+      merged[typeName] = target;
       for (const [field, resolver] of Object.entries(fields)) {
         if (field in target) throw new Error(`Resolver ${typeName}.${field} is defined twice`);
         target[field] = resolver;

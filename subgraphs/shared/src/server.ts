@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin, type BaseContext } from "@apollo
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule } from "graphql";
+import type { ExecutionArgs, ExecutionResult, GraphQLSchema, ValidationRule } from "graphql";
 import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
@@ -99,10 +99,13 @@ function loggingPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TC
           }
         },
         async willSendResponse({ operationName, response }) {
-          const errors = response.body.kind === "single" ? response.body.singleResult.errors?.length ?? 0 : 0;
+          const errors = response.body.kind === "single" ? (response.body.singleResult.errors?.length ?? 0) : 0;
           contextValue.log.info(
             {
-              requestId: contextValue.requestId, operationName, durationMs: Math.round(performance.now() - started), errors,
+              requestId: contextValue.requestId,
+              operationName,
+              durationMs: Math.round(performance.now() - started),
+              errors,
               sqlQueries: requestQueries.getStore()?.queries,
             },
             "graphql request",
@@ -126,29 +129,39 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   if (opts.websocket && wsSchema) {
     const websocket = opts.websocket;
     wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
-    wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>({
-      schema: wsSchema,
-      ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
-      context: async (ctx, _id, payload) => {
-        // A gateway passes the caller's request id and bearer token in the connection parameters.
-        // GraphiQL sends the headers of its editor with each operation (extensions.headers) instead.
-        const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const requestId = typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
-        const extensions = payload.extensions as { headers?: Record<string, unknown> } | undefined;
-        const token = connectionToken(params) ?? connectionToken(extensions?.headers);
-        let identity: Identity | null = null;
-        let authProblem = "Authentication is required: send authorization: \"Bearer <token>\" in the connection parameters";
-        if (token) {
-          try {
-            identity = await opts.authenticate(token);
-          } catch (err) {
-            authProblem = (err as Error).message;
+    wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>(
+      {
+        schema: wsSchema,
+        ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
+        context: async (ctx, _id, payload) => {
+          // A gateway passes the caller's request id and bearer token in the connection parameters.
+          // GraphiQL sends the headers of its editor with each operation (extensions.headers) instead.
+          const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
+          const requestId =
+            typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
+          const extensions = payload.extensions as { headers?: Record<string, unknown> } | undefined;
+          const token = connectionToken(params) ?? connectionToken(extensions?.headers);
+          let identity: Identity | null = null;
+          let authProblem = 'Authentication is required: send authorization: "Bearer <token>" in the connection parameters';
+          if (token) {
+            try {
+              identity = await opts.authenticate(token);
+            } catch (err) {
+              authProblem = (err as Error).message;
+            }
           }
-        }
-        const base: RequestContext = { requestId, actor: identity?.userId ?? "anonymous", identity, authProblem, log: opts.log.child({ requestId }) };
-        return websocket.context(base, ctx.extra.request, ctx.extra.socket);
+          const base: RequestContext = {
+            requestId,
+            actor: identity?.userId ?? "anonymous",
+            identity,
+            authProblem,
+            log: opts.log.child({ requestId }),
+          };
+          return websocket.context(base, ctx.extra.request, ctx.extra.socket);
+        },
       },
-    }, wsServer);
+      wsServer,
+    );
   }
 
   // Every GraphQL request is authenticated before Apollo sees it: 401 in GraphQL's error shape.
@@ -156,10 +169,14 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     const token = requestToken(req);
     try {
       if (token) res.locals.identity = await opts.authenticate(token);
-      else if (!(req.method === "POST" && opts.allowAnonymous?.(req))) throw new Error("Authentication is required: send Authorization: Bearer <token>");
+      else if (!(req.method === "POST" && opts.allowAnonymous?.(req)))
+        throw new Error("Authentication is required: send Authorization: Bearer <token>");
       next();
     } catch (err) {
-      res.status(401).set("www-authenticate", "Bearer").json({ errors: [{ message: (err as Error).message, extensions: { code: "UNAUTHENTICATED" } }] });
+      res
+        .status(401)
+        .set("www-authenticate", "Bearer")
+        .json({ errors: [{ message: (err as Error).message, extensions: { code: "UNAUTHENTICATED" } }] });
     }
   };
 
@@ -215,9 +232,12 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status ?? 500;
-    const message = err.type === "entity.too.large"
-      ? `Request body is larger than the limit of ${opts.bodyLimit}`
-      : status < 500 ? err.message : "Internal server error";
+    const message =
+      err.type === "entity.too.large"
+        ? `Request body is larger than the limit of ${opts.bodyLimit}`
+        : status < 500
+          ? err.message
+          : "Internal server error";
     if (status >= 500) opts.log.error({ err }, "request failed");
     res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? "BAD_REQUEST" : "INTERNAL_SERVER_ERROR" } }] });
   });

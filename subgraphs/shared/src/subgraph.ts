@@ -40,7 +40,11 @@ export interface SubgraphDeps<TDb, TSettings> {
  * its port and the feeds it follows), resolvers (typed by its generated `Resolvers`), settings,
  * data access and demo data. Its schema is subgraphs/<name>/schema.graphql with the kit SDL.
  */
-export interface SubgraphDefinition<TDb extends { $disconnect(): Promise<void> }, TContext extends SubgraphContext, TSettings = Record<string, never>> {
+export interface SubgraphDefinition<
+  TDb extends { $disconnect(): Promise<void> },
+  TContext extends SubgraphContext,
+  TSettings = Record<string, never>,
+> {
   name: SubgraphName;
   /** Its own SDL, if not subgraphs/<name>/schema.graphql (tests extend a schema this way). */
   schemaPath?: string;
@@ -107,7 +111,10 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       ...auditEntryResolvers,
       Query: { ...own.Query, [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args) },
     };
-    const schema = buildSubgraphSchema({ typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)), resolvers: resolvers as never });
+    const schema = buildSubgraphSchema({
+      typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)),
+      resolvers: resolvers as never,
+    });
     const permissions = applyAccessRules(schema);
     const requestContext = (base: RequestContext) => {
       const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
@@ -118,9 +125,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       try {
         const state = await migrationState(def.name, pool);
         checks.database = { ok: true };
-        checks.migrations = state.pending.length === 0
-          ? { ok: true }
-          : { ok: false, detail: `pending: ${state.pending.join(", ")}` };
+        checks.migrations = state.pending.length === 0 ? { ok: true } : { ok: false, detail: `pending: ${state.pending.join(", ")}` };
       } catch (err) {
         checks.database = { ok: false, detail: (err as Error).message };
       }

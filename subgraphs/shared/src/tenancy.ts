@@ -47,7 +47,10 @@ const SYSTEM_MODELS: Record<string, string> = {
  */
 export function modelTenancy(schemaFile: string, untenanted: Record<string, string>): Map<string, ModelTenancy> {
   const files = fs.statSync(schemaFile).isDirectory()
-    ? fs.readdirSync(schemaFile).filter((f) => f.endsWith(".prisma")).map((f) => path.join(schemaFile, f))
+    ? fs
+        .readdirSync(schemaFile)
+        .filter((f) => f.endsWith(".prisma"))
+        .map((f) => path.join(schemaFile, f))
     : [schemaFile];
   const text = files.map((f) => fs.readFileSync(f, "utf8")).join("\n");
   const models = new Map<string, ModelTenancy>();
@@ -56,7 +59,9 @@ export function modelTenancy(schemaFile: string, untenanted: Record<string, stri
     const org = field("organizationId");
     const plant = field("plantId");
     if (!org && !untenanted[name!] && !SYSTEM_MODELS[name!]) {
-      throw new Error(`${schemaFile}: model ${name} has no organizationId; add one, or declare in the subgraph's untenantedModels why it needs no tenant scope`);
+      throw new Error(
+        `${schemaFile}: model ${name} has no organizationId; add one, or declare in the subgraph's untenantedModels why it needs no tenant scope`,
+      );
     }
     if (!org) continue;
     models.set(name!, { organization: true, plant: plant ? (plant[1] ? "optional" : "required") : "none", isPlant: name === "Plant" });
@@ -89,8 +94,20 @@ function checkWrite(model: string, t: ModelTenancy, tenant: Tenant, row: Where, 
 }
 
 const FILTERED = new Set([
-  "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy",
-  "update", "updateMany", "updateManyAndReturn", "delete", "deleteMany", "upsert",
+  "findUnique",
+  "findUniqueOrThrow",
+  "findFirst",
+  "findFirstOrThrow",
+  "findMany",
+  "count",
+  "aggregate",
+  "groupBy",
+  "update",
+  "updateMany",
+  "updateManyAndReturn",
+  "delete",
+  "deleteMany",
+  "upsert",
 ]);
 const CREATES = new Set(["create", "createMany", "createManyAndReturn"]);
 
@@ -107,7 +124,17 @@ export function scopedDb<TDb extends Extendable>(db: TDb, tenant: Tenant, models
   return db.$extends({
     query: {
       $allModels: {
-        async $allOperations({ model, operation, args, query }: { model: string; operation: string; args: Where; query: (args: Where) => Promise<unknown> }) {
+        async $allOperations({
+          model,
+          operation,
+          args,
+          query,
+        }: {
+          model: string;
+          operation: string;
+          args: Where;
+          query: (args: Where) => Promise<unknown>;
+        }) {
           const t = models.get(model);
           if (!t) return query(args);
           if (FILTERED.has(operation)) {

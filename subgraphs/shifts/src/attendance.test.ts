@@ -30,21 +30,46 @@ describe("isOnSite", () => {
 describe("coverage", () => {
   const WC1 = "wc-1";
   const WC2 = "wc-2";
-  const at = (workCenterId: string | null, status: "PRESENT" | "LATE" | "ABSENT", clockOut: Date | null = null) => ({ workCenterId, status, clockOut });
+  const at = (workCenterId: string | null, status: "PRESENT" | "LATE" | "ABSENT", clockOut: Date | null = null) => ({
+    workCenterId,
+    status,
+    clockOut,
+  });
 
   it("counts on-site people per work center with a requirement, in the requirements' order", () => {
     const attendance = [
-      at(WC1, "PRESENT"), at(WC1, "LATE"), at(WC1, "ABSENT"), at(WC1, "PRESENT", new Date("2026-02-02T12:00:00Z")),
-      at(WC2, "PRESENT"), at(null, "PRESENT"), at("wc-without-requirement", "PRESENT"),
+      at(WC1, "PRESENT"),
+      at(WC1, "LATE"),
+      at(WC1, "ABSENT"),
+      at(WC1, "PRESENT", new Date("2026-02-02T12:00:00Z")),
+      at(WC2, "PRESENT"),
+      at(null, "PRESENT"),
+      at("wc-without-requirement", "PRESENT"),
     ];
-    expect(coverage([{ workCenterId: WC2, requiredPeople: 1 }, { workCenterId: WC1, requiredPeople: 3 }], attendance)).toEqual([
+    expect(
+      coverage(
+        [
+          { workCenterId: WC2, requiredPeople: 1 },
+          { workCenterId: WC1, requiredPeople: 3 },
+        ],
+        attendance,
+      ),
+    ).toEqual([
       { workCenterId: WC2, required: 1, present: 1, short: 0 },
       { workCenterId: WC1, required: 3, present: 2, short: 1 },
     ]);
   });
 
   it("is never short by a negative number, also with nobody required", () => {
-    expect(coverage([{ workCenterId: WC1, requiredPeople: 1 }, { workCenterId: WC2, requiredPeople: 0 }], [at(WC1, "PRESENT"), at(WC1, "LATE"), at(WC2, "PRESENT")])).toEqual([
+    expect(
+      coverage(
+        [
+          { workCenterId: WC1, requiredPeople: 1 },
+          { workCenterId: WC2, requiredPeople: 0 },
+        ],
+        [at(WC1, "PRESENT"), at(WC1, "LATE"), at(WC2, "PRESENT")],
+      ),
+    ).toEqual([
       { workCenterId: WC1, required: 1, present: 2, short: 0 },
       { workCenterId: WC2, required: 0, present: 1, short: 0 },
     ]);

@@ -4,7 +4,15 @@ import type { CreateShiftPatternInput, Resolvers, ShiftBreakInput } from "./reso
 import type { PlantMapper } from "./mappers.ts";
 import { found } from "./context.ts";
 import {
-  breakProblems, breakWindows, createShiftPattern, generateShifts, MAX_QUERY_DAYS, patternBreaks, patternsOfPlant, shiftAt, shiftsStarting,
+  breakProblems,
+  breakWindows,
+  createShiftPattern,
+  generateShifts,
+  MAX_QUERY_DAYS,
+  patternBreaks,
+  patternsOfPlant,
+  shiftAt,
+  shiftsStarting,
 } from "./calendar.ts";
 
 const shiftBreakInput = z.object({
@@ -12,16 +20,22 @@ const shiftBreakInput = z.object({
   durationMinutes: z.number().int().min(1, "must be at least 1 minute"),
 } satisfies InputShape<ShiftBreakInput>);
 
-const createPatternInput = z.object({
-  plantId: zId,
-  name: zName,
-  timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
-  startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM"),
-  durationMinutes: z.number().int().min(15, "must be at least 15 minutes").max(24 * 60, "must be at most 24 hours"),
-  breaks: z.array(shiftBreakInput),
-} satisfies InputShape<CreateShiftPatternInput>).superRefine((p, ctx) => {
-  for (const { index, message } of breakProblems(p.breaks, p.durationMinutes)) ctx.addIssue({ code: "custom", path: ["breaks", index], message });
-});
+const createPatternInput = z
+  .object({
+    plantId: zId,
+    name: zName,
+    timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
+    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be a local time HH:MM"),
+    durationMinutes: z
+      .number()
+      .int()
+      .min(15, "must be at least 15 minutes")
+      .max(24 * 60, "must be at most 24 hours"),
+    breaks: z.array(shiftBreakInput),
+  } satisfies InputShape<CreateShiftPatternInput>)
+  .superRefine((p, ctx) => {
+    for (const { index, message } of breakProblems(p.breaks, p.durationMinutes)) ctx.addIssue({ code: "custom", path: ["breaks", index], message });
+  });
 
 /** Plants are equipment's: shifts answers with the key, the gateway fetches the rest. */
 const plantRef = (id: string): PlantMapper => ({ id });

@@ -3,7 +3,11 @@ import { breakProblems, breakWindows, businessDates, shiftWindow, startMinuteOf 
 
 const day = (date: string) => new Date(`${date}T00:00:00Z`);
 const iso = (w: { startsAt: Date; endsAt: Date }) => ({ startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString() });
-const pattern = (startTime: string, durationMinutes: number, timeZone: string) => ({ startMinute: startMinuteOf(startTime), durationMinutes, timeZone });
+const pattern = (startTime: string, durationMinutes: number, timeZone: string) => ({
+  startMinute: startMinuteOf(startTime),
+  durationMinutes,
+  timeZone,
+});
 
 describe("startMinuteOf", () => {
   it("reads HH:MM as minutes after midnight", () => {
@@ -17,51 +21,59 @@ describe("startMinuteOf", () => {
 describe("shiftWindow in the plant's time zone", () => {
   it("places a day shift at its local time (Berlin winter, UTC+1)", () => {
     expect(iso(shiftWindow(pattern("06:00", 480, "Europe/Berlin"), day("2026-01-15")))).toEqual({
-      startsAt: "2026-01-15T05:00:00.000Z", endsAt: "2026-01-15T13:00:00.000Z",
+      startsAt: "2026-01-15T05:00:00.000Z",
+      endsAt: "2026-01-15T13:00:00.000Z",
     });
   });
 
   it("ends a night shift on the next local day", () => {
     expect(iso(shiftWindow(pattern("22:00", 480, "Europe/Berlin"), day("2026-01-15")))).toEqual({
-      startsAt: "2026-01-15T21:00:00.000Z", endsAt: "2026-01-16T05:00:00.000Z",
+      startsAt: "2026-01-15T21:00:00.000Z",
+      endsAt: "2026-01-16T05:00:00.000Z",
     });
   });
 
   it("Europe/Berlin, clocks forward (29 March 2026): the night shift lasts 7 real hours", () => {
     // 22:00 CET (+1) to 06:00 CEST (+2).
     expect(iso(shiftWindow(pattern("22:00", 480, "Europe/Berlin"), day("2026-03-28")))).toEqual({
-      startsAt: "2026-03-28T21:00:00.000Z", endsAt: "2026-03-29T04:00:00.000Z",
+      startsAt: "2026-03-28T21:00:00.000Z",
+      endsAt: "2026-03-29T04:00:00.000Z",
     });
   });
 
   it("Europe/Berlin, clocks back (25 October 2026): the night shift lasts 9 real hours", () => {
     // 22:00 CEST (+2) to 06:00 CET (+1).
     expect(iso(shiftWindow(pattern("22:00", 480, "Europe/Berlin"), day("2026-10-24")))).toEqual({
-      startsAt: "2026-10-24T20:00:00.000Z", endsAt: "2026-10-25T05:00:00.000Z",
+      startsAt: "2026-10-24T20:00:00.000Z",
+      endsAt: "2026-10-25T05:00:00.000Z",
     });
     // The day shift after it is already in winter time.
     expect(iso(shiftWindow(pattern("06:00", 480, "Europe/Berlin"), day("2026-10-25")))).toEqual({
-      startsAt: "2026-10-25T05:00:00.000Z", endsAt: "2026-10-25T13:00:00.000Z",
+      startsAt: "2026-10-25T05:00:00.000Z",
+      endsAt: "2026-10-25T13:00:00.000Z",
     });
   });
 
   it("America/Chicago, clocks forward (8 March 2026): the night shift lasts 7 real hours", () => {
     // 22:00 CST (-6) to 06:00 CDT (-5).
     expect(iso(shiftWindow(pattern("22:00", 480, "America/Chicago"), day("2026-03-07")))).toEqual({
-      startsAt: "2026-03-08T04:00:00.000Z", endsAt: "2026-03-08T11:00:00.000Z",
+      startsAt: "2026-03-08T04:00:00.000Z",
+      endsAt: "2026-03-08T11:00:00.000Z",
     });
   });
 
   it("America/Chicago, clocks back (1 November 2026): the night shift lasts 9 real hours", () => {
     // 22:00 CDT (-5) to 06:00 CST (-6).
     expect(iso(shiftWindow(pattern("22:00", 480, "America/Chicago"), day("2026-10-31")))).toEqual({
-      startsAt: "2026-11-01T03:00:00.000Z", endsAt: "2026-11-01T12:00:00.000Z",
+      startsAt: "2026-11-01T03:00:00.000Z",
+      endsAt: "2026-11-01T12:00:00.000Z",
     });
   });
 
   it("a 24-hour shift ends at the same local time the next day", () => {
     expect(iso(shiftWindow(pattern("06:00", 1440, "America/Chicago"), day("2026-07-01")))).toEqual({
-      startsAt: "2026-07-01T11:00:00.000Z", endsAt: "2026-07-02T11:00:00.000Z",
+      startsAt: "2026-07-01T11:00:00.000Z",
+      endsAt: "2026-07-02T11:00:00.000Z",
     });
   });
 });
@@ -91,23 +103,50 @@ describe("businessDates", () => {
 describe("breakProblems", () => {
   it("accepts no breaks, and breaks that touch each other or the shift end", () => {
     expect(breakProblems([], 480)).toEqual([]);
-    expect(breakProblems([{ startOffsetMinutes: 0, durationMinutes: 30 }, { startOffsetMinutes: 30, durationMinutes: 30 }, { startOffsetMinutes: 450, durationMinutes: 30 }], 480)).toEqual([]);
+    expect(
+      breakProblems(
+        [
+          { startOffsetMinutes: 0, durationMinutes: 30 },
+          { startOffsetMinutes: 30, durationMinutes: 30 },
+          { startOffsetMinutes: 450, durationMinutes: 30 },
+        ],
+        480,
+      ),
+    ).toEqual([]);
   });
 
   it("names a break ending after the shift", () => {
-    expect(breakProblems([{ startOffsetMinutes: 470, durationMinutes: 30 }], 480)).toEqual([{ index: 0, message: "break must end within the shift" }]);
-    expect(breakProblems([{ startOffsetMinutes: 451, durationMinutes: 30 }], 480)).toEqual([{ index: 0, message: "break must end within the shift" }]);
+    expect(breakProblems([{ startOffsetMinutes: 470, durationMinutes: 30 }], 480)).toEqual([
+      { index: 0, message: "break must end within the shift" },
+    ]);
+    expect(breakProblems([{ startOffsetMinutes: 451, durationMinutes: 30 }], 480)).toEqual([
+      { index: 0, message: "break must end within the shift" },
+    ]);
   });
 
   it("names overlapping breaks by their position in start order", () => {
     // Given out of order: the 60-minute break at 100 overlaps the one at 120 (sorted position 1).
-    expect(breakProblems([{ startOffsetMinutes: 120, durationMinutes: 15 }, { startOffsetMinutes: 100, durationMinutes: 60 }], 480)).toEqual([
-      { index: 1, message: "breaks must not overlap" },
-    ]);
+    expect(
+      breakProblems(
+        [
+          { startOffsetMinutes: 120, durationMinutes: 15 },
+          { startOffsetMinutes: 100, durationMinutes: 60 },
+        ],
+        480,
+      ),
+    ).toEqual([{ index: 1, message: "breaks must not overlap" }]);
   });
 
   it("names both problems of one break", () => {
-    expect(breakProblems([{ startOffsetMinutes: 400, durationMinutes: 60 }, { startOffsetMinutes: 430, durationMinutes: 60 }], 480)).toEqual([
+    expect(
+      breakProblems(
+        [
+          { startOffsetMinutes: 400, durationMinutes: 60 },
+          { startOffsetMinutes: 430, durationMinutes: 60 },
+        ],
+        480,
+      ),
+    ).toEqual([
       { index: 1, message: "break must end within the shift" },
       { index: 1, message: "breaks must not overlap" },
     ]);

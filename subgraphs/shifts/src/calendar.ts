@@ -57,7 +57,10 @@ export function breakWindows(shift: Pick<Shift, "startsAt">, breaks: readonly Sh
 export function businessDates(fromDate: Date, toDate: Date): Date[] {
   if (toDate < fromDate) throw badUserInput("toDate must not be before fromDate", [{ field: "toDate", message: "must not be before fromDate" }]);
   const days = Math.round((toDate.getTime() - fromDate.getTime()) / DAY_MS) + 1;
-  if (days > MAX_GENERATE_DAYS) throw badUserInput(`At most ${MAX_GENERATE_DAYS} days at once`, [{ field: "toDate", message: `at most ${MAX_GENERATE_DAYS} days after fromDate` }]);
+  if (days > MAX_GENERATE_DAYS)
+    throw badUserInput(`At most ${MAX_GENERATE_DAYS} days at once`, [
+      { field: "toDate", message: `at most ${MAX_GENERATE_DAYS} days after fromDate` },
+    ]);
   return Array.from({ length: days }, (_, i) => new Date(fromDate.getTime() + i * DAY_MS));
 }
 
@@ -71,7 +74,11 @@ export async function generateShifts(tx: ShiftsTx, patternId: string, fromDate: 
   const pattern = await tx.shiftPattern.findUnique({ where: { id: patternId } });
   if (!pattern) throw notFound("Shift pattern", patternId);
   const rows = dates.map((businessDate) => ({
-    organizationId: pattern.organizationId, plantId: pattern.plantId, patternId, businessDate, ...shiftWindow(pattern, businessDate),
+    organizationId: pattern.organizationId,
+    plantId: pattern.plantId,
+    patternId,
+    businessDate,
+    ...shiftWindow(pattern, businessDate),
   }));
   await tx.shift.createMany({ data: rows, skipDuplicates: true });
   return tx.shift.findMany({ where: { patternId, businessDate: { gte: fromDate, lte: toDate } }, orderBy: { startsAt: "asc" } });

@@ -10,12 +10,15 @@ export function createCrew(tx: ShiftsTx, organizationId: string, { members, ...c
 
 /** A crew works shifts of its own plant only. */
 export function checkCrewFitsShift(crew: Pick<Crew, "plantId">, shift: Pick<Shift, "plantId">): void {
-  if (crew.plantId !== shift.plantId) throw badUserInput("The crew belongs to another plant than the shift", [{ field: "crewId", message: "crew of another plant" }]);
+  if (crew.plantId !== shift.plantId)
+    throw badUserInput("The crew belongs to another plant than the shift", [{ field: "crewId", message: "crew of another plant" }]);
 }
 
 export function assignCrew(tx: ShiftsTx, shift: Shift, crew: Crew, workCenterId: string | null) {
   checkCrewFitsShift(crew, shift);
-  return tx.crewAssignment.create({ data: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, crewId: crew.id, workCenterId } });
+  return tx.crewAssignment.create({
+    data: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, crewId: crew.id, workCenterId },
+  });
 }
 
 export function crewsOfPlant(tx: ShiftsTx, plantId: string) {

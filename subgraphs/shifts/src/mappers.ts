@@ -1,9 +1,7 @@
 // Which TypeScript value stands behind each GraphQL type (what resolvers return and receive as
 // parent), read by `pnpm codegen`: `export type XMapper` maps GraphQL type X. Mostly Prisma rows,
 // so resolvers of computed fields (plant, pattern, breaks, work center) see the stored row.
-import type {
-  Attendance, CoverageRequirement, Crew, CrewAssignment, CrewMember, Handover, Shift, ShiftPattern,
-} from "./generated/prisma/client.ts";
+import type { Attendance, CoverageRequirement, Crew, CrewAssignment, CrewMember, Handover, Shift, ShiftPattern } from "./generated/prisma/client.ts";
 
 /** Stores the start as minutes after midnight and the breaks as JSON. */
 export type ShiftPatternMapper = ShiftPattern;
