@@ -10,6 +10,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>["willSendRequest"]>>[0]) {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
     if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
+    // A mutation's Idempotency-Key goes to the subgraph that applies it (reads ignore it there).
+    if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation")) request.http?.headers.set("idempotency-key", context.idempotencyKey);
   }
 }
 

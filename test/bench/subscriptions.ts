@@ -51,6 +51,7 @@ async function main() {
       SEED_DEMO: false,
       EVENT_POLL_MS: 250,
       OUTBOX_RETENTION_HOURS: 168,
+    IDEMPOTENCY_RETENTION_HOURS: 24,
       EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
       ...TEST_AUTH_ENV,
       ...extra,

@@ -24,6 +24,7 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
     SEED_DEMO: false,
     EVENT_POLL_MS: 20,
     OUTBOX_RETENTION_HOURS: 168,
+    IDEMPOTENCY_RETENTION_HOURS: 24,
     EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
     ...TEST_AUTH_ENV,
     ...overrides,

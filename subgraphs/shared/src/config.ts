@@ -72,7 +72,9 @@ export const subgraphEnv = withAuthCheck(
       .min(1, "must be at least 1 hour")
       .max(24 * 366)
       .default(168),
-    // Shared by the services only: lets a follower read another subgraph's /events feed.
+    // How long an Idempotency-Key is remembered: a retry within it gets the first answer (default a day).
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 31).default(24),
+  // Shared by the services only: lets a follower read another subgraph's /events feed.
     EVENT_FEED_TOKEN: z
       .string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" })
       .min(24, "must be at least 24 characters"),

@@ -20,6 +20,8 @@ export interface AuditSession {
 /** What the pool knows of the request a statement belongs to. */
 export interface RequestScope extends QueryStats {
   audit?: AuditSession;
+  /** The mutation's Idempotency-Key row, marked committed inside its transaction (see withTx). */
+  idempotency?: { id: bigint; committed: boolean };
 }
 
 /**

@@ -23,6 +23,8 @@ export interface RequestContext extends BaseContext {
   identity: Identity | null;
   /** Why a WebSocket connection has no identity, for the refusal of its operations. */
   authProblem?: string;
+  /** The caller's Idempotency-Key header, which the gateway passes on with mutations. */
+  idempotencyKey?: string;
 }
 
 export interface ReadinessReport {
@@ -224,7 +226,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
         const identity = (res.locals.identity as Identity | undefined) ?? null;
         const scope = requestQueries.getStore();
         if (scope && identity) scope.audit = { actor: identity.userId, requestId, organizationId: identity.organizationId };
-        return opts.context({ requestId, actor: identity?.userId ?? "anonymous", identity, log: opts.log.child({ requestId }) }, req);
+        const idempotencyKey = req.get("idempotency-key") || undefined;
+        return opts.context({ requestId, actor: identity?.userId ?? "anonymous", identity, idempotencyKey, log: opts.log.child({ requestId }) }, req);
       },
     }),
   );

@@ -7,7 +7,8 @@ import { subgraphTypeDefs } from "./schema-kit.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
-import { mountEventFeed, outboxRetention, type EventConsumer } from "./events.ts";
+import { mountEventFeed, outboxRetention, periodicTask, type EventConsumer } from "./events.ts";
+import { idempotencyPlugin, pruneIdempotencyKeys } from "./idempotency.ts";
 import { LiveEvents } from "./live-events.ts";
 import { createTokenVerifier, type Identity } from "./auth.ts";
 import { applyAccessRules, type PermissionTable } from "./access.ts";
@@ -144,10 +145,13 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       context: requestContext,
       websocket: { context: requestContext },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
+      plugins: [idempotencyPlugin(pool, log)],
     });
     await live.start();
     const feedUrl = (name: SubgraphName) => config[urlVariable(name)];
-    const consumers = [...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log)];
+    const consumers = [...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log),
+      idempotencyRetention(pool, config.IDEMPOTENCY_RETENTION_HOURS, log),
+    ];
     return {
       name: def.name,
       url: server.url,
@@ -203,4 +207,18 @@ export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void>
     log.fatal({ err }, `${def.name} failed to start`);
     process.exit(1);
   }
+}
+
+/** Prunes idempotency keys past their retention at start and every hour. */
+function idempotencyRetention(pool: pg.Pool, retentionHours: number, log: Logger): EventConsumer {
+  return periodicTask(
+    async () => {
+      const n = await pruneIdempotencyKeys(pool, retentionHours);
+      if (n) log.info({ pruned: n, retentionHours }, "idempotency keys past retention deleted");
+    },
+    3_600_000,
+    log,
+    "pruning idempotency keys",
+    { runAtStart: true },
+  );
 }

@@ -1,4 +1,7 @@
 import type { ITXClientDenyList } from "@prisma/client/runtime/client";
+import { requestQueries } from "./db.ts";
+import type { RawSqlClient } from "./events.ts";
+import { markCommitted } from "./idempotency.ts";
 
 /**
  * The client of one interactive transaction of a subgraph's Prisma client `Db`: what domain modules
@@ -21,7 +24,19 @@ interface TransactionCapable {
  * Runs `fn` in one interactive transaction of `db` (a subgraph's client, tenant-scoped or not).
  * The one place that bridges Prisma's overloaded `$transaction` signature to `Tx<Db>`.
  */
-export function withTx<Db extends TransactionCapable, T>(db: Db, fn: (tx: Tx<Db>) => Promise<T>, options?: TxOptions): Promise<T> {
+export async function withTx<Db extends TransactionCapable, T>(db: Db, fn: (tx: Tx<Db>) => Promise<T>, options?: TxOptions): Promise<T> {
   const run = db.$transaction as unknown as (fn: (tx: Tx<Db>) => Promise<T>, options?: TxOptions) => Promise<T>;
-  return run.call(db, fn, options);
+  // A mutation sent with an Idempotency-Key records in its own transaction that it took effect, so
+  // a retry after a crash between commit and answer never applies it twice (see idempotency.ts).
+  const idempotency = requestQueries.getStore()?.idempotency;
+  const result = await run.call(
+    db,
+    async (tx) => {
+      if (idempotency) await markCommitted(tx as unknown as RawSqlClient, idempotency.id);
+      return fn(tx);
+    },
+    options,
+  );
+  if (idempotency) idempotency.committed = true;
+  return result;
 }
