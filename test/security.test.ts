@@ -61,6 +61,32 @@ describe("authentication", () => {
     expect(garbage.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
   });
 
+  it("refuses tokens that never expire, are issued in the future or live longer than the maximum lifetime", async () => {
+    const { SignJWT } = await import("jose");
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (times: { iat?: number; exp?: number; nbf?: number }) => {
+      let jwt = new SignJWT({ org: ORG, plants: "*", roles: ["ADMIN"], ...times }).setProtectedHeader({ alg: "HS256" }).setSubject("x").setIssuer("mes-test");
+      if (times.iat === undefined) jwt = jwt.setIssuedAt(now);
+      return jwt.sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+    };
+    const cases: [string, { iat?: number; exp?: number; nbf?: number }, RegExp][] = [
+      ["no exp", {}, /missing required "exp" claim/],
+      ["exp in the year 2100", { exp: 4_102_444_800 }, /lives longer than the 24 hours allowed/],
+      ["iat an hour in the future", { iat: now + 3600, exp: now + 7200 }, /"iat" claim timestamp check failed \(it should be in the past\)/],
+      ["issued two days ago", { iat: now - 2 * 86400, exp: now + 3600 }, /expired|too far in the past|lives longer/],
+      ["not valid before tomorrow", { nbf: now + 86400, exp: now + 7200 }, /"nbf" claim timestamp check failed/],
+    ];
+    for (const [name, times, reason] of cases) {
+      const res = await graphql(url, `{ plants { id } }`, {}, { authorization: `Bearer ${await sign(times)}` });
+      expect(res.status, name).toBe(401);
+      expect(res.errors?.[0]?.extensions?.code, name).toBe("UNAUTHENTICATED");
+      expect(res.errors?.[0]?.message, name).toMatch(reason);
+    }
+    // Within the skew (60 s by default) a slightly fast identity-provider clock is fine.
+    const ok = await graphql(url, `{ plants { id } }`, {}, { authorization: `Bearer ${await sign({ iat: now + 30, exp: now + 3600 })}` });
+    expect(ok.errors).toBeUndefined();
+  });
+
   it("refuses a direct subgraph call without a valid identity: _entities, queries, subscriptions and the event feed", async () => {
     for (const [name, sg] of Object.entries(stack.subgraphs)) {
       const entities = await graphql(

@@ -25,6 +25,8 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
     EVENT_POLL_MS: 20,
     OUTBOX_RETENTION_HOURS: 168,
     IDEMPOTENCY_RETENTION_HOURS: 24,
+    AUTH_MAX_TOKEN_LIFETIME_HOURS: 24,
+    AUTH_CLOCK_SKEW_SECONDS: 60,
     EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
     ...TEST_AUTH_ENV,
     ...overrides,

@@ -1,6 +1,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import type http from "node:http";
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { GraphQLError } from "graphql";
 import { z } from "zod";
 import { unauthenticated } from "./errors.ts";
 
@@ -37,6 +38,10 @@ export const authEnv = {
   AUTH_DEV_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   AUTH_ISSUER: z.string().min(1).optional(),
   AUTH_AUDIENCE: z.string().min(1).optional(),
+  /** The longest a token may live (exp - iat); a token signed for longer is refused. */
+  AUTH_MAX_TOKEN_LIFETIME_HOURS: z.coerce.number().min(0.1, "must be at least 0.1 hours").max(720, "must be at most 720 hours (30 days)").default(24),
+  /** How far clocks of the identity provider and this service may disagree, for exp, nbf and iat. */
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600, "must be at most 600 seconds").default(60),
 };
 
 export interface AuthConfig {
@@ -46,6 +51,8 @@ export interface AuthConfig {
   AUTH_DEV_SECRET?: string | undefined;
   AUTH_ISSUER?: string | undefined;
   AUTH_AUDIENCE?: string | undefined;
+  AUTH_MAX_TOKEN_LIFETIME_HOURS?: number | undefined;
+  AUTH_CLOCK_SKEW_SECONDS?: number | undefined;
 }
 
 /** One line per problem, like other configuration errors; checked when a service starts. */
@@ -95,6 +102,8 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     key = new TextEncoder().encode(config.AUTH_DEV_SECRET);
     algorithms = ["HS256"];
   }
+  const maxLifetimeSeconds = Math.round((config.AUTH_MAX_TOKEN_LIFETIME_HOURS ?? 24) * 3600);
+  const skew = config.AUTH_CLOCK_SKEW_SECONDS ?? 60;
   const cache = new Map<string, Identity>();
   return async (token) => {
     const cached = cache.get(token);
@@ -105,8 +114,17 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         algorithms,
         ...(config.AUTH_ISSUER ? { issuer: config.AUTH_ISSUER } : {}),
         ...(config.AUTH_AUDIENCE ? { audience: config.AUTH_AUDIENCE } : {}),
+        // Every token must say when it was issued and when it ends: none lives for ever.
+        requiredClaims: ["exp", "iat"],
+        // Issued no longer ago than the maximum lifetime, and not in the future (beyond the skew).
+        maxTokenAge: maxLifetimeSeconds,
+        clockTolerance: skew,
       }));
+      if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxLifetimeSeconds + skew) {
+        throw unauthenticated(`The token lives longer than the ${maxLifetimeSeconds / 3600} hours allowed (AUTH_MAX_TOKEN_LIFETIME_HOURS); sign in again`);
+      }
     } catch (err) {
+      if (err instanceof GraphQLError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw unauthenticated("The token has expired; sign in again");
       if (err instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`The token was not accepted: ${err.message}`);
       throw unauthenticated("The token is not valid (bad signature, algorithm or format)");
