@@ -65,7 +65,10 @@ describe("authentication", () => {
     const { SignJWT } = await import("jose");
     const now = Math.floor(Date.now() / 1000);
     const sign = (times: { iat?: number; exp?: number; nbf?: number }) => {
-      let jwt = new SignJWT({ org: ORG, plants: "*", roles: ["ADMIN"], ...times }).setProtectedHeader({ alg: "HS256" }).setSubject("x").setIssuer("mes-test");
+      let jwt = new SignJWT({ org: ORG, plants: "*", roles: ["ADMIN"], ...times })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("x")
+        .setIssuer("mes-test");
       if (times.iat === undefined) jwt = jwt.setIssuedAt(now);
       return jwt.sign(new TextEncoder().encode(TEST_AUTH_SECRET));
     };
@@ -251,6 +254,23 @@ describe("roles", () => {
 });
 
 describe("hardening", () => {
+  it("counts lists by their length: a nested list query within the depth limit is refused before any subgraph works, at the gateway and at a subgraph", async () => {
+    // 13 levels, under the depth limit of 15: plants x machines x machines x ... multiplies.
+    const nested = `{ plants { machines { plant { machines { plant { machines { plant { machines { plant { machines { plant { machines { id } } } } } } } } } } } } }`;
+    for (const target of [url, stack.subgraphs.equipment.url]) {
+      const started = performance.now();
+      const res = await graphql(target, nested);
+      const ms = performance.now() - started;
+      expect(res.status, target).toBe(400);
+      expect(res.errors?.[0]?.extensions?.code, target).toBe("GRAPHQL_VALIDATION_FAILED");
+      expect(res.errors?.[0]?.message, target).toMatch(/would resolve about .* fields \(lists counted by their length\), more than the \d+ allowed/);
+      expect(ms, target).toBeLessThan(100);
+    }
+    // A page asks for what its limit says: 100 orders with their operations stay allowed.
+    const page = await graphql(url, `{ workOrders(limit: 100) { items { number operations { sequence machine { code } } } } }`);
+    expect(page.errors).toBeUndefined();
+  });
+
   it("refuses a query 50 levels deep, too many aliases or tokens, and a 1 MB body, with clear errors", async () => {
     const deep = `{ plants ${"{ workCenters ".repeat(1)}{ machines { workCenter ${"{ machines { workCenter ".repeat(23)}{ id }${" } }".repeat(23)} } } } }`;
     const depth = await graphql(url, deep);

@@ -41,6 +41,8 @@ export const gatewayEnv = withAuthCheck(
     QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(15),
     QUERY_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(30),
     QUERY_MAX_COST: z.coerce.number().int().min(10).max(1_000_000).default(20_000),
+    // How long a list without a limit argument is assumed to be when counting an operation's cost.
+    QUERY_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
   }),
 );

@@ -1,13 +1,13 @@
 import { GraphQLError, parse, type ValidationContext, type ValidationRule } from "graphql";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
-import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { operationCostRule } from "@mes/shared";
 import type { GatewayConfig } from "./config.ts";
 
 /**
- * What one operation may ask of the graph, checked before any subgraph is called: depth, aliases
- * and cost by validation rules (graphql-armor), tokens while parsing. The body size is limited
- * by the HTTP layer (BODY_LIMIT).
+ * What one operation may ask of the graph, checked before any subgraph is called: depth and aliases
+ * by graphql-armor's rules, cost by our list-aware rule (fields counted as often as they resolve),
+ * tokens while parsing. The body size is limited by the HTTP layer (BODY_LIMIT).
  */
 export function operationLimits(config: GatewayConfig): { validationRules: ValidationRule[]; maxTokens: number } {
   // Reported as validation errors (400, GRAPHQL_VALIDATION_FAILED) rather than thrown (a 500).
@@ -16,11 +16,19 @@ export function operationLimits(config: GatewayConfig): { validationRules: Valid
     onReject: [(ctx: ValidationContext | null, err: Error) => ctx?.reportError(new GraphQLError(err.message.replace(/^Syntax Error: /, "")))],
   };
   return {
-    validationRules: [
-      maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...report }),
-      maxAliasesRule({ n: config.QUERY_MAX_ALIASES, ...report }),
-      costLimitRule({ maxCost: config.QUERY_MAX_COST, ignoreIntrospection: true, ...report }),
-    ] as unknown as ValidationRule[],
+    validationRules: (
+      [
+        maxDepthRule({ n: config.QUERY_MAX_DEPTH, ignoreIntrospection: true, flattenFragments: true, ...report }),
+        maxAliasesRule({ n: config.QUERY_MAX_ALIASES, ...report }),
+      ] as unknown as ValidationRule[]
+    ).concat(
+      operationCostRule({
+        maxCost: config.QUERY_MAX_COST,
+        maxDepth: config.QUERY_MAX_DEPTH,
+        defaultListSize: config.QUERY_DEFAULT_LIST_SIZE,
+        maxListSize: 100,
+      }),
+    ),
     maxTokens: config.QUERY_MAX_TOKENS,
   };
 }

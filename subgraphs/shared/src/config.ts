@@ -45,8 +45,15 @@ export const serviceEnv = {
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"')
     .default("1mb"),
+  // Stack traces and internal messages in error responses, for a developer's own machine only.
+  DEBUG_ERRORS: booleanFlag.optional(),
   ...authEnv,
 };
+
+/** Whether error responses may carry stack traces and internals: NODE_ENV=development with DEBUG_ERRORS=true. */
+export function exposesErrorDetails(config: { NODE_ENV: string; DEBUG_ERRORS?: boolean | undefined }): boolean {
+  return config.NODE_ENV === "development" && config.DEBUG_ERRORS === true;
+}
 
 /** Every service verifies tokens itself: exactly one key source, and no HS256 in production. */
 export function withAuthCheck<T extends z.ZodObject>(schema: T) {
@@ -72,9 +79,20 @@ export const subgraphEnv = withAuthCheck(
       .min(1, "must be at least 1 hour")
       .max(24 * 366)
       .default(168),
+    // What one request may ask of this subgraph (it may be called directly, not only by the gateway):
+    // fields resolved, lists counted by their length (see operation-cost.ts), and nesting depth.
+    QUERY_MAX_COST: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
+    QUERY_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(20),
+    QUERY_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+    // The longest one SQL statement may run before PostgreSQL cancels it.
+    DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     // How long an Idempotency-Key is remembered: a retry within it gets the first answer (default a day).
-  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().min(1, "must be at least 1 hour").max(24 * 31).default(24),
-  // Shared by the services only: lets a follower read another subgraph's /events feed.
+    IDEMPOTENCY_RETENTION_HOURS: z.coerce
+      .number()
+      .min(1, "must be at least 1 hour")
+      .max(24 * 31)
+      .default(24),
+    // Shared by the services only: lets a follower read another subgraph's /events feed.
     EVENT_FEED_TOKEN: z
       .string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" })
       .min(24, "must be at least 24 characters"),

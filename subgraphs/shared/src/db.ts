@@ -58,10 +58,16 @@ function sqlCapture(file: string | undefined): ((args: unknown[]) => void) | nul
   };
 }
 
-export function createPool(connectionString: string, max: number, applicationName: string): InstrumentedPool {
+export function createPool(connectionString: string, max: number, applicationName: string, statementTimeoutMs?: number): InstrumentedPool {
   const capture = sqlCapture(process.env.SQL_CAPTURE);
   const stats: QueryStats = { queries: 0 };
-  const pool = new pg.Pool({ connectionString, max, application_name: applicationName, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    application_name: applicationName,
+    idleTimeoutMillis: 30_000,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   // A client handed over by another request's release must run in the asking request's context,
   // or its statements would be counted (and audited) as the other request's.
   const connect = pool.connect.bind(pool) as (cb?: (...args: unknown[]) => void) => unknown;

@@ -19,6 +19,8 @@ export * from "./schema-kit.ts";
 export * from "./resolver-maps.ts";
 export * from "./tx.ts";
 export * from "./close-codes.ts";
+export * from "./operation-cost.ts";
+export * from "./idempotency.ts";
 export * from "./event-catalogue.ts";
 export * from "./access.ts";
 export * from "./tenancy.ts";

@@ -2,16 +2,18 @@ import { buildSubgraphSchema } from "@apollo/subgraph";
 import type pg from "pg";
 import type { z } from "zod";
 import { graphqlSchemaPath, migrateDeploy, migrationState, schemaPath, urlVariable, type SubgraphName } from "@mes/db";
-import { ConfigError, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
+import { ConfigError, exposesErrorDetails, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
 import { subgraphTypeDefs } from "./schema-kit.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
 import { mountEventFeed, outboxRetention, periodicTask, type EventConsumer } from "./events.ts";
 import { idempotencyPlugin, pruneIdempotencyKeys } from "./idempotency.ts";
+import { operationCostPlugin } from "./operation-cost.ts";
 import { LiveEvents } from "./live-events.ts";
 import { createTokenVerifier, type Identity } from "./auth.ts";
 import { applyAccessRules, type PermissionTable } from "./access.ts";
+import { applyInputGuard } from "./input-guard.ts";
 import { auditEntryResolvers, auditLogPage, type AuditLogArgs } from "./audit.ts";
 import { modelTenancy, scopedDb, tenantOf, type Tenant } from "./tenancy.ts";
 
@@ -97,7 +99,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
     const applied = await migrateDeploy(def.name, config.DATABASE_URL);
     if (applied.length) log.info({ applied }, "migrations applied");
   }
-  const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`);
+  const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`, config.DB_STATEMENT_TIMEOUT_MS);
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
   const db = def.createDb(pool);
   const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
@@ -116,6 +118,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)),
       resolvers: resolvers as never,
     });
+    applyInputGuard(schema); // before access rules, which then wrap it: who may call is checked first
     const permissions = applyAccessRules(schema);
     const requestContext = (base: RequestContext) => {
       const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
@@ -138,18 +141,28 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       host: config.HOST,
       port: config.PORT,
       bodyLimit: config.BODY_LIMIT,
-      development: config.NODE_ENV === "development",
+      exposeErrorDetails: exposesErrorDetails(config),
       log,
       readiness,
       authenticate,
       context: requestContext,
       websocket: { context: requestContext },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
-      plugins: [idempotencyPlugin(pool, log)],
+      plugins: [
+        operationCostPlugin({
+          maxCost: config.QUERY_MAX_COST,
+          maxDepth: config.QUERY_MAX_DEPTH,
+          defaultListSize: config.QUERY_DEFAULT_LIST_SIZE,
+          maxListSize: 100,
+        }),
+        idempotencyPlugin(pool, log),
+      ],
     });
     await live.start();
     const feedUrl = (name: SubgraphName) => config[urlVariable(name)];
-    const consumers = [...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []), outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log),
+    const consumers = [
+      ...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []),
+      outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log),
       idempotencyRetention(pool, config.IDEMPOTENCY_RETENTION_HOURS, log),
     ];
     return {
