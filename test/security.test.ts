@@ -366,6 +366,28 @@ describe("audit trail", () => {
     }
   });
 
+  it("gives every audit entry the tenant of its row: tables without a plant name their parent, so entries of child rows carry a plant", async () => {
+    // Organization-wide tables have no plant by design; every other table has plantId or a parent.
+    const ORGANIZATION_WIDE = new Set(["Material", "DowntimeReason", "Plant"]);
+    for (const [name, sg] of Object.entries(stack.subgraphs)) {
+      const { rows } = await sg.pool.query(`SELECT c.relname AS table, g.tgnargs AS args FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+          WHERE g.tgname = 'mes_audit' AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'plantId' AND NOT a.attisdropped)`);
+      const unattributed = rows.filter((r) => r.args !== 2 && !ORGANIZATION_WIDE.has(r.table)).map((r) => r.table);
+      expect(unattributed, `${name}: audit entries of these tables would have no plant`).toEqual([]);
+    }
+    // A crew's members (a child table) are audited in the crew's plant, invisible to another plant's administrator.
+    const other = await createPlant(url, ORG, "SEC-AUD-B", 0);
+    const crew = await mustQuery(url, `mutation($p: ID!) { createCrew(input: { plantId: $p, name: "Audit crew", members: [{ personId: "p-1", displayName: "Pat", role: "Operator" }] }) { id } }`, { p: plant.plantId });
+    const q = `{ shiftsAuditLog(entity: "CrewMember") { items { entityId after } } }`;
+    expect(crew.createCrew.id).toBeDefined();
+    const own = await mustQuery(url, q, {}, await bearer({ organizationId: ORG, plantIds: [plant.plantId] }));
+    expect(own.shiftsAuditLog.items.length).toBeGreaterThan(0);
+    const { rows: entries } = await stack.subgraphs.shifts.pool.query(`SELECT DISTINCT "plantId" FROM "AuditLog" WHERE entity = 'CrewMember'`);
+    expect(entries).toEqual([{ plantId: plant.plantId }]);
+    const foreign = await mustQuery(url, q, {}, await bearer({ organizationId: ORG, plantIds: [other.plantId] }));
+    expect(foreign.shiftsAuditLog.items).toEqual([]);
+  });
+
   it("attributes each change to the request that made it, also when requests wait for a pooled connection", async () => {
     // 24 concurrent creates by two users on a pool of 5 connections: each row's audit entry names its own user.
     const users = ["ana.lyst", "bo.planner"];
