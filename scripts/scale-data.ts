@@ -233,9 +233,9 @@ export function scaleSteps(size: ScaleSize): Record<string, Step[]> {
         INSERT INTO "InspectionPlan" (id, "organizationId", "plantId", code, name, "productId", "sampleSize")
           SELECT ${id("plan", "i")}, ${ORG}, ${plantOf("i")}, 'IP-' || lpad(i::text, 4, '0'), 'Final inspection ' || i, ${id("product", "i")}, 5
           FROM generate_series(0, ${products - 1}) i WHERE ${a} = 0;
-        INSERT INTO "Inspection" (id, "organizationId", "plantId", "planId", "workOrderId", "quantityInspected", result, inspector, "inspectedAt")
+        INSERT INTO "Inspection" (id, "organizationId", "plantId", "planId", "workOrderId", "quantityInspected", result, inspector, "recordedBy", "inspectedAt")
           SELECT ${id("inspection", "i")}, ${ORG}, ${plantOf("i")}, ${id("plan", `i % ${products}`)}, ${id("wo", "i")}, 5,
-                 CASE WHEN i % 23 = 0 THEN 'FAIL' ELSE 'PASS' END::"InspectionResult", 'qa.scale', ${woTime("i")} + interval '5 hours'
+                 CASE WHEN i % 23 = 0 THEN 'FAIL' ELSE 'PASS' END::"InspectionResult", 'qa.scale', 'qa.scale', ${woTime("i")} + interval '5 hours'
           FROM generate_series(${a}, ${b - 1}) i;`,
       },
     ],

@@ -5,7 +5,7 @@ import { shifts } from "@mes/shifts";
 import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { testSubgraphConfig } from "./support/stack.ts";
-import { actAs } from "./support/auth.ts";
+import { actAs, bearer } from "./support/auth.ts";
 
 const ORG = "4a6b8c0d-2e4f-4a1b-9c3d-5e7f9a1b3c5d";
 actAs({ organizationId: ORG });
@@ -148,20 +148,27 @@ describe("handovers", () => {
     const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
     const { logHandover } = await mustQuery(
       running.url,
-      `mutation($s: ID!) { logHandover(input: { shiftId: $s, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }) { id } }`,
+      `mutation($s: ID!) { logHandover(input: { shiftId: $s, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"] }) { id } }`,
       { s: shiftAt.id },
+      await bearer({ userId: "sup.sara", organizationId: ORG }),
     );
     const pending = await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id notes openIssues createdBy } }`);
     expect(pending.unacknowledgedHandovers).toEqual([
       { id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" },
     ]);
-    const ack = await mustQuery(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.nick") { acknowledgedBy } }`, {
-      id: logHandover.id,
-    });
+    const ack = await mustQuery(
+      running.url,
+      `mutation($id: ID!) { acknowledgeHandover(id: $id) { acknowledgedBy } }`,
+      { id: logHandover.id },
+      await bearer({ userId: "sup.nick", organizationId: ORG }),
+    );
     expect(ack.acknowledgeHandover.acknowledgedBy).toBe("sup.nick");
-    const again = await graphql(running.url, `mutation($id: ID!) { acknowledgeHandover(id: $id, acknowledgedBy: "sup.other") { id } }`, {
-      id: logHandover.id,
-    });
+    const again = await graphql(
+      running.url,
+      `mutation($id: ID!) { acknowledgeHandover(id: $id) { id } }`,
+      { id: logHandover.id },
+      await bearer({ userId: "sup.other", organizationId: ORG }),
+    );
     expect(again.errors![0]!.extensions!.code).toBe("CONFLICT");
     expect(again.errors![0]!.message).toBe(`Handover ${logHandover.id} was already acknowledged by sup.nick`);
     expect((await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id } }`)).unacknowledgedHandovers).toEqual([]);

@@ -19,7 +19,10 @@ export const maintenanceResolvers = {
     },
   },
   Mutation: {
-    createPmSchedule: (_, args, ctx) => createPmSchedule(ctx.db, parseInput(createPmScheduleInput, args.input)),
+    createPmSchedule: (_, args, ctx) => {
+      const input = parseInput(createPmScheduleInput, args.input);
+      return withTx(ctx.db, (tx) => createPmSchedule(tx, input));
+    },
     checkPmSchedules: (_, args, ctx) => generateDueOrders(ctx.db, requireId(args.plantId, "plantId"), args.asOf ?? new Date()),
     completeMaintenanceOrder: (_, args, ctx) => withTx(ctx.db, (tx) => completeMaintenanceOrder(tx, requireId(args.id), ctx.actor)),
   },

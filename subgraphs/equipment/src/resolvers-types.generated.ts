@@ -18,10 +18,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 timestamp in UTC. */
+  /**
+   * An ISO 8601 date-time with seconds and a time zone, Z (UTC) or an offset: 2025-03-01T06:00:00Z,
+   * 2025-03-01T07:00:00.250+01:00. It must be a real calendar date and time in the years 1900–2199;
+   * anything else (a date without a time, no time zone, February 30) is refused with BAD_USER_INPUT.
+   * Answered in UTC.
+   */
   DateTime: { input: Date; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -395,7 +400,9 @@ export type Mutation = {
   createMachine: Machine;
   /**
    * Records a machine's new state, closing its previous status interval. DOWN and MAINTENANCE need a
-   * reason code and open a downtime; RUNNING ends the open downtime.
+   * reason code and open a downtime; RUNNING ends the open downtime. Setting the state the machine
+   * already has changes nothing (machine data collectors repeat states): concurrent identical calls
+   * all answer the machine, with one state change, one downtime and the first one's time and reason.
    */
   setMachineState: Machine;
   /** Records downtime after the fact, e.g. a planned stop; refused if it overlaps recorded downtime. */
@@ -403,7 +410,7 @@ export type Mutation = {
   createPmSchedule: PmSchedule;
   /** Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation). */
   checkPmSchedules: Array<MaintenanceOrder>;
-  /** Completes a maintenance order; for a PM order this resets its schedule. */
+  /** Completes a maintenance order as the signed-in user; for a PM order this resets its schedule. Completing it again is a CONFLICT. */
   completeMaintenanceOrder: MaintenanceOrder;
 };
 

@@ -1,7 +1,8 @@
 import { conflict, notFound, paginate, type PageArgs } from "@mes/shared";
-import type { Prisma } from "./generated/prisma/client.ts";
+import type { Lot, Prisma } from "./generated/prisma/client.ts";
 import type { QueryLotsArgs } from "./resolvers-types.generated.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
+import { lockMaterialAtPlant } from "./alerts.ts";
 
 /** Lots, oldest received first; the filter's ids are valid UUIDs. */
 export function lotPage(db: InventoryDb, filter: Pick<QueryLotsArgs, "plantId" | "materialId" | "status">, page: PageArgs) {
@@ -17,10 +18,21 @@ export function lotPage(db: InventoryDb, filter: Pick<QueryLotsArgs, "plantId" |
   );
 }
 
-/** Puts a lot on hold for `reason`, or (reason null) releases it. */
-export async function setLotHold(tx: InventoryTx, lotId: string, reason: string | null) {
+/**
+ * The lot, read again once its material is locked at its plant: holds, releases and issues of that
+ * material then apply one after another, so a racing duplicate sees the first one's result and an
+ * issue never takes from a lot that was put on hold meanwhile.
+ */
+export async function lockLot(tx: InventoryTx, lotId: string): Promise<Lot> {
   const lot = await tx.lot.findUnique({ where: { id: lotId } });
   if (!lot) throw notFound("Lot", lotId);
+  await lockMaterialAtPlant(tx, lot.materialId, lot.plantId);
+  return tx.lot.findUniqueOrThrow({ where: { id: lotId } });
+}
+
+/** Puts a lot on hold for `reason`, or (reason null) releases it; a repeat is a CONFLICT and the first hold's reason stays. */
+export async function setLotHold(tx: InventoryTx, lotId: string, reason: string | null) {
+  const lot = await lockLot(tx, lotId);
   if (reason !== null && lot.status === "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is already on hold (${lot.holdReason})`);
   if (reason === null && lot.status !== "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is not on hold`);
   return tx.lot.update({

@@ -2,6 +2,7 @@ import { appendEvent, startEventConsumer, withTx, type EventConsumer, type FeedE
 import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
 import { lockMaterialAtPlant } from "./alerts.ts";
+import { lockLot } from "./lots.ts";
 import { scrap } from "./stock.ts";
 
 /** The quality events inventory follows. */
@@ -18,10 +19,13 @@ export async function applyQualityEvent(tx: InventoryTx, event: QualityEvent, lo
   const lot = lotId ? await tx.lot.findUnique({ where: { id: lotId } }) : null;
   if (!lot || lot.organizationId !== event.organizationId) return;
   if (event.type === "LotHoldRequested") {
-    if (lot.status !== "ON_HOLD") await tx.lot.update({ where: { id: lot.id }, data: { status: "ON_HOLD", holdReason: event.payload.reason } });
+    // Under the same lock as holdLot and releaseLot, so a hold placed by hand meanwhile is seen.
+    const current = await lockLot(tx, lot.id);
+    if (current.status !== "ON_HOLD") await tx.lot.update({ where: { id: lot.id }, data: { status: "ON_HOLD", holdReason: event.payload.reason } });
   } else if (event.type === "LotHoldReleaseRequested") {
+    const current = await lockLot(tx, lot.id);
     // Only the hold this NCR asked for (its reason starts with the NCR number).
-    if (lot.status === "ON_HOLD" && lot.holdReason?.startsWith(`${event.payload.number}:`))
+    if (current.status === "ON_HOLD" && current.holdReason?.startsWith(`${event.payload.number}:`))
       await tx.lot.update({ where: { id: lot.id }, data: { status: "AVAILABLE", holdReason: null } });
   } else if (event.payload.disposition === "SCRAP" && event.payload.locationId && event.payload.quantity) {
     const { ncrId, number, locationId, quantity: wanted } = event.payload;

@@ -18,10 +18,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 timestamp in UTC. */
+  /**
+   * An ISO 8601 date-time with seconds and a time zone, Z (UTC) or an offset: 2025-03-01T06:00:00Z,
+   * 2025-03-01T07:00:00.250+01:00. It must be a real calendar date and time in the years 1900–2199;
+   * anything else (a date without a time, no time zone, February 30) is refused with BAD_USER_INPUT.
+   * Answered in UTC.
+   */
   DateTime: { input: Date; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -426,8 +431,9 @@ export type Mutation = {
   scrapStock: StockMovement;
   /** TRANSFER between two locations of one plant. */
   transferStock: StockMovement;
-  /** Blocks a lot from being issued. */
+  /** Blocks a lot from being issued; holding a held lot (also racing the first hold) is a CONFLICT and the first reason stays. */
   holdLot: Lot;
+  /** Makes a held lot available again; releasing a lot that is not on hold (also racing the first release) is a CONFLICT. */
   releaseLot: Lot;
 };
 

@@ -189,8 +189,10 @@ export async function issue(tx: InventoryTx, input: IssueStockInput, actor: stri
     ]);
   if ((loc && loc.plantId !== plantId) || (lot && lot.plantId !== plantId))
     throw badUserInput("The location, lot and plant given are not at the same plant");
-  if (lot?.status === "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is on hold (${lot.holdReason}); it cannot be issued`);
   await lockMaterialAtPlant(tx, m.id, plantId);
+  // Read under the lock holdLot takes too: a hold placed while this issue waited counts.
+  const held = lot && (await tx.lot.findUniqueOrThrow({ where: { id: lot.id } }));
+  if (held?.status === "ON_HOLD") throw conflict(`Lot ${held.lotNumber} is on hold (${held.holdReason}); it cannot be issued`);
   const rows = await tx.stock.findMany({
     where: {
       materialId: m.id,

@@ -12,9 +12,9 @@ export const operationsResolvers = {
       return withTx(ctx.db, (tx) => startOperation(tx, id, ctx.actor));
     },
     pauseOperation: (_, a, ctx) => {
-      requiredText(a.reason, "reason");
+      const reason = requiredText(a.reason, "reason");
       const id = requireId(a.id);
-      return withTx(ctx.db, (tx) => pauseOperation(tx, id));
+      return withTx(ctx.db, (tx) => pauseOperation(tx, id, reason, ctx.actor));
     },
     completeOperation: (_, a, ctx) => {
       const id = requireId(a.id);

@@ -34,10 +34,11 @@ export async function startOperation(tx: ProductionTx, operationId: string, acto
   return tx.operation.update({ where: { id: op.id }, data: { status: "IN_PROGRESS", startedAt: op.startedAt ?? new Date() } });
 }
 
-export async function pauseOperation(tx: ProductionTx, operationId: string): Promise<Operation> {
+/** Pauses a running operation, keeping why, who (the token's subject) and when; a repeat is a CONFLICT and the first pause stays. */
+export async function pauseOperation(tx: ProductionTx, operationId: string, reason: string, actor: string): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, operationId);
   if (op.status !== "IN_PROGRESS") throw conflict(`The ${label(wo, op)} is ${op.status}; only a running operation can be paused`);
-  return tx.operation.update({ where: { id: op.id }, data: { status: "PAUSED" } });
+  return tx.operation.update({ where: { id: op.id }, data: { status: "PAUSED", pauseReason: reason, pausedBy: actor, pausedAt: new Date() } });
 }
 
 /** Completes a running operation; the next one in the routing becomes READY. */
@@ -52,7 +53,7 @@ export async function completeOperation(tx: ProductionTx, operationId: string): 
   return done;
 }
 
-/** Assigns a machine, an operator or both; what is not given stays as it is. */
+/** Assigns a machine, an operator or both; what is not given stays as it is. A setter: repeating it changes nothing. */
 export async function assignOperation(
   tx: ProductionTx,
   operationId: string,

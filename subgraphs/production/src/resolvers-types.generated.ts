@@ -18,10 +18,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 timestamp in UTC. */
+  /**
+   * An ISO 8601 date-time with seconds and a time zone, Z (UTC) or an offset: 2025-03-01T06:00:00Z,
+   * 2025-03-01T07:00:00.250+01:00. It must be a real calendar date and time in the years 1900–2199;
+   * anything else (a date without a time, no time zone, February 30) is refused with BAD_USER_INPUT.
+   * Answered in UTC.
+   */
   DateTime: { input: Date; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -139,6 +144,11 @@ export type Operation = {
   operatorId?: Maybe<Scalars['String']['output']>;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the operation was last paused (pauseOperation's reason); kept after it resumes. */
+  pauseReason?: Maybe<Scalars['String']['output']>;
+  /** Who paused it last: the signed-in user. */
+  pausedBy?: Maybe<Scalars['String']['output']>;
+  pausedAt?: Maybe<Scalars['DateTime']['output']>;
   goodQuantity: Scalars['Float']['output'];
   scrapQuantity: Scalars['Float']['output'];
   /** Good quantity as a share of the work order quantity, 0 to 1. */
@@ -485,15 +495,23 @@ export type Mutation = {
   placeWorkOrderHold: WorkOrderHold;
   /** Releases a hold; releasing the last one resumes an ON_HOLD work order (-> IN_PROGRESS). */
   releaseWorkOrderHold: WorkOrderHold;
-  /** Starts or resumes an operation; the first one started puts a RELEASED work order IN_PROGRESS. */
+  /**
+   * Starts or resumes an operation; the first one started puts a RELEASED work order IN_PROGRESS.
+   * Starting a running operation (also racing the first start) is a CONFLICT.
+   */
   startOperation: Operation;
+  /** Pauses a running operation; the reason and the signed-in user are kept (Operation.pauseReason, pausedBy). Pausing a paused one is a CONFLICT. */
   pauseOperation: Operation;
+  /** Completes a running operation; completing it again is a CONFLICT. */
   completeOperation: Operation;
+  /** Assigns a machine, an operator (the person doing the work) or both; what is not given stays. A setter: repeating it is harmless. */
   assignOperation: Operation;
   /** Reports good and scrap counts on a running operation. */
   logProduction: ProductionLog;
   reportProblem: ProblemReport;
+  /** OPEN -> ACKNOWLEDGED, recorded as the signed-in user; once only: a second acknowledgement is a CONFLICT. */
   acknowledgeProblem: ProblemReport;
+  /** OPEN or ACKNOWLEDGED -> RESOLVED, recorded as the signed-in user; once only: a second resolution is a CONFLICT. */
   resolveProblem: ProblemReport;
   /** Moves an operation in time (and optionally to another machine); refused if it would conflict. */
   rescheduleOperation: Operation;
@@ -978,6 +996,9 @@ export type OperationResolvers<ContextType = ProductionContext, ParentType exten
   operatorId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  pauseReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pausedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pausedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;

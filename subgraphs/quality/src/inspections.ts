@@ -30,7 +30,7 @@ export type InspectionRecord = z.infer<typeof recordInspectionInput>;
 /**
  * Records an inspection by its plan: every characteristic judged, the inspection PASS when all
  * pass. A failure opens an NCR (announced like one opened by hand) unless told not to.
- * `actor` is the inspector when the input names none.
+ * `actor` (the token's subject) is always the recorder, and the inspector when the input names none.
  */
 export async function recordInspection(tx: QualityTx, input: InspectionRecord, actor: string): Promise<Inspection> {
   const plan = await tx.inspectionPlan.findUnique({ where: { id: input.planId }, include: { characteristics: true } });
@@ -47,7 +47,8 @@ export async function recordInspection(tx: QualityTx, input: InspectionRecord, a
       materialId: input.materialId ?? null,
       lotId: input.lotId ?? null,
       quantityInspected: input.quantityInspected,
-      inspector: input.inspector ?? actor,
+      inspector: input.inspector || actor,
+      recordedBy: actor,
       result: failed.length ? "FAIL" : "PASS",
       measurements: { create: readings.map((r) => ({ characteristicId: r.characteristic.id, value: r.value, passed: r.passed })) },
     },

@@ -19,10 +19,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 timestamp in UTC. */
+  /**
+   * An ISO 8601 date-time with seconds and a time zone, Z (UTC) or an offset: 2025-03-01T06:00:00Z,
+   * 2025-03-01T07:00:00.250+01:00. It must be a real calendar date and time in the years 1900–2199;
+   * anything else (a date without a time, no time zone, February 30) is refused with BAD_USER_INPUT.
+   * Answered in UTC.
+   */
   DateTime: { input: Date; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -76,7 +81,10 @@ export type Inspection = {
   lot?: Maybe<Lot>;
   quantityInspected: Scalars['Int']['output'];
   result: InspectionResult;
+  /** Who inspected: the person the input named, or else the signed-in user who recorded it. */
   inspector?: Maybe<Scalars['String']['output']>;
+  /** The signed-in user who recorded the inspection (the token's subject), whoever the inspector was. */
+  recordedBy: Scalars['String']['output'];
   inspectedAt: Scalars['DateTime']['output'];
   measurements: Array<Measurement>;
   /** The NCR opened for this inspection, if any. */
@@ -325,6 +333,10 @@ export type RecordInspectionInput = {
   quantityInspected: Scalars['Int']['input'];
   /** One per characteristic of the plan. */
   measurements: Array<MeasurementInput>;
+  /**
+   * Who inspected, when not the signed-in user (e.g. results from a paper sheet typed in by a clerk);
+   * defaults to the signed-in user. It never replaces the recorder: Inspection.recordedBy is always the signed-in user.
+   */
   inspector?: InputMaybe<Scalars['String']['input']>;
   /** Open an NCR when the inspection fails. */
   openNcrOnFailure?: InputMaybe<Scalars['Boolean']['input']>;
@@ -733,6 +745,7 @@ export type InspectionResolvers<ContextType = QualityContext, ParentType extends
   quantityInspected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   result?: Resolver<ResolversTypes['InspectionResult'], ParentType, ContextType>;
   inspector?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   inspectedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   measurements?: Resolver<Array<ResolversTypes['Measurement']>, ParentType, ContextType>;
   ncrs?: Resolver<Array<ResolversTypes['Ncr']>, ParentType, ContextType>;

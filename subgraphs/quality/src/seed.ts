@@ -17,7 +17,8 @@ export async function seedDemo(db: QualityDb, log: Logger): Promise<void> {
         await tx.characteristic.createMany({
           data: plant.inspectionPlans.flatMap((p) => p.characteristics.map((c) => ({ ...c, planId: p.id }))),
         });
-        await tx.inspection.createMany({ data: plant.inspections.map((i) => ({ ...tenant, ...i })) });
+        // Demo inspectors recorded their own inspections.
+        await tx.inspection.createMany({ data: plant.inspections.map((i) => ({ ...tenant, ...i, recordedBy: i.inspector })) });
         await tx.ncr.createMany({ data: plant.ncrs.map((n) => ({ ...tenant, ...n })) });
       }
     },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { entityRef, parseInput, zDate, zId, type InputShape } from "@mes/shared";
+import { entityRef, parseInput, withTx, zDate, zId, type InputShape } from "@mes/shared";
 import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { WorkCenterMapper } from "./mappers.ts";
 import { loadShift } from "./context.ts";
@@ -27,17 +27,23 @@ export const attendanceResolvers = {
   Mutation: {
     async clockIn(_, args, ctx) {
       const input = parseInput(clockInInput, args.input);
-      return clockIn(ctx.db, await loadShift(ctx, input.shiftId), input, new Date());
+      const shift = await loadShift(ctx, input.shiftId);
+      return withTx(ctx.db, (tx) => clockIn(tx, shift, input, new Date()));
     },
     async clockOut(_, args, ctx) {
       const shift = await loadShift(ctx, args.shiftId);
-      return clockOut(ctx.db, shift, parseInput(person, args.personId, "personId"), args.at ?? new Date());
+      const personId = parseInput(person, args.personId, "personId");
+      return withTx(ctx.db, (tx) => clockOut(tx, shift, personId, args.at ?? new Date()));
     },
     async markAbsent(_, args, ctx) {
       const shift = await loadShift(ctx, args.shiftId);
-      return markAbsent(ctx.db, shift, parseInput(person, args.personId, "personId"));
+      const personId = parseInput(person, args.personId, "personId");
+      return withTx(ctx.db, (tx) => markAbsent(tx, shift, personId));
     },
-    setCoverageRequirement: (_, args, ctx) => setCoverageRequirement(ctx.db, ctx.tenant.organizationId, parseInput(coverageInput, args.input)),
+    setCoverageRequirement: (_, args, ctx) => {
+      const input = parseInput(coverageInput, args.input);
+      return withTx(ctx.db, (tx) => setCoverageRequirement(tx, ctx.tenant.organizationId, input));
+    },
   },
   Shift: {
     attendance: (s, _, ctx) => ctx.loaders.attendanceOfShift.load(s.id),

@@ -32,24 +32,36 @@ export function coverage(
 
 const onePerson = (shift: Shift, personId: string) => ({ shiftId_personId: { shiftId: shift.id, personId } });
 
-/** Records an arrival at `input.at`, or `now` when not given. */
+/**
+ * Serializes the attendance changes of one person in one shift until the transaction ends: the row
+ * may not exist yet, so a row lock cannot do it. Racing duplicates then see the first one's result.
+ */
+async function lockAttendance(tx: ShiftsTx, shift: Shift, personId: string): Promise<void> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`attendance:${shift.id}:${personId}`}))`;
+}
+
+/** Records an arrival at `input.at`, or `now` when not given; CONFLICT if already clocked in (the first time stays). */
 export async function clockIn(tx: ShiftsTx, shift: Shift, input: ClockInInput, now: Date) {
   const { personId } = input;
   const at = input.at ?? now;
   const workCenterId = input.workCenterId ?? null;
   if (at >= shift.endsAt) throw badUserInput("The shift has already ended at that time", [{ field: "input.at", message: "after the shift end" }]);
   const status = arrivalStatus(shift.startsAt, at);
+  await lockAttendance(tx, shift, personId);
   const existing = await tx.attendance.findUnique({ where: onePerson(shift, personId) });
   if (existing?.clockIn) throw conflict(`${personId} already clocked in to this shift at ${existing.clockIn.toISOString()}`);
-  return tx.attendance.upsert({
-    where: onePerson(shift, personId),
-    create: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, personId, workCenterId, status, clockIn: at },
-    // A clock-in without a work center keeps the one already recorded.
-    update: { status, clockIn: at, workCenterId: workCenterId ?? undefined },
+  if (existing) {
+    // Marked absent before arriving: the arrival replaces the absence.
+    return tx.attendance.update({ where: { id: existing.id }, data: { status, clockIn: at, workCenterId: workCenterId ?? undefined } });
+  }
+  return tx.attendance.create({
+    data: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, personId, workCenterId, status, clockIn: at },
   });
 }
 
+/** Records a departure; CONFLICT if not clocked in or already clocked out (the first time stays). */
 export async function clockOut(tx: ShiftsTx, shift: Shift, personId: string, at: Date) {
+  await lockAttendance(tx, shift, personId);
   const row = await tx.attendance.findUnique({ where: onePerson(shift, personId) });
   if (!row?.clockIn) throw conflict(`${personId} has not clocked in to this shift`);
   if (row.clockOut) throw conflict(`${personId} already clocked out at ${row.clockOut.toISOString()}`);
@@ -57,18 +69,24 @@ export async function clockOut(tx: ShiftsTx, shift: Shift, personId: string, at:
   return tx.attendance.update({ where: { id: row.id }, data: { clockOut: at } });
 }
 
+/** Marks a person absent; marking an absent person again changes nothing. CONFLICT once they clocked in. */
 export async function markAbsent(tx: ShiftsTx, shift: Shift, personId: string) {
+  await lockAttendance(tx, shift, personId);
   const row = await tx.attendance.findUnique({ where: onePerson(shift, personId) });
   if (row?.clockIn) throw conflict(`${personId} clocked in to this shift; they are not absent`);
-  return tx.attendance.upsert({
-    where: onePerson(shift, personId),
-    create: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, personId, status: "ABSENT" },
-    update: { status: "ABSENT" },
+  if (row) return row;
+  return tx.attendance.create({
+    data: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, personId, status: "ABSENT" },
   });
 }
 
-/** Sets how many people a work center needs on each shift of its plant (present vs required: Shift.coverage). */
-export function setCoverageRequirement(tx: ShiftsTx, organizationId: string, input: SetCoverageInput) {
+/**
+ * Sets how many people a work center needs on each shift of its plant (present vs required:
+ * Shift.coverage). A setter: repeating it is harmless, and of racing calls the last one's value stays.
+ */
+export async function setCoverageRequirement(tx: ShiftsTx, organizationId: string, input: SetCoverageInput) {
+  // Without the lock, two first-time calls both insert and one fails on the unique key.
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`coverage:${input.plantId}:${input.workCenterId}`}))`;
   return tx.coverageRequirement.upsert({
     where: { plantId_workCenterId: { plantId: input.plantId, workCenterId: input.workCenterId } },
     create: { ...input, organizationId },

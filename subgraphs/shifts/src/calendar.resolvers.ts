@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatMinute, isTimeZone, parseInput, requireId, requireWindow, zId, zName, type InputShape } from "@mes/shared";
+import { formatMinute, isTimeZone, parseInput, requireId, requireWindow, withTx, zId, zName, type InputShape } from "@mes/shared";
 import type { CreateShiftPatternInput, Resolvers, ShiftBreakInput } from "./resolvers-types.generated.ts";
 import type { PlantMapper } from "./mappers.ts";
 import { found } from "./context.ts";
@@ -51,8 +51,14 @@ export const calendarResolvers = {
     shiftAt: (_, args, ctx) => shiftAt(ctx.db, requireId(args.plantId, "plantId"), args.at),
   },
   Mutation: {
-    createShiftPattern: (_, args, ctx) => createShiftPattern(ctx.db, ctx.tenant.organizationId, parseInput(createPatternInput, args.input)),
-    generateShifts: (_, args, ctx) => generateShifts(ctx.db, requireId(args.patternId, "patternId"), args.fromDate, args.toDate),
+    createShiftPattern: (_, args, ctx) => {
+      const input = parseInput(createPatternInput, args.input);
+      return withTx(ctx.db, (tx) => createShiftPattern(tx, ctx.tenant.organizationId, input));
+    },
+    generateShifts: (_, args, ctx) => {
+      const patternId = requireId(args.patternId, "patternId");
+      return withTx(ctx.db, (tx) => generateShifts(tx, patternId, args.fromDate, args.toDate));
+    },
   },
   ShiftPattern: {
     plant: (p) => plantRef(p.plantId),

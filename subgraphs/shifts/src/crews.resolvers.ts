@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { entityRef, notFound, parseInput, requireId, zId, zName, type InputShape } from "@mes/shared";
+import { entityRef, notFound, parseInput, requireId, withTx, zId, zName, type InputShape } from "@mes/shared";
 import type { CreateCrewInput, CrewMemberInput, Resolvers } from "./resolvers-types.generated.ts";
 import { found } from "./context.ts";
 import { assignCrew, createCrew, crewsOfPlant } from "./crews.ts";
@@ -21,7 +21,10 @@ export const crewsResolvers = {
     crews: (_, { plantId }, ctx) => crewsOfPlant(ctx.db, requireId(plantId, "plantId")),
   },
   Mutation: {
-    createCrew: (_, args, ctx) => createCrew(ctx.db, ctx.tenant.organizationId, parseInput(createCrewInput, args.input)),
+    createCrew: (_, args, ctx) => {
+      const input = parseInput(createCrewInput, args.input);
+      return withTx(ctx.db, (tx) => createCrew(tx, ctx.tenant.organizationId, input));
+    },
     async assignCrew(_, args, ctx) {
       const shiftId = requireId(args.shiftId, "shiftId");
       const crewId = requireId(args.crewId, "crewId");
@@ -29,7 +32,7 @@ export const crewsResolvers = {
       const [shift, crew] = await Promise.all([ctx.loaders.shift.load(shiftId), ctx.loaders.crew.load(crewId)]);
       if (!shift) throw notFound("Shift", shiftId);
       if (!crew) throw notFound("Crew", crewId);
-      return assignCrew(ctx.db, shift, crew, workCenterId);
+      return withTx(ctx.db, (tx) => assignCrew(tx, shift, crew, workCenterId));
     },
   },
   Shift: {

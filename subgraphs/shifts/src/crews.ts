@@ -1,5 +1,5 @@
 // Crews of a plant and their assignment to shifts.
-import { badUserInput } from "@mes/shared";
+import { badUserInput, conflict } from "@mes/shared";
 import type { Crew, Shift } from "./generated/prisma/client.ts";
 import type { CreateCrewInput } from "./resolvers-types.generated.ts";
 import type { ShiftsTx } from "./context.ts";
@@ -14,11 +14,16 @@ export function checkCrewFitsShift(crew: Pick<Crew, "plantId">, shift: Pick<Shif
     throw badUserInput("The crew belongs to another plant than the shift", [{ field: "crewId", message: "crew of another plant" }]);
 }
 
-export function assignCrew(tx: ShiftsTx, shift: Shift, crew: Crew, workCenterId: string | null) {
+/** Assigns a crew to a shift once: the unique (shift, crew) key makes a racing duplicate a CONFLICT. */
+export async function assignCrew(tx: ShiftsTx, shift: Shift, crew: Crew, workCenterId: string | null) {
   checkCrewFitsShift(crew, shift);
-  return tx.crewAssignment.create({
-    data: { organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, crewId: crew.id, workCenterId },
+  const { count } = await tx.crewAssignment.createMany({
+    data: [{ organizationId: shift.organizationId, plantId: shift.plantId, shiftId: shift.id, crewId: crew.id, workCenterId }],
+    skipDuplicates: true,
   });
+  const assignment = await tx.crewAssignment.findUniqueOrThrow({ where: { shiftId_crewId: { shiftId: shift.id, crewId: crew.id } } });
+  if (count === 0) throw conflict(`Crew ${crew.name} is already assigned to this shift`, { crewAssignmentId: assignment.id });
+  return assignment;
 }
 
 export function crewsOfPlant(tx: ShiftsTx, plantId: string) {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badUserInput, parseInput, requireId, zId, type InputShape } from "@mes/shared";
+import { parseInput, requireId, withTx, zId, type InputShape } from "@mes/shared";
 import type { LogHandoverInput, Resolvers } from "./resolvers-types.generated.ts";
 import { found, loadShift } from "./context.ts";
 import { acknowledgeHandover, logHandover, unacknowledgedHandovers } from "./handovers.ts";
@@ -8,7 +8,6 @@ const logHandoverInput = z.object({
   shiftId: zId,
   notes: z.string().trim().min(1, "must not be empty").max(10_000),
   openIssues: z.array(z.string().trim().min(1).max(1000)).max(100),
-  createdBy: z.string().trim().min(1, "must not be empty").max(128),
 } satisfies InputShape<LogHandoverInput>);
 
 export const handoversResolvers = {
@@ -18,13 +17,12 @@ export const handoversResolvers = {
   Mutation: {
     async logHandover(_, args, ctx) {
       const input = parseInput(logHandoverInput, args.input);
-      return logHandover(ctx.db, await loadShift(ctx, input.shiftId), input);
+      const shift = await loadShift(ctx, input.shiftId);
+      return withTx(ctx.db, (tx) => logHandover(tx, shift, input, ctx.actor));
     },
     acknowledgeHandover(_, args, ctx) {
       const id = requireId(args.id);
-      const by = args.acknowledgedBy.trim();
-      if (!by) throw badUserInput("acknowledgedBy must not be empty", [{ field: "acknowledgedBy", message: "must not be empty" }]);
-      return acknowledgeHandover(ctx.db, id, by);
+      return withTx(ctx.db, (tx) => acknowledgeHandover(tx, id, ctx.actor));
     },
   },
   Shift: {

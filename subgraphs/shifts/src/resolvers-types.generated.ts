@@ -14,10 +14,15 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
-  /** An ISO-8601 timestamp in UTC. */
+  /**
+   * An ISO 8601 date-time with seconds and a time zone, Z (UTC) or an offset: 2025-03-01T06:00:00Z,
+   * 2025-03-01T07:00:00.250+01:00. It must be a real calendar date and time in the years 1900–2199;
+   * anything else (a date without a time, no time zone, February 30) is refused with BAD_USER_INPUT.
+   * Answered in UTC.
+   */
   DateTime: { input: Date; output: Date | string; }
   JSON: { input: unknown; output: unknown; }
-  /** A calendar date, YYYY-MM-DD. */
+  /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -128,8 +133,10 @@ export type Handover = {
   shift: Shift;
   notes: Scalars['String']['output'];
   openIssues: Array<Scalars['String']['output']>;
+  /** The signed-in user who logged it (the token's subject). */
   createdBy: Scalars['String']['output'];
   createdAt: Scalars['DateTime']['output'];
+  /** The signed-in user who acknowledged it (the token's subject); the first acknowledgement stays. */
   acknowledgedBy?: Maybe<Scalars['String']['output']>;
   acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
 };
@@ -243,6 +250,7 @@ export type CreateCrewInput = {
 
 export type ClockInInput = {
   shiftId: Scalars['ID']['input'];
+  /** The person arriving (who records it is the signed-in user). */
   personId: Scalars['String']['input'];
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to now. */
@@ -255,11 +263,11 @@ export type SetCoverageInput = {
   requiredPeople: Scalars['Int']['input'];
 };
 
+/** The author is the signed-in user (Handover.createdBy), never a name in the input. */
 export type LogHandoverInput = {
   shiftId: Scalars['ID']['input'];
   notes: Scalars['String']['input'];
   openIssues?: InputMaybe<Array<Scalars['String']['input']>>;
-  createdBy: Scalars['String']['input'];
 };
 
 export type Mutation = {
@@ -268,13 +276,26 @@ export type Mutation = {
   /** Creates the pattern's shifts for each local date in [fromDate, toDate] (at most 62 days); existing ones are kept. */
   generateShifts: Array<Shift>;
   createCrew: Crew;
+  /** Assigns a crew to a shift; CONFLICT if it is already assigned to it. */
   assignCrew: CrewAssignment;
+  /** Logs the outgoing shift's handover, authored by the signed-in user. */
   logHandover: Handover;
+  /** Acknowledges a handover as the signed-in user; once only: a second acknowledgement is a CONFLICT naming who acknowledged it. */
   acknowledgeHandover: Handover;
-  /** Records a person's arrival: LATE when after the shift start plus 5 minutes. */
+  /**
+   * Records a person's arrival: LATE when after the shift start plus 5 minutes. Once per person and
+   * shift: a repeat (also one racing the first) is a CONFLICT and the first clock-in time stays.
+   */
   clockIn: Attendance;
+  /** Records a person's departure; once: a repeat is a CONFLICT and the first clock-out time stays. */
   clockOut: Attendance;
+  /** Marks a person absent; marking an absent person again changes nothing. CONFLICT once they clocked in. */
   markAbsent: Attendance;
+  /**
+   * Sets how many people a work center needs on each shift of its plant, creating or replacing the
+   * requirement. Repeating it is harmless: concurrent identical calls all succeed with the same value
+   * (of racing calls with different values, the last one's stays).
+   */
   setCoverageRequirement: CoverageRequirement;
 };
 
@@ -310,7 +331,6 @@ export type MutationLogHandoverArgs = {
 
 export type MutationAcknowledgeHandoverArgs = {
   id: Scalars['ID']['input'];
-  acknowledgedBy: Scalars['String']['input'];
 };
 
 
@@ -672,7 +692,7 @@ export type MutationResolvers<ContextType = ShiftsContext, ParentType extends Re
   createCrew?: Resolver<ResolversTypes['Crew'], ParentType, ContextType, RequireFields<MutationCreateCrewArgs, 'input'>>;
   assignCrew?: Resolver<ResolversTypes['CrewAssignment'], ParentType, ContextType, RequireFields<MutationAssignCrewArgs, 'shiftId' | 'crewId'>>;
   logHandover?: Resolver<ResolversTypes['Handover'], ParentType, ContextType, RequireFields<MutationLogHandoverArgs, 'input'>>;
-  acknowledgeHandover?: Resolver<ResolversTypes['Handover'], ParentType, ContextType, RequireFields<MutationAcknowledgeHandoverArgs, 'id' | 'acknowledgedBy'>>;
+  acknowledgeHandover?: Resolver<ResolversTypes['Handover'], ParentType, ContextType, RequireFields<MutationAcknowledgeHandoverArgs, 'id'>>;
   clockIn?: Resolver<ResolversTypes['Attendance'], ParentType, ContextType, RequireFields<MutationClockInArgs, 'input'>>;
   clockOut?: Resolver<ResolversTypes['Attendance'], ParentType, ContextType, RequireFields<MutationClockOutArgs, 'shiftId' | 'personId'>>;
   markAbsent?: Resolver<ResolversTypes['Attendance'], ParentType, ContextType, RequireFields<MutationMarkAbsentArgs, 'shiftId' | 'personId'>>;
