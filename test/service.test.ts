@@ -108,6 +108,20 @@ describe("configuration", () => {
   });
 });
 
+describe("the embedded PostgreSQL", () => {
+  it("leaves a process's exit code alone (a failed test run must not exit 0)", async () => {
+    const root = path.resolve(import.meta.dirname, "..");
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "-e", `await import("@mes/db/embedded"); process.exitCode = 3;`], {
+        cwd: path.join(root, "prisma"),
+        stdio: "ignore",
+      });
+      child.on("exit", (c) => resolve(c));
+    });
+    expect(code).toBe(3);
+  });
+});
+
 describe("request ids", () => {
   it("are returned to the caller and passed by the gateway to the subgraphs' logs", async () => {
     const res = await graphql(stack.gatewayUrl, `{ workOrders(limit: 1) { totalCount } plants { id } }`, undefined, {

