@@ -4,8 +4,36 @@ import { z } from "zod";
 export const zId = z.uuid({ error: "must be a valid id (UUID)" });
 export const zCode = z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters");
 export const zName = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
-export const zQuantity = z.number().finite().positive("must be greater than 0").max(1e12, "is too large");
-export const zNonNegative = z.number().finite().min(0, "must be 0 or more").max(1e12, "is too large");
+
+/**
+ * Whether `value` has at most `scale` decimal places, as a NUMERIC(p, scale) column keeps them (so
+ * 0.00001 is refused rather than stored as 0). Beyond 10^12 a double cannot tell, and bounds apply.
+ */
+export function fitsScale(value: number, scale: number): boolean {
+  const scaled = value * 10 ** scale;
+  return Math.abs(scaled) > 1e12 || Math.abs(scaled - Math.round(scaled)) < 1e-6;
+}
+
+/** A number for a NUMERIC column with `scale` decimal places, within [min, max] (min exclusive for "greater than"). */
+export function zDecimal(scale: number, bounds: { min?: number; greaterThan?: number; max: number }) {
+  let n = z.number().finite();
+  if (bounds.greaterThan !== undefined) n = n.gt(bounds.greaterThan, `must be greater than ${bounds.greaterThan}`);
+  if (bounds.min !== undefined) n = n.min(bounds.min, `must be ${bounds.min} or more`);
+  n = n.max(bounds.max, `must be at most ${bounds.max}`);
+  return n.refine((v) => fitsScale(v, scale), `must have at most ${scale} decimal places`);
+}
+
+/** Quantities (NUMERIC(18,4)): greater than 0, at most 4 decimal places. */
+export const zQuantity = zDecimal(4, { greaterThan: 0, max: 1e12 });
+/** Non-negative amounts of NUMERIC(18,4) columns (setup minutes, reorder points, …). */
+export const zNonNegative = zDecimal(4, { min: 0, max: 1e12 });
+/** Costs per unit (NUMERIC(18,6)). */
+export const zUnitCost = zDecimal(6, { min: 0, max: 1e9 });
+/** Measured values and limits (NUMERIC(18,6)), of either sign. */
+export const zMeasure = zDecimal(6, { min: -1e9, max: 1e9 });
+/** An optional text a person writes: absent or null, or not blank (blank is refused, not stored as ""). */
+export const zOptionalText = (max = 5000) =>
+  z.string().trim().min(1, "must not be blank: leave it out instead").max(max, `must be at most ${max} characters`).nullish();
 export const zDate = z.date({ error: "must be a valid date-time" });
 /** A reason, note or description a person writes: required, trimmed, bounded. */
 export const zText = z.string().trim().min(1, "must not be empty").max(5000, "must be at most 5000 characters");
