@@ -21,6 +21,16 @@ function mappersOf(srcDir: string): Record<string, string> {
   return Object.fromEntries(names.map((n) => [n, `./mappers.ts#${n}Mapper`]));
 }
 
+/**
+ * Prisma models of the subgraph: a GraphQL object type with the same name is backed by that row
+ * unless src/mappers.ts says otherwise (so a new subgraph needs no mappers.ts for its tables).
+ */
+function prismaModelsOf(srcDir: string): Set<string> {
+  const dir = path.join(srcDir, "generated", "prisma", "models");
+  if (!fs.existsSync(dir)) return new Set();
+  return new Set(fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, "")));
+}
+
 /** GraphQL enums with a Prisma enum of the same name use the Prisma one (same values, one type). */
 function prismaEnumsOf(srcDir: string): Set<string> {
   const file = path.join(srcDir, "generated", "prisma", "enums.ts");
@@ -38,6 +48,12 @@ export async function resolverTypes(name: SubgraphName): Promise<{ path: string;
   const document = subgraphTypeDefs(name, graphqlSchemaPath(name));
   const schema = buildASTSchema(document, { assumeValidSDL: true });
   const prismaEnums = prismaEnumsOf(srcDir);
+  const models = prismaModelsOf(srcDir);
+  const prismaMappers = Object.fromEntries(
+    Object.values(schema.getTypeMap())
+      .filter((t) => t.astNode?.kind === "ObjectTypeDefinition" && models.has(t.name))
+      .map((t) => [t.name, `./generated/prisma/client.ts#${t.name}`]),
+  );
   const enumValues = Object.fromEntries(
     Object.values(schema.getTypeMap())
       .filter((t) => t.astNode?.kind === "EnumTypeDefinition" && prismaEnums.has(t.name))
@@ -55,7 +71,7 @@ export async function resolverTypes(name: SubgraphName): Promise<{ path: string;
       useTypeImports: true,
       enumsAsTypes: true,
       enumValues,
-      mappers: mappersOf(srcDir),
+      mappers: { ...mappersOf(srcDir), ...Object.fromEntries(Object.entries(prismaMappers).filter(([name]) => !(name in mappersOf(srcDir)))) },
       contextType: `./context.ts#${contextTypeOf(name)}`,
       scalars: {
         ID: { input: "string", output: "string" },

@@ -5,6 +5,7 @@ import { migrationsDir, type SubgraphName } from "./subgraphs.ts";
 
 /** Names of the committed migrations of a subgraph, oldest first. */
 export function committedMigrations(subgraph: SubgraphName): string[] {
+  if (!fs.existsSync(migrationsDir(subgraph))) return []; // a new subgraph before its first migration
   return fs
     .readdirSync(migrationsDir(subgraph), { withFileTypes: true })
     .filter((d) => d.isDirectory())
