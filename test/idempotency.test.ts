@@ -21,8 +21,9 @@ beforeAll(async () => {
   stack = await startTestStack();
   url = stack.gatewayUrl;
   plant = await createPlant(url, ORG, "IDEM");
-  location = (await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "WH", name: "WH" }) { id } }`, { p: plant.plantId }))
-    .createLocation.id;
+  location = (
+    await mustQuery(url, `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "WH", name: "WH" }) { id } }`, { p: plant.plantId })
+  ).createLocation.id;
 });
 afterAll(async () => {
   await replica?.stop();
@@ -32,16 +33,21 @@ afterAll(async () => {
 const RECEIVE = `mutation($i: ReceiveStockInput!) { receiveStock(input: $i) { documentId quantity transactions { id } } }`;
 
 async function material(code: string): Promise<string> {
-  const m = await mustQuery(url, `mutation($c: String!) { createMaterial(input: { code: $c, description: $c, unitOfMeasure: "EA" }) { id } }`, { c: code });
+  const m = await mustQuery(url, `mutation($c: String!) { createMaterial(input: { code: $c, description: $c, unitOfMeasure: "EA" }) { id } }`, {
+    c: code,
+  });
   return m.createMaterial.id;
 }
-const onHand = async (materialId: string) => (await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand } }`, { id: materialId })).material.onHand;
+const onHand = async (materialId: string) =>
+  (await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand } }`, { id: materialId })).material.onHand;
 const receipts = async (materialId: string) =>
   Number(
     (await stack.subgraphs.inventory.pool.query(`SELECT count(*) FROM "StockTransaction" WHERE "materialId" = $1 AND type = 'RECEIPT'`, [materialId]))
       .rows[0].count,
   );
-const receiveInput = (materialId: string, lotNumber: string, quantity = 5) => ({ i: { materialId, locationId: location, lotNumber, quantity, unitCost: 2 } });
+const receiveInput = (materialId: string, lotNumber: string, quantity = 5) => ({
+  i: { materialId, locationId: location, lotNumber, quantity, unitCost: 2 },
+});
 
 /**
  * Sends a request over a raw socket and drops the connection, unread, once the subgraph has
@@ -52,7 +58,12 @@ async function sendAndDropResponse(target: string, body: unknown, headers: Recor
   const payload = JSON.stringify(body);
   const socket = net.connect(Number(port), hostname);
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
-  const head = Object.entries({ ...headers, "content-type": "application/json", "idempotency-key": key, "content-length": String(Buffer.byteLength(payload)) })
+  const head = Object.entries({
+    ...headers,
+    "content-type": "application/json",
+    "idempotency-key": key,
+    "content-length": String(Buffer.byteLength(payload)),
+  })
     .map(([k, v]) => `${k}: ${v}`)
     .join("\r\n");
   socket.write(`POST ${pathname} HTTP/1.1\r\nhost: ${hostname}:${port}\r\n${head}\r\n\r\n${payload}`);

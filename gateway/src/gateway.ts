@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type ExecutionResult } from "graphql";
 import type { WebSocket } from "ws";
 import cors from "cors";
 import compression from "compression";
@@ -9,15 +9,17 @@ import {
   WsCloseCode,
   createLogger,
   createTokenVerifier,
+  exposesErrorDetails,
   startGraphQLService,
   type Logger,
   type ReadinessReport,
   type RequestContext,
   type RunningService,
+  useStrictScalars,
 } from "@mes/shared";
 import { isIntrospectionOnly, operationLimits } from "./limits.ts";
 import { SubgraphDataSource, dedupedFetch } from "./subgraph-fetch.ts";
-import { inflightQueryDedupe } from "./operation-dedupe.ts";
+import { inflightQueryDedupe, operationMustResolve } from "./operation-dedupe.ts";
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
@@ -52,9 +54,12 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     return dataSources.get(name)!;
   };
   const gateway = new ApolloGateway({ supergraphSdl, logger: log, buildService: ({ name, url }) => dataSource(name, url) });
+  // A bad DateTime or Date is refused here, with HTTP 400, before any subgraph is called.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema }) => useStrictScalars(apiSchema));
   const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log, {
     maxQueuedEvents: config.SUBSCRIPTION_QUEUE_MAX,
   });
+  useStrictScalars(subscriptions.schema);
   // Limits are counted here rather than in graphql-ws's onSubscribe, whose GraphQLError check can
   // see another copy of graphql (CommonJS and ESM builds) and reject a valid refusal.
   const perSocket = new WeakMap<WebSocket, number>();
@@ -73,13 +78,13 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     host: config.HOST,
     port: config.PORT,
     bodyLimit: config.BODY_LIMIT,
-    development: config.NODE_ENV === "development",
+    exposeErrorDetails: exposesErrorDetails(config),
     introspection: ide,
     log,
     readiness,
     authenticate,
     requestScope: false,
-    plugins: [inflightQueryDedupe()],
+    plugins: [operationMustResolve(), inflightQueryDedupe()],
     // The IDE may load the schema before the user has pasted a token.
     allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
     ...operationLimits(config),
@@ -115,14 +120,20 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
           );
         // Callers with the same organization and plants see the same events, so they may share a stream.
         const scope = JSON.stringify([context.identity.organizationId, context.identity.plantIds]);
-        const events = subscriptions.subscribe(
-          args.document,
-          (args.variableValues ?? {}) as Record<string, unknown>,
-          args.operationName ?? undefined,
-          context,
-          scope,
-          onSlow,
-        );
+        let events: AsyncIterableIterator<ExecutionResult>;
+        try {
+          events = subscriptions.subscribe(
+            args.document,
+            (args.variableValues ?? {}) as Record<string, unknown>,
+            args.operationName ?? undefined,
+            context,
+            scope,
+            onSlow,
+          );
+        } catch (err) {
+          // Answered as an error result (formatted, logged), not by graphql-ws closing the socket with its message.
+          return { errors: [err instanceof GraphQLError ? err : new GraphQLError((err as Error).message, { originalError: err as Error })] };
+        }
         perSocket.set(context.socket, open + 1);
         const release = events.return!.bind(events);
         events.return = () => {

@@ -1,3 +1,4 @@
+import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin, GraphQLResponse } from "@apollo/server";
 import type { RequestContext } from "@mes/shared";
 
@@ -18,7 +19,9 @@ export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
       return {
         async responseForOperation(ctx): Promise<GraphQLResponse | null> {
           const token = ctx.contextValue.identity?.token;
-          if (ctx.operation.operation !== "query" || !token) return null;
+          // No operation when the document's operations cannot be told apart: nothing to share.
+          const operation = ctx.operation as typeof ctx.operation | undefined;
+          if (operation?.operation !== "query" || !token) return null;
           key = JSON.stringify([token, ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
           const running = inflight.get(key);
           if (running) {
@@ -35,6 +38,28 @@ export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
           inflight.delete(key);
           const body = ctx.response.body as unknown as Single;
           settle(body.kind === "single" ? body : null);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A document whose operation cannot be chosen (several operations and no operationName, or an
+ * operationName it does not contain) is the caller's mistake: HTTP 400 naming it, before the
+ * gateway would fail to plan it (which Apollo Server answers with a 500).
+ */
+export function operationMustResolve(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(ctx) {
+          if (ctx.operation) return;
+          const names = ctx.document.definitions.flatMap((d) => (d.kind === "OperationDefinition" ? [d.name?.value ?? "(anonymous)"] : []));
+          const message = ctx.request.operationName
+            ? `Unknown operation named "${ctx.request.operationName}"; the document has ${names.join(", ") || "none"}`
+            : `Must provide operationName: the document has ${names.length} operations (${names.join(", ")})`;
+          throw new GraphQLError(message, { extensions: { code: "OPERATION_RESOLUTION_FAILURE", http: { status: 400 } } });
         },
       };
     },

@@ -11,7 +11,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
     if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
     // A mutation's Idempotency-Key goes to the subgraph that applies it (reads ignore it there).
-    if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation")) request.http?.headers.set("idempotency-key", context.idempotencyKey);
+    if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation"))
+      request.http?.headers.set("idempotency-key", context.idempotencyKey);
   }
 }
 
@@ -60,12 +61,28 @@ interface Answer {
   body: string;
 }
 
+/**
+ * Whether an answer is a GraphQL response: any 2xx, or any status with a JSON body of `errors`.
+ * A subgraph answers a request error (a variable its scalar refused, a document it cannot
+ * validate) with HTTP 400 and the errors; those errors, with their codes and `fields`, are the
+ * answer to pass on, not a failed fetch (which the data source would report as a bare "400: ").
+ */
+export function isGraphQLAnswer(status: number, body: string): boolean {
+  if (status >= 200 && status < 300) return true;
+  try {
+    const errors = (JSON.parse(body) as { errors?: unknown } | null)?.errors;
+    return Array.isArray(errors) && errors.length > 0;
+  } catch {
+    return false;
+  }
+}
+
 /** What RemoteGraphQLDataSource reads of a response; each caller parses its own copy of the body. */
 function asResponse(answer: Answer) {
   const headers = new Headers();
   for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(", ") : v);
   return {
-    ok: answer.status >= 200 && answer.status < 300,
+    ok: isGraphQLAnswer(answer.status, answer.body),
     status: answer.status,
     statusText: "",
     headers,

@@ -1,6 +1,17 @@
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
-import { Kind, parse, print, visit, type DocumentNode, type ExecutionResult, type FieldNode, type OperationDefinitionNode } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  parse,
+  print,
+  visit,
+  type DocumentNode,
+  type ExecutionResult,
+  type FieldNode,
+  type GraphQLFormattedError,
+  type OperationDefinitionNode,
+} from "graphql";
 import { executeQueryPlan, buildOperationContext, type GraphQLDataSource } from "@apollo/gateway";
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from "@apollo/query-planner";
 import { Supergraph, operationFromDocument } from "@apollo/federation-internals";
@@ -30,9 +41,14 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
     OperationDefinition(node: OperationDefinitionNode): OperationDefinitionNode {
       const root = node.selectionSet.selections[0] as FieldNode;
       const given = root.arguments?.find((a) => a.name.value === "after");
+      // The planner prints an ID literal of digits (a cursor) as an Int: "42" arrives as 42.
       if (given)
         initialAfter =
-          given.value.kind === Kind.VARIABLE ? variables[given.value.name.value] : given.value.kind === Kind.STRING ? given.value.value : null;
+          given.value.kind === Kind.VARIABLE
+            ? variables[given.value.name.value]
+            : given.value.kind === Kind.STRING || given.value.kind === Kind.INT
+              ? given.value.value
+              : null;
       // The client's own `after` variable is replaced by the gateway's; an unused variable is invalid.
       const replaced = given?.value.kind === Kind.VARIABLE ? given.value.name.value : null;
       if (replaced) delete variables[replaced];
@@ -70,6 +86,16 @@ export function resumableOperation(primary: FetchNode, clientVariables: Record<s
     },
   });
   return { query: print(doc), variables: { ...variables, [AFTER_VARIABLE]: initialAfter }, resumable: true };
+}
+
+/**
+ * A subgraph's errors (JSON over graphql-ws) as errors the gateway can send on: same message, code
+ * and other extensions. Their locations are in the subgraph's operation, not the client's: left out.
+ */
+export function upstreamErrors(errors: readonly GraphQLFormattedError[]): GraphQLError[] {
+  return errors.map(
+    (e) => new GraphQLError(e.message, { ...(e.extensions ? { extensions: e.extensions } : {}), ...(e.path ? { path: e.path } : {}) }),
+  );
 }
 
 export interface SubscriptionCounters {
@@ -146,7 +172,10 @@ class SharedStream {
         next: (value) => {
           attempt = 0;
           if (value.errors?.length && !value.data) {
-            this.broadcast({ errors: value.errors as unknown as ExecutionResult["errors"] });
+            // The subgraph refused the subscription (e.g. a bad cursor): tell the clients and end,
+            // rather than resubscribe when it completes and be refused again.
+            this.broadcast({ errors: upstreamErrors(value.errors) });
+            this.close();
             return;
           }
           const data = value.data!;
@@ -165,7 +194,7 @@ class SharedStream {
           if (this.closed) return;
           // GraphQL errors (the subgraph refused the operation) go to the clients; retrying would not help.
           if (Array.isArray(err)) {
-            this.broadcast({ errors: err as unknown as ExecutionResult["errors"] });
+            this.broadcast({ errors: upstreamErrors(err as GraphQLFormattedError[]) });
             this.close();
             return;
           }

@@ -121,7 +121,9 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         clockTolerance: skew,
       }));
       if ((payload.exp ?? 0) - (payload.iat ?? 0) > maxLifetimeSeconds + skew) {
-        throw unauthenticated(`The token lives longer than the ${maxLifetimeSeconds / 3600} hours allowed (AUTH_MAX_TOKEN_LIFETIME_HOURS); sign in again`);
+        throw unauthenticated(
+          `The token lives longer than the ${maxLifetimeSeconds / 3600} hours allowed (AUTH_MAX_TOKEN_LIFETIME_HOURS); sign in again`,
+        );
       }
     } catch (err) {
       if (err instanceof GraphQLError) throw err;

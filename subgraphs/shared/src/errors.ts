@@ -1,6 +1,9 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, Kind, type ASTNode, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
+import type { ServerOptions } from "graphql-ws";
 import type { z } from "zod";
+import type { Logger } from "./logger.ts";
+import { literalArgumentPath, variableArgumentPath } from "./argument-paths.ts";
 
 /** The stable `extensions.code` values clients can rely on. */
 export const ErrorCode = {
@@ -38,6 +41,17 @@ export function unauthenticated(message = "Authentication is required"): GraphQL
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
 }
 
+/** More problems than this in one input are counted, not listed: the answer stays readable. */
+const MAX_LISTED_PROBLEMS = 20;
+
+/** BAD_USER_INPUT naming every problem with its path (`input.routing.0.name`), as clients expect it. */
+export function invalidInput(what: string, fields: FieldProblem[]): GraphQLError {
+  const listed = fields.slice(0, MAX_LISTED_PROBLEMS);
+  const more = fields.length - listed.length;
+  const summary = listed.map((f) => `${f.field}: ${f.message}`).join("; ") + (more ? `; and ${more} more` : "");
+  return badUserInput(`Invalid ${what}: ${summary}`, listed);
+}
+
 /** Validates mutation input; every problem is reported at once, with the path of the field. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown, argName = "input"): z.infer<T> {
   const result = schema.safeParse(input);
@@ -46,8 +60,7 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, argNa
     field: [argName, ...issue.path].join("."),
     message: issue.message,
   }));
-  const summary = fields.map((f) => `${f.field}: ${f.message}`).join("; ");
-  throw badUserInput(`Invalid ${argName}: ${summary}`, fields);
+  throw invalidInput(argName, fields);
 }
 
 interface PrismaKnownError {
@@ -79,37 +92,92 @@ export function fromDatabaseError(err: unknown): GraphQLError | null {
       return new GraphQLError(`The ${model} to change was not found`, { extensions: { code: ErrorCode.NOT_FOUND } });
     case "P2003":
       return badUserInput(`A referenced ${model} does not exist`);
+    // Values the column cannot hold: a guard or zod schema missed a bound; still the caller's input.
+    case "P2000":
+      return badUserInput(`A value is too long for the ${model}`);
+    case "P2020":
+      return badUserInput(`A value is out of the range the ${model} can store`);
     default:
       return null;
   }
 }
 
-const CLIENT_CODES = new Set<string>([
-  ErrorCode.BAD_USER_INPUT,
-  ErrorCode.NOT_FOUND,
-  ErrorCode.CONFLICT,
-  ErrorCode.FORBIDDEN,
-  ErrorCode.UNAUTHENTICATED,
-  // Apollo Server's own request errors.
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "BAD_REQUEST",
-  "OPERATION_RESOLUTION_FAILURE",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-]);
+// Extensions that may carry internals (a subgraph's stack trace, a failed fetch's URL and body).
+const INTERNAL_EXTENSIONS = ["stacktrace", "exception", "response"];
+
+function withoutInternals(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const extensions = formatted.extensions;
+  if (!extensions || !INTERNAL_EXTENSIONS.some((k) => k in extensions)) return formatted;
+  return { ...formatted, extensions: Object.fromEntries(Object.entries(extensions).filter(([k]) => !INTERNAL_EXTENSIONS.includes(k))) };
+}
+
+interface ErrorLike {
+  message?: string;
+  nodes?: readonly ASTNode[];
+  originalError?: unknown;
+  extensions?: Record<string, unknown>;
+}
+
+/** The error and what it wraps (`originalError`), outermost first. */
+function causes(error: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  for (let e = error as ErrorLike | undefined; e && typeof e === "object" && chain.length < 5; e = e.originalError as ErrorLike | undefined)
+    chain.push(e);
+  return chain;
+}
+
+const LITERAL_KINDS = new Set<string>([Kind.STRING, Kind.INT, Kind.FLOAT, Kind.BOOLEAN, Kind.ENUM, Kind.LIST, Kind.OBJECT]);
+const VARIABLE_PROBLEM = /^Variable "\$([_A-Za-z]\w*)" got invalid value [\s\S]*?(?: at "([^"]+)")?$/;
 
 /**
- * Apollo `formatError`: errors meant for the user pass through; database errors a user caused are
- * translated; anything else becomes INTERNAL_SERVER_ERROR without its message (which may hold SQL
- * or internals) unless `exposeInternals` (development). The original is logged by the server.
+ * A value GraphQL itself refused (a scalar's parse, a variable's coercion) as BAD_USER_INPUT with
+ * `fields` naming the argument path, like zod and the input guard name theirs. A literal refused
+ * by a scalar is a validation error to GraphQL; to the caller it is bad input like any other.
+ */
+function asInputProblem(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | null {
+  const code = formatted.extensions?.code;
+  if (formatted.extensions?.fields || (code !== "GRAPHQL_VALIDATION_FAILED" && code !== ErrorCode.BAD_USER_INPUT)) return null;
+  const [outer, ...inner] = causes(error);
+  const node = outer?.nodes?.[0];
+  const body = node?.loc?.source.body;
+  if (node && LITERAL_KINDS.has(node.kind)) {
+    // A literal: Apollo reports the scalar's refusal as a validation error, graphql-ws as it is.
+    const refused = [outer!, ...inner].reverse().find((e) => e.extensions?.code === ErrorCode.BAD_USER_INPUT && e.message);
+    if (!refused || !node.loc || !body) return null;
+    const path = literalArgumentPath(body, node.loc.start);
+    const message = refused.message!;
+    return {
+      message: path ? `Invalid ${path}: ${message}` : message,
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: ErrorCode.BAD_USER_INPUT, ...(path ? { fields: [{ field: path, message }] } : {}) },
+    };
+  }
+  const reason = inner.find((e) => e.message && formatted.message.endsWith(`; ${e.message}`))?.message;
+  const problem = reason && VARIABLE_PROBLEM.exec(formatted.message.slice(0, -(reason.length + 2)));
+  if (!problem || node?.kind !== Kind.VARIABLE_DEFINITION || !body) return null;
+  const [, variable, at] = problem as unknown as [string, string, string | undefined];
+  // "i.routing[0].name" of variable $i used as `input` is the argument path input.routing.0.name.
+  const within = (at ?? variable).slice(variable.length).replace(/\[(\d+)\]/g, ".$1");
+  const field = `${variableArgumentPath(body, variable) ?? variable}${within}`;
+  // Our scalar's own words, without what graphql put around them ("Expected type ...").
+  const message = [...inner].reverse().find((e) => e.extensions?.code === ErrorCode.BAD_USER_INPUT && e.message)?.message ?? reason;
+  return { ...formatted, extensions: { ...formatted.extensions, fields: [{ field, message }] } };
+}
+
+/**
+ * Apollo `formatError`: errors meant for the caller (any code but INTERNAL_SERVER_ERROR, including
+ * those a subgraph sent the gateway) pass through with their message and extensions; values
+ * GraphQL refused name their argument; database errors a user caused are translated; anything else
+ * becomes INTERNAL_SERVER_ERROR without its message (which may hold SQL or internals) unless
+ * `exposeInternals` (NODE_ENV=development with DEBUG_ERRORS=true). The server logs the original.
  */
 export function formatError(exposeInternals: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const input = asInputProblem(formatted, error);
+    if (input) return exposeInternals ? input : withoutInternals(input);
     const code = formatted.extensions?.code;
-    if (typeof code === "string" && CLIENT_CODES.has(code)) return formatted;
-    const translated = fromDatabaseError(original);
+    if (typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR) return exposeInternals ? formatted : withoutInternals(formatted);
+    const translated = fromDatabaseError(unwrapResolverError(error));
     if (translated) {
       return { message: translated.message, locations: formatted.locations, path: formatted.path, extensions: translated.extensions };
     }
@@ -120,5 +188,36 @@ export function formatError(exposeInternals: boolean) {
       path: formatted.path,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
+  };
+}
+
+/**
+ * The code Apollo Server would give a request error that graphql-ws reports without one: a
+ * variable's value refused (BAD_USER_INPUT), or a document that does not validate (neither wraps
+ * a thrown error nor has a path in the result, unlike a failure while resolving).
+ */
+function requestErrorCode(error: ErrorLike): string | undefined {
+  if (error.nodes?.[0]?.kind === Kind.VARIABLE_DEFINITION) return ErrorCode.BAD_USER_INPUT;
+  if (!error.originalError && !(error as { path?: unknown }).path) return "GRAPHQL_VALIDATION_FAILED";
+  return undefined;
+}
+
+/**
+ * graphql-ws hooks that answer subscription errors as formatError answers HTTP ones (graphql-ws
+ * would otherwise send any error's raw message) and log the unexpected ones in full.
+ */
+export function wsErrorFormatting(exposeInternals: boolean, log: Logger): Pick<ServerOptions, "onNext" | "onError"> {
+  const format = formatError(exposeInternals);
+  const formatAll = (errors: readonly unknown[]) =>
+    errors.map((error) => {
+      const json = typeof (error as GraphQLError).toJSON === "function" ? (error as GraphQLError).toJSON() : (error as GraphQLFormattedError);
+      const code = json.extensions?.code ?? requestErrorCode(error as ErrorLike);
+      const formatted = format({ ...json, extensions: { ...json.extensions, code: code ?? ErrorCode.INTERNAL_SERVER_ERROR } }, error);
+      if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) log.error({ err: unwrapResolverError(error) }, "subscription failed");
+      return formatted;
+    });
+  return {
+    onNext: (_ctx, _id, _payload, _args, result) => (result.errors?.length ? { ...result, errors: formatAll(result.errors) } : undefined),
+    onError: (_ctx, _id, _payload, errors) => formatAll(errors),
   };
 }

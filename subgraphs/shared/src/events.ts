@@ -39,6 +39,18 @@ export async function appendEvent<T extends EventType>(tx: RawSqlClient, event: 
 }
 
 const MAX_FEED_PAGE = 1000;
+/** Outbox ids are PostgreSQL bigints: a cursor above this names no event and cannot be queried. */
+const MAX_CURSOR = 9_223_372_036_854_775_807n;
+
+/** An event cursor (an outbox id, digits only, within bigint), or null when it is not one. */
+export function parseCursor(value: unknown): bigint | null {
+  if (typeof value !== "string" || !/^\d{1,19}$/.test(value)) return null;
+  const cursor = BigInt(value);
+  return cursor <= MAX_CURSOR ? cursor : null;
+}
+
+// Event type names as the catalogue spells them; anything else could only fail in SQL.
+const EVENT_TYPE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
 /** Reads events after a cursor, in order. */
 export async function readEvents(pool: pg.Pool, after: bigint, types: readonly string[] | null, limit: number): Promise<FeedEvent[]> {
@@ -64,20 +76,20 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: s
       res.status(401).json({ error: "the event feed needs Authorization: Bearer <EVENT_FEED_TOKEN>" });
       return;
     }
-    const after = String(req.query.after ?? "0");
+    const after = parseCursor(req.query.after ?? "0");
     const limit = Number(req.query.limit ?? 100);
-    if (!/^\d{1,19}$/.test(after) || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE) {
-      res.status(400).json({ error: `after must be an event id and limit between 1 and ${MAX_FEED_PAGE}` });
+    const types = typeof req.query.types === "string" && req.query.types ? req.query.types.split(",") : null;
+    if (after === null || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE || types?.some((t) => !EVENT_TYPE_NAME.test(t))) {
+      res.status(400).json({ error: `after must be an event id (0 to ${MAX_CURSOR}), limit between 1 and ${MAX_FEED_PAGE}, types event type names` });
       return;
     }
-    const types = typeof req.query.types === "string" && req.query.types ? req.query.types.split(",") : null;
     const pruned = await prunedUpTo(pool);
-    if (BigInt(after) < pruned) {
+    if (after < pruned) {
       // The follower was away longer than the retention: say so instead of skipping events silently.
       res.status(410).json({ error: `events up to ${pruned} were pruned (retention); this follower's position ${after} cannot be resumed` });
       return;
     }
-    res.json({ events: await readEvents(pool, BigInt(after), types, limit) });
+    res.json({ events: await readEvents(pool, after, types, limit) });
   });
 }
 

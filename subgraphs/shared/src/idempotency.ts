@@ -98,7 +98,9 @@ export function idempotencyPlugin(pool: pg.Pool, log: Logger): ApolloServerPlugi
             if (Date.now() > deadline) {
               return errorResponse(
                 row.status === "committed"
-                  ? idempotencyConflict("The request with this Idempotency-Key took effect but its answer was not recorded; read the current state instead of retrying")
+                  ? idempotencyConflict(
+                      "The request with this Idempotency-Key took effect but its answer was not recorded; read the current state instead of retrying",
+                    )
                   : idempotencyConflict("The request with this Idempotency-Key is still running; retry in a moment"),
               );
             }

@@ -1,7 +1,8 @@
 import pg from "pg";
 import { GraphQLError } from "graphql";
 import type { Logger } from "./logger.ts";
-import { prunedUpTo, readEvents, type EventType, type FeedEvent } from "./events.ts";
+import { parseCursor, prunedUpTo, readEvents, type EventType, type FeedEvent } from "./events.ts";
+import { badUserInput } from "./errors.ts";
 import { sees, type Tenant } from "./tenancy.ts";
 
 export interface LiveSubscription {
@@ -97,7 +98,9 @@ export class LiveEvents {
     let waiting: ((r: IteratorResult<FeedEvent>) => void) | null = null;
     let failure: Error | null = null;
     let done = false;
-    let lastDelivered = sub.after ? BigInt(sub.after) : -1n;
+    const after = sub.after == null ? null : parseCursor(sub.after);
+    if (sub.after != null && after === null) throw badUserInput(`after ${JSON.stringify(sub.after)} is not an event cursor`);
+    let lastDelivered = after ?? -1n;
     const self = this;
 
     const offer = (event: FeedEvent) => {
@@ -129,27 +132,32 @@ export class LiveEvents {
     // Register for live events first, then replay the backlog; live events the replay also read are
     // skipped by id, so nothing is lost or delivered twice.
     this.subscribers.add(subscriber);
-    const backlog = sub.after
-      ? (async () => {
-          const pruned = await prunedUpTo(this.pool);
-          if (BigInt(sub.after!) < pruned) {
-            failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, {
-              extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() },
-            });
+    const backlog =
+      after !== null
+        ? (async () => {
+            const pruned = await prunedUpTo(this.pool);
+            if (after < pruned) {
+              failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, {
+                extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() },
+              });
+              cleanup();
+              return;
+            }
+            const missed: FeedEvent[] = [];
+            let cursor = after;
+            for (;;) {
+              const page = await readEvents(this.pool, cursor, sub.types, 1000);
+              missed.push(...page.filter(sub.filter));
+              if (page.length < 1000) break;
+              cursor = BigInt(page.at(-1)!.id);
+            }
+            queue.unshift(...missed);
+          })().catch((err: Error) => {
+            // E.g. the database is away: this subscriber ends with the error instead of an unhandled rejection.
+            failure = err;
             cleanup();
-            return;
-          }
-          const missed: FeedEvent[] = [];
-          let cursor = BigInt(sub.after!);
-          for (;;) {
-            const page = await readEvents(this.pool, cursor, sub.types, 1000);
-            missed.push(...page.filter(sub.filter));
-            if (page.length < 1000) break;
-            cursor = BigInt(page.at(-1)!.id);
-          }
-          queue.unshift(...missed);
-        })()
-      : Promise.resolve();
+          })
+        : Promise.resolve();
 
     return {
       async next(): Promise<IteratorResult<FeedEvent>> {
@@ -191,8 +199,6 @@ export class LiveEvents {
   }
 }
 
-const CURSOR = /^\d{1,19}$/;
-
 /**
  * A subscription field over outbox events: `types` to listen to, `matches` for the field's
  * arguments (plant, entity), `shape` for the GraphQL event type. Every event carries its cursor.
@@ -204,8 +210,9 @@ export function liveField<T extends EventType, TArgs extends { after?: string | 
 ) {
   return {
     subscribe: (_: unknown, args: TArgs, ctx: { live: LiveEvents; tenant: Tenant; actor: string; requestId: string; log: Logger }) => {
-      if (args.after != null && !CURSOR.test(args.after)) {
-        throw new GraphQLError("after must be the cursor of an earlier event", { extensions: { code: "BAD_USER_INPUT" } });
+      if (args.after != null && parseCursor(args.after) === null) {
+        const message = "after must be the cursor of an earlier event (the cursor field of an event; digits only)";
+        throw badUserInput(message, [{ field: "after", message }]);
       }
       ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
       // The tenant choke point of subscriptions: only the caller's organization and plants.

@@ -10,7 +10,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
-import { formatError } from "./errors.ts";
+import { formatError, wsErrorFormatting } from "./errors.ts";
 import { requestQueries } from "./db.ts";
 import { connectionToken, requestToken, type Identity, type TokenVerifier } from "./auth.ts";
 
@@ -39,7 +39,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   host: string;
   port: number;
   bodyLimit: string;
-  development: boolean;
+  /** Stack traces and internal messages in error responses (see exposesErrorDetails); never in production. */
+  exposeErrorDetails: boolean;
   log: Logger;
   readiness: () => Promise<ReadinessReport>;
   context: (base: RequestContext, req: express.Request) => Promise<TContext> | TContext;
@@ -135,6 +136,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       {
         schema: wsSchema,
         ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
+        ...wsErrorFormatting(opts.exposeErrorDetails, opts.log),
         context: async (ctx, _id, payload) => {
           // A gateway passes the caller's request id and bearer token in the connection parameters.
           // GraphiQL sends the headers of its editor with each operation (extensions.headers) instead.
@@ -188,8 +190,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     csrfPrevention: true,
     ...(opts.validationRules ? { validationRules: opts.validationRules } : {}),
     ...(opts.maxTokens ? { parseOptions: { maxTokens: opts.maxTokens } } : {}),
-    includeStacktraceInErrorResponses: opts.development,
-    formatError: formatError(opts.development),
+    includeStacktraceInErrorResponses: opts.exposeErrorDetails,
+    formatError: formatError(opts.exposeErrorDetails),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
