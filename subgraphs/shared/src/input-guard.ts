@@ -40,6 +40,15 @@ const checkString: Check = (value, path, problems) => {
   if (message) problems.push({ field: path, message });
 };
 
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+
+/** An id names something: not blank, not the nil UUID (which no row has), and storable text. */
+const checkId: Check = (value, path, problems) => {
+  if (typeof value === "string" && value.trim() === "") problems.push({ field: path, message: "must not be empty: give an id or leave it out" });
+  else if (value === NIL_UUID) problems.push({ field: path, message: "is the nil id, which names nothing" });
+  else checkString(value, path, problems);
+};
+
 const checkFloat: Check = (value, path, problems) => {
   const message = typeof value === "number" ? floatProblem(value) : null;
   if (message) problems.push({ field: path, message });
@@ -80,7 +89,8 @@ function checkOf(type: GraphQLInputType, objects: Map<GraphQLInputObjectType, Ch
   }
   if (typeKind === "GraphQLScalarType") {
     const name = (type as { name: string }).name;
-    if (name === "String" || name === "ID") return checkString;
+    if (name === "ID") return checkId;
+    if (name === "String") return checkString;
     if (name === "Float") return checkFloat;
     if (name === "Int" || name === "Boolean" || DATE_SCALARS.has(name)) return null;
     return checkDeep;
