@@ -1,34 +1,54 @@
+import { fork } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { startEmbeddedPostgres, type PostgresServer } from "@mes/db/embedded";
 
 export interface LocalPostgres {
   /** Admin URL of the server (databases are created on it). */
   serverUrl: string;
-  /** The embedded server this process started, if it started one. */
-  embedded: PostgresServer | null;
+  /** Stops the embedded server this launcher started (nothing for an external one). */
+  stop(): Promise<void>;
 }
 
 /**
  * The PostgreSQL the local commands use: MES_POSTGRES_URL if set, else the embedded server in
- * <dataDir>/postgres on MES_POSTGRES_PORT (default 54329), started here.
+ * <dataDir>/postgres on MES_POSTGRES_PORT (default 54329), started in a process of its own group.
  */
 export async function openLocalPostgres(dataDir: string, say: (m: string) => void): Promise<LocalPostgres> {
   const given = process.env.MES_POSTGRES_URL;
   if (given) {
     say(`using PostgreSQL at ${new URL(given).host}`);
-    return { serverUrl: given, embedded: null };
+    return { serverUrl: given, stop: async () => {} };
   }
   const port = Number(process.env.MES_POSTGRES_PORT ?? 54329);
   const logDir = path.join(dataDir, "logs");
   fs.mkdirSync(logDir, { recursive: true });
   say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(path.basename(dataDir), "postgres")})`);
-  const pgLog = fs.createWriteStream(path.join(logDir, "postgres.log"), { flags: "a" });
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres"), port, log: (l) => pgLog.write(`${l}\n`) }).catch((err) => {
+  const child = fork(
+    path.join(import.meta.dirname, "postgres-process.ts"),
+    [path.join(dataDir, "postgres"), String(port), path.join(logDir, "postgres.log")],
+    {
+      detached: true,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const answer = await new Promise<{ ready?: string; error?: string }>((resolve) => {
+    child.once("message", (m) => resolve(m as { ready?: string; error?: string }));
+    child.once("exit", (code) => resolve({ error: `it exited with code ${code}` }));
+  });
+  if (!answer.ready) {
     throw new Error(
-      `embedded PostgreSQL did not start on port ${port} (${err instanceof Error ? err.message : "see .data/logs/postgres.log"}); ` +
+      `embedded PostgreSQL did not start on port ${port} (${answer.error ?? "see .data/logs/postgres.log"}); ` +
         "is another instance running (stop `pnpm start` first)? Set MES_POSTGRES_PORT to use another port.",
     );
-  });
-  return { serverUrl: embedded.adminUrl, embedded };
+  }
+  return {
+    serverUrl: answer.ready,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.send("stop");
+      await exited;
+    },
+  };
 }

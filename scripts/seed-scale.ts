@@ -76,5 +76,5 @@ try {
       `pnpm sign-in --role admin --org ${SCALE_ORG}`,
   );
 } finally {
-  await local.embedded?.stop();
+  await local.stop();
 }

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
-import { openLocalPostgres } from "./local-postgres.ts";
+import { openLocalPostgres, type LocalPostgres } from "./local-postgres.ts";
 import {
   DEFAULT_PORTS,
   SUBGRAPHS,
@@ -18,7 +18,6 @@ import {
   urlVariable,
   type SubgraphName,
 } from "@mes/db";
-import type { PostgresServer } from "@mes/db/embedded";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -29,7 +28,7 @@ const say = (msg: string) => console.log(`[mes] ${msg}`);
 
 type Service = SubgraphName | "gateway";
 const children = new Map<Service, ChildProcess>();
-let postgres: PostgresServer | null = null;
+let postgres: LocalPostgres | null = null;
 let stopping = false;
 
 function portOf(service: Service): number {
@@ -42,7 +41,10 @@ function startService(service: Service, entry: string[], env: Record<string, str
   const child = spawn(process.execPath, ["--import", "tsx", ...entry], {
     cwd: root,
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group: a Ctrl-C reaches only this launcher, which stops the services in order;
+    // the IPC channel stops a service whose launcher went away.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
   });
   // Full JSON logs go to the file; warnings and errors are echoed here too.
   for (const stream of [child.stdout!, child.stderr!]) {
@@ -85,35 +87,54 @@ async function waitReady(service: Service, timeoutMs = 180_000): Promise<void> {
   throw new Error(`${service} was not ready after ${timeoutMs / 1000} s (${url})`);
 }
 
+/** Stops one service gracefully (SIGTERM; it drains), killing it if it takes longer than 20 s. */
+function stopService(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+let stoppingSince = 0;
+
 async function shutdown(code: number): Promise<never> {
-  if (stopping) process.exit(code);
+  // pnpm and tsx pass a Ctrl-C on to this process too: the same signal twice at once is one Ctrl-C.
+  // A second Ctrl-C later stops at once.
+  if (stopping) {
+    if (Date.now() - stoppingSince > 1000) process.exit(code);
+    return new Promise<never>(() => {});
+  }
   stopping = true;
+  stoppingSince = Date.now();
   say("stopping…");
-  await Promise.all(
-    [...children.values()].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-          child.once("exit", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  // The gateway first (its requests need the subgraphs), then the subgraphs, followers before the
+  // feeds they follow, and PostgreSQL last.
+  const gateway = children.get("gateway");
+  if (gateway) await stopService(gateway);
+  for (const wave of startWaves().reverse()) {
+    await Promise.all(wave.flatMap((name) => (children.has(name) ? [stopService(children.get(name)!)] : [])));
+  }
   if (postgres) await postgres.stop().catch(() => {});
   say("stopped");
   process.exit(code);
 }
 
+// Should this launcher die without a shutdown, its services do not outlive it.
+process.on("exit", () => {
+  for (const child of children.values()) child.kill("SIGTERM");
+});
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
 async function main() {
   fs.mkdirSync(logDir, { recursive: true });
   const local = await openLocalPostgres(dataDir, say);
-  postgres = local.embedded;
+  postgres = local;
   const serverUrl = local.serverUrl;
 
   const seed = process.env.MES_SEED_DEMO !== "false";

@@ -16,7 +16,7 @@ try {
 const log = createLogger("gateway", config.LOG_LEVEL);
 try {
   const running = await startGateway(config, log);
-  stopOnSignals(log, running.stop);
+  stopOnSignals(log, running.stop, config.SHUTDOWN_TIMEOUT_MS);
 } catch (err) {
   log.fatal({ err }, "gateway failed to start");
   process.exit(1);

@@ -248,7 +248,7 @@ async function main() {
     stopping = true;
     for (const c of children) c.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 1500));
-    await local.embedded?.stop();
+    await local.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -31,6 +31,7 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
     QUERY_MAX_DEPTH: 20,
     QUERY_DEFAULT_LIST_SIZE: 20,
     DB_STATEMENT_TIMEOUT_MS: 30_000,
+    SHUTDOWN_TIMEOUT_MS: 15_000,
     EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
     ...TEST_AUTH_ENV,
     ...overrides,

@@ -45,6 +45,8 @@ export const serviceEnv = {
     .string()
     .regex(/^\d+(b|kb|mb)$/i, 'must look like "1mb" or "512kb"')
     .default("1mb"),
+  // How long a stop may take (finish requests in flight, close subscriptions) before the process exits anyway.
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
   // Stack traces and internal messages in error responses, for a developer's own machine only.
   DEBUG_ERRORS: booleanFlag.optional(),
   ...authEnv,
