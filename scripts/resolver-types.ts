@@ -28,7 +28,12 @@ function mappersOf(srcDir: string): Record<string, string> {
 function prismaModelsOf(srcDir: string): Set<string> {
   const dir = path.join(srcDir, "generated", "prisma", "models");
   if (!fs.existsSync(dir)) return new Set();
-  return new Set(fs.readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, "")));
+  return new Set(
+    fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => f.replace(/\.ts$/, "")),
+  );
 }
 
 /** GraphQL enums with a Prisma enum of the same name use the Prisma one (same values, one type). */
