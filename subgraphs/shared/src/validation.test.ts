@@ -8,6 +8,10 @@ describe("numbers for NUMERIC columns", () => {
     expect(fitsScale(0.00001, 4)).toBe(false);
     expect(fitsScale(1e-9, 6)).toBe(false);
     expect(fitsScale(123456.123456, 6)).toBe(true);
+    expect(fitsScale(1e-9, 2)).toBe(false);
+    expect(fitsScale(1e-11, 4)).toBe(false);
+    expect(fitsScale(123456789.1234567, 6)).toBe(false);
+    expect(fitsScale(99999999.99, 2)).toBe(true);
   });
 
   it("give messages naming the rule", () => {

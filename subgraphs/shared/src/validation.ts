@@ -7,11 +7,13 @@ export const zName = z.string().trim().min(1, "must not be empty").max(200, "mus
 
 /**
  * Whether `value` has at most `scale` decimal places, as a NUMERIC(p, scale) column keeps them (so
- * 0.00001 is refused rather than stored as 0). Beyond 10^12 a double cannot tell, and bounds apply.
+ * 0.00001 is refused rather than stored as 0): rounding to `scale` places may change it by no more
+ * than the double's own rounding error.
  */
 export function fitsScale(value: number, scale: number): boolean {
-  const scaled = value * 10 ** scale;
-  return Math.abs(scaled) > 1e12 || Math.abs(scaled - Math.round(scaled)) < 1e-6;
+  const factor = 10 ** scale;
+  const rounded = Math.round(value * factor) / factor;
+  return Math.abs(rounded - value) <= 4 * Number.EPSILON * Math.max(1, Math.abs(value));
 }
 
 /** A number for a NUMERIC column with `scale` decimal places, within [min, max] (min exclusive for "greater than"). */
