@@ -15,8 +15,8 @@ export const hierarchyResolvers = {
     machine: (_, { id }, ctx) => ctx.loaders.machine.load(requireId(id)),
     machines: (_, args, ctx) => {
       const where: Prisma.MachineWhereInput = {
-        ...(args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {}),
-        ...(args.workCenterId ? { workCenterId: requireId(args.workCenterId, "workCenterId") } : {}),
+        ...(args.plantId != null ? { plantId: requireId(args.plantId, "plantId") } : {}),
+        ...(args.workCenterId != null ? { workCenterId: requireId(args.workCenterId, "workCenterId") } : {}),
         ...(args.state?.length ? { state: { in: args.state } } : {}),
       };
       return paginate(

@@ -2,8 +2,8 @@
 // shape must have exactly the fields of that type (an extra or a missing field, optional or not, is
 // a compile error), each accepting only values of the field's GraphQL type.
 import { z } from "zod";
-import { isTimeZone, zCode, zDate, zId, zName, zQuantity, zText, type InputShape } from "@mes/shared";
-import { PmTrigger } from "./generated/prisma/enums.ts";
+import { badUserInput, invalidInput, isTimeZone, requireId, zCode, zDate, zId, zName, zOptionalText, type InputShape } from "@mes/shared";
+import { MachineState, PmTrigger } from "./generated/prisma/enums.ts";
 import type {
   CreateAreaInput,
   CreateMachineInput,
@@ -11,7 +11,42 @@ import type {
   CreatePmScheduleInput,
   CreateWorkCenterInput,
   LogDowntimeInput,
+  MutationSetMachineStateArgs,
 } from "./resolvers-types.generated.ts";
+import { needsReasonCode } from "./machine-state.ts";
+
+/** How far ahead of this server's clock a reported time may be (the reporter's clock may run fast). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Whether `at` lies beyond `now` by more than the clock skew: something that cannot have happened yet. */
+export function isInFuture(at: Date, now = new Date()): boolean {
+  return at.getTime() > now.getTime() + CLOCK_SKEW_MS;
+}
+
+/** A time at which something already happened (a downtime's end, a check's "as of"): never in the future. */
+export const zHappened = zDate.refine((d) => !isInFuture(d), "must not be in the future");
+
+/**
+ * Decimal places of a number as the caller wrote it: a JSON number parses to the double whose
+ * shortest form is what was sent (0.00001 -> "0.00001", 1e-9 -> "1e-9"), so this is exact.
+ */
+export function decimalPlaces(value: number): number {
+  const [mantissa = "", exponent = "0"] = String(Math.abs(value)).split("e");
+  return Math.max(0, (mantissa.split(".")[1] ?? "").length - Number(exponent));
+}
+
+/**
+ * A number for a NUMERIC(p, scale) column, within bounds and with at most `scale` decimal places.
+ * Local, not the kit's zDecimal: its fitsScale lets through values below 10^-(scale + 6), which the
+ * column then stores as 0 (1e-9 at scale 2, 1e-11 at scale 4).
+ */
+export function zNumeric(scale: number, bounds: { greaterThan: number; max: number }) {
+  return z
+    .number()
+    .gt(bounds.greaterThan, `must be greater than ${bounds.greaterThan}`)
+    .max(bounds.max, `must be at most ${bounds.max}`)
+    .refine((v) => decimalPlaces(v) <= scale, `must have at most ${scale} decimal places`);
+}
 
 export const createPlantInput = z.object({
   code: zCode,
@@ -27,20 +62,74 @@ export const createMachineInput = z.object({
   workCenterId: zId,
   code: zCode,
   name: zName,
-  idealCycleSeconds: zQuantity,
+  // NUMERIC(10, 2): 8 integer digits, 2 decimals (more would be rounded away).
+  idealCycleSeconds: zNumeric(2, { greaterThan: 0, max: 99_999_999.99 }),
 } satisfies InputShape<CreateMachineInput>);
 
 /** A downtime reason code as a person types it (setMachineState's reasonCode, logDowntime's). */
-export const reasonCode = z.string().trim().min(1, "must not be empty").max(64);
+export const reasonCode = z.string().trim().min(1, "must not be empty").max(64, "must be at most 64 characters");
+
+/**
+ * setMachineState's arguments. A reason code and a note belong to a stop (DOWN, MAINTENANCE): with
+ * any other state they would be dropped, so they are refused.
+ */
+export const setMachineStateArgs = z
+  .object({
+    machineId: zId,
+    state: z.enum(MachineState),
+    reasonCode: reasonCode.nullish(),
+    note: zOptionalText(),
+  } satisfies InputShape<MutationSetMachineStateArgs>)
+  .superRefine((v, ctx) => {
+    if (needsReasonCode(v.state)) return;
+    const message = `only DOWN and MAINTENANCE take one, not ${v.state}`;
+    if (v.reasonCode != null) ctx.addIssue({ code: "custom", path: ["reasonCode"], message });
+    if (v.note != null) ctx.addIssue({ code: "custom", path: ["note"], message });
+  });
 
 export const logDowntimeInput = z
-  .object({ machineId: zId, reasonCode, startedAt: zDate, endedAt: zDate, note: zText.nullish() } satisfies InputShape<LogDowntimeInput>)
+  .object({
+    machineId: zId,
+    reasonCode,
+    startedAt: zDate,
+    endedAt: zHappened,
+    note: zOptionalText(),
+  } satisfies InputShape<LogDowntimeInput>)
   .refine((v) => v.startedAt < v.endedAt, { path: ["endedAt"], message: "must be after startedAt" });
 
 export const createPmScheduleInput = z.object({
   machineId: zId,
   name: zName,
   trigger: z.enum(PmTrigger),
-  interval: z.number().finite().positive("must be greater than 0").max(1e9),
+  // NUMERIC(18, 4); a billion days, hours or units is beyond any schedule.
+  interval: zNumeric(4, { greaterThan: 0, max: 1e9 }),
   startsAt: zDate.nullish(),
 } satisfies InputShape<CreatePmScheduleInput>);
+
+/** Validates a root field's arguments; every problem is named by its argument (`reasonCode`, not `input.reasonCode`). */
+export function parseArgs<T extends z.ZodType>(schema: T, args: unknown): z.output<T> {
+  const result = schema.safeParse(args);
+  if (result.success) return result.data;
+  const fields = result.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message }));
+  throw invalidInput([...new Set(fields.map((f) => f.field.split(".")[0]))].join(", "), fields);
+}
+
+/** An optional [from, to) window: when both are given, one that is empty or reversed is refused naming `to`. */
+export function optionalWindow(from: Date | null | undefined, to: Date | null | undefined): void {
+  if (from && to && !(from < to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
+}
+
+type Subscribe = (source: never, args: never, ctx: never) => unknown;
+
+/**
+ * A subscription field whose optional id arguments are checked when it starts: a malformed one is
+ * refused naming it, rather than subscribing to events that can never match.
+ */
+export function withCheckedIds<F extends { subscribe: Subscribe }>(field: F, names: readonly string[]): F {
+  const subscribe = field.subscribe as (source: unknown, args: Record<string, unknown>, ctx: unknown) => unknown;
+  const checked = (source: unknown, args: Record<string, unknown>, ctx: unknown) => {
+    for (const name of names) if (args[name] != null) requireId(args[name] as string, name);
+    return subscribe(source, args, ctx);
+  };
+  return { ...field, subscribe: checked };
+}

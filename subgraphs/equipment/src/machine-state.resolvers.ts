@@ -1,15 +1,19 @@
-import { badUserInput, liveField, parseInput, requireId, withTx, zText } from "@mes/shared";
+import { badUserInput, liveField, parseInput, withTx } from "@mes/shared";
 import { referenced } from "./context.ts";
-import { logDowntimeInput, reasonCode } from "./inputs.ts";
+import { logDowntimeInput, optionalWindow, parseArgs, setMachineStateArgs, withCheckedIds } from "./inputs.ts";
 import { downtimeMinutes, logDowntime, setMachineState } from "./machine-state.ts";
-import type { Resolvers } from "./resolvers-types.generated.ts";
+import type { Resolvers, SubscriptionMachineStatusChangedArgs } from "./resolvers-types.generated.ts";
 
 const MAX_HISTORY = 1000;
 
-function historyLimit(limit?: number | null): number {
-  const take = limit ?? 100;
-  if (!Number.isInteger(take) || take < 1 || take > MAX_HISTORY) throw badUserInput(`limit must be between 1 and ${MAX_HISTORY}`);
-  return take;
+/** The arguments of a history field: limit within 1..MAX_HISTORY, and a window whose `to` is after its `from`. */
+function historyArgs(args: { from?: Date | null; to?: Date | null; limit?: number | null }) {
+  const take = args.limit ?? 100;
+  if (!Number.isInteger(take) || take < 1 || take > MAX_HISTORY) {
+    throw badUserInput(`limit must be between 1 and ${MAX_HISTORY}`, [{ field: "limit", message: `must be between 1 and ${MAX_HISTORY}` }]);
+  }
+  optionalWindow(args.from, args.to);
+  return { from: args.from ?? null, to: args.to ?? null, limit: take };
 }
 
 /** Machine states, their history and downtime, and the live feed of state changes. */
@@ -19,9 +23,8 @@ export const machineStateResolvers = {
   },
   Mutation: {
     setMachineState: (_, args, ctx) => {
-      const code = args.reasonCode == null ? null : parseInput(reasonCode, args.reasonCode, "reasonCode");
-      const note = args.note == null ? null : parseInput(zText, args.note, "note");
-      return withTx(ctx.db, (tx) => setMachineState(tx, requireId(args.machineId, "machineId"), args.state, ctx.actor, code, note));
+      const change = parseArgs(setMachineStateArgs, args);
+      return withTx(ctx.db, (tx) => setMachineState(tx, change, ctx.actor));
     },
     logDowntime: (_, args, ctx) => {
       const input = parseInput(logDowntimeInput, args.input);
@@ -29,20 +32,22 @@ export const machineStateResolvers = {
     },
   },
   Subscription: {
-    machineStatusChanged: liveField(
-      ["MachineStatusChanged"],
-      (event, args) => (!args.plantId || event.plantId === args.plantId) && (!args.machineId || event.aggregateId === args.machineId),
-      (event) => event.payload,
+    machineStatusChanged: withCheckedIds(
+      liveField(
+        ["MachineStatusChanged"],
+        (event, args: Partial<SubscriptionMachineStatusChangedArgs>) =>
+          (args.plantId == null || event.plantId === args.plantId) && (args.machineId == null || event.aggregateId === args.machineId),
+        (event) => event.payload,
+      ),
+      ["plantId", "machineId"],
     ),
   },
   MachineStatusEvent: {
     machine: (event, _, ctx) => referenced(ctx.loaders.machine.load(event.machineId), "Machine", event.machineId),
   },
   Machine: {
-    statusHistory: (machine, args, ctx) =>
-      ctx.loaders.statusHistory.load({ machineId: machine.id, from: args.from ?? null, to: args.to ?? null, limit: historyLimit(args.limit) }),
-    downtimes: (machine, args, ctx) =>
-      ctx.loaders.downtimes.load({ machineId: machine.id, from: args.from ?? null, to: args.to ?? null, limit: historyLimit(args.limit) }),
+    statusHistory: (machine, args, ctx) => ctx.loaders.statusHistory.load({ machineId: machine.id, ...historyArgs(args) }),
+    downtimes: (machine, args, ctx) => ctx.loaders.downtimes.load({ machineId: machine.id, ...historyArgs(args) }),
   },
   Downtime: {
     machine: (downtime, _, ctx) => referenced(ctx.loaders.machine.load(downtime.machineId), "Machine", downtime.machineId),

@@ -3,6 +3,14 @@ import type { MachineState } from "./generated/prisma/client.ts";
 import type { EquipmentTx } from "./context.ts";
 import type { LogDowntimeInput } from "./resolvers-types.generated.ts";
 
+/** A validated setMachineState request (reason code and note only with a stop). */
+export interface StateChange {
+  machineId: string;
+  state: MachineState;
+  reasonCode?: string | null;
+  note?: string | null;
+}
+
 /** States in which a machine is not producing: entering one needs a reason and opens a downtime. */
 const STOPPED: readonly MachineState[] = ["DOWN", "MAINTENANCE"];
 
@@ -25,10 +33,11 @@ export function downtimeMinutes(startedAt: Date, endedAt: Date | null, now: Date
   return ((endedAt ?? now).getTime() - startedAt.getTime()) / 60_000;
 }
 
-async function lockMachine(tx: EquipmentTx, machineId: string) {
+/** Locks a machine for the rest of the transaction; an unknown one is refused naming `field`. */
+async function lockMachine(tx: EquipmentTx, machineId: string, field: string) {
   await tx.$queryRaw`SELECT id FROM "Machine" WHERE id = ${machineId}::uuid FOR UPDATE`;
   const machine = await tx.machine.findUnique({ where: { id: machineId } });
-  if (!machine) throw badUserInput(`Machine ${machineId} does not exist`, [{ field: "machineId", message: "no such machine" }]);
+  if (!machine) throw badUserInput(`Machine ${machineId} does not exist`, [{ field, message: "no such machine" }]);
   return machine;
 }
 
@@ -43,17 +52,12 @@ async function reasonByCode(tx: EquipmentTx, organizationId: string, code: strin
  * MAINTENANCE opens a downtime with the given reason; returning to RUNNING ends the open downtime.
  * Writes MachineStatusChanged to the outbox. Changes of one machine apply one at a time (row lock).
  */
-export async function setMachineState(
-  tx: EquipmentTx,
-  machineId: string,
-  state: MachineState,
-  actor: string,
-  reasonCode?: string | null,
-  note?: string | null,
-) {
-  const machine = await lockMachine(tx, machineId);
+export async function setMachineState(tx: EquipmentTx, { machineId, state, reasonCode, note }: StateChange, actor: string) {
+  const machine = await lockMachine(tx, machineId, "machineId");
+  // A given reason code must name a reason, also when the state is repeated and nothing changes.
+  const reason = reasonCode ? await reasonByCode(tx, machine.organizationId, reasonCode, "reasonCode") : null;
   if (machine.state === state) return machine;
-  if (needsReasonCode(state) && !reasonCode) {
+  if (needsReasonCode(state) && !reason) {
     throw badUserInput(`A reason code is needed when a machine goes ${state}`, [{ field: "reasonCode", message: "is required" }]);
   }
   const now = new Date();
@@ -63,8 +67,7 @@ export async function setMachineState(
   const open = await tx.downtime.findFirst({ where: { machineId, endedAt: null } });
   const change = downtimeChange(state, open !== null);
   if (change === "open") {
-    const reason = await reasonByCode(tx, machine.organizationId, reasonCode!, "reasonCode");
-    await tx.downtime.create({ data: { ...tenant, machineId, reasonId: reason.id, startedAt: now, note: note ?? null, recordedBy: actor } });
+    await tx.downtime.create({ data: { ...tenant, machineId, reasonId: reason!.id, startedAt: now, note: note ?? null, recordedBy: actor } });
   } else if (change === "end") {
     await tx.downtime.update({ where: { id: open!.id }, data: { endedAt: now } });
   }
@@ -78,10 +81,9 @@ export async function setMachineState(
   return updated;
 }
 
-/** Downtime entered after the fact (a stop nobody recorded live, or a planned stop). */
+/** Downtime entered after the fact (a stop nobody recorded live, or a planned stop); its end is checked by logDowntimeInput. */
 export async function logDowntime(tx: EquipmentTx, input: LogDowntimeInput, actor: string) {
-  const machine = await lockMachine(tx, input.machineId);
-  if (input.endedAt > new Date()) throw badUserInput("endedAt must not be in the future", [{ field: "input.endedAt", message: "in the future" }]);
+  const machine = await lockMachine(tx, input.machineId, "input.machineId");
   const reason = await reasonByCode(tx, machine.organizationId, input.reasonCode, "input.reasonCode");
   const overlap = await tx.downtime.findFirst({
     where: { machineId: machine.id, startedAt: { lt: input.endedAt }, OR: [{ endedAt: null }, { endedAt: { gt: input.startedAt } }] },

@@ -1,6 +1,6 @@
-import { paginate, parseInput, requireId, withTx } from "@mes/shared";
+import { badUserInput, paginate, parseInput, requireId, withTx } from "@mes/shared";
 import { referenced } from "./context.ts";
-import { createPmScheduleInput } from "./inputs.ts";
+import { createPmScheduleInput, zHappened } from "./inputs.ts";
 import { completeMaintenanceOrder, createPmSchedule, generateDueOrders, usageSinceReset } from "./maintenance.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 
@@ -23,7 +23,14 @@ export const maintenanceResolvers = {
       const input = parseInput(createPmScheduleInput, args.input);
       return withTx(ctx.db, (tx) => createPmSchedule(tx, input));
     },
-    checkPmSchedules: (_, args, ctx) => generateDueOrders(ctx.db, requireId(args.plantId, "plantId"), args.asOf ?? new Date()),
+    checkPmSchedules: async (_, args, ctx) => {
+      const plantId = requireId(args.plantId, "plantId");
+      // Orders made "as of" a time to come would be made before they are due.
+      const asOf = args.asOf == null ? new Date() : parseInput(zHappened, args.asOf, "asOf");
+      if (!(await ctx.loaders.plant.load(plantId)))
+        throw badUserInput(`Plant ${plantId} does not exist`, [{ field: "plantId", message: "no such plant" }]);
+      return generateDueOrders(ctx.db, plantId, asOf);
+    },
     completeMaintenanceOrder: (_, args, ctx) => withTx(ctx.db, (tx) => completeMaintenanceOrder(tx, requireId(args.id), ctx.actor)),
   },
   Machine: {

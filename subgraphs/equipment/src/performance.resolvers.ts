@@ -33,8 +33,14 @@ export const performanceResolvers = {
     __resolveReference: (ref) => ref,
     downtimeMinutes: (shift, _, ctx) => plantDowntimeMinutes(ctx.db, shift.plant.id, new Date(shift.startsAt), new Date(shift.endsAt)),
     oee: async (shift, args, ctx) => {
-      const machineId = args.machineId ? requireId(args.machineId, "machineId") : undefined;
-      const workCenterId = !machineId && args.workCenterId ? requireId(args.workCenterId, "workCenterId") : undefined;
+      const machineId = args.machineId != null ? requireId(args.machineId, "machineId") : undefined;
+      const workCenterId = args.workCenterId != null ? requireId(args.workCenterId, "workCenterId") : undefined;
+      if (machineId && workCenterId) {
+        throw badUserInput("Give a machineId or a workCenterId, not both", [{ field: "workCenterId", message: "give it or machineId, not both" }]);
+      }
+      if (workCenterId && (await ctx.loaders.workCenter.load(workCenterId))?.plantId !== shift.plant.id) {
+        throw badUserInput(`Work center ${workCenterId} is not at this shift's plant`, [{ field: "workCenterId", message: "not at this plant" }]);
+      }
       const machines = await plantMachines(ctx.db, shift.plant.id, { machineId, workCenterId });
       if (machineId && machines.length === 0)
         throw badUserInput(`Machine ${machineId} is not at this shift's plant`, [{ field: "machineId", message: "not at this plant" }]);

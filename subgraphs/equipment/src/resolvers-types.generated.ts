@@ -102,9 +102,9 @@ export type Machine = {
   stateSince: Scalars['DateTime']['output'];
   /** Ideal time per unit, used for the Performance factor of OEE. */
   idealCycleSeconds: Scalars['Float']['output'];
-  /** State intervals overlapping [from, to), newest first. */
+  /** State intervals overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
   statusHistory: Array<MachineStatusInterval>;
-  /** Downtime overlapping [from, to), newest first. */
+  /** Downtime overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
   downtimes: Array<Downtime>;
   /** MTBF and MTTR over [from, to). */
   reliability: Reliability;
@@ -232,7 +232,7 @@ export type Shift = {
   plant: Plant;
   /** Downtime of the plant's machines within the shift, in minutes. */
   downtimeMinutes: Scalars['Float']['output'];
-  /** OEE of one machine, of a work center's machines, or (with neither) of the plant's machines in this shift. */
+  /** OEE of one machine, of a work center's machines, or (with neither) of the plant's machines in this shift. Give at most one of the two; it must be at the shift's plant. */
   oee: Oee;
 };
 
@@ -290,6 +290,13 @@ export type Query = {
   downtimeReasons: Array<DowntimeReason>;
   pmSchedules: Array<PmSchedule>;
   maintenanceOrders: MaintenanceOrderPage;
+  /**
+   * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
+   * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
+   * number. Each subgraph has its own, so it is not part of the composed graph (@inaccessible): ask
+   * the subgraph itself.
+   */
+  eventStreamPosition: Scalars['ID']['output'];
   /** The equipment subgraph's audit trail, newest first (administrators only). */
   equipmentAuditLog: AuditPage;
 };
@@ -372,14 +379,18 @@ export type CreateMachineInput = {
   workCenterId: Scalars['ID']['input'];
   code: Scalars['String']['input'];
   name: Scalars['String']['input'];
+  /** Greater than 0, at most 2 decimal places (0.01 s). */
   idealCycleSeconds: Scalars['Float']['input'];
 };
 
 export type LogDowntimeInput = {
   machineId: Scalars['ID']['input'];
+  /** The code of a downtime reason (Query.downtimeReasons). */
   reasonCode: Scalars['String']['input'];
   startedAt: Scalars['DateTime']['input'];
+  /** After startedAt and not in the future (5 minutes of clock skew allowed): downtime logged after the fact has ended. */
   endedAt: Scalars['DateTime']['input'];
+  /** Left out rather than blank. */
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -387,6 +398,7 @@ export type CreatePmScheduleInput = {
   machineId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
   trigger: PmTrigger;
+  /** Days, run hours or units between maintenance: greater than 0, at most 4 decimal places, at most 10^9. */
   interval: Scalars['Float']['input'];
   /** Usage counts from here; defaults to now. */
   startsAt?: InputMaybe<Scalars['DateTime']['input']>;
@@ -400,15 +412,22 @@ export type Mutation = {
   createMachine: Machine;
   /**
    * Records a machine's new state, closing its previous status interval. DOWN and MAINTENANCE need a
-   * reason code and open a downtime; RUNNING ends the open downtime. Setting the state the machine
-   * already has changes nothing (machine data collectors repeat states): concurrent identical calls
-   * all answer the machine, with one state change, one downtime and the first one's time and reason.
+   * reason code (of Query.downtimeReasons) and open a downtime with it and the note; RUNNING ends the
+   * open downtime. Only DOWN and MAINTENANCE take a reason code and a note; with another state they
+   * are refused. Going from DOWN to MAINTENANCE (or back) keeps the open downtime with its first
+   * reason; the new reason code is on the state change event. Setting the state the machine already
+   * has changes nothing (machine data collectors repeat states): concurrent identical calls all answer
+   * the machine, with one state change, one downtime and the first one's time and reason; an unknown
+   * reason code is refused even then.
    */
   setMachineState: Machine;
   /** Records downtime after the fact, e.g. a planned stop; refused if it overlaps recorded downtime. */
   logDowntime: Downtime;
   createPmSchedule: PmSchedule;
-  /** Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation). */
+  /**
+   * Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation),
+   * with usage counted up to `asOf`: defaults to now, never in the future (5 minutes of clock skew allowed).
+   */
   checkPmSchedules: Array<MaintenanceOrder>;
   /** Completes a maintenance order as the signed-in user; for a PM order this resets its schedule. Completing it again is a CONFLICT. */
   completeMaintenanceOrder: MaintenanceOrder;
@@ -478,6 +497,7 @@ export type MachineStatusEvent = {
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** State changes of machines, of one plant or one machine when given (a malformed id is refused). */
   machineStatusChanged: MachineStatusEvent;
 };
 
@@ -891,6 +911,7 @@ export type QueryResolvers<ContextType = EquipmentContext, ParentType extends Re
   downtimeReasons?: Resolver<Array<ResolversTypes['DowntimeReason']>, ParentType, ContextType>;
   pmSchedules?: Resolver<Array<ResolversTypes['PmSchedule']>, ParentType, ContextType, RequireFields<QueryPmSchedulesArgs, 'plantId'>>;
   maintenanceOrders?: Resolver<ResolversTypes['MaintenanceOrderPage'], ParentType, ContextType, RequireFields<QueryMaintenanceOrdersArgs, 'plantId' | 'limit' | 'offset'>>;
+  eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   equipmentAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryEquipmentAuditLogArgs, 'limit' | 'offset'>>;
 };
 

@@ -1,7 +1,7 @@
 import { liveField, requireId, withTx } from "@mes/shared";
-import type { Resolvers } from "./resolvers-types.generated.ts";
+import type { Resolvers, SubscriptionWorkOrderStatusChangedArgs } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
-import { optionalText, requiredText } from "./inputs.ts";
+import { optionalText, requiredText, withCheckedIds } from "./inputs.ts";
 import { cancelWorkOrder, closeWorkOrder, completeWorkOrder, placeHold, releaseHold, releaseWorkOrder } from "./lifecycle.ts";
 import { NEXT_STATUSES } from "./work-order-status.ts";
 
@@ -56,10 +56,14 @@ export const lifecycleResolvers = {
     active: (h) => h.releasedAt === null,
   },
   Subscription: {
-    workOrderStatusChanged: liveField(
-      ["WorkOrderStatusChanged"],
-      (e, a) => (!a.plantId || e.plantId === a.plantId) && (!a.workOrderId || e.aggregateId === a.workOrderId),
-      (e) => ({ ...e.payload, workOrderId: e.aggregateId }),
+    workOrderStatusChanged: withCheckedIds(
+      liveField(
+        ["WorkOrderStatusChanged"],
+        (e, a: Partial<SubscriptionWorkOrderStatusChangedArgs>) =>
+          (a.plantId == null || e.plantId === a.plantId) && (a.workOrderId == null || e.aggregateId === a.workOrderId),
+        (e) => ({ ...e.payload, workOrderId: e.aggregateId }),
+      ),
+      ["plantId", "workOrderId"],
     ),
   },
   WorkOrderStatusEvent: {

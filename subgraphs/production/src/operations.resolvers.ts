@@ -23,7 +23,13 @@ export const operationsResolvers = {
     assignOperation: (_, a, ctx) => {
       const machineId = a.machineId == null ? undefined : requireId(a.machineId, "machineId");
       const operatorId = a.operatorId == null ? undefined : parseInput(zOperatorId, a.operatorId, "operatorId");
-      if (machineId === undefined && operatorId === undefined) throw badUserInput("Give a machineId, an operatorId or both");
+      if (machineId === undefined && operatorId === undefined) {
+        const message = "give a machineId, an operatorId or both";
+        throw badUserInput("Give a machineId, an operatorId or both", [
+          { field: "machineId", message },
+          { field: "operatorId", message },
+        ]);
+      }
       const id = requireId(a.id);
       return withTx(ctx.db, (tx) => assignOperation(tx, id, { machineId, operatorId }));
     },

@@ -3,7 +3,7 @@ import { appendEvent, badUserInput, conflict, notFound, zId, type InputShape } f
 import { Prisma, type Operation, type ProductionLog, type WorkOrder } from "./generated/prisma/client.ts";
 import type { LogProductionInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
-import { zOperatorId } from "./inputs.ts";
+import { zCount, zHappened, zOperatorId } from "./inputs.ts";
 import { assertNotHeld, lockWorkOrder, transition } from "./lifecycle.ts";
 import { assertRunnable, fitsCapacity, operationLabel as label, reportCapacity } from "./operation-rules.ts";
 
@@ -66,15 +66,12 @@ export async function assignOperation(
 export const logProductionInput = z
   .object({
     operationId: zId,
-    goodQuantity: z.number().finite().min(0, "must not be negative"),
-    scrapQuantity: z.number().finite().min(0, "must not be negative"),
+    goodQuantity: zCount,
+    scrapQuantity: zCount,
     machineId: zId.nullish(),
     operatorId: zOperatorId.nullish(),
     shiftId: zId.nullish(),
-    loggedAt: z
-      .date()
-      .refine((d) => d.getTime() <= Date.now() + 60_000, "must not be in the future")
-      .nullish(),
+    loggedAt: zHappened.nullish(),
   } satisfies InputShape<LogProductionInput>)
   .refine((v) => v.goodQuantity < 0 || v.scrapQuantity < 0 || v.goodQuantity + v.scrapQuantity > 0, {
     path: ["goodQuantity"],

@@ -6,7 +6,7 @@ export const productsResolvers = {
   Query: {
     product: (_, { id }, ctx) => ctx.loaders.product.load(requireId(id)),
     products: (_, args, ctx) => {
-      const where = args.plantId ? { plantId: requireId(args.plantId, "plantId") } : {};
+      const where = args.plantId != null ? { plantId: requireId(args.plantId, "plantId") } : {};
       return paginate(
         args,
         (w) => ctx.db.product.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),

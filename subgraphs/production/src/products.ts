@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { zCode, zId, zName, zNonNegative, zQuantity, type InputShape } from "@mes/shared";
+import { zCode, zId, zName, type InputShape } from "@mes/shared";
 import type { Product } from "./generated/prisma/client.ts";
 import type { BomLineInput, CreateProductInput, RoutingStepInput } from "./resolvers-types.generated.ts";
 import type { ProductionDb } from "./context.ts";
+import { zCycleSeconds, zQuantity, zSetupMinutes } from "./inputs.ts";
 
 export const createProductInput = z
   .object({
@@ -16,8 +17,8 @@ export const createProductInput = z
           sequence: z.number().int().positive("must be greater than 0"),
           name: zName,
           workCenterId: zId,
-          setupMinutes: zNonNegative,
-          cycleTimeSeconds: zQuantity,
+          setupMinutes: zSetupMinutes,
+          cycleTimeSeconds: zCycleSeconds,
           parallel: z.boolean(),
         } satisfies InputShape<RoutingStepInput>),
       )

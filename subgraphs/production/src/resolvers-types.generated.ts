@@ -335,6 +335,7 @@ export type WorkOrderFilter = {
   status?: InputMaybe<Array<WorkOrderStatus>>;
   productId?: InputMaybe<Scalars['ID']['input']>;
   dueAfter?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Due before this time; with dueAfter, it must be later than dueAfter. */
   dueBefore?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -352,6 +353,13 @@ export type Query = {
   productionKpis: ProductionKpis;
   /** Problem reports of a plant, newest first. */
   problemReports: ProblemReportPage;
+  /**
+   * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
+   * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
+   * number. Each subgraph has its own, so it is not part of the composed graph (@inaccessible): ask
+   * the subgraph itself.
+   */
+  eventStreamPosition: Scalars['ID']['output'];
   /** The production subgraph's audit trail, newest first (administrators only). */
   productionAuditLog: AuditPage;
 };
@@ -425,13 +433,16 @@ export type RoutingStepInput = {
   sequence: Scalars['Int']['input'];
   name: Scalars['String']['input'];
   workCenterId: Scalars['ID']['input'];
+  /** 0 or more, at most 2 decimal places. */
   setupMinutes?: InputMaybe<Scalars['Float']['input']>;
+  /** Greater than 0, at most 2 decimal places (0.01 s). */
   cycleTimeSeconds: Scalars['Float']['input'];
   parallel?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type BomLineInput = {
   materialId: Scalars['ID']['input'];
+  /** Greater than 0, at most 4 decimal places. */
   quantityPer: Scalars['Float']['input'];
 };
 
@@ -447,6 +458,7 @@ export type CreateProductInput = {
 export type CreateWorkOrderInput = {
   productId: Scalars['ID']['input'];
   number: Scalars['String']['input'];
+  /** Greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
   dueDate: Scalars['DateTime']['input'];
   plannedStart?: InputMaybe<Scalars['DateTime']['input']>;
@@ -456,14 +468,16 @@ export type CreateWorkOrderInput = {
 
 export type LogProductionInput = {
   operationId: Scalars['ID']['input'];
+  /** 0 or more, at most 4 decimal places; good and scrap together more than 0. */
   goodQuantity: Scalars['Float']['input'];
+  /** 0 or more, at most 4 decimal places. */
   scrapQuantity?: InputMaybe<Scalars['Float']['input']>;
   /** Defaults to the operation's machine. */
   machineId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to the operation's operator. */
   operatorId?: InputMaybe<Scalars['String']['input']>;
   shiftId?: InputMaybe<Scalars['ID']['input']>;
-  /** When the units were made, for counts entered afterwards; defaults to now, never in the future. */
+  /** When the units were made, for counts entered afterwards; defaults to now, never in the future (5 minutes of clock skew allowed). */
   loggedAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -631,7 +645,7 @@ export type WorkOrderStatusEvent = {
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Status changes of work orders, of one plant or one work order when given. */
+  /** Status changes of work orders, of one plant or one work order when given (a malformed id is refused). */
   workOrderStatusChanged: WorkOrderStatusEvent;
 };
 
@@ -1149,6 +1163,7 @@ export type QueryResolvers<ContextType = ProductionContext, ParentType extends R
   schedule?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType, RequireFields<QueryScheduleArgs, 'plantId' | 'from' | 'to'>>;
   productionKpis?: Resolver<ResolversTypes['ProductionKpis'], ParentType, ContextType, RequireFields<QueryProductionKpisArgs, 'plantId' | 'from' | 'to'>>;
   problemReports?: Resolver<ResolversTypes['ProblemReportPage'], ParentType, ContextType, RequireFields<QueryProblemReportsArgs, 'plantId' | 'limit' | 'offset'>>;
+  eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   productionAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryProductionAuditLogArgs, 'limit' | 'offset'>>;
 };
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { badUserInput, requireId, zCode, zDate, zId, zQuantity, type InputShape } from "@mes/shared";
+import { badUserInput, requireId, zCode, zDate, zId, type InputShape } from "@mes/shared";
 import type { Prisma, WorkOrder } from "./generated/prisma/client.ts";
 import type { CreateWorkOrderInput, WorkOrderFilter } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
+import { optionalWindow, zQuantity } from "./inputs.ts";
 
 export const createWorkOrderInput = z
   .object({
@@ -50,13 +51,14 @@ export async function createWorkOrder(tx: ProductionTx, input: z.output<typeof c
   });
 }
 
-/** The query of a work-order list filter; malformed ids are refused naming the filter field. */
+/** The query of a work-order list filter; malformed ids and an empty due window are refused naming the filter field. */
 export function workOrderWhere(filter: WorkOrderFilter | null | undefined): Prisma.WorkOrderWhereInput {
   if (!filter) return {};
+  optionalWindow(filter.dueAfter, filter.dueBefore, "filter.dueBefore");
   return {
-    ...(filter.plantId ? { plantId: requireId(filter.plantId, "filter.plantId") } : {}),
+    ...(filter.plantId != null ? { plantId: requireId(filter.plantId, "filter.plantId") } : {}),
     ...(filter.status?.length ? { status: { in: filter.status } } : {}),
-    ...(filter.productId ? { productId: requireId(filter.productId, "filter.productId") } : {}),
+    ...(filter.productId != null ? { productId: requireId(filter.productId, "filter.productId") } : {}),
     ...(filter.dueAfter || filter.dueBefore
       ? { dueDate: { ...(filter.dueAfter ? { gte: filter.dueAfter } : {}), ...(filter.dueBefore ? { lt: filter.dueBefore } : {}) } }
       : {}),

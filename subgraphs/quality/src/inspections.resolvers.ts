@@ -7,7 +7,7 @@ export const inspectionsResolvers = {
   Query: {
     inspection: (_, { id }, ctx) => ctx.loaders.inspection.load(requireId(id)),
     inspections: (_, { plantId, result, limit, offset }, ctx) =>
-      listInspections(ctx.db, { plantId: plantId ? requireId(plantId, "plantId") : null, result }, { limit, offset }),
+      listInspections(ctx.db, { plantId: plantId != null ? requireId(plantId, "plantId") : null, result }, { limit, offset }),
   },
   Mutation: {
     recordInspection: (_, { input }, ctx) => {

@@ -1,15 +1,17 @@
 import { z } from "zod";
-import { badUserInput, paginate, zId, type Page, type PageArgs, type InputShape } from "@mes/shared";
+import { badUserInput, paginate, zId, zMeasure, zOptionalText, type Page, type PageArgs, type InputShape } from "@mes/shared";
 import type { Inspection, InspectionResult, Prisma } from "./generated/prisma/client.ts";
 import { NcrSeverity } from "./generated/prisma/enums.ts";
 import type { QualityTx } from "./context.ts";
+import { MAX_CHARACTERISTICS } from "./inspection-plans.ts";
 import { failedInspectionNcr, readMeasurements } from "./measurements.ts";
 import { announceNcrOpened } from "./ncrs.ts";
 import type { MeasurementInput, RecordInspectionInput } from "./resolvers-types.generated.ts";
 
 const measurementInput = z.object({
   characteristicId: zId,
-  value: z.number().finite().nullish(),
+  // Stored like the characteristic's limits (NUMERIC(18,6)).
+  value: zMeasure.nullish(),
   passed: z.boolean().nullish(),
 } satisfies InputShape<MeasurementInput>);
 
@@ -19,8 +21,9 @@ export const recordInspectionInput = z.object({
   materialId: zId.nullish(),
   lotId: zId.nullish(),
   quantityInspected: z.number().int().min(1, "must be at least 1"),
-  measurements: z.array(measurementInput),
-  inspector: z.string().trim().max(200).nullish(),
+  // One per characteristic of the plan: more can never be right.
+  measurements: z.array(measurementInput).max(MAX_CHARACTERISTICS, `at most ${MAX_CHARACTERISTICS} (one per characteristic of the plan)`),
+  inspector: zOptionalText(200),
   openNcrOnFailure: z.boolean(),
   ncrSeverity: z.enum(NcrSeverity),
 } satisfies InputShape<RecordInspectionInput>);
@@ -47,7 +50,7 @@ export async function recordInspection(tx: QualityTx, input: InspectionRecord, a
       materialId: input.materialId ?? null,
       lotId: input.lotId ?? null,
       quantityInspected: input.quantityInspected,
-      inspector: input.inspector || actor,
+      inspector: input.inspector ?? actor,
       recordedBy: actor,
       result: failed.length ? "FAIL" : "PASS",
       measurements: { create: readings.map((r) => ({ characteristicId: r.characteristic.id, value: r.value, passed: r.passed })) },

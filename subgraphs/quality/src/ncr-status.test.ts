@@ -1,6 +1,6 @@
 import type { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { assertMove, assertNotClosed, NCR_NEXT, scrapGaps } from "./ncr-status.ts";
+import { assertMove, assertNotClosed, NCR_NEXT, scrapProblems } from "./ncr-status.ts";
 
 const caught = (fn: () => void): GraphQLError => {
   try {
@@ -47,21 +47,21 @@ describe("NCR status state machine", () => {
   });
 });
 
-describe("scrapGaps", () => {
+describe("scrapProblems", () => {
   const full = { materialId: "m", lotId: "l", locationId: "loc" };
 
   it("is empty when material, lot, quantity and a location are known", () => {
-    expect(scrapGaps(full, { quantity: 2 })).toEqual([]);
-    expect(scrapGaps({ ...full, locationId: null }, { quantity: 0.5, locationId: "given" })).toEqual([]);
+    expect(scrapProblems(full, { quantity: 2 })).toEqual([]);
+    expect(scrapProblems({ ...full, locationId: null }, { quantity: 0.5, locationId: "given" })).toEqual([]);
   });
 
-  it("lists everything missing, in order", () => {
-    expect(scrapGaps({ materialId: null, lotId: null, locationId: null }, {})).toEqual([
-      "the NCR names no material",
-      "the NCR names no lot",
-      "give quantity",
-      "give locationId",
+  it("lists everything missing, in order, with the field it is about", () => {
+    expect(scrapProblems({ materialId: null, lotId: null, locationId: null }, {})).toEqual([
+      { field: "input.id", message: "the NCR names no material" },
+      { field: "input.id", message: "the NCR names no lot" },
+      { field: "input.quantity", message: "give quantity" },
+      { field: "input.locationId", message: "give locationId" },
     ]);
-    expect(scrapGaps(full, { quantity: null, locationId: null })).toEqual(["give quantity"]);
+    expect(scrapProblems(full, { quantity: null, locationId: null })).toEqual([{ field: "input.quantity", message: "give quantity" }]);
   });
 });

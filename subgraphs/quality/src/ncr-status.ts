@@ -1,5 +1,5 @@
 // The NCR status state machine and the rules of a disposition: pure, no database.
-import { conflict } from "@mes/shared";
+import { conflict, type FieldProblem } from "@mes/shared";
 import type { Ncr, NcrStatus } from "./generated/prisma/client.ts";
 
 /** OPEN -> UNDER_REVIEW -> DISPOSITIONED -> CLOSED, one step at a time. */
@@ -26,15 +26,18 @@ export function assertNotClosed(ncr: Pick<Ncr, "number" | "status">): void {
   if (ncr.status === "CLOSED") throw conflict(`${ncr.number} is closed`);
 }
 
-/** What a SCRAP disposition lacks to name stock to scrap (material, lot, quantity, location); empty when complete. */
-export function scrapGaps(
+/**
+ * What a SCRAP disposition lacks to name stock to scrap (material, lot, quantity, location), each with
+ * the input field it is about (the NCR itself is `input.id`); empty when complete.
+ */
+export function scrapProblems(
   ncr: Pick<Ncr, "materialId" | "lotId" | "locationId">,
   input: { quantity?: number | null; locationId?: string | null },
-): string[] {
-  const gaps: string[] = [];
-  if (!ncr.materialId) gaps.push("the NCR names no material");
-  if (!ncr.lotId) gaps.push("the NCR names no lot");
-  if (!input.quantity) gaps.push("give quantity");
-  if (!(input.locationId ?? ncr.locationId)) gaps.push("give locationId");
+): FieldProblem[] {
+  const gaps: FieldProblem[] = [];
+  if (!ncr.materialId) gaps.push({ field: "input.id", message: "the NCR names no material" });
+  if (!ncr.lotId) gaps.push({ field: "input.id", message: "the NCR names no lot" });
+  if (!input.quantity) gaps.push({ field: "input.quantity", message: "give quantity" });
+  if (!(input.locationId ?? ncr.locationId)) gaps.push({ field: "input.locationId", message: "give locationId" });
   return gaps;
 }

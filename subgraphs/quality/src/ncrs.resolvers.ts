@@ -16,13 +16,14 @@ import {
   requestLotHold,
   reviewNcr,
 } from "./ncrs.ts";
+import { withPlantIdChecked } from "./subscription-args.ts";
 import type { Resolvers, SubscriptionNcrOpenedArgs } from "./resolvers-types.generated.ts";
 
 export const ncrsResolvers = {
   Query: {
     ncr: (_, { id }, ctx) => ctx.loaders.ncr.load(requireId(id)),
     ncrs: (_, { plantId, status, limit, offset }, ctx) =>
-      listNcrs(ctx.db, { plantId: plantId ? requireId(plantId, "plantId") : null, status }, { limit, offset }),
+      listNcrs(ctx.db, { plantId: plantId != null ? requireId(plantId, "plantId") : null, status }, { limit, offset }),
   },
   Mutation: {
     openNcr: (_, { input }, ctx) => {
@@ -32,7 +33,8 @@ export const ncrsResolvers = {
     },
     reviewNcr: (_, { id, assignee }, ctx) => {
       const ncrId = requireId(id);
-      const person = assignee ? parseInput(assigneeInput, assignee, "assignee") : null;
+      // Blank is refused like in assignNcr, not taken for "no assignee".
+      const person = assignee != null ? parseInput(assigneeInput, assignee, "assignee") : null;
       return withTx(ctx.db, (tx) => reviewNcr(tx, ncrId, person));
     },
     assignNcr: (_, { id, assignee }, ctx) => {
@@ -56,15 +58,17 @@ export const ncrsResolvers = {
     },
     requestLotHold: (_, args, ctx) => {
       const ncrId = requireId(args.ncrId, "ncrId");
-      const locationId = args.locationId ? requireId(args.locationId, "locationId") : null;
+      const locationId = args.locationId != null ? requireId(args.locationId, "locationId") : null;
       return withTx(ctx.db, (tx) => requestLotHold(tx, ncrId, locationId));
     },
   },
   Subscription: {
-    ncrOpened: liveField(
-      ["NcrOpened"],
-      (e, a: SubscriptionNcrOpenedArgs) => !a.plantId || e.plantId === a.plantId,
-      (e) => e.payload,
+    ncrOpened: withPlantIdChecked(
+      liveField(
+        ["NcrOpened"],
+        (e, a: SubscriptionNcrOpenedArgs) => !a.plantId || e.plantId === a.plantId,
+        (e) => e.payload,
+      ),
     ),
   },
   NcrEvent: {

@@ -1,16 +1,30 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, notFound, paginate, zCode, zId, zName, zText, type Page, type PageArgs, type InputShape } from "@mes/shared";
+import {
+  appendEvent,
+  badUserInput,
+  notFound,
+  paginate,
+  zCode,
+  zId,
+  zName,
+  zOptionalText,
+  zQuantity,
+  zText,
+  type Page,
+  type PageArgs,
+  type InputShape,
+} from "@mes/shared";
 import type { Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import { NcrDisposition, NcrSeverity } from "./generated/prisma/enums.ts";
 import type { QualityTx } from "./context.ts";
-import { assertMove, assertNotClosed, scrapGaps } from "./ncr-status.ts";
+import { assertMove, assertNotClosed, scrapProblems } from "./ncr-status.ts";
 import type { DispositionNcrInput, OpenNcrInput } from "./resolvers-types.generated.ts";
 
 export const openNcrInput = z.object({
   plantId: zId,
   number: zCode,
   title: zName,
-  description: z.string().trim().max(5000).nullish(),
+  description: zOptionalText(5000),
   severity: z.enum(NcrSeverity),
   workOrderId: zId.nullish(),
   materialId: zId.nullish(),
@@ -23,14 +37,16 @@ export const dispositionNcrInput = z.object({
   disposition: z.enum(NcrDisposition),
   rootCause: zText,
   containmentAction: zText,
-  quantity: z.number().finite().positive("must be greater than 0").nullish(),
+  // dispositionQuantity is NUMERIC(18,4)
+  quantity: zQuantity.nullish(),
   locationId: zId.nullish(),
 } satisfies InputShape<DispositionNcrInput>);
 
 /** Who an NCR is assigned to. */
 export const assigneeInput = z.string().trim().min(1, "must not be empty").max(128);
 export const defectTypeInput = zText;
-export const defectQuantityInput = z.number().finite().positive("must be greater than 0");
+/** NcrDefect.quantity is NUMERIC(18,4). */
+export const defectQuantityInput = zQuantity;
 
 export type NewNcr = z.infer<typeof openNcrInput>;
 export type NcrDispositionDecision = z.infer<typeof dispositionNcrInput>;
@@ -67,8 +83,15 @@ async function lockNcr(tx: QualityTx, id: string): Promise<Ncr> {
 export async function openNcr(tx: QualityTx, organizationId: string, input: NewNcr): Promise<Ncr> {
   if (input.inspectionId) {
     const inspection = await tx.inspection.findUnique({ where: { id: input.inspectionId } });
-    if (!inspection || inspection.plantId !== input.plantId) {
+    if (!inspection) {
       throw badUserInput(`Inspection ${input.inspectionId} does not exist`, [{ field: "input.inspectionId", message: "no such inspection" }]);
+    }
+    // Either may be the wrong one: name both, the plant first (the inspection exists).
+    if (inspection.plantId !== input.plantId) {
+      throw badUserInput(`Inspection ${input.inspectionId} is of another plant than ${input.plantId}`, [
+        { field: "input.plantId", message: "not the plant of the inspection" },
+        { field: "input.inspectionId", message: "an inspection of another plant" },
+      ]);
     }
   }
   const ncr = await tx.ncr.create({ data: { ...input, organizationId } });
@@ -102,8 +125,8 @@ export async function dispositionNcr(tx: QualityTx, input: NcrDispositionDecisio
   const ncr = await lockNcr(tx, input.id);
   assertMove(ncr, "DISPOSITIONED");
   if (input.disposition === "SCRAP") {
-    const gaps = scrapGaps(ncr, input);
-    if (gaps.length) throw badUserInput(`A SCRAP disposition needs stock to scrap: ${gaps.join("; ")}`);
+    const gaps = scrapProblems(ncr, input);
+    if (gaps.length) throw badUserInput(`A SCRAP disposition needs stock to scrap: ${gaps.map((g) => g.message).join("; ")}`, gaps);
   }
   const updated = await tx.ncr.update({
     where: { id: ncr.id },
@@ -148,7 +171,7 @@ export async function closeNcr(tx: QualityTx, id: string): Promise<Ncr> {
 /** Asks inventory to hold the NCR's lot (once); `locationId` says where the lot is. */
 export async function requestLotHold(tx: QualityTx, ncrId: string, locationId: string | null): Promise<Ncr> {
   const ncr = await lockNcr(tx, ncrId);
-  if (!ncr.lotId) throw badUserInput(`${ncr.number} names no lot to hold`);
+  if (!ncr.lotId) throw badUserInput(`${ncr.number} names no lot to hold`, [{ field: "ncrId", message: "an NCR naming no lot" }]);
   assertNotClosed(ncr);
   if (ncr.lotHoldRequested) return ncr;
   const updated = await tx.ncr.update({ where: { id: ncr.id }, data: { lotHoldRequested: true, ...(locationId ? { locationId } : {}) } });

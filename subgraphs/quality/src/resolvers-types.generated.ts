@@ -239,6 +239,13 @@ export type Query = {
   /** NCRs, newest first. */
   ncrs: NcrPage;
   firstPassYield: FirstPassYield;
+  /**
+   * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
+   * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
+   * number. Each subgraph has its own, so it is not part of the composed graph (@inaccessible): ask
+   * the subgraph itself.
+   */
+  eventStreamPosition: Scalars['ID']['output'];
   /** The quality subgraph's audit trail, newest first (administrators only). */
   qualityAuditLog: AuditPage;
 };
@@ -299,9 +306,13 @@ export type QueryQualityAuditLogArgs = {
 export type CharacteristicInput = {
   name: Scalars['String']['input'];
   kind: CharacteristicKind;
+  /** Within the limits; between -1e9 and 1e9 with at most 6 decimal places (more would be rounded away, so it is refused). */
   nominal?: InputMaybe<Scalars['Float']['input']>;
+  /** Inclusive; the same range and decimal places as nominal. */
   lowerLimit?: InputMaybe<Scalars['Float']['input']>;
+  /** Inclusive; the same range and decimal places as nominal. */
   upperLimit?: InputMaybe<Scalars['Float']['input']>;
+  /** Leave it out for none; blank is refused. */
   unit?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -319,7 +330,7 @@ export type CreateInspectionPlanInput = {
 
 export type MeasurementInput = {
   characteristicId: Scalars['ID']['input'];
-  /** For a NUMERIC characteristic. */
+  /** For a NUMERIC characteristic: at most 6 decimal places, like its limits. */
   value?: InputMaybe<Scalars['Float']['input']>;
   /** For an ATTRIBUTE (pass/fail) characteristic. */
   passed?: InputMaybe<Scalars['Boolean']['input']>;
@@ -335,7 +346,8 @@ export type RecordInspectionInput = {
   measurements: Array<MeasurementInput>;
   /**
    * Who inspected, when not the signed-in user (e.g. results from a paper sheet typed in by a clerk);
-   * defaults to the signed-in user. It never replaces the recorder: Inspection.recordedBy is always the signed-in user.
+   * defaults to the signed-in user (leave it out; blank is refused). It never replaces the recorder:
+   * Inspection.recordedBy is always the signed-in user.
    */
   inspector?: InputMaybe<Scalars['String']['input']>;
   /** Open an NCR when the inspection fails. */
@@ -348,7 +360,7 @@ export type DispositionNcrInput = {
   disposition: NcrDisposition;
   rootCause: Scalars['String']['input'];
   containmentAction: Scalars['String']['input'];
-  /** For SCRAP: how much of the NCR's lot to scrap, and where it is. */
+  /** For SCRAP: how much of the NCR's lot to scrap (greater than 0, at most 4 decimal places), and where it is. */
   quantity?: InputMaybe<Scalars['Float']['input']>;
   locationId?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -357,11 +369,13 @@ export type OpenNcrInput = {
   plantId: Scalars['ID']['input'];
   number: Scalars['String']['input'];
   title: Scalars['String']['input'];
+  /** Leave it out for none; blank is refused. */
   description?: InputMaybe<Scalars['String']['input']>;
   severity: NcrSeverity;
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
   materialId?: InputMaybe<Scalars['ID']['input']>;
   lotId?: InputMaybe<Scalars['ID']['input']>;
+  /** An inspection of the same plant. */
   inspectionId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -371,9 +385,10 @@ export type Mutation = {
   /** Records measurements; pass/fail is computed per characteristic and overall. A failure can open an NCR. */
   recordInspection: Inspection;
   openNcr: Ncr;
-  /** OPEN -> UNDER_REVIEW. */
+  /** OPEN -> UNDER_REVIEW; assigns it when an assignee is given (leave it out to keep the current one; blank is refused). */
   reviewNcr: Ncr;
   assignNcr: Ncr;
+  /** Records a defect; quantity is greater than 0 with at most 4 decimal places. */
   addNcrDefect: Ncr;
   /** UNDER_REVIEW -> DISPOSITIONED. SCRAP reduces the lot's stock in inventory (through an event). */
   dispositionNcr: Ncr;
@@ -870,6 +885,7 @@ export type QueryResolvers<ContextType = QualityContext, ParentType extends Reso
   ncr?: Resolver<Maybe<ResolversTypes['Ncr']>, ParentType, ContextType, RequireFields<QueryNcrArgs, 'id'>>;
   ncrs?: Resolver<ResolversTypes['NcrPage'], ParentType, ContextType, RequireFields<QueryNcrsArgs, 'limit' | 'offset'>>;
   firstPassYield?: Resolver<ResolversTypes['FirstPassYield'], ParentType, ContextType, RequireFields<QueryFirstPassYieldArgs, 'plantId' | 'from' | 'to'>>;
+  eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   qualityAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryQualityAuditLogArgs, 'limit' | 'offset'>>;
 };
 

@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { entityRef, parseInput, withTx, zDate, zId, type InputShape } from "@mes/shared";
+import { entityRef, parseInput, withTx, zId, type InputShape } from "@mes/shared";
 import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { WorkCenterMapper } from "./mappers.ts";
 import { loadShift } from "./context.ts";
 import { clockIn, clockOut, coverage, markAbsent, setCoverageRequirement } from "./attendance.ts";
+import { zHappened } from "./instants.ts";
 
 const person = z.string().trim().min(1, "must not be empty").max(128);
 
@@ -11,7 +12,7 @@ const clockInInput = z.object({
   shiftId: zId,
   personId: person,
   workCenterId: zId.nullish(),
-  at: zDate.nullish(),
+  at: zHappened.nullish(),
 } satisfies InputShape<ClockInInput>);
 
 const coverageInput = z.object({
@@ -31,13 +32,14 @@ export const attendanceResolvers = {
       return withTx(ctx.db, (tx) => clockIn(tx, shift, input, new Date()));
     },
     async clockOut(_, args, ctx) {
-      const shift = await loadShift(ctx, args.shiftId);
       const personId = parseInput(person, args.personId, "personId");
-      return withTx(ctx.db, (tx) => clockOut(tx, shift, personId, args.at ?? new Date()));
+      const at = args.at != null ? parseInput(zHappened, args.at, "at") : new Date();
+      const shift = await loadShift(ctx, args.shiftId);
+      return withTx(ctx.db, (tx) => clockOut(tx, shift, personId, at));
     },
     async markAbsent(_, args, ctx) {
-      const shift = await loadShift(ctx, args.shiftId);
       const personId = parseInput(person, args.personId, "personId");
+      const shift = await loadShift(ctx, args.shiftId);
       return withTx(ctx.db, (tx) => markAbsent(tx, shift, personId));
     },
     setCoverageRequirement: (_, args, ctx) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCrewFitsShift } from "./crews.ts";
+import { checkCrewFitsShift, repeatedIndex } from "./crews.ts";
 
 describe("checkCrewFitsShift", () => {
   it("lets a crew work a shift of its own plant", () => {
@@ -13,5 +13,16 @@ describe("checkCrewFitsShift", () => {
         extensions: { code: "BAD_USER_INPUT", fields: [{ field: "crewId", message: "crew of another plant" }] },
       }),
     );
+  });
+});
+
+describe("repeatedIndex", () => {
+  it("is null when every value differs (or there are none)", () => {
+    expect(repeatedIndex([])).toBeNull();
+    expect(repeatedIndex(["op.1", "op.2", "Op.1"])).toBeNull();
+  });
+
+  it("points at the first value that repeats an earlier one", () => {
+    expect(repeatedIndex(["op.1", "op.2", "op.1", "op.2"])).toBe(2);
   });
 });

@@ -26,6 +26,16 @@ export async function assignCrew(tx: ShiftsTx, shift: Shift, crew: Crew, workCen
   return assignment;
 }
 
+/** The position of the first value that repeats an earlier one, or null when all differ. */
+export function repeatedIndex(values: readonly string[]): number | null {
+  const seen = new Set<string>();
+  for (const [i, v] of values.entries()) {
+    if (seen.has(v)) return i;
+    seen.add(v);
+  }
+  return null;
+}
+
 export function crewsOfPlant(tx: ShiftsTx, plantId: string) {
   return tx.crew.findMany({ where: { plantId }, orderBy: { name: "asc" } });
 }

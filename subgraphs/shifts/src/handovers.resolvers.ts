@@ -7,7 +7,7 @@ import { acknowledgeHandover, logHandover, unacknowledgedHandovers } from "./han
 const logHandoverInput = z.object({
   shiftId: zId,
   notes: z.string().trim().min(1, "must not be empty").max(10_000),
-  openIssues: z.array(z.string().trim().min(1).max(1000)).max(100),
+  openIssues: z.array(z.string().trim().min(1, "must not be empty").max(1000)).max(100),
 } satisfies InputShape<LogHandoverInput>);
 
 export const handoversResolvers = {

@@ -174,6 +174,13 @@ export type Query = {
   crews: Array<Crew>;
   /** Handovers not yet acknowledged by the incoming shift, oldest first. */
   unacknowledgedHandovers: Array<Handover>;
+  /**
+   * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
+   * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
+   * number. Each subgraph has its own, so it is not part of the composed graph (@inaccessible): ask
+   * the subgraph itself.
+   */
+  eventStreamPosition: Scalars['ID']['output'];
   /** The shifts subgraph's audit trail, newest first (administrators only). */
   shiftsAuditLog: AuditPage;
 };
@@ -245,6 +252,7 @@ export type CrewMemberInput = {
 export type CreateCrewInput = {
   plantId: Scalars['ID']['input'];
   name: Scalars['String']['input'];
+  /** Each person once. */
   members: Array<CrewMemberInput>;
 };
 
@@ -253,7 +261,7 @@ export type ClockInInput = {
   /** The person arriving (who records it is the signed-in user). */
   personId: Scalars['String']['input'];
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
-  /** Defaults to now. */
+  /** When they arrived: defaults to now; not in the future (5 minutes of clock difference allowed), and before the shift ends. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -287,7 +295,11 @@ export type Mutation = {
    * shift: a repeat (also one racing the first) is a CONFLICT and the first clock-in time stays.
    */
   clockIn: Attendance;
-  /** Records a person's departure; once: a repeat is a CONFLICT and the first clock-out time stays. */
+  /**
+   * Records a person's departure at `at` (defaults to now; not in the future, 5 minutes of clock
+   * difference allowed, and not before the clock-in); once: a repeat is a CONFLICT and the first
+   * clock-out time stays.
+   */
   clockOut: Attendance;
   /** Marks a person absent; marking an absent person again changes nothing. CONFLICT once they clocked in. */
   markAbsent: Attendance;
@@ -683,6 +695,7 @@ export type QueryResolvers<ContextType = ShiftsContext, ParentType extends Resol
   shiftAt?: Resolver<Maybe<ResolversTypes['Shift']>, ParentType, ContextType, RequireFields<QueryShiftAtArgs, 'plantId' | 'at'>>;
   crews?: Resolver<Array<ResolversTypes['Crew']>, ParentType, ContextType, RequireFields<QueryCrewsArgs, 'plantId'>>;
   unacknowledgedHandovers?: Resolver<Array<ResolversTypes['Handover']>, ParentType, ContextType, RequireFields<QueryUnacknowledgedHandoversArgs, 'plantId'>>;
+  eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   shiftsAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryShiftsAuditLogArgs, 'limit' | 'offset'>>;
 };
 
