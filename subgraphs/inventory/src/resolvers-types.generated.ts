@@ -287,6 +287,13 @@ export type Query = {
   stockAlerts: Array<StockAlert>;
   /** Stock transactions, newest first. */
   stockTransactions: StockTransactionPage;
+  /**
+   * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
+   * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
+   * number. Each subgraph has its own, so it is not part of the composed graph (@inaccessible): ask
+   * the subgraph itself.
+   */
+  eventStreamPosition: Scalars['ID']['output'];
   /** The inventory subgraph's audit trail, newest first (administrators only). */
   inventoryAuditLog: AuditPage;
 };
@@ -364,9 +371,11 @@ export type ReceiveStockInput = {
   locationId: Scalars['ID']['input'];
   lotNumber: Scalars['String']['input'];
   quantity: Scalars['Float']['input'];
-  /** Cost per unit; for a production receipt it defaults to the work order's material cost per unit received. */
+  /** Cost per unit (at most 6 decimal places); for a production receipt it defaults to the work order's material cost per unit received. quantity × unitCost must stay below 10^14. */
   unitCost?: InputMaybe<Scalars['Float']['input']>;
+  /** Recorded on the lot's first receipt (later receipts of the lot keep it). Leave it out rather than sending blank text. */
   supplier?: InputMaybe<Scalars['String']['input']>;
+  /** Recorded on the lot's first receipt (later receipts of the lot keep it). */
   expiresAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** Set for the output of a work order: the lot is recorded as produced by it. */
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
@@ -376,12 +385,13 @@ export type IssueStockInput = {
   materialId: Scalars['ID']['input'];
   workOrderId: Scalars['ID']['input'];
   quantity: Scalars['Float']['input'];
-  /** Where to issue from: a plant (oldest lots first), a location, or one lot. At least one. */
+  /** Where to issue from: a plant (oldest lots first), a location, or one lot. At least one; when several are given they must be at the same plant. */
   plantId?: InputMaybe<Scalars['ID']['input']>;
   locationId?: InputMaybe<Scalars['ID']['input']>;
   lotId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Refused (naming workOrderId) when the lot was never issued to the work order, and (naming quantity) when more than was issued and not yet returned. */
 export type ReturnStockInput = {
   materialId: Scalars['ID']['input'];
   workOrderId: Scalars['ID']['input'];
@@ -394,10 +404,10 @@ export type AdjustStockInput = {
   materialId: Scalars['ID']['input'];
   lotId: Scalars['ID']['input'];
   locationId: Scalars['ID']['input'];
-  /** Positive after finding more than booked, negative after finding less. */
+  /** Positive after finding more than booked, negative after finding less; not 0, at most 4 decimal places. */
   quantityChange: Scalars['Float']['input'];
   reason: Scalars['String']['input'];
-  /** For a positive change; defaults to the newest cost layer's unit cost. */
+  /** Only for a positive change (refused with a negative one, which leaves at FIFO cost); defaults to the newest cost layer's unit cost. */
   unitCost?: InputMaybe<Scalars['Float']['input']>;
 };
 
@@ -926,6 +936,7 @@ export type QueryResolvers<ContextType = InventoryContext, ParentType extends Re
   lots?: Resolver<ResolversTypes['LotPage'], ParentType, ContextType, RequireFields<QueryLotsArgs, 'limit' | 'offset'>>;
   stockAlerts?: Resolver<Array<ResolversTypes['StockAlert']>, ParentType, ContextType, RequireFields<QueryStockAlertsArgs, 'plantId'>>;
   stockTransactions?: Resolver<ResolversTypes['StockTransactionPage'], ParentType, ContextType, RequireFields<QueryStockTransactionsArgs, 'limit' | 'offset'>>;
+  eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inventoryAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryInventoryAuditLogArgs, 'limit' | 'offset'>>;
 };
 

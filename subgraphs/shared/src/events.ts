@@ -4,7 +4,7 @@ import type express from "express";
 import type { Logger } from "./logger.ts";
 import { bearerToken } from "./auth.ts";
 import { requestQueries } from "./db.ts";
-import { EVENT_CATALOGUE, isEventType, type EventType, type NewEvent, type OutboxEvent } from "./event-catalogue.ts";
+import type { EventType, NewEvent, OutboxEvent } from "./event-catalogue.ts";
 
 /** What a transaction client must offer to write events: Prisma's raw SQL helpers. */
 export interface RawSqlClient {
@@ -52,15 +52,79 @@ export function parseCursor(value: unknown): bigint | null {
 // Event type names as the catalogue spells them; anything else could only fail in SQL.
 const EVENT_TYPE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 
-/** Reads events after a cursor, in order. */
-export async function readEvents(pool: pg.Pool, after: bigint, types: readonly string[] | null, limit: number): Promise<FeedEvent[]> {
-  const { rows } = await pool.query(
-    `SELECT id::text AS id, "organizationId", "plantId", type, "aggregateId", payload, "createdAt", coalesce(actor, 'system') AS actor, "requestId"
-       FROM "OutboxEvent" e WHERE e.id > $1 AND ($2::text[] IS NULL OR type = ANY($2))
-      ORDER BY e.id LIMIT $3`, // e.id: plain "id" would sort by the text alias (1, 10, 100, 11, ...)
-    [after.toString(), types, limit],
+/** One page of the outbox after a cursor, read in one snapshot with the retention watermark. */
+export interface FeedPage {
+  /** Events after the cursor (of the asked types), in id order; empty when expired. */
+  events: FeedEvent[];
+  /** The cursor a reader may move to: every asked-for event up to it is in `events`. */
+  scannedUpTo: bigint;
+  /** The newest event id (or the watermark, when everything was pruned). */
+  head: bigint;
+  /** The newest pruned event id: a cursor below it has lost events. */
+  prunedUpTo: bigint;
+  /** The cursor is behind the watermark: events after it were pruned (retention). */
+  expired: boolean;
+  /** How old the oldest event after the cursor is (any type), 0 when there is none. */
+  oldestAgeSeconds: number;
+}
+
+// One statement is one snapshot: a prune (which deletes and moves the watermark in one statement)
+// is seen either entirely or not at all, so a cursor behind the watermark is always told so and
+// never answered with a gap. Ids increase in commit order (appendEvent), so every event up to the
+// snapshot's newest id is visible in it: a page shorter than the limit has scanned up to `head`.
+const FEED_PAGE_SQL = `
+WITH meta AS (
+  SELECT coalesce((SELECT "prunedUpTo" FROM "OutboxWatermark" WHERE id = 1), 0) AS pruned,
+         (SELECT max(id) FROM "OutboxEvent") AS newest,
+         (SELECT LOCALTIMESTAMP - "createdAt" FROM "OutboxEvent" WHERE id > $1::bigint ORDER BY id LIMIT 1) AS age
+), page AS (
+  SELECT e.* FROM "OutboxEvent" e, meta
+   WHERE e.id > $1::bigint AND $1::bigint >= meta.pruned AND ($2::text[] IS NULL OR e.type = ANY($2::text[]))
+   ORDER BY e.id LIMIT $3
+)
+SELECT meta.pruned::text AS "prunedUpTo", greatest(meta.newest, meta.pruned)::text AS head,
+       coalesce(extract(epoch FROM meta.age), 0)::float8 AS "oldestAgeSeconds",
+       p.id::text AS id, p."organizationId", p."plantId", p.type, p."aggregateId", p.payload, p."createdAt",
+       coalesce(p.actor, 'system') AS actor, p."requestId"
+  FROM meta LEFT JOIN page p ON true
+ ORDER BY p.id`; // p.id: the bigint column, not the text alias (1, 10, 100, 11, ...)
+
+/** Reads events after a cursor, in order, checking the retention watermark in the same snapshot. */
+export async function readFeed(pool: pg.Pool, after: bigint, types: readonly string[] | null, limit: number): Promise<FeedPage> {
+  const { rows } = await pool.query(FEED_PAGE_SQL, [after.toString(), types, limit]);
+  const meta = rows[0] as { prunedUpTo: string; head: string; oldestAgeSeconds: number };
+  const prunedUpTo = BigInt(meta.prunedUpTo);
+  const head = BigInt(meta.head ?? 0);
+  const expired = after < prunedUpTo;
+  const events: FeedEvent[] = rows
+    .filter((r) => r.id !== null)
+    .map(({ prunedUpTo: _p, head: _h, oldestAgeSeconds: _a, ...r }) => ({ ...r, createdAt: (r.createdAt as Date).toISOString() }));
+  const full = events.length === limit;
+  const scannedUpTo = expired ? after : full ? BigInt(events.at(-1)!.id) : head > after ? head : after;
+  return { events, scannedUpTo, head, prunedUpTo, expired, oldestAgeSeconds: Math.max(0, meta.oldestAgeSeconds) };
+}
+
+/** The cursor of the newest event (or of the watermark): subscribing after it delivers every later event. */
+export async function streamPosition(pool: pg.Pool): Promise<string> {
+  const { rows } = await pool.query<{ p: string }>(
+    `SELECT greatest((SELECT max(id) FROM "OutboxEvent"), (SELECT "prunedUpTo" FROM "OutboxWatermark" WHERE id = 1), 0)::text AS p`,
   );
-  return rows.map((r) => ({ ...r, createdAt: (r.createdAt as Date).toISOString() }));
+  return rows[0]!.p;
+}
+
+/** What GET /events answers: a page and how far it scanned (see FeedPage). */
+export interface FeedResponse {
+  events: FeedEvent[];
+  scannedUpTo: string;
+  head: string;
+  oldestAgeSeconds: number;
+}
+
+/** What GET /events answers with 410 when the cursor is behind the retention watermark. */
+export interface FeedExpiredResponse {
+  error: string;
+  prunedUpTo: string;
+  head: string;
 }
 
 /**
@@ -83,139 +147,48 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: s
       res.status(400).json({ error: `after must be an event id (0 to ${MAX_CURSOR}), limit between 1 and ${MAX_FEED_PAGE}, types event type names` });
       return;
     }
-    const pruned = await prunedUpTo(pool);
-    if (after < pruned) {
+    const page = await readFeed(pool, after, types, limit);
+    if (page.expired) {
       // The follower was away longer than the retention: say so instead of skipping events silently.
-      res.status(410).json({ error: `events up to ${pruned} were pruned (retention); this follower's position ${after} cannot be resumed` });
+      const body: FeedExpiredResponse = {
+        error: `events up to ${page.prunedUpTo} were pruned (retention); this follower's position ${after} cannot be resumed`,
+        prunedUpTo: page.prunedUpTo.toString(),
+        head: page.head.toString(),
+      };
+      res.status(410).json(body);
       return;
     }
-    res.json({ events: await readEvents(pool, after, types, limit) });
+    const body: FeedResponse = {
+      events: page.events,
+      scannedUpTo: page.scannedUpTo.toString(),
+      head: page.head.toString(),
+      oldestAgeSeconds: page.oldestAgeSeconds,
+    };
+    res.json(body);
   });
-}
-
-/** The event with its payload checked against the catalogue; null when it does not match. */
-function parseFeedEvent<T extends EventType>(event: FeedEvent, types: readonly T[]): FeedEvent<T> | null {
-  if (!(types as readonly string[]).includes(event.type) || !isEventType(event.type)) return null;
-  const payload = EVENT_CATALOGUE[event.type].safeParse(event.payload);
-  return payload.success ? ({ ...event, payload: payload.data } as FeedEvent<T>) : null;
 }
 
 export interface EventConsumer {
   stop(): Promise<void>;
   /** Resolves once every event published so far has been handled (for tests and shutdown). */
   drain(): Promise<void>;
+  /** A feed follower's health and lag, for /ready (periodic tasks have none). */
+  status?(): FollowerStatus;
 }
 
-export interface EventConsumerOptions<Tx extends RawSqlClient, T extends EventType> {
-  /** Cursor name, unique per consumer in this database, e.g. "inventory<-production". */
-  name: string;
-  /** Base URL of the source service (its /events route). */
+/** How a follower of another subgraph's feed is doing. */
+export interface FollowerStatus {
+  /** The follower's cursor name, e.g. "inventory<-production:work-orders". */
+  feed: string;
   sourceUrl: string;
-  types: readonly T[];
-  transaction: <R>(fn: (tx: Tx) => Promise<R>) => Promise<R>;
-  /** Applies one event; runs audited as the event's actor and request. */
-  handle: (event: FeedEvent<T>, tx: Tx) => Promise<void>;
-  log: Logger;
-  intervalMs?: number;
-  /** The source's EVENT_FEED_TOKEN (the same for every service). */
-  token: string;
-}
-
-/** How a follower polls a feed: from the service's EVENT_POLL_MS and EVENT_FEED_TOKEN. */
-export interface FeedSettings {
-  intervalMs: number;
-  token: string;
-}
-
-export function feedSettings(config: { EVENT_POLL_MS: number; EVENT_FEED_TOKEN: string }): FeedSettings {
-  return { intervalMs: config.EVENT_POLL_MS, token: config.EVENT_FEED_TOKEN };
-}
-
-/**
- * Follows another subgraph's event feed. Each event is handled in a transaction that also moves
- * the cursor, so an effect happens exactly once even across crashes or several replicas.
- */
-export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>(opts: EventConsumerOptions<Tx, T>): EventConsumer {
-  const interval = opts.intervalMs ?? 250;
-  let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
-  let failures = 0;
-
-  const positionOf = async (tx: Tx): Promise<bigint> => {
-    const rows = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM "EventCursor" WHERE consumer = ${opts.name} FOR UPDATE`;
-    return rows[0]?.position ?? 0n;
-  };
-
-  async function poll(): Promise<number> {
-    const after = await opts.transaction((tx) => positionOf(tx));
-    const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=100`;
-    const res = await fetch(url, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(5000) });
-    if (res.status === 410) {
-      const { error } = (await res.json()) as { error: string };
-      opts.log.error({ consumer: opts.name, position: after.toString() }, `event feed cannot be resumed: ${error}`);
-      throw new Error(error);
-    }
-    if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-    const { events } = (await res.json()) as { events: FeedEvent[] };
-    for (const event of events) {
-      const parsed = parseFeedEvent(event, opts.types);
-      if (!parsed)
-        opts.log.error({ consumer: opts.name, eventId: event.id, type: event.type }, "event payload does not match the event catalogue; skipped");
-      // The follower's effects are audited as whoever caused the event, in that request.
-      const cause = {
-        queries: 0,
-        audit: {
-          actor: event.actor,
-          requestId: event.requestId ?? "",
-          organizationId: event.organizationId,
-          operation: `${opts.name}:${event.type}`,
-        },
-      };
-      await requestQueries.run(cause, () =>
-        opts.transaction(async (tx) => {
-          const position = await positionOf(tx);
-          if (BigInt(event.id) <= position) return; // another replica got here first
-          if (parsed) await opts.handle(parsed, tx);
-          await tx.$executeRaw`INSERT INTO "EventCursor" (consumer, position, "updatedAt") VALUES (${opts.name}, ${BigInt(event.id)}, now())
-          ON CONFLICT (consumer) DO UPDATE SET position = EXCLUDED.position, "updatedAt" = now()`;
-        }),
-      );
-    }
-    return events.length;
-  }
-
-  const tick = async () => {
-    if (stopped) return;
-    running = poll();
-    let got = 0;
-    try {
-      got = await running;
-      failures = 0;
-    } catch (err) {
-      failures += 1;
-      // Quiet while the source starts; loud when it stays away.
-      if (failures === 5 || failures % 100 === 0) opts.log.warn({ err, consumer: opts.name, failures }, "event feed unavailable");
-    } finally {
-      running = null;
-    }
-    if (!stopped) timer = setTimeout(tick, got > 0 ? 0 : Math.min(interval * 2 ** Math.min(failures, 4), 5000));
-  };
-  timer = setTimeout(tick, 0);
-
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running?.catch(() => {});
-    },
-    async drain() {
-      for (;;) {
-        await running?.catch(() => {});
-        if ((await poll()) === 0) return;
-      }
-    },
-  };
+  /** False when its position is behind what the source pruned: it cannot go on by itself. */
+  ok: boolean;
+  detail?: string;
+  position: string | null;
+  /** Events (by id) between its position and the source's newest event. */
+  eventsBehind: number;
+  /** How long the oldest event it has not yet passed has been waiting. */
+  secondsBehind: number;
 }
 
 /**

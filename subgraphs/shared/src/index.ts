@@ -13,6 +13,8 @@ export * from "./time.ts";
 export * from "./measures.ts";
 export * from "./validation.ts";
 export * from "./events.ts";
+export * from "./event-follower.ts";
+export * from "./ws-subscriptions.ts";
 export * from "./live-events.ts";
 export * from "./auth.ts";
 export * from "./schema-kit.ts";

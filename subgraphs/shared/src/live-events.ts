@@ -1,9 +1,10 @@
-import pg from "pg";
+import type pg from "pg";
 import { GraphQLError } from "graphql";
 import type { Logger } from "./logger.ts";
-import { parseCursor, prunedUpTo, readEvents, type EventType, type FeedEvent } from "./events.ts";
+import { parseCursor, readFeed, streamPosition, type EventType, type FeedEvent, type FeedPage } from "./events.ts";
 import { badUserInput } from "./errors.ts";
 import { sees, type Tenant } from "./tenancy.ts";
+import { ListenConnection } from "./listen-connection.ts";
 
 export interface LiveSubscription {
   types: string[];
@@ -13,13 +14,24 @@ export interface LiveSubscription {
   after?: string | null;
 }
 
+/** Live events waiting for one subscriber before it is ended as too slow. */
 const MAX_BUFFER = 1000;
+/** Outbox rows read at once, by the live reader and by each subscriber catching up. */
+const PAGE = 500;
 const SAFETY_POLL_MS = 5000;
 
 interface Subscriber {
   types: Set<string>;
   filter: (event: FeedEvent) => boolean;
-  push: (event: FeedEvent) => void;
+  /** A live event, offered in id order; ignored while the subscriber still reads the outbox. */
+  offer: (event: FeedEvent) => void;
+  fail: (error: Error) => void;
+}
+
+function cursorExpired(cursor: bigint, page: FeedPage): GraphQLError {
+  return new GraphQLError(`Events after cursor ${cursor} were pruned (outbox retention); subscribe again without after`, {
+    extensions: { code: "CURSOR_EXPIRED", prunedUpTo: page.prunedUpTo.toString() },
+  });
 }
 
 /**
@@ -27,44 +39,46 @@ interface Subscriber {
  * notifications (a hint only): on each, new outbox rows are read in id order and offered to every
  * subscriber, so any number of subscribers cost one connection and one read per batch. A periodic
  * read catches anything a lost notification or a reconnect missed.
+ *
+ * A subscriber resuming from a cursor reads what it missed from the outbox itself, page by page as
+ * it consumes them, and live events meanwhile are not queued for it (they are in the outbox too);
+ * once it has read up to what the live reader has offered, it switches to live delivery.
  */
 export class LiveEvents {
   private subscribers = new Set<Subscriber>();
+  /** Every event up to this id has been offered to the live subscribers. */
   private lastId = 0n;
-  private client: pg.Client | null = null;
+  private listener: ListenConnection;
   private reading: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
-  private stopped = false;
   delivered = 0;
 
   constructor(
     private pool: pg.Pool,
-    private connectionString: string,
+    connectionString: string,
     private log: Logger,
-  ) {}
+  ) {
+    this.listener = new ListenConnection({
+      connectionString,
+      channel: "outbox",
+      applicationName: "mes-live-events",
+      onNotify: () => this.wake(),
+      onListening: () => this.wake(), // whatever committed while we were not listening
+      log,
+    });
+  }
 
   async start(): Promise<void> {
-    const { rows } = await this.pool.query<{ max: string | null }>(`SELECT max(id)::text AS max FROM "OutboxEvent"`);
-    this.lastId = BigInt(rows[0]?.max ?? 0);
-    await this.connect();
+    this.lastId = BigInt(await streamPosition(this.pool));
+    await this.listener.start();
     this.timer = setInterval(() => this.wake(), SAFETY_POLL_MS);
     this.timer.unref();
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.connectionString, application_name: "mes-live-events" });
-    client.on("notification", () => this.wake());
-    client.on("error", (err) => {
-      this.log.warn({ err }, "live event connection lost; reconnecting");
-      this.client = null;
-      setTimeout(() => void this.connect().catch(() => {}), 1000).unref();
-    });
-    await client.connect();
-    await client.query("LISTEN outbox");
-    this.client = client;
-    this.wake(); // whatever committed while we were not listening
+  /** Whether the LISTEN connection is up (it reconnects by itself when lost). */
+  get listening(): boolean {
+    return this.listener.listening;
   }
 
   /** Reads new outbox rows and fans them out; concurrent wake-ups collapse into one more read. */
@@ -77,12 +91,20 @@ export class LiveEvents {
       do {
         this.again = false;
         for (;;) {
-          const events = await readEvents(this.pool, this.lastId, null, 500);
-          for (const event of events) {
-            this.lastId = BigInt(event.id);
-            for (const s of this.subscribers) if (s.types.has(event.type) && s.filter(event)) s.push(event);
+          const page = await readFeed(this.pool, this.lastId, null, PAGE);
+          if (page.expired) {
+            // This process read nothing for longer than the retention: its live subscribers missed events.
+            const error = cursorExpired(this.lastId, page);
+            for (const s of [...this.subscribers]) s.fail(error);
+            this.lastId = page.head;
+            continue;
           }
-          if (events.length < 500) break;
+          for (const event of page.events) {
+            this.lastId = BigInt(event.id);
+            for (const s of this.subscribers) if (s.types.has(event.type) && s.filter(event)) s.offer(event);
+          }
+          if (page.scannedUpTo > this.lastId) this.lastId = page.scannedUpTo;
+          if (page.events.length < PAGE) break;
         }
       } while (this.again);
     })()
@@ -94,90 +116,99 @@ export class LiveEvents {
 
   /** An async iterator of matching events: the backlog after `after`, then live events, no duplicates. */
   subscribe(sub: LiveSubscription): AsyncIterableIterator<FeedEvent> {
-    const queue: FeedEvent[] = [];
-    let waiting: ((r: IteratorResult<FeedEvent>) => void) | null = null;
-    let failure: Error | null = null;
-    let done = false;
     const after = sub.after == null ? null : parseCursor(sub.after);
     if (sub.after != null && after === null) throw badUserInput(`after ${JSON.stringify(sub.after)} is not an event cursor`);
-    let lastDelivered = after ?? -1n;
-    const self = this;
+    const queue: FeedEvent[] = [];
+    let waiting: { resolve: (r: IteratorResult<FeedEvent>) => void; reject: (e: Error) => void } | null = null;
+    let failure: Error | null = null;
+    let done = false;
+    // Catching up: reading the outbox after `cursor`; live: taking what the live reader offers.
+    let live = after === null;
+    let cursor = after ?? 0n;
+    // The newest event queued or delivered; a live event up to it was read from the outbox already.
+    let newest = after ?? -1n;
+    // Where a subscriber ended as too slow resumes: its last event, or where it started listening.
+    let lastDelivered = after ?? this.lastId;
 
-    const offer = (event: FeedEvent) => {
-      // The backlog replay may already have delivered it.
-      if (done || BigInt(event.id) <= lastDelivered) return;
-      if (waiting) {
-        const w = waiting;
-        waiting = null;
-        lastDelivered = BigInt(event.id);
-        self.delivered += 1;
-        w({ value: event, done: false });
-      } else if (queue.length >= MAX_BUFFER) {
-        // A reader this far behind would hold memory for ever: end it; it can resume from its cursor.
-        failure = new GraphQLError(`Subscriber too slow: more than ${MAX_BUFFER} events waiting; resubscribe with after: "${lastDelivered}"`, {
-          extensions: { code: "SUBSCRIBER_TOO_SLOW" },
-        });
-        cleanup();
-      } else {
-        queue.push(event);
-      }
+    const deliver = (event: FeedEvent): IteratorResult<FeedEvent> => {
+      this.delivered += 1;
+      lastDelivered = BigInt(event.id);
+      return { value: event, done: false };
     };
-    const subscriber: Subscriber = { types: new Set(sub.types), filter: sub.filter, push: offer };
-    const cleanup = () => {
+    const end = (error: Error | null) => {
+      if (done) return;
       done = true;
-      self.subscribers.delete(subscriber);
-      if (waiting && !failure) waiting({ value: undefined, done: true });
+      failure = error;
+      this.subscribers.delete(subscriber);
+      const w = waiting;
+      waiting = null;
+      if (w && error) w.reject(error);
+      else w?.resolve({ value: undefined, done: true });
+    };
+    const subscriber: Subscriber = {
+      types: new Set(sub.types),
+      filter: sub.filter,
+      offer(event) {
+        if (done || !live || BigInt(event.id) <= newest) return;
+        newest = BigInt(event.id);
+        if (waiting) {
+          const w = waiting;
+          waiting = null;
+          w.resolve(deliver(event));
+        } else if (queue.length >= MAX_BUFFER) {
+          // A reader this far behind would hold memory for ever: end it; it can resume from its cursor.
+          end(
+            new GraphQLError(`Subscriber too slow: more than ${MAX_BUFFER} events waiting; resubscribe with after: "${lastDelivered}"`, {
+              extensions: { code: "SUBSCRIBER_TOO_SLOW" },
+            }),
+          );
+        } else {
+          queue.push(event);
+        }
+      },
+      fail: (error) => end(error),
     };
 
-    // Register for live events first, then replay the backlog; live events the replay also read are
-    // skipped by id, so nothing is lost or delivered twice.
-    this.subscribers.add(subscriber);
-    const backlog =
-      after !== null
-        ? (async () => {
-            const pruned = await prunedUpTo(this.pool);
-            if (after < pruned) {
-              failure = new GraphQLError(`Events after cursor ${sub.after} were pruned (outbox retention); subscribe again without after`, {
-                extensions: { code: "CURSOR_EXPIRED", prunedUpTo: pruned.toString() },
-              });
-              cleanup();
-              return;
-            }
-            const missed: FeedEvent[] = [];
-            let cursor = after;
-            for (;;) {
-              const page = await readEvents(this.pool, cursor, sub.types, 1000);
-              missed.push(...page.filter(sub.filter));
-              if (page.length < 1000) break;
-              cursor = BigInt(page.at(-1)!.id);
-            }
-            queue.unshift(...missed);
-          })().catch((err: Error) => {
-            // E.g. the database is away: this subscriber ends with the error instead of an unhandled rejection.
-            failure = err;
-            cleanup();
-          })
-        : Promise.resolve();
+    /** Reads the next page of missed events; switches to live once it has read what was offered live. */
+    const catchUp = async () => {
+      const page = await readFeed(this.pool, cursor, sub.types, PAGE);
+      if (done) return;
+      if (page.expired) {
+        end(cursorExpired(cursor, page));
+        return;
+      }
+      for (const event of page.events) if (sub.filter(event)) queue.push(event);
+      cursor = page.scannedUpTo;
+      if (cursor > newest) newest = cursor;
+      if (page.events.length === PAGE) return;
+      // Everything up to `cursor` is queued; the live reader has offered everything up to its
+      // lastId. No await between this check and the switch, so no live event slips between them.
+      if (cursor >= this.lastId) live = true;
+    };
 
+    this.subscribers.add(subscriber);
     return {
       async next(): Promise<IteratorResult<FeedEvent>> {
-        await backlog;
-        if (failure) throw failure;
-        while (queue.length) {
-          const event = queue.shift()!;
-          if (BigInt(event.id) <= lastDelivered) continue;
-          lastDelivered = BigInt(event.id);
-          self.delivered += 1;
-          return { value: event, done: false };
+        for (;;) {
+          if (failure) throw failure;
+          if (done) return { value: undefined, done: true };
+          const event = queue.shift();
+          if (event) return deliver(event);
+          if (live) {
+            return new Promise((resolve, reject) => {
+              waiting = { resolve, reject };
+            });
+          }
+          try {
+            await catchUp();
+          } catch (err) {
+            // E.g. the database is away: this subscriber ends with the error.
+            end(err as Error);
+          }
         }
-        if (done) return { value: undefined, done: true };
-        return new Promise((resolve, reject) => {
-          waiting = resolve;
-          if (failure) reject(failure);
-        });
       },
       async return(): Promise<IteratorResult<FeedEvent>> {
-        cleanup();
+        end(null);
         return { value: undefined, done: true };
       },
       [Symbol.asyncIterator]() {
@@ -191,11 +222,10 @@ export class LiveEvents {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     for (const s of [...this.subscribers]) this.subscribers.delete(s);
     await this.reading;
-    await this.client?.end().catch(() => {});
+    await this.listener.stop();
   }
 }
 

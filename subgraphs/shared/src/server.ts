@@ -10,9 +10,11 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { useServer } from "graphql-ws/use/ws";
 import type { GatewayInterface } from "@apollo/server-gateway-interface";
 import type { Logger } from "./logger.ts";
+import { WsCloseCode } from "./close-codes.ts";
 import { formatError, wsErrorFormatting } from "./errors.ts";
 import { requestQueries } from "./db.ts";
 import { connectionToken, requestToken, type Identity, type TokenVerifier } from "./auth.ts";
+import { freshContextPerEvent } from "./ws-subscriptions.ts";
 
 export interface RequestContext extends BaseContext {
   requestId: string;
@@ -29,7 +31,8 @@ export interface RequestContext extends BaseContext {
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
+  /** Each check; a feed follower's also says how far behind it is (events by id, and seconds). */
+  checks: Record<string, { ok: boolean; detail?: string; eventsBehind?: number; secondsBehind?: number }>;
 }
 
 export interface GraphQLServiceOptions<TContext extends RequestContext> {
@@ -49,6 +52,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** Whether the schema may be introspected (the gateway turns this off in production). */
   introspection?: boolean;
+  /** How long a stop waits for requests in flight before closing their connections. */
+  shutdownGraceMs?: number;
   /** Verifies bearer tokens; every GraphQL request and WebSocket connection must carry one. */
   authenticate: TokenVerifier;
   /** Requests that may go without a token (the gateway lets its IDE introspect the schema). */
@@ -121,6 +126,7 @@ function loggingPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TC
 
 /** HTTP server with /health, /ready and /graphql (Apollo Server), shut down gracefully by stop(). */
 export async function startGraphQLService<TContext extends RequestContext>(opts: GraphQLServiceOptions<TContext>): Promise<RunningService> {
+  let stopping = false;
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
@@ -131,11 +137,13 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   const wsSchema = opts.websocket?.schema ?? ("schema" in opts.graph ? opts.graph.schema : undefined);
   if (opts.websocket && wsSchema) {
     const websocket = opts.websocket;
+    const perEvent = freshContextPerEvent();
     wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 64 * 1024 });
     wsCleanup = useServer<Record<string, unknown>, { context?: TContext }>(
       {
         schema: wsSchema,
-        ...(websocket.subscribe ? { subscribe: websocket.subscribe } : {}),
+        // A subgraph resolves each event with a fresh context (fresh DataLoaders), see ws-subscriptions.ts.
+        subscribe: websocket.subscribe ?? perEvent.subscribe,
         ...wsErrorFormatting(opts.exposeErrorDetails, opts.log),
         context: async (ctx, _id, payload) => {
           // A gateway passes the caller's request id and bearer token in the connection parameters.
@@ -161,7 +169,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
             authProblem,
             log: opts.log.child({ requestId }),
           };
-          return websocket.context(base, ctx.extra.request, ctx.extra.socket);
+          const makeContext = () => websocket.context(base, ctx.extra.request, ctx.extra.socket);
+          return perEvent.remember(await makeContext(), makeContext);
         },
       },
       wsServer,
@@ -188,12 +197,15 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     ...opts.graph,
     introspection: opts.introspection ?? true,
     csrfPrevention: true,
+    // Signals are ours (stopOnSignals): Apollo's own handlers would stop the server a second time
+    // and re-raise the signal, which kept a service's graceful stop from finishing.
+    stopOnTerminationSignals: false,
     ...(opts.validationRules ? { validationRules: opts.validationRules } : {}),
     ...(opts.maxTokens ? { parseOptions: { maxTokens: opts.maxTokens } } : {}),
     includeStacktraceInErrorResponses: opts.exposeErrorDetails,
     formatError: formatError(opts.exposeErrorDetails),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: opts.shutdownGraceMs ?? 8000 }),
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces only serve Apollo's hosted Studio, which a plant network cannot reach.
       ApolloServerPluginInlineTraceDisabled(),
@@ -208,6 +220,11 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   });
   app.get("/ready", async (_req, res) => {
     try {
+      // A stopping service is not ready: load balancers and probes send nothing new while it drains.
+      if (stopping) {
+        res.status(503).json({ service: opts.name, ready: false, checks: { shutdown: { ok: false, detail: "stopping" } } });
+        return;
+      }
       const report = await opts.readiness();
       res.status(report.ready ? 200 : 503).json({ service: opts.name, ...report });
     } catch (err) {
@@ -258,20 +275,41 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     url,
     port,
     httpServer,
+    /**
+     * Graceful stop: not ready at once; subscriptions closed with a code clients retry (they resume
+     * by cursor, at this or another replica); no new connections; requests in flight finish (the
+     * drain plugin waits for them, up to the grace period).
+     */
     async stop() {
+      stopping = true;
+      const subscribers = wsServer?.clients.size ?? 0;
+      for (const socket of wsServer?.clients ?? [])
+        socket.close(WsCloseCode.SERVICE_RESTART, "Service restarting: reconnect and resume with after: <cursor>");
       await wsCleanup?.dispose();
       wsServer?.close();
+      opts.log.info({ subscribers }, "stopping: subscriptions closed, draining requests in flight");
       await apollo.stop();
+      opts.log.info("stopping: requests drained");
     },
   };
 }
 
-/** Stops the service cleanly on SIGINT/SIGTERM; a second signal, or a stop that hangs, exits at once. */
+/**
+ * Stops the service cleanly on SIGINT/SIGTERM and exits 0; a second signal, or a stop that takes
+ * longer than `deadlineMs` (SHUTDOWN_TIMEOUT_MS), exits 1 at once.
+ */
 export function stopOnSignals(log: Logger, stop: () => Promise<void>, deadlineMs = 10_000): void {
   let stopping = false;
+  let since = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
+    // The same signal delivered twice at once (a process group and a parent forwarding it) is one
+    // request to stop; a second one later means "now".
+    if (stopping) {
+      if (Date.now() - since > 1000) process.exit(1);
+      return;
+    }
     stopping = true;
+    since = Date.now();
     log.info({ signal }, "shutting down");
     // E.g. the database went away first and an in-flight transaction never settles.
     setTimeout(() => {
@@ -288,4 +326,6 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>, deadlineMs
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // Started by the local launcher (`pnpm start`) with an IPC channel: if the launcher dies, stop too.
+  if (process.send) process.on("disconnect", () => onSignal("SIGTERM"));
 }

@@ -1,5 +1,5 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import type pg from "pg";
+import pg from "pg";
 import type { z } from "zod";
 import { graphqlSchemaPath, migrateDeploy, migrationState, schemaPath, urlVariable, type SubgraphName } from "@mes/db";
 import { ConfigError, exposesErrorDetails, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
@@ -7,7 +7,9 @@ import { subgraphTypeDefs } from "./schema-kit.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createPool, type QueryStats } from "./db.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
-import { mountEventFeed, outboxRetention, periodicTask, type EventConsumer } from "./events.ts";
+import { mountEventFeed, outboxRetention, periodicTask, streamPosition, type EventConsumer } from "./events.ts";
+import { followerChecks } from "./event-follower.ts";
+import { closeWhenTokenExpires } from "./ws-subscriptions.ts";
 import { idempotencyPlugin, pruneIdempotencyKeys } from "./idempotency.ts";
 import { operationCostPlugin } from "./operation-cost.ts";
 import { LiveEvents } from "./live-events.ts";
@@ -95,9 +97,17 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   log: Logger = createLogger(def.name, config.LOG_LEVEL),
   settings: TSettings = subgraphSettings(def),
 ): Promise<RunningSubgraph<TDb>> {
+  // Replicas starting together on one database take turns to migrate and seed (a session
+  // advisory lock), so the second one finds the work done instead of failing on it.
+  const startup = await startupLock(config.DATABASE_URL);
   if (config.MIGRATE_ON_START) {
-    const applied = await migrateDeploy(def.name, config.DATABASE_URL);
-    if (applied.length) log.info({ applied }, "migrations applied");
+    try {
+      const applied = await migrateDeploy(def.name, config.DATABASE_URL);
+      if (applied.length) log.info({ applied }, "migrations applied");
+    } catch (err) {
+      await startup.release();
+      throw err;
+    }
   }
   const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`, config.DB_STATEMENT_TIMEOUT_MS);
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
@@ -106,13 +116,21 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   const authenticate = createTokenVerifier(config);
   const live = new LiveEvents(pool, config.DATABASE_URL, log);
   try {
-    if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
+    try {
+      if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
+    } finally {
+      await startup.release();
+    }
     // Every subgraph serves its audit trail the same way: `<name>AuditLog` on its scoped client.
     const own = def.resolvers as { Query?: object };
     const resolvers = {
       ...own,
       ...auditEntryResolvers,
-      Query: { ...own.Query, [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args) },
+      Query: {
+        ...own.Query,
+        [`${def.name}AuditLog`]: (_: unknown, args: AuditLogArgs, ctx: { db: never }) => auditLogPage(ctx.db, args),
+        eventStreamPosition: () => streamPosition(pool),
+      },
     };
     const schema = buildSubgraphSchema({
       typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)),
@@ -124,8 +142,10 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
       return def.context({ ...base, live, tenant }, scopedDb(db as never, tenant, models) as TDb, settings);
     };
+    // Feed followers, once started: each one's health and lag is a readiness check.
+    const followers: EventConsumer[] = [];
     const readiness = async (): Promise<ReadinessReport> => {
-      const checks: ReadinessReport["checks"] = {};
+      const checks: ReadinessReport["checks"] = followerChecks(followers);
       try {
         const state = await migrationState(def.name, pool);
         checks.database = { ok: true };
@@ -140,13 +160,19 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       graph: { schema },
       host: config.HOST,
       port: config.PORT,
+      shutdownGraceMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 2000),
       bodyLimit: config.BODY_LIMIT,
       exposeErrorDetails: exposesErrorDetails(config),
       log,
       readiness,
       authenticate,
       context: requestContext,
-      websocket: { context: requestContext },
+      websocket: {
+        context: (base, _req, socket) => {
+          closeWhenTokenExpires(socket, base.identity?.expiresAt);
+          return requestContext(base);
+        },
+      },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
       plugins: [
         operationCostPlugin({
@@ -165,6 +191,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log),
       idempotencyRetention(pool, config.IDEMPOTENCY_RETENTION_HOURS, log),
     ];
+    followers.push(...consumers);
     return {
       name: def.name,
       url: server.url,
@@ -175,15 +202,18 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       consumers,
       live,
       permissions,
+      // Requests in flight finish first (they may need followers' tables and the pool), then the
+      // followers finish the event in hand, then live events and the database go.
       async stop() {
+        await server.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await live.stop();
-        await server.stop();
         await db.$disconnect();
         await pool.end();
       },
     };
   } catch (err) {
+    await startup.release();
     await live.stop().catch(() => {});
     await db.$disconnect().catch(() => {});
     await pool.end().catch(() => {});
@@ -215,7 +245,7 @@ export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void>
   const log = createLogger(def.name, config.LOG_LEVEL);
   try {
     const running = await startSubgraph(def, config, log, settings);
-    stopOnSignals(log, running.stop);
+    stopOnSignals(log, running.stop, config.SHUTDOWN_TIMEOUT_MS);
   } catch (err) {
     log.fatal({ err }, `${def.name} failed to start`);
     process.exit(1);
@@ -234,4 +264,23 @@ function idempotencyRetention(pool: pg.Pool, retentionHours: number, log: Logger
     "pruning idempotency keys",
     { runAtStart: true },
   );
+}
+
+// Any constant works; the same for every replica of one database.
+const STARTUP_LOCK = 0x4d455353;
+
+/** Holds a session advisory lock on the database until released (idempotent release). */
+async function startupLock(databaseUrl: string): Promise<{ release(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: "mes-startup" });
+  await client.connect();
+  await client.query("SELECT pg_advisory_lock($1)", [STARTUP_LOCK]);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await client.query("SELECT pg_advisory_unlock($1)", [STARTUP_LOCK]).catch(() => {});
+      await client.end().catch(() => {});
+    },
+  };
 }
