@@ -32,6 +32,7 @@ export function testSubgraphConfig(databaseUrl: string, overrides: Partial<Subgr
     QUERY_DEFAULT_LIST_SIZE: 20,
     DB_STATEMENT_TIMEOUT_MS: 30_000,
     SHUTDOWN_TIMEOUT_MS: 15_000,
+    SUBSCRIPTIONS_MAX: 10_000,
     EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
     ...TEST_AUTH_ENV,
     ...overrides,

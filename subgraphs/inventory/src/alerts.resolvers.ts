@@ -26,6 +26,19 @@ function stockLevel(e: StockLevelEvent): Omit<StockLevelEventMapper, "cursor" | 
   };
 }
 
+/**
+ * A stock-level subscription's start, refusing an empty or malformed plantId or materialId (naming
+ * it) rather than matching every event or none.
+ */
+function idArgsChecked<F extends { subscribe: (source: unknown, args: SubscriptionLowStockAlertArgs, ...rest: never[]) => unknown }>(field: F): F {
+  const subscribe = ((source, args, ...rest) => {
+    if (args.plantId != null) requireId(args.plantId, "plantId");
+    if (args.materialId != null) requireId(args.materialId, "materialId");
+    return field.subscribe(source, args, ...rest);
+  }) as F["subscribe"];
+  return { ...field, subscribe };
+}
+
 /** Low-stock alerts: the open ones at a plant, and live crossings of the reorder point. */
 export const alertsResolvers = {
   Query: {
@@ -37,8 +50,8 @@ export const alertsResolvers = {
     available: (a) => a.available.toNumber(),
   },
   Subscription: {
-    lowStockAlert: liveField(["LowStockAlert"], stockMatches, stockLevel),
-    restocked: liveField(["Restocked"], stockMatches, stockLevel),
+    lowStockAlert: idArgsChecked(liveField(["LowStockAlert"], stockMatches, stockLevel)),
+    restocked: idArgsChecked(liveField(["Restocked"], stockMatches, stockLevel)),
   },
   StockLevelEvent: {
     material: (e, _, ctx) => loadRequired(ctx.loaders.material, "Material", e.materialId),

@@ -11,8 +11,8 @@ export const lotsResolvers = {
     lot: (_, { id }, ctx) => ctx.loaders.lot.load(requireId(id)),
     lots: (_, args, ctx) => {
       const filter = {
-        plantId: args.plantId ? requireId(args.plantId, "plantId") : null,
-        materialId: args.materialId ? requireId(args.materialId, "materialId") : null,
+        plantId: args.plantId != null ? requireId(args.plantId, "plantId") : null,
+        materialId: args.materialId != null ? requireId(args.materialId, "materialId") : null,
         status: args.status,
       };
       return lotPage(ctx.db, filter, args);

@@ -21,7 +21,8 @@ const createLocationInput = z.object({
   type: z.enum(["WAREHOUSE", "LINE_SIDE", "QUARANTINE", "SHIPPING"]),
 } satisfies InputShape<CreateLocationInput>);
 
-const optionalPlant = (plantId?: string | null) => (plantId ? requireId(plantId, "plantId") : null);
+// An empty plantId is a mistake, not "across all plants": only an absent one means that.
+const optionalPlant = (plantId?: string | null) => (plantId != null ? requireId(plantId, "plantId") : null);
 
 /** Materials and locations, and a material's stock position (per plant or across plants). */
 export const materialsResolvers = {

@@ -1,83 +1,21 @@
-import { z } from "zod";
-import { parseInput, requireId, withTx, zCode, zDate, zId, zQuantity, zText, type InputShape, entityRef } from "@mes/shared";
-import type {
-  AdjustStockInput,
-  IssueStockInput,
-  ReceiveStockInput,
-  Resolvers,
-  ReturnStockInput,
-  ScrapStockInput,
-  StockTransactionFilter,
-  TransferStockInput,
-} from "./resolvers-types.generated.ts";
+import { parseInput, requireId, withTx, entityRef } from "@mes/shared";
+import type { Resolvers, StockTransactionFilter } from "./resolvers-types.generated.ts";
 import { loadAllRequired, loadRequired, type InventoryContext, type InventoryTx } from "./context.ts";
 import { sumCost, sumQuantity, transactionUnitCost } from "./costing.ts";
 import { adjust, issue, receive, returnToStock, scrap, transactionPage, transfer, type Movement } from "./stock.ts";
-
-const unitCost = z.number().finite().min(0, "must not be negative").nullish();
-
-const receiptInput = z.object({
-  materialId: zId,
-  locationId: zId,
-  lotNumber: zCode,
-  quantity: zQuantity,
-  unitCost,
-  supplier: z.string().trim().max(200).nullish(),
-  expiresAt: zDate.nullish(),
-  workOrderId: zId.nullish(),
-} satisfies InputShape<ReceiveStockInput>);
-const issueInput = z.object({
-  materialId: zId,
-  workOrderId: zId,
-  quantity: zQuantity,
-  plantId: zId.nullish(),
-  locationId: zId.nullish(),
-  lotId: zId.nullish(),
-} satisfies InputShape<IssueStockInput>);
-const returnInput = z.object({
-  materialId: zId,
-  workOrderId: zId,
-  lotId: zId,
-  locationId: zId,
-  quantity: zQuantity,
-} satisfies InputShape<ReturnStockInput>);
-const adjustInput = z.object({
-  materialId: zId,
-  lotId: zId,
-  locationId: zId,
-  reason: zText,
-  quantityChange: z
-    .number()
-    .finite()
-    .refine((v) => v !== 0, "must not be 0"),
-  unitCost,
-} satisfies InputShape<AdjustStockInput>);
-const scrapInput = z.object({
-  materialId: zId,
-  lotId: zId,
-  locationId: zId,
-  quantity: zQuantity,
-  reason: zText,
-} satisfies InputShape<ScrapStockInput>);
-const transferInput = z.object({
-  materialId: zId,
-  lotId: zId,
-  fromLocationId: zId,
-  toLocationId: zId,
-  quantity: zQuantity,
-} satisfies InputShape<TransferStockInput>);
+import { adjustInput, issueInput, receiptInput, returnInput, scrapInput, transferInput } from "./stock-input.ts";
 
 /** Every stock mutation is one transaction: movement, cost layers, alerts and events commit together. */
 const move = (ctx: InventoryContext, fn: (tx: InventoryTx) => Promise<Movement>) => withTx(ctx.db, fn);
 
-/** The filter's ids checked (a malformed one is the caller's mistake, named by its path). */
+/** The filter's ids checked (a malformed or empty one is the caller's mistake, named by its path, never "no filter"). */
 function validFilter(f: StockTransactionFilter): StockTransactionFilter {
   return {
     ...f,
-    plantId: f.plantId ? requireId(f.plantId, "filter.plantId") : f.plantId,
-    materialId: f.materialId ? requireId(f.materialId, "filter.materialId") : f.materialId,
-    lotId: f.lotId ? requireId(f.lotId, "filter.lotId") : f.lotId,
-    workOrderId: f.workOrderId ? requireId(f.workOrderId, "filter.workOrderId") : f.workOrderId,
+    plantId: f.plantId != null ? requireId(f.plantId, "filter.plantId") : null,
+    materialId: f.materialId != null ? requireId(f.materialId, "filter.materialId") : null,
+    lotId: f.lotId != null ? requireId(f.lotId, "filter.lotId") : null,
+    workOrderId: f.workOrderId != null ? requireId(f.workOrderId, "filter.workOrderId") : null,
   };
 }
 

@@ -14,6 +14,7 @@ import type { InventoryDb, InventoryTx } from "./context.ts";
 import { evaluateStockAlert, lockMaterialAtPlant } from "./alerts.ts";
 import { chargeFifo, perUnit, valueAt } from "./costing.ts";
 import { planIssue, reservedAfterIssue } from "./stock-levels.ts";
+import { issuePlant, MAX_AMOUNT } from "./stock-input.ts";
 
 const D = (n: number | string | Prisma.Decimal) => new Prisma.Decimal(n);
 const ZERO = D(0);
@@ -29,6 +30,8 @@ interface Context {
   tx: InventoryTx;
   actor: string;
   documentId: string;
+  /** The input field a refusal about the quantity moved names (adjustStock's is quantityChange). */
+  quantityField: string;
 }
 
 async function material(tx: InventoryTx, id: string): Promise<Material> {
@@ -50,6 +53,29 @@ async function lotOf(tx: InventoryTx, id: string, m: Material): Promise<Lot> {
   return lot;
 }
 
+/** A lot's stock is only ever at locations of its own plant (receipts and transfers keep it there). */
+function requireSamePlant(lot: Lot, loc: Location, field = "input.locationId") {
+  if (loc.plantId !== lot.plantId)
+    throw badUserInput(`Lot ${lot.lotNumber} is at another plant than location ${loc.code}`, [{ field, message: "another plant" }]);
+}
+
+/** Refuses a movement that would take the material's stock at the plant beyond what a quantity column holds. */
+async function requireRoomFor(c: Context, m: Material, plantId: string, quantity: Prisma.Decimal) {
+  const { _sum } = await c.tx.stock.aggregate({ where: { materialId: m.id, plantId }, _sum: { quantity: true } });
+  if ((_sum.quantity ?? ZERO).add(quantity).gte(MAX_AMOUNT))
+    throw badUserInput(`${m.code} on hand at this plant would reach ${MAX_AMOUNT}, more than stock can record`, [
+      { field: c.quantityField, message: `on hand would reach ${MAX_AMOUNT}` },
+    ]);
+}
+
+/** Refuses a movement worth more than a transaction records (its NUMERIC(18,4) totalCost). */
+function requireRecordableValue(c: Context, value: Prisma.Decimal) {
+  if (value.abs().gte(MAX_AMOUNT))
+    throw badUserInput(`This movement is worth ${value.abs()}, more than one stock transaction records; move it in parts`, [
+      { field: c.quantityField, message: `worth ${MAX_AMOUNT} or more` },
+    ]);
+}
+
 async function record(c: Context, data: Omit<Prisma.StockTransactionUncheckedCreateInput, "documentId" | "actor">) {
   return c.tx.stockTransaction.create({ data: { ...data, documentId: c.documentId, actor: c.actor } });
 }
@@ -66,6 +92,9 @@ async function addStock(
   extra: { workOrderId?: string | null; reason?: string | null },
 ) {
   const tenant = { organizationId: m.organizationId, plantId: loc.plantId };
+  const totalCost = valueAt(quantity, unitCost);
+  requireRecordableValue(c, totalCost);
+  await requireRoomFor(c, m, loc.plantId, quantity);
   await c.tx.stock.upsert({
     where: { materialId_locationId_lotId: { materialId: m.id, locationId: loc.id, lotId: lot.id } },
     create: { ...tenant, materialId: m.id, locationId: loc.id, lotId: lot.id, quantity },
@@ -78,7 +107,7 @@ async function addStock(
     lotId: lot.id,
     locationId: loc.id,
     quantity,
-    totalCost: valueAt(quantity, unitCost),
+    totalCost,
     workOrderId: extra.workOrderId ?? null,
     reason: extra.reason ?? null,
   });
@@ -112,6 +141,7 @@ async function takeStock(
   // Stock and layers move together, so this only happens if the books were edited by hand.
   if (charge.uncovered.gt(0))
     throw new Error(`cost layers of ${m.code} at plant ${loc.plantId} cover ${quantity.sub(charge.uncovered)} of ${quantity}`);
+  requireRecordableValue(c, charge.cost.toDecimalPlaces(4));
   for (const draw of charge.draws) {
     await c.tx.costLayer.update({ where: { id: draw.layerId }, data: { remainingQuantity: { decrement: draw.quantity } } });
   }
@@ -135,7 +165,10 @@ async function finish(c: Context, type: StockTransactionType, ids: string[], m: 
   return { documentId: c.documentId, type, transactionIds: ids };
 }
 
-const begin = (tx: InventoryTx, actor: string): Context => ({ tx, actor, documentId: randomUUID() });
+const begin = (tx: InventoryTx, actor: string, quantityField = "input.quantity"): Context => ({ tx, actor, documentId: randomUUID(), quantityField });
+
+/** A cost layer's unit cost is NUMERIC(18,6): below 10^12. */
+const MAX_UNIT_COST = 1e12;
 
 /**
  * RECEIPT: from a supplier, or (with workOrderId) the output of a work order, which records the lot
@@ -150,8 +183,13 @@ export async function receive(tx: InventoryTx, input: ReceiveStockInput, actor: 
   let unitCost: Prisma.Decimal;
   if (input.unitCost != null) unitCost = D(input.unitCost);
   // A receipt's quantity is positive (validated), so the per-unit cost exists.
-  else if (input.workOrderId) unitCost = perUnit(await workOrderMaterialCost(tx, input.workOrderId), D(input.quantity)) ?? ZERO;
-  else throw badUserInput("unitCost is required for a receipt from a supplier", [{ field: "input.unitCost", message: "is required" }]);
+  else if (input.workOrderId) {
+    unitCost = perUnit(await workOrderMaterialCost(tx, input.workOrderId), D(input.quantity)) ?? ZERO;
+    if (unitCost.abs().gte(MAX_UNIT_COST))
+      throw badUserInput(`The work order's material cost per unit received would be ${unitCost}; give unitCost`, [
+        { field: "input.unitCost", message: "is required: the work order's material cost per unit is beyond what a cost layer records" },
+      ]);
+  } else throw badUserInput("unitCost is required for a receipt from a supplier", [{ field: "input.unitCost", message: "is required" }]);
   const lot = await tx.lot.upsert({
     where: { organizationId_materialId_lotNumber: { organizationId: m.organizationId, materialId: m.id, lotNumber: input.lotNumber } },
     create: {
@@ -182,13 +220,7 @@ export async function issue(tx: InventoryTx, input: IssueStockInput, actor: stri
   const m = await material(tx, input.materialId);
   const loc = input.locationId ? await location(tx, input.locationId, m) : null;
   const lot = input.lotId ? await lotOf(tx, input.lotId, m) : null;
-  const plantId = loc?.plantId ?? lot?.plantId ?? input.plantId;
-  if (!plantId)
-    throw badUserInput("Say where to issue from: plantId, locationId or lotId", [
-      { field: "input.plantId", message: "give plantId, locationId or lotId" },
-    ]);
-  if ((loc && loc.plantId !== plantId) || (lot && lot.plantId !== plantId))
-    throw badUserInput("The location, lot and plant given are not at the same plant");
+  const plantId = issuePlant({ plantId: input.plantId, locationPlantId: loc?.plantId, lotPlantId: lot?.plantId });
   await lockMaterialAtPlant(tx, m.id, plantId);
   // Read under the lock holdLot takes too: a hold placed while this issue waited counts.
   const held = lot && (await tx.lot.findUniqueOrThrow({ where: { id: lot.id } }));
@@ -230,9 +262,20 @@ export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, ac
   if (loc.plantId !== lot.plantId)
     throw badUserInput("Return the lot to a location of its own plant", [{ field: "input.locationId", message: "another plant" }]);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
+  const issuedCost = (
+    await tx.stockTransaction.aggregate({
+      where: { workOrderId: input.workOrderId, lotId: lot.id, type: "ISSUE" },
+      _sum: { quantity: true, totalCost: true },
+    })
+  )._sum;
+  // Never issued to it: the work order is what is wrong, not the quantity.
+  if (!issuedCost.quantity || issuedCost.quantity.isZero())
+    throw badUserInput(`Nothing of lot ${lot.lotNumber} was issued to work order ${input.workOrderId}`, [
+      { field: "input.workOrderId", message: "this lot was never issued to it" },
+    ]);
   const moved = await tx.stockTransaction.aggregate({
     where: { workOrderId: input.workOrderId, lotId: lot.id, type: { in: ["ISSUE", "RETURN"] } },
-    _sum: { quantity: true, totalCost: true },
+    _sum: { quantity: true },
   });
   const netIssued = (moved._sum.quantity ?? ZERO).neg();
   const quantity = D(input.quantity);
@@ -241,12 +284,6 @@ export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, ac
       { field: "input.quantity", message: "more than was issued" },
     ]);
   }
-  const issuedCost = (
-    await tx.stockTransaction.aggregate({
-      where: { workOrderId: input.workOrderId, lotId: lot.id, type: "ISSUE" },
-      _sum: { quantity: true, totalCost: true },
-    })
-  )._sum;
   // Some of it was issued (checked above), so the issues' quantity is not zero.
   const unitCost = perUnit(issuedCost.totalCost ?? ZERO, issuedCost.quantity ?? ZERO) ?? ZERO;
   const t = await addStock(c, m, lot, loc, quantity, unitCost, "RETURN", { workOrderId: input.workOrderId });
@@ -255,10 +292,11 @@ export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, ac
 
 /** ADJUSTMENT after a count: up at a unit cost (default: the newest layer's), down at FIFO cost. */
 export async function adjust(tx: InventoryTx, input: AdjustStockInput, actor: string): Promise<Movement> {
-  const c = begin(tx, actor);
+  const c = begin(tx, actor, "input.quantityChange");
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
   const loc = await location(tx, input.locationId, m);
+  requireSamePlant(lot, loc);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
   const change = D(input.quantityChange);
   if (change.gt(0)) {
@@ -294,6 +332,7 @@ export async function scrap(tx: InventoryTx, input: ScrapStockInput, actor: stri
   const m = await material(tx, input.materialId);
   const lot = await lotOf(tx, input.lotId, m);
   const loc = await location(tx, input.locationId, m);
+  requireSamePlant(lot, loc);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
   return takeFromRow(c, m, lot, loc, D(input.quantity), "SCRAP", input.reason);
 }
@@ -305,6 +344,7 @@ export async function transfer(tx: InventoryTx, input: TransferStockInput, actor
   const lot = await lotOf(tx, input.lotId, m);
   const from = await location(tx, input.fromLocationId, m, "input.fromLocationId");
   const to = await location(tx, input.toLocationId, m, "input.toLocationId");
+  requireSamePlant(lot, from, "input.fromLocationId");
   if (from.id === to.id)
     throw badUserInput("fromLocationId and toLocationId are the same", [{ field: "input.toLocationId", message: "must differ from fromLocationId" }]);
   if (from.plantId !== to.plantId)

@@ -88,6 +88,8 @@ export const subgraphEnv = withAuthCheck(
     QUERY_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     // The longest one SQL statement may run before PostgreSQL cancels it.
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    // Subscriptions one subgraph process serves at most (gateways share theirs; direct clients count too).
+    SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     // How long an Idempotency-Key is remembered: a retry within it gets the first answer (default a day).
     IDEMPOTENCY_RETENTION_HOURS: z.coerce
       .number()

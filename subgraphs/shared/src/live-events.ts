@@ -58,6 +58,8 @@ export class LiveEvents {
     private pool: pg.Pool,
     connectionString: string,
     private log: Logger,
+    /** Subscriptions this process serves at most (a subgraph can be called directly, not only by gateways). */
+    readonly maxSubscribers = 10_000,
   ) {
     this.listener = new ListenConnection({
       connectionString,
@@ -243,6 +245,11 @@ export function liveField<T extends EventType, TArgs extends { after?: string | 
       if (args.after != null && parseCursor(args.after) === null) {
         const message = "after must be the cursor of an earlier event (the cursor field of an event; digits only)";
         throw badUserInput(message, [{ field: "after", message }]);
+      }
+      if (ctx.live.subscriberCount >= ctx.live.maxSubscribers) {
+        throw new GraphQLError(`This service is at its limit of ${ctx.live.maxSubscribers} subscriptions; try again later`, {
+          extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
+        });
       }
       ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
       // The tenant choke point of subscriptions: only the caller's organization and plants.

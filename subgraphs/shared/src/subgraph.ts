@@ -114,7 +114,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   const db = def.createDb(pool);
   const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
   const authenticate = createTokenVerifier(config);
-  const live = new LiveEvents(pool, config.DATABASE_URL, log);
+  const live = new LiveEvents(pool, config.DATABASE_URL, log, config.SUBSCRIPTIONS_MAX);
   try {
     try {
       if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
