@@ -56,9 +56,13 @@ describe("a subgraph told to stop (SIGTERM)", () => {
       `mutation($p: ID!, $w: ID!) { createProduct(input: { plantId: $p, code: "GS-P", name: "GS", routing: [{ sequence: 10, name: "Cut", workCenterId: $w, cycleTimeSeconds: 60 }], billOfMaterials: [] }) { id } }`,
       { p: plantId, w: "9a7ef000-0000-4000-8000-00000000000b" },
     );
-    const wo = await mustQuery(url, `mutation($p: ID!) { createWorkOrder(input: { productId: $p, number: "WO-GS-1", quantity: 1, dueDate: "2027-01-01T00:00:00Z" }) { id } }`, {
-      p: product.createProduct.id,
-    });
+    const wo = await mustQuery(
+      url,
+      `mutation($p: ID!) { createWorkOrder(input: { productId: $p, number: "WO-GS-1", quantity: 1, dueDate: "2027-01-01T00:00:00Z" }) { id } }`,
+      {
+        p: product.createProduct.id,
+      },
+    );
     const client = wsClient(url);
     const sub = await subscribe(client, `subscription { workOrderStatusChanged { to } }`);
     await new Promise((r) => setTimeout(r, 300));
