@@ -382,7 +382,11 @@ describe("audit trail", () => {
     }
     // A crew's members (a child table) are audited in the crew's plant, invisible to another plant's administrator.
     const other = await createPlant(url, ORG, "SEC-AUD-B", 0);
-    const crew = await mustQuery(url, `mutation($p: ID!) { createCrew(input: { plantId: $p, name: "Audit crew", members: [{ personId: "p-1", displayName: "Pat", role: "Operator" }] }) { id } }`, { p: plant.plantId });
+    const crew = await mustQuery(
+      url,
+      `mutation($p: ID!) { createCrew(input: { plantId: $p, name: "Audit crew", members: [{ personId: "p-1", displayName: "Pat", role: "Operator" }] }) { id } }`,
+      { p: plant.plantId },
+    );
     const q = `{ shiftsAuditLog(entity: "CrewMember") { items { entityId after } } }`;
     expect(crew.createCrew.id).toBeDefined();
     const own = await mustQuery(url, q, {}, await bearer({ organizationId: ORG, plantIds: [plant.plantId] }));
