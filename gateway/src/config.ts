@@ -21,7 +21,12 @@ export const gatewayEnv = withAuthCheck(
     ...subgraphUrlVariables,
     SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
     SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).max(10_000).default(100),
+    /** Per user (token subject) on all their sockets together, so one account cannot fill the gateway. */
+    SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).max(1_000_000).default(500),
+    SUBSCRIPTIONS_PER_ORGANIZATION: z.coerce.number().int().min(1).max(1_000_000).default(5000),
     SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** How often a quiet subscription stream brings its resume position up to its subgraph's event stream. */
+    SUBSCRIPTION_POSITION_REFRESH_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     /** Events waiting for one subscriber before it is closed as too slow. */
     SUBSCRIPTION_QUEUE_MAX: z.coerce.number().int().min(1).max(1_000_000).default(1000),
     /** The GraphQL IDE and introspection; on by default except in production. */

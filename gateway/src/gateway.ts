@@ -12,7 +12,6 @@ import {
   exposesErrorDetails,
   startGraphQLService,
   type Logger,
-  type ReadinessReport,
   type RequestContext,
   type RunningService,
   useStrictScalars,
@@ -23,18 +22,10 @@ import { inflightQueryDedupe, operationMustResolve } from "./operation-dedupe.ts
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
+import { SubscriptionLimiter, releasingOnEnd } from "./subscription-limits.ts";
+import { gatewayReadiness } from "./readiness.ts";
 
 const ENDPOINT = "/graphql";
-
-async function probe(url: string, timeoutMs: number): Promise<{ ok: boolean; detail?: string }> {
-  const readyUrl = url.replace(/\/graphql\/?$/, "/ready");
-  try {
-    const res = await fetch(readyUrl, { signal: AbortSignal.timeout(timeoutMs) });
-    return res.ok ? { ok: true } : { ok: false, detail: `${readyUrl} answered ${res.status}` };
-  } catch (err) {
-    return { ok: false, detail: `${readyUrl}: ${(err as Error).message}` };
-  }
-}
 
 export async function startGateway(config: GatewayConfig, log: Logger = createLogger("gateway", config.LOG_LEVEL)): Promise<RunningService> {
   const urls = subgraphUrls(config);
@@ -46,6 +37,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       dataSources.set(
         name,
         new SubgraphDataSource({
+          name,
+          timeoutMs,
           url: urls[name as SubgraphName] ?? url,
           fetcher: dedupedFetch(timeoutMs) as never,
         }),
@@ -58,25 +51,29 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   gateway.onSchemaLoadOrUpdate(({ apiSchema }) => useStrictScalars(apiSchema));
   const subscriptions = new FederatedSubscriptions(supergraphSdl, urls, (name) => dataSource(name), log, {
     maxQueuedEvents: config.SUBSCRIPTION_QUEUE_MAX,
+    positionRefreshMs: config.SUBSCRIPTION_POSITION_REFRESH_MS,
   });
   useStrictScalars(subscriptions.schema);
   // Limits are counted here rather than in graphql-ws's onSubscribe, whose GraphQLError check can
   // see another copy of graphql (CommonJS and ESM builds) and reject a valid refusal.
-  const perSocket = new WeakMap<WebSocket, number>();
+  const limiter = new SubscriptionLimiter({
+    perConnection: config.SUBSCRIPTIONS_PER_CONNECTION,
+    perUser: config.SUBSCRIPTIONS_PER_USER,
+    perOrganization: config.SUBSCRIPTIONS_PER_ORGANIZATION,
+    total: config.SUBSCRIPTIONS_MAX,
+  });
   const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
   const refusal = (message: string, code = "TOO_MANY_SUBSCRIPTIONS") => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
   const authenticate = createTokenVerifier(config);
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
-  const readiness = async (): Promise<ReadinessReport> => {
-    const entries = await Promise.all(Object.entries(urls).map(async ([name, url]) => [name, await probe(url, 2000)] as const));
-    const checks = Object.fromEntries(entries);
-    return { ready: entries.every(([, c]) => c.ok), checks };
-  };
-  return startGraphQLService<RequestContext>({
+  // Ready = this gateway can serve; subgraphs are reported in the body only (see readiness.ts).
+  const readiness = gatewayReadiness(urls);
+  const running = await startGraphQLService<RequestContext>({
     name: "gateway",
     graph: { gateway },
     host: config.HOST,
     port: config.PORT,
+    shutdownGraceMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 2000),
     bodyLimit: config.BODY_LIMIT,
     exposeErrorDetails: exposesErrorDetails(config),
     introspection: ide,
@@ -108,10 +105,9 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       subscribe: async (args) => {
         const context = args.contextValue as RequestContext & { socket: WebSocket };
         if (!context.identity) return refusal(context.authProblem ?? "Authentication is required", "UNAUTHENTICATED");
-        const open = perSocket.get(context.socket) ?? 0;
-        if (open >= config.SUBSCRIPTIONS_PER_CONNECTION)
-          return refusal(`At most ${config.SUBSCRIPTIONS_PER_CONNECTION} subscriptions per connection`);
-        if (subscriptions.counters.active >= config.SUBSCRIPTIONS_MAX) return refusal("The gateway is at its subscription limit; try again later");
+        // Per connection, per user (all their sockets), per organization and in total.
+        const slot = limiter.acquire(context.socket, context.identity);
+        if ("refused" in slot) return refusal(slot.refused);
         // A client that does not read its events is disconnected with a reason it can act on.
         const onSlow = () =>
           context.socket.close(
@@ -131,16 +127,11 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
             onSlow,
           );
         } catch (err) {
+          slot.release();
           // Answered as an error result (formatted, logged), not by graphql-ws closing the socket with its message.
           return { errors: [err instanceof GraphQLError ? err : new GraphQLError((err as Error).message, { originalError: err as Error })] };
         }
-        perSocket.set(context.socket, open + 1);
-        const release = events.return!.bind(events);
-        events.return = () => {
-          perSocket.set(context.socket, (perSocket.get(context.socket) ?? 1) - 1);
-          return release();
-        };
-        return events;
+        return releasingOnEnd(events, slot.release);
       },
     },
     routes: (app) => {
@@ -151,10 +142,18 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       app.use("/graphql", compression({ threshold: 16 * 1024, level: 1 }));
       // Live subscription counts, for operators and dashboards of the gateway itself.
       app.get("/subscriptions", (_req, res) => {
-        res.json(subscriptions.counters);
+        res.json({ ...subscriptions.counters, upstreamSockets: subscriptions.upstreamSockets });
       });
       if (ide) mountIde(app, ENDPOINT);
     },
   });
+  return {
+    ...running,
+    async stop() {
+      await running.stop();
+      // Clients are gone (closed by the server's stop): their upstream subscriptions and sockets go too.
+      subscriptions.close();
+    },
+  };
 }
 export { gatewayEnv, subgraphUrls, type GatewayConfig } from "./config.ts";

@@ -1,12 +1,26 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
+import type { GraphQLFormattedError } from "graphql";
 import { Agent, request } from "undici";
 import type { RequestContext } from "@mes/shared";
 
+type ProcessOptions = Parameters<RemoteGraphQLDataSource<RequestContext>["process"]>[0];
+type ProcessAnswer = Awaited<ReturnType<RemoteGraphQLDataSource<RequestContext>["process"]>>;
+
 /**
  * Forwards the request id and the caller's bearer token to every subgraph fetch (each subgraph
- * verifies the token itself); each fetch has a timeout.
+ * verifies the token itself); each fetch has a timeout. A subgraph that cannot be reached or does
+ * not answer in time costs only its own fields: the fetch is answered with an error naming it
+ * (SUBGRAPH_UNAVAILABLE, `extensions.serviceName`), its fields are null and the rest stays.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> {
+  /** The subgraph's name, for errors that say which one failed. */
+  declare name: string;
+  declare timeoutMs: number;
+
+  constructor(config: NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource<RequestContext>>[0]> & { name: string; timeoutMs: number }) {
+    super(config);
+  }
+
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>["willSendRequest"]>>[0]) {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
     if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
@@ -14,6 +28,44 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
     if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation"))
       request.http?.headers.set("idempotency-key", context.idempotencyKey);
   }
+
+  override async process(options: ProcessOptions): Promise<ProcessAnswer> {
+    try {
+      return await super.process(options);
+    } catch (err) {
+      const unavailable = unavailableError(this.name, this.timeoutMs, err, Boolean(options.request.query?.trimStart().startsWith("mutation")));
+      if (!unavailable) throw err;
+      return { errors: [unavailable] };
+    }
+  }
+}
+
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+/** A keep-alive connection the subgraph closed (e.g. restarting) while the request was on it. */
+const RESETS = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+
+const errorCode = (err: unknown) => (err as { code?: unknown } | null)?.code;
+
+/**
+ * The error a subgraph fetch that got no answer (refused, reset, timed out, unreachable) answers
+ * with; null for anything else, e.g. an HTTP answer that is not GraphQL (which stays a generic
+ * internal error: what a proxy in front of the subgraph says is not for the caller).
+ */
+export function unavailableError(serviceName: string, timeoutMs: number, err: unknown, mutation: boolean): GraphQLFormattedError | null {
+  const code = errorCode(err);
+  let why: string;
+  if (typeof code === "string" && TIMEOUTS.has(code)) why = `did not answer within ${timeoutMs} ms`;
+  else if (code === "ECONNREFUSED") why = "refused the connection (not running?)";
+  else if (typeof code === "string" && RESETS.has(code)) why = "closed the connection";
+  else if (typeof code === "string" && /^E[A-Z]+$/.test(code)) why = `could not be reached (${code})`;
+  else return null;
+  // A refused connection never reached it; anything else may have been applied.
+  const outcome =
+    mutation && code !== "ECONNREFUSED" ? "; the mutation may or may not have been applied: repeat it with the same Idempotency-Key" : "";
+  return {
+    message: `The ${serviceName} subgraph ${why}; its fields are null${outcome}`,
+    extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName },
+  };
 }
 
 /** Our data sources send JSON.stringify'd bodies, so a mutation's reads `"query":"mutation`. */
@@ -32,13 +84,24 @@ export function isMutation(body: string): boolean {
 export function dedupedFetch(timeoutMs: number) {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const inflight = new Map<string, Promise<Answer>>();
-  const send = async (url: string, init: FetchInit): Promise<Answer> => {
+  const sendOnce = async (url: string, init: FetchInit): Promise<Answer> => {
     const res = await request(url, { method: (init.method ?? "POST") as "POST", headers: init.headers, body: init.body, dispatcher: agent });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   };
+  // A read on a keep-alive connection the subgraph closed (it restarted) is sent once more, on a
+  // fresh connection; a mutation never is (it may have been applied).
+  const send = async (url: string, init: FetchInit): Promise<Answer> => {
+    try {
+      return await sendOnce(url, init);
+    } catch (err) {
+      const code = errorCode(err);
+      if (!init.body || isMutation(init.body) || typeof code !== "string" || !RESETS.has(code)) throw err;
+      return sendOnce(url, init);
+    }
+  };
   return async (url: string, init: FetchInit) => {
     const body = init.body;
-    if (!body || isMutation(body)) return asResponse(await send(url, init));
+    if (!body || isMutation(body)) return asResponse(await sendOnce(url, init));
     const key = `${url}\n${init.headers?.authorization ?? ""}\n${body}`;
     let shared = inflight.get(key);
     if (!shared) {
