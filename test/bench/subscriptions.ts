@@ -14,7 +14,8 @@ import { DEFINITIONS as definitions } from "../support/definitions.ts";
 import { gatewayEnv, startGateway } from "@mes/gateway";
 import { mustQuery } from "../support/graphql.ts";
 import { createPlant, createProduct, createWorkOrder } from "../support/fixtures.ts";
-import { TEST_AUTH_ENV, TEST_FEED_TOKEN, actAs, tokenFor } from "../support/auth.ts";
+import { TEST_AUTH_ENV, actAs, tokenFor } from "../support/auth.ts";
+import { testSubgraphConfig } from "../support/stack.ts";
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 50);
@@ -38,32 +39,9 @@ async function main() {
         await migrateDeploy(n, databaseUrl(pg.adminUrl, `bench_${n}`));
       }),
     );
-    const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig => ({
+    const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig =>
       // "test": tokens are signed with the suites' HS256 secret, which production would refuse.
-      NODE_ENV: "test",
-      LOG_LEVEL: "silent",
-      HOST: "127.0.0.1",
-      BODY_LIMIT: "1mb",
-      PORT: 0,
-      DATABASE_URL: databaseUrl(pg.adminUrl, `bench_${n}`),
-      DB_POOL_MAX: 10,
-      MIGRATE_ON_START: false,
-      SEED_DEMO: false,
-      EVENT_POLL_MS: 250,
-      OUTBOX_RETENTION_HOURS: 168,
-      IDEMPOTENCY_RETENTION_HOURS: 24,
-      AUTH_MAX_TOKEN_LIFETIME_HOURS: 24,
-      AUTH_CLOCK_SKEW_SECONDS: 60,
-      QUERY_MAX_COST: 100_000,
-      QUERY_MAX_DEPTH: 20,
-      QUERY_DEFAULT_LIST_SIZE: 20,
-      DB_STATEMENT_TIMEOUT_MS: 30_000,
-      SHUTDOWN_TIMEOUT_MS: 15_000,
-      SUBSCRIPTIONS_MAX: 10_000,
-      EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
-      ...TEST_AUTH_ENV,
-      ...extra,
-    });
+      testSubgraphConfig(databaseUrl(pg.adminUrl, `bench_${n}`), { DB_POOL_MAX: 10, EVENT_POLL_MS: 250, ...extra });
     for (const wave of startWaves()) {
       for (const n of wave) {
         const feeds = Object.fromEntries(followedFeeds(n).map((f) => [urlVariable(f), running[f]!.url]));

@@ -1,6 +1,6 @@
 import { pino, type Logger } from "pino";
 import { SUBGRAPHS, followedFeeds, startWaves, urlVariable, type SubgraphName } from "@mes/db";
-import { startSubgraph, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
+import { startSubgraph, subgraphEnv, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
 import { startGateway } from "@mes/gateway";
 import { gatewayEnv } from "@mes/gateway";
 import { createTestDatabases } from "./databases.ts";
@@ -11,32 +11,23 @@ export { DEFINITIONS } from "./definitions.ts";
 
 export const silentLogger = (): Logger => pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 
+/**
+ * A subgraph's configuration for tests, parsed by the service's own schema (so its defaults and
+ * every new setting apply here too): test tokens and feed secret, a small pool, fast polling.
+ */
 export function testSubgraphConfig(databaseUrl: string, overrides: Partial<SubgraphConfig> = {}): SubgraphConfig {
-  return {
+  const parsed = subgraphEnv.parse({
     NODE_ENV: "test",
     LOG_LEVEL: "silent",
-    HOST: "127.0.0.1",
-    BODY_LIMIT: "1mb",
-    PORT: 0,
+    PORT: "1", // replaced by 0 below: a free port (the schema's minimum is for real deployments)
     DATABASE_URL: databaseUrl,
-    DB_POOL_MAX: 5,
-    MIGRATE_ON_START: false,
-    SEED_DEMO: false,
-    EVENT_POLL_MS: 20,
-    OUTBOX_RETENTION_HOURS: 168,
-    IDEMPOTENCY_RETENTION_HOURS: 24,
-    AUTH_MAX_TOKEN_LIFETIME_HOURS: 24,
-    AUTH_CLOCK_SKEW_SECONDS: 60,
-    QUERY_MAX_COST: 100_000,
-    QUERY_MAX_DEPTH: 20,
-    QUERY_DEFAULT_LIST_SIZE: 20,
-    DB_STATEMENT_TIMEOUT_MS: 30_000,
-    SHUTDOWN_TIMEOUT_MS: 15_000,
-    SUBSCRIPTIONS_MAX: 10_000,
+    DB_POOL_MAX: "5",
+    MIGRATE_ON_START: "false",
+    EVENT_POLL_MS: "20",
     EVENT_FEED_TOKEN: TEST_FEED_TOKEN,
     ...TEST_AUTH_ENV,
-    ...overrides,
-  };
+  });
+  return { ...parsed, PORT: 0, ...overrides };
 }
 
 export interface TestStack {

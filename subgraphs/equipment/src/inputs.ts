@@ -2,7 +2,10 @@
 // shape must have exactly the fields of that type (an extra or a missing field, optional or not, is
 // a compile error), each accepting only values of the field's GraphQL type.
 import { z } from "zod";
-import { badUserInput, invalidInput, isTimeZone, requireId, zCode, zDate, zId, zName, zOptionalText, type InputShape } from "@mes/shared";
+import { badUserInput, invalidInput, isTimeZone, requireId, zCode, zDate, zHappened, zId, zName, zOptionalText, type InputShape } from "@mes/shared";
+
+// The kit's rules for times that must have happened, re-exported for this subgraph's modules.
+export { CLOCK_SKEW_MS, isInFuture, zHappened } from "@mes/shared";
 import { MachineState, PmTrigger } from "./generated/prisma/enums.ts";
 import type {
   CreateAreaInput,
@@ -14,17 +17,6 @@ import type {
   MutationSetMachineStateArgs,
 } from "./resolvers-types.generated.ts";
 import { needsReasonCode } from "./machine-state.ts";
-
-/** How far ahead of this server's clock a reported time may be (the reporter's clock may run fast). */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-
-/** Whether `at` lies beyond `now` by more than the clock skew: something that cannot have happened yet. */
-export function isInFuture(at: Date, now = new Date()): boolean {
-  return at.getTime() > now.getTime() + CLOCK_SKEW_MS;
-}
-
-/** A time at which something already happened (a downtime's end, a check's "as of"): never in the future. */
-export const zHappened = zDate.refine((d) => !isInFuture(d), "must not be in the future");
 
 /**
  * Decimal places of a number as the caller wrote it: a JSON number parses to the double whose

@@ -1,5 +1,8 @@
 import { z } from "zod";
-import { badUserInput, parseInput, requireId, zDate, zText } from "@mes/shared";
+import { badUserInput, parseInput, requireId, zText } from "@mes/shared";
+
+// The kit's rules for times that must have happened, re-exported for this subgraph's modules.
+export { CLOCK_SKEW_MS, isInFuture, zHappened } from "@mes/shared";
 
 /** A reason, resolution or note argument: required, trimmed, bounded. */
 export function requiredText(value: string, argName: string): string {
@@ -15,17 +18,6 @@ export const zOperatorId = z.string().trim().min(1, "must not be empty").max(128
 
 /** The longest [from, to) window a schedule or KPI query may ask for (a quarter). */
 export const MAX_WINDOW_DAYS = 92;
-
-/** How far ahead of this server's clock a reported time may be (the reporter's clock may run fast). */
-export const CLOCK_SKEW_MS = 5 * 60_000;
-
-/** Whether `at` lies beyond `now` by more than the clock skew: something that cannot have happened yet. */
-export function isInFuture(at: Date, now = new Date()): boolean {
-  return at.getTime() > now.getTime() + CLOCK_SKEW_MS;
-}
-
-/** A time at which something already happened (units made): never in the future. */
-export const zHappened = zDate.refine((d) => !isInFuture(d), "must not be in the future");
 
 /**
  * Decimal places of a number as the caller wrote it: a JSON number parses to the double whose

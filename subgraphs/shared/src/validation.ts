@@ -37,6 +37,17 @@ export const zMeasure = zDecimal(6, { min: -1e9, max: 1e9 });
 export const zOptionalText = (max = 5000) =>
   z.string().trim().min(1, "must not be blank: leave it out instead").max(max, `must be at most ${max} characters`).nullish();
 export const zDate = z.date({ error: "must be a valid date-time" });
+
+/** How far ahead of this server's clock a reported time may be (the reporter's clock may run fast). */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Whether `at` lies beyond `now` by more than the clock skew: something that cannot have happened yet. */
+export function isInFuture(at: Date, now = new Date()): boolean {
+  return at.getTime() > now.getTime() + CLOCK_SKEW_MS;
+}
+
+/** A time at which something already happened (a downtime's end, units made, an arrival): never in the future. */
+export const zHappened = zDate.refine((d) => !isInFuture(d), "must not be in the future");
 /** A reason, note or description a person writes: required, trimmed, bounded. */
 export const zText = z.string().trim().min(1, "must not be empty").max(5000, "must be at most 5000 characters");
 

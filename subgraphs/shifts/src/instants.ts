@@ -1,12 +1,11 @@
 // Instants of things that must already have happened (an arrival, a departure): pure, no database.
-import { zDate } from "@mes/shared";
+import { CLOCK_SKEW_MS, isInFuture, zDate } from "@mes/shared";
 
-/** How far ahead of this server's clock a client's clock may run. */
-export const CLOCK_SKEW_MS = 5 * 60_000;
+export { CLOCK_SKEW_MS };
 
 /** Whether `at` may already have happened at `now`, allowing CLOCK_SKEW_MS of clock difference. */
 export function hasHappened(at: Date, now: Date): boolean {
-  return at.getTime() <= now.getTime() + CLOCK_SKEW_MS;
+  return !isInFuture(at, now);
 }
 
 /** A DateTime of something that has happened: at most 5 minutes ahead of now (clock skew). */
