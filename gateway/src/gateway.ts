@@ -7,6 +7,7 @@ import compression from "compression";
 import type { SubgraphName } from "@mes/db";
 import {
   WsCloseCode,
+  closeWhenTokenExpires,
   createLogger,
   createTokenVerifier,
   exposesErrorDetails,
@@ -62,7 +63,6 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     perOrganization: config.SUBSCRIPTIONS_PER_ORGANIZATION,
     total: config.SUBSCRIPTIONS_MAX,
   });
-  const expiryTimers = new WeakMap<WebSocket, NodeJS.Timeout>();
   const refusal = (message: string, code = "TOO_MANY_SUBSCRIPTIONS") => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
   const authenticate = createTokenVerifier(config);
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
@@ -90,16 +90,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       schema: subscriptions.schema,
       context: (base, _req, socket) => {
         // A token ends when it expires: the client reconnects with a fresh one and resumes by cursor.
-        const expiresAt = base.identity?.expiresAt;
-        if (expiresAt && !expiryTimers.has(socket)) {
-          const timer = setTimeout(
-            () => socket.close(WsCloseCode.TOKEN_EXPIRED, "Token expired: reconnect with a fresh token and resume with after: <cursor>"),
-            Math.min(Math.max(expiresAt * 1000 - Date.now(), 0), 2 ** 31 - 1),
-          );
-          timer.unref();
-          expiryTimers.set(socket, timer);
-          socket.once("close", () => clearTimeout(timer));
-        }
+        closeWhenTokenExpires(socket, base.identity?.expiresAt);
         return { ...base, socket };
       },
       subscribe: async (args) => {
