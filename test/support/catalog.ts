@@ -16,7 +16,9 @@ export async function catalogSnapshot(url: string): Promise<Record<string, strin
       indexes: await rows(`SELECT indexdef AS line FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`),
       constraints: await rows(`SELECT concat_ws(' ', c.conrelid::regclass, c.conname, pg_get_constraintdef(c.oid)) AS line
         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-        WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '_prisma_migrations' ORDER BY 1`),
+        WHERE n.nspname = 'public' AND c.conrelid::regclass::text <> '_prisma_migrations'
+          AND c.contype <> 't' -- constraint triggers (mes_reference) are the kit's SQL, not Prisma's
+        ORDER BY 1`),
       enums: await rows(`SELECT concat_ws(' ', t.typname, string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder)) AS line
         FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid GROUP BY t.typname ORDER BY 1`),
     };
