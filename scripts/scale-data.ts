@@ -156,10 +156,13 @@ export function scaleSteps(size: ScaleSize): Record<string, Step[]> {
           SELECT ${id("stock", "i")}, ${ORG}, ${plantOf("i")}, ${id("material", `i / 2 % ${size.materials}`)}, ${id("location", "(i % 2) || ':0'")}, ${id("lot", "i")},
                  CASE WHEN i % 20 = 0 THEN 50 ELSE 500 + (i % 700) END, now()
           FROM generate_series(${a}, ${b - 1}) i;
-        INSERT INTO "CostLayer" (id, "organizationId", "plantId", "materialId", "sourceTransactionId", "receivedAt", "originalQuantity", "remainingQuantity", "unitCost")
-          SELECT ${id("layer", "i")}, ${ORG}, ${plantOf("i")}, ${id("material", `i / 2 % ${size.materials}`)}, ${id("txn", "i")}, now() - interval '200 days',
-                 1000, CASE WHEN i % 20 = 0 THEN 50 ELSE 500 + (i % 700) END, 1 + (i % 90) / 10.0
-          FROM generate_series(${a}, ${b - 1}) i;`,
+        INSERT INTO "CostLayer" (id, "organizationId", "plantId", "materialId", "sourceTransactionId", "receivedAt", "originalQuantity", "remainingQuantity", "unitCost", "remainingValue")
+          -- remainingValue as the costing migration backfills it (round(remaining × unitCost, 2)): stock values read from it.
+          SELECT id, org, plant, material, txn, received, original, remaining, "unitCost", round(remaining * "unitCost", 2)
+          FROM (SELECT ${id("layer", "i")} AS id, ${ORG} AS org, ${plantOf("i")} AS plant, ${id("material", `i / 2 % ${size.materials}`)} AS material,
+                       ${id("txn", "i")} AS txn, now() - interval '200 days' AS received, 1000 AS original,
+                       CASE WHEN i % 20 = 0 THEN 50 ELSE 500 + (i % 700) END AS remaining, 1 + (i % 90) / 10.0 AS "unitCost"
+                  FROM generate_series(${a}, ${b - 1}) i) layer;`,
       },
       {
         label: "stock transactions",

@@ -7,13 +7,14 @@ import path from "node:path";
 import readline from "node:readline";
 import { DEVELOPMENT_AUTH_SECRET, DEVELOPMENT_EVENT_FEED_TOKEN, DEVELOPMENT_ISSUER } from "@mes/shared";
 import { openLocalPostgres, type LocalPostgres } from "./local-postgres.ts";
+import { StartProblem, portProblems, type PortClaim } from "./start-problems.ts";
 import {
   DEFAULT_PORTS,
   SUBGRAPHS,
   databaseName,
   databaseUrl,
   ensureDatabase,
-  followedFeeds,
+  feedSources,
   startWaves,
   urlVariable,
   type SubgraphName,
@@ -131,7 +132,20 @@ process.on("exit", () => {
 process.on("SIGINT", () => void shutdown(0));
 process.on("SIGTERM", () => void shutdown(0));
 
+/** Every port this launcher is about to listen on, with the variable that moves it. */
+function portClaims(): PortClaim[] {
+  const services: Service[] = [...SUBGRAPHS, "gateway"];
+  const claims: PortClaim[] = services.map((s) => ({ port: portOf(s), owner: s, variable: `${s.toUpperCase()}_PORT` }));
+  if (!process.env.MES_POSTGRES_URL) {
+    claims.unshift({ port: Number(process.env.MES_POSTGRES_PORT ?? 54329), owner: "embedded PostgreSQL", variable: "MES_POSTGRES_PORT" });
+  }
+  return claims;
+}
+
 async function main() {
+  // Before anything starts: a taken port is one line naming the variable to change.
+  const taken = await portProblems(portClaims(), process.env.HOST ?? "127.0.0.1");
+  if (taken.length) throw new StartProblem(taken);
   fs.mkdirSync(logDir, { recursive: true });
   const local = await openLocalPostgres(dataDir, say);
   postgres = local;
@@ -153,7 +167,7 @@ async function main() {
     const own = process.env[`${name.toUpperCase()}_DATABASE_URL`];
     const dbUrl = own ?? databaseUrl(serverUrl, databaseName(name));
     if (!own && (await ensureDatabase(serverUrl, databaseName(name)))) say(`created database ${databaseName(name)}`);
-    const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), urlOf(f)]));
+    const feeds = Object.fromEntries(feedSources(name).map((f) => [urlVariable(f), urlOf(f)]));
     startService(name, ["subgraphs/shared/src/main.ts", name], {
       PORT: String(portOf(name)),
       DATABASE_URL: dbUrl,
@@ -185,6 +199,10 @@ ${SUBGRAPHS.map((n) => `    ${n.padEnd(21)}  http://127.0.0.1:${portOf(n)}/graph
 }
 
 main().catch((err) => {
-  console.error(`[mes] ${err instanceof Error ? err.message : String(err)}`);
+  // A known cause is a few lines saying what to do; anything else its message, never a stack.
+  const lines = err instanceof StartProblem ? err.lines : [err instanceof Error ? err.message : String(err)];
+  for (const line of lines) console.error(`[mes] ${line}`);
+  // Nothing started yet: nothing to stop.
+  if (!postgres && children.size === 0) process.exit(1);
   void shutdown(1);
 });

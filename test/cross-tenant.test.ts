@@ -266,6 +266,7 @@ async function representationOf(type: string, id: string, subgraph: string): Pro
 // Entity fields a subgraph @requires from others (the gateway sends them in the representation).
 const REQUIRED_FIELDS: Record<string, string> = {
   "equipment.Shift": "startsAt endsAt breakWindows { startsAt endsAt } plant { id }",
+  "production.Shift": "startsAt endsAt plant { id }",
 };
 
 function subgraphOf(subscription: string): "production" | "inventory" | "equipment" | "quality" {

@@ -14,6 +14,7 @@ import { actAs, bearer, identityProviderKeys, TEST_AUTH_ENV, TEST_FEED_TOKEN } f
 import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
 import { apiSchema } from "./support/schema-walk.ts";
 import { operationOf, rootFieldOwners, rootFieldsOf, withValueAt, type Leaf } from "./support/input-values.ts";
+import { adminPoolOf } from "./support/admin.ts";
 
 const ORG = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 actAs({ organizationId: ORG });
@@ -327,7 +328,7 @@ describe("answers outside development", () => {
         fields: [{ field: "from", message: '"2025-02-30T00:00:00Z" is not a calendar date' }],
       });
 
-      await subgraph.pool.query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
+      await adminPoolOf(subgraph.pool).query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
       for (const url of [subgraph.url, gateway.url]) {
         const res = await graphql(url, `{ products { totalCount } }`, {}, auth);
         expect(res.errors![0]!.extensions).toEqual({ code: "INTERNAL_SERVER_ERROR" });
@@ -351,7 +352,7 @@ describe("answers outside development", () => {
           silentLogger(),
         );
         try {
-          if (debug === undefined) await subgraph.pool.query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
+          if (debug === undefined) await adminPoolOf(subgraph.pool).query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
           const internal = await graphql(subgraph.url, `{ products { totalCount } }`);
           const input = await graphql(subgraph.url, CREATE, { i: product("a\u0000b") });
           expect(input.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");

@@ -3,8 +3,8 @@
 // baseline, as an administrator of the fixture's organization. A bad value must be refused with a
 // client error that names it, never a 500, and must write nothing (no AuditLog or OutboxEvent row
 // in any subgraph carries its request id). A mutation added to the schema is fuzzed the same way.
-// An id naming another subgraph's entity that does not exist (or is of another type) may still be
-// accepted: checking it is issue 12; such acceptances are counted on a line of their own.
+// An id naming another subgraph's entity that does not exist (or is of another type) is refused
+// like a local one (reference data copies); such cases are also counted on a line of their own.
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestStack, type TestStack } from "./support/stack.ts";
@@ -246,7 +246,7 @@ describe("the fuzz judge", () => {
     expect(referenceOf("mutation", "createLocation", null)).toBeNull();
   });
 
-  it("refuses a malformed or nil id everywhere; a foreign id naming nothing only must not break anything", () => {
+  it("refuses a malformed, nil or unknown id everywhere, another subgraph's entities too", () => {
     const expects = (foreign: boolean) =>
       Object.fromEntries(
         leafValues({ typeName: "ID", isEnum: false, name: "plantId", siblings: [], otherTypeId: SOME_ID, foreign }, Date.now())
@@ -257,8 +257,8 @@ describe("the fuzz judge", () => {
     expect(expects(true)).toEqual({
       "not a UUID": "refuse",
       "nil UUID": "refuse",
-      "unknown UUID": "lenient",
-      "id of another entity type": "lenient",
+      "unknown UUID": "refuse",
+      "id of another entity type": "refuse",
     });
   });
 

@@ -7,6 +7,7 @@ import { DEFINITIONS, silentLogger, startTestStack, testSubgraphConfig, type Tes
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
 import { subscribe, waitUntil, wsClient } from "./support/ws-client.ts";
 import { TEST_FEED_TOKEN, actAs, tokenFor } from "./support/auth.ts";
+import { adminPoolOf } from "./support/admin.ts";
 
 // Resuming by cursor loses nothing at the subgraphs: followers across retention and replicas, feed
 // reads racing prunes, long backlogs, a LISTEN connection that dies, and fresh data per event.
@@ -72,7 +73,7 @@ describe("followers of another subgraph's feed", () => {
       testSubgraphConfig(equipment.pool.options.connectionString!, { PRODUCTION_URL: sg("production").url }),
       silentLogger(),
     );
-    await equipment.pool.query(`CREATE TABLE lossless_effect (event_id bigint NOT NULL, replica text NOT NULL)`);
+    await adminPoolOf(equipment.pool).query(`CREATE TABLE lossless_effect (event_id bigint NOT NULL, replica text NOT NULL)`);
     const orders = await Promise.all(["A", "B", "C"].map((n) => createWorkOrder(url, productId, `WO-REPL-${n}`, 5)));
     // A new follower (no cursor row yet) on each replica, started together, each effect slow.
     const follower = (db: unknown, name: string) =>
@@ -92,7 +93,7 @@ describe("followers of another subgraph's feed", () => {
     followers.push(follower(equipment.db, "first"), follower(replica.db, "second"));
     for (const wo of orders) await release(wo.id);
     const expected = (
-      await sg("production").pool.query(`SELECT id::text AS id FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' ORDER BY id`)
+      await sg("production").pool.query(`SELECT id::text AS id FROM "OutboxEvent" WHERE type = 'WorkOrderStatusChanged' ORDER BY "OutboxEvent".id`)
     ).rows.map((r) => r.id);
     const effects = async () => (await equipment.pool.query(`SELECT event_id::text AS id, replica FROM lossless_effect ORDER BY event_id`)).rows;
     await expect.poll(async () => (await effects()).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(expected.length);
@@ -258,7 +259,7 @@ describe("subscriptions at a subgraph", () => {
     for (const round of [1, 2]) {
       const before = await listeners();
       expect(before).toHaveLength(1);
-      await pool.query(`SELECT pg_terminate_backend($1)`, [before[0]]);
+      await adminPoolOf(pool).query(`SELECT pg_terminate_backend($1)`, [before[0]]);
       await expect.poll(listeners, { timeout: 10_000 }).toSatisfy((pids: number[]) => pids.length === 1 && pids[0] !== before[0]);
       await new Promise((r) => setTimeout(r, 1500));
       expect(await listeners()).toHaveLength(1);

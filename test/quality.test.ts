@@ -157,12 +157,13 @@ describe("inspections and NCRs", () => {
     const product = await createProduct(url, plant, "QA-P3", 1);
     const p = await plan("IP-QA-3", product);
     const orders = await Promise.all([1, 2, 3].map((n) => createWorkOrder(url, product, `WO-QA-FPY-${n}`, 10)));
-    const inspect = (workOrderId: string, quantity: number, bore: number) =>
+    const inspect = (workOrderId: string, quantity: number, bore: number, reinspectionOf?: string) =>
       mustQuery(url, INSPECT, {
         i: {
           planId: p.id,
           workOrderId,
           quantityInspected: quantity,
+          reinspectionOf,
           openNcrOnFailure: false,
           measurements: [
             { characteristicId: p.bore, value: bore },
@@ -171,8 +172,8 @@ describe("inspections and NCRs", () => {
         },
       });
     await inspect(orders[0]!.id, 10, 20.0); // pass first time: 10 of 10
-    await inspect(orders[1]!.id, 8, 20.05); // fail first time...
-    await inspect(orders[1]!.id, 8, 20.0); // ...passing after rework does not count
+    const failed = await inspect(orders[1]!.id, 8, 20.05); // fail first time...
+    await inspect(orders[1]!.id, 8, 20.0, failed.recordInspection.id); // ...passing after rework (a re-inspection) does not count
     await inspect(orders[2]!.id, 6, 20.01); // pass first time: 6 of 6
     const from = new Date(Date.now() - 3_600_000).toISOString(),
       to = new Date(Date.now() + 3_600_000).toISOString();

@@ -362,7 +362,7 @@ describe("audit trail", () => {
   it("covers every domain table of every subgraph", async () => {
     for (const [name, sg] of Object.entries(stack.subgraphs)) {
       const { rows } = await sg.pool.query(`SELECT t.tablename FROM pg_tables t WHERE t.schemaname = current_schema()
-          AND t.tablename NOT IN ('AuditLog', 'OutboxEvent', 'EventCursor', 'OutboxWatermark', 'IdempotencyKey', '_prisma_migrations')
+          AND t.tablename NOT IN ('AuditLog', 'OutboxEvent', 'EventCursor', 'OutboxWatermark', 'IdempotencyKey', 'ReferenceEntity', '_prisma_migrations')
           AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = format('%I', t.tablename)::regclass AND g.tgname = 'mes_audit')`);
       expect(
         rows.map((r) => r.tablename),

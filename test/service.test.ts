@@ -10,6 +10,7 @@ import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, testSubgraphConfig, type TestStack } from "./support/stack.ts";
 import { actAs, bearer, identityProviderKeys } from "./support/auth.ts";
+import { adminPoolOf, closeAdminPools, knownReferences } from "./support/admin.ts";
 
 const ORG = "2b0c9f4e-3f1d-4c55-9a0e-6d2f8b7a1c10";
 actAs({ organizationId: ORG });
@@ -28,8 +29,18 @@ const capture = new Writable({
 let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({ log: pino({ level: "info" }, capture) });
+  // The plant, work center and material these tests name, as production's copy of the equipment's
+  // and inventory's reference data would hold them.
+  await knownReferences(stack.subgraphs.production.pool, [
+    { kind: "Plant", id: PLANT, organizationId: ORG },
+    { kind: "WorkCenter", id: WC, organizationId: ORG, plantId: PLANT },
+    { kind: "Material", id: MATERIAL, organizationId: ORG },
+  ]);
 });
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  await closeAdminPools();
+  await stack?.stop();
+});
 
 const healthUrl = (graphqlUrl: string, route: string) => graphqlUrl.replace(/\/graphql$/, route);
 
@@ -71,7 +82,7 @@ describe("health and readiness", () => {
     const dbs = await createTestDatabases(["production"]);
     const running = await startSubgraph(production, testSubgraphConfig(dbs.urls.production), pino({ level: "silent" }));
     try {
-      await running.pool.query(`DELETE FROM _prisma_migrations`);
+      await adminPoolOf(running.pool).query(`DELETE FROM _prisma_migrations`);
       const res = await fetch(healthUrl(running.url, "/ready"));
       expect(res.status).toBe(503);
       const body = (await res.json()) as { checks: { migrations: { ok: boolean; detail: string } } };
@@ -221,7 +232,7 @@ describe("errors", () => {
       pino({ level: "silent" }),
     );
     try {
-      await running.pool.query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
+      await adminPoolOf(running.pool).query(`ALTER TABLE "Product" RENAME TO "ProductGone"`);
       const token = await idp.sign({ sub: "admin", org: ORG, plants: "*", roles: ["ADMIN"] });
       const res = await graphql(running.url, `{ products { totalCount } }`, {}, { authorization: `Bearer ${token}` });
       const err = res.errors![0]!;

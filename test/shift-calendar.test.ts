@@ -6,6 +6,7 @@ import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { testSubgraphConfig } from "./support/stack.ts";
 import { actAs, bearer } from "./support/auth.ts";
+import { closeAdminPools, knownReferences } from "./support/admin.ts";
 
 const ORG = "4a6b8c0d-2e4f-4a1b-9c3d-5e7f9a1b3c5d";
 actAs({ organizationId: ORG });
@@ -16,8 +17,14 @@ let dbs: Awaited<ReturnType<typeof createTestDatabases>>;
 beforeAll(async () => {
   dbs = await createTestDatabases(["shifts"]);
   running = await startSubgraph(shifts, testSubgraphConfig(dbs.urls.shifts), pino({ level: "silent" }));
+  // The plant and work center these tests name, as the copy of the equipment's reference data would hold them.
+  await knownReferences(running.pool, [
+    { kind: "Plant", id: PLANT, organizationId: ORG },
+    { kind: "WorkCenter", id: "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e", organizationId: ORG, plantId: PLANT },
+  ]);
 });
 afterAll(async () => {
+  await closeAdminPools();
   await running?.stop();
   await dbs?.drop();
 });

@@ -332,14 +332,12 @@ describe("schedule", () => {
       kind: "MACHINE_OVERLAP",
       message: "WO-SCHED-A op 20 (until 2027-03-01T12:00:00Z) overlaps WO-SCHED-B op 20 (from 2027-03-01T11:00:00Z) on one machine",
     });
-    // B20 ends last (13:00). Before it came A10 on the same machine (ends 10:00), later than its
-    // routing predecessor B10 (08:30); A10 waited for nothing: A10 -> B20, 08:00 to 13:00.
+    // B20 ends last (13:00) and starts at its planned 11:00, an hour after A10 before it on the same
+    // machine (ends 10:00) and 2.5 h after its routing predecessor B10 (08:30): A10 has an hour of
+    // slack, so only B20 has none (critical path method): B20 alone, 11:00 to 13:00.
     expect(schedule.criticalPath).toEqual({
-      operations: [
-        { sequence: 10, workOrder: { number: "WO-SCHED-A" } },
-        { sequence: 20, workOrder: { number: "WO-SCHED-B" } },
-      ],
-      durationMinutes: 300,
+      operations: [{ sequence: 20, workOrder: { number: "WO-SCHED-B" } }],
+      durationMinutes: 120,
     });
   });
 });
@@ -354,22 +352,23 @@ describe("production KPIs", () => {
       c: await createWorkOrder(url, k2, "WO-KPI-C", 1),
       d: await createWorkOrder(url, k2, "WO-KPI-D", 1),
     };
-    // Completed orders with fixed dates, so the expected values can be worked out by hand.
+    // Completed orders with fixed dates, so the expected values can be worked out by hand (in the
+    // past: a completion time that has not happened yet is not counted).
     const set = (id: string, released: string, completed: string, due: string, plannedEnd: string | null) =>
       stack.subgraphs.production.pool.query(
         `UPDATE "WorkOrder" SET status = 'COMPLETED', "releasedAt" = $2, "completedAt" = $3, "dueDate" = $4, "plannedEnd" = $5 WHERE id = $1`,
         [id, released, completed, due, plannedEnd],
       );
-    await set(orders.a.id, "2027-01-01T00:00Z", "2027-01-03T00:00Z", "2027-01-04T00:00Z", "2027-01-02T00:00Z"); // 48 h, on time, after plan
-    await set(orders.b.id, "2027-01-02T00:00Z", "2027-01-02T12:00Z", "2027-01-02T06:00Z", "2027-01-03T00:00Z"); // 12 h, late, within plan
-    await set(orders.c.id, "2027-01-05T00:00Z", "2027-01-06T00:00Z", "2027-01-10T00:00Z", null); // 24 h, on time, no plan
-    await set(orders.d.id, "2027-02-10T00:00Z", "2027-02-15T00:00Z", "2027-02-20T00:00Z", null); // outside the window
+    await set(orders.a.id, "2025-01-01T00:00Z", "2025-01-03T00:00Z", "2025-01-04T00:00Z", "2025-01-02T00:00Z"); // 48 h, on time, after plan
+    await set(orders.b.id, "2025-01-02T00:00Z", "2025-01-02T12:00Z", "2025-01-02T06:00Z", "2025-01-03T00:00Z"); // 12 h, late, within plan
+    await set(orders.c.id, "2025-01-05T00:00Z", "2025-01-06T00:00Z", "2025-01-10T00:00Z", null); // 24 h, on time, no plan
+    await set(orders.d.id, "2025-02-10T00:00Z", "2025-02-15T00:00Z", "2025-02-20T00:00Z", null); // outside the window
 
     const q = `query($p: ID!, $f: DateTime!, $t: DateTime!) { productionKpis(plantId: $p, from: $f, to: $t) {
       completedWorkOrders averageCycleTimeHours
       onTimeDelivery { value numerator denominator } scheduleAdherence { value numerator denominator }
       byProduct { product { code } completedWorkOrders averageCycleTimeHours onTimeDelivery { value } scheduleAdherence { value numerator denominator } } } }`;
-    const { productionKpis } = await mustQuery(url, q, { p: plant.plantId, f: "2027-01-01T00:00:00Z", t: "2027-02-01T00:00:00Z" });
+    const { productionKpis } = await mustQuery(url, q, { p: plant.plantId, f: "2025-01-01T00:00:00Z", t: "2025-02-01T00:00:00Z" });
     expect(productionKpis).toEqual({
       completedWorkOrders: 3,
       averageCycleTimeHours: 28, // (48 + 12 + 24) / 3

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { booleanFlag, port, serviceEnv, withAuthCheck } from "@mes/shared";
 import { DEFAULT_PORTS, SUBGRAPHS, urlVariable, type SubgraphName, type UrlVariable } from "@mes/db";
 import { SUPERGRAPH_PATH } from "./composition.ts";
+import { TRUSTED_DOCUMENTS_MODES } from "./trusted-documents.ts";
 
 const subgraphUrl = (name: SubgraphName) =>
   z
@@ -49,6 +50,16 @@ export const gatewayEnv = withAuthCheck(
     // How long a list without a limit argument is assumed to be when counting an operation's cost.
     QUERY_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     QUERY_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(5000),
+    // Requests and subscription starts per user and per organization (token buckets; 0 per second: no limit).
+    // Generous by default: a person or a dashboard never meets them; a runaway script does.
+    RATE_LIMIT_USER_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(200),
+    RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).max(10_000_000).default(2000),
+    RATE_LIMIT_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(2000),
+    RATE_LIMIT_ORGANIZATION_BURST: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+    /** off | allow | enforce; by default enforce in production when TRUSTED_DOCUMENTS_PATH is set, allow elsewhere, off without one. */
+    TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).optional(),
+    /** The JSON manifest of trusted documents: { "<sha256 of the document>": "<document>" } (or Apollo's manifest format). */
+    TRUSTED_DOCUMENTS_PATH: z.string().min(1).optional(),
   }),
 );
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

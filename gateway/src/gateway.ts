@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { ApolloGateway } from "@apollo/gateway";
-import { GraphQLError, type ExecutionResult } from "graphql";
 import type { WebSocket } from "ws";
+import express from "express";
 import cors from "cors";
 import compression from "compression";
 import type { SubgraphName } from "@mes/db";
@@ -11,6 +11,7 @@ import {
   createLogger,
   createTokenVerifier,
   exposesErrorDetails,
+  metricsExposure,
   startGraphQLService,
   type Logger,
   type RequestContext,
@@ -23,8 +24,14 @@ import { inflightQueryDedupe, operationMustResolve } from "./operation-dedupe.ts
 import { subgraphUrls, type GatewayConfig } from "./config.ts";
 import { mountIde } from "./ide.ts";
 import { FederatedSubscriptions } from "./subscriptions.ts";
-import { SubscriptionLimiter, releasingOnEnd } from "./subscription-limits.ts";
+import { SubscriptionLimiter } from "./subscription-limits.ts";
+import { RateLimiter, rateLimitRequests } from "./rate-limits.ts";
+import { loadTrustedDocuments, trustedDocumentsMiddleware } from "./trusted-documents.ts";
+import { openSubscription } from "./open-subscription.ts";
+import { mountSseSubscriptions } from "./sse.ts";
 import { gatewayReadiness } from "./readiness.ts";
+import { partialRootAnswers } from "./partial-root.ts";
+import { gatewayMetrics } from "./metrics.ts";
 
 const ENDPOINT = "/graphql";
 
@@ -32,6 +39,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const urls = subgraphUrls(config);
   const supergraphSdl = fs.readFileSync(config.SUPERGRAPH_PATH, "utf8");
   const timeoutMs = config.SUBGRAPH_TIMEOUT_MS;
+  // Read at scrape time, once the subscriptions below exist.
+  const { metrics, observeFetch } = gatewayMetrics(() => subscriptions);
   const dataSources = new Map<string, SubgraphDataSource>();
   const dataSource = (name: string, url?: string) => {
     if (!dataSources.has(name)) {
@@ -42,6 +51,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
           timeoutMs,
           url: urls[name as SubgraphName] ?? url,
           fetcher: dedupedFetch(timeoutMs) as never,
+          observeFetch,
         }),
       );
     }
@@ -63,14 +73,27 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     perOrganization: config.SUBSCRIPTIONS_PER_ORGANIZATION,
     total: config.SUBSCRIPTIONS_MAX,
   });
-  const refusal = (message: string, code = "TOO_MANY_SUBSCRIPTIONS") => ({ errors: [new GraphQLError(message, { extensions: { code } })] });
   const authenticate = createTokenVerifier(config);
   const ide = config.ENABLE_IDE ?? config.NODE_ENV !== "production";
+  // Per user and per organization, before anything is parsed; subscriptions count when they start.
+  const rateLimiter = new RateLimiter({
+    user: { perSecond: config.RATE_LIMIT_USER_PER_SECOND, burst: config.RATE_LIMIT_USER_BURST },
+    organization: { perSecond: config.RATE_LIMIT_ORGANIZATION_PER_SECOND, burst: config.RATE_LIMIT_ORGANIZATION_BURST },
+  });
+  const trusted = loadTrustedDocuments(config);
+  const gate = { subscriptions, limiter, rateLimiter, trusted };
+  const beforeGraphQL = [
+    express.json({ limit: config.BODY_LIMIT }),
+    rateLimitRequests(rateLimiter, authenticate, log),
+    trustedDocumentsMiddleware(trusted, (query) => ide && isIntrospectionOnly({ query })),
+  ];
+  let closeSseStreams = () => {};
   // Ready = this gateway can serve; subgraphs are reported in the body only (see readiness.ts).
   const readiness = gatewayReadiness(urls);
   const running = await startGraphQLService<RequestContext>({
     name: "gateway",
-    graph: { gateway },
+    // A down subgraph's non-null root field nulls only itself, not the whole answer.
+    graph: { gateway: partialRootAnswers(gateway) },
     host: config.HOST,
     port: config.PORT,
     shutdownGraceMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 2000),
@@ -81,6 +104,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     readiness,
     authenticate,
     requestScope: false,
+    metrics: { registry: metrics, exposure: metricsExposure(config) },
     plugins: [operationMustResolve(), inflightQueryDedupe()],
     // The IDE may load the schema before the user has pasted a token.
     allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
@@ -95,39 +119,32 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
       },
       subscribe: async (args) => {
         const context = args.contextValue as RequestContext & { socket: WebSocket };
-        if (!context.identity) return refusal(context.authProblem ?? "Authentication is required", "UNAUTHENTICATED");
-        // Per connection, per user (all their sockets), per organization and in total.
-        const slot = limiter.acquire(context.socket, context.identity);
-        if ("refused" in slot) return refusal(slot.refused);
-        // A client that does not read its events is disconnected with a reason it can act on.
-        const onSlow = () =>
-          context.socket.close(
-            WsCloseCode.SUBSCRIBER_TOO_SLOW,
-            "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>",
-          );
-        // Callers with the same organization and plants see the same events, so they may share a stream.
-        const scope = JSON.stringify([context.identity.organizationId, context.identity.plantIds]);
-        let events: AsyncIterableIterator<ExecutionResult>;
-        try {
-          events = subscriptions.subscribe(
-            args.document,
-            (args.variableValues ?? {}) as Record<string, unknown>,
-            args.operationName ?? undefined,
-            context,
-            scope,
-            onSlow,
-          );
-        } catch (err) {
-          slot.release();
-          // Answered as an error result (formatted, logged), not by graphql-ws closing the socket with its message.
-          return { errors: [err instanceof GraphQLError ? err : new GraphQLError((err as Error).message, { originalError: err as Error })] };
-        }
-        return releasingOnEnd(events, slot.release);
+        return openSubscription(gate, args, context, {
+          connection: context.socket,
+          countRate: true,
+          // A client that does not read its events is disconnected with a reason it can act on.
+          onSlow: () =>
+            context.socket.close(
+              WsCloseCode.SUBSCRIBER_TOO_SLOW,
+              "Subscriber too slow: events were not read; reconnect and resume with after: <cursor>",
+            ),
+        });
       },
     },
     routes: (app) => {
       // Browsers may call the graph only from configured origins (none by default).
       app.use("/graphql", cors({ origin: config.CORS_ORIGINS, methods: ["GET", "POST"], maxAge: 600 }));
+      // Subscriptions over Server-Sent Events (graphql-sse), for proxies that break WebSockets.
+      closeSseStreams = mountSseSubscriptions(app, {
+        schema: subscriptions.schema,
+        gate,
+        authenticate,
+        exposeErrorDetails: exposesErrorDetails(config),
+        log,
+        before: beforeGraphQL.slice(1),
+        bodyLimit: config.BODY_LIMIT,
+      });
+      app.use("/graphql", ...beforeGraphQL);
       // Large answers (a plant dashboard is ~50 KB of JSON) go gzipped to clients that accept it:
       // it pays over plant Wi-Fi; small answers are not worth the CPU.
       app.use("/graphql", compression({ threshold: 16 * 1024, level: 1 }));
@@ -141,6 +158,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   return {
     ...running,
     async stop() {
+      // SSE streams are open requests: ended first (clients resume by cursor), not waited for by the drain.
+      closeSseStreams();
       await running.stop();
       // Clients are gone (closed by the server's stop): their upstream subscriptions and sockets go too.
       subscriptions.close();

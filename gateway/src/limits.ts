@@ -41,11 +41,14 @@ export function isIntrospectionOnly(body: unknown): boolean {
   if (typeof query !== "string" || query.length > 20_000) return false;
   try {
     const doc = parse(query, { maxTokens: 2000 });
+    // Fragments too (GraphiQL's introspection query uses them): reached only from these fields, they
+    // can select nothing but introspection types.
     return doc.definitions.every(
       (d) =>
-        d.kind === "OperationDefinition" &&
-        d.operation === "query" &&
-        d.selectionSet.selections.every((s) => s.kind === "Field" && INTROSPECTION_FIELDS.has(s.name.value)),
+        d.kind === "FragmentDefinition" ||
+        (d.kind === "OperationDefinition" &&
+          d.operation === "query" &&
+          d.selectionSet.selections.every((s) => s.kind === "Field" && INTROSPECTION_FIELDS.has(s.name.value))),
     );
   } catch {
     return false;

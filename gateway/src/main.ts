@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, loadConfig, stopOnSignals } from "@mes/shared";
+import { ConfigError, createLogger, initTracing, loadConfig, shutdownTracing, stopOnSignals } from "@mes/shared";
 import { gatewayEnv } from "./config.ts";
 import { startGateway } from "./gateway.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -15,8 +15,16 @@ try {
 }
 const log = createLogger("gateway", config.LOG_LEVEL);
 try {
+  if (initTracing("gateway", config)) log.info("tracing on: spans are exported (OTEL_* variables)");
   const running = await startGateway(config, log);
-  stopOnSignals(log, running.stop, config.SHUTDOWN_TIMEOUT_MS);
+  stopOnSignals(
+    log,
+    async () => {
+      await running.stop();
+      await shutdownTracing();
+    },
+    config.SHUTDOWN_TIMEOUT_MS,
+  );
 } catch (err) {
   log.fatal({ err }, "gateway failed to start");
   process.exit(1);

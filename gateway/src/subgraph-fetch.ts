@@ -1,7 +1,9 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLFormattedError } from "graphql";
 import { Agent, request } from "undici";
-import type { RequestContext } from "@mes/shared";
+import { injectTraceparent, type RequestContext } from "@mes/shared";
+import { fetchOutcome, type ObserveFetch } from "./metrics.ts";
+import { inSubgraphSpan } from "./tracing.ts";
 
 type ProcessOptions = Parameters<RemoteGraphQLDataSource<RequestContext>["process"]>[0];
 type ProcessAnswer = Awaited<ReturnType<RemoteGraphQLDataSource<RequestContext>["process"]>>;
@@ -16,13 +18,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
   /** The subgraph's name, for errors that say which one failed. */
   declare name: string;
   declare timeoutMs: number;
+  /** Records each fetch's latency and outcome (the gateway's /metrics). */
+  declare observeFetch?: ObserveFetch;
 
-  constructor(config: NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource<RequestContext>>[0]> & { name: string; timeoutMs: number }) {
+  constructor(
+    config: NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource<RequestContext>>[0]> & {
+      name: string;
+      timeoutMs: number;
+      observeFetch?: ObserveFetch;
+    },
+  ) {
     super(config);
   }
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<RequestContext>["willSendRequest"]>>[0]) {
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
+    // W3C trace context: the fetch's span (tracing on), else the request's trace id passed along.
+    injectTraceparent((name, value) => request.http?.headers.set(name, value), context?.span);
     if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
     // A mutation's Idempotency-Key goes to the subgraph that applies it (reads ignore it there).
     if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation"))
@@ -30,6 +42,17 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
   }
 
   override async process(options: ProcessOptions): Promise<ProcessAnswer> {
+    const started = performance.now();
+    let answer: ProcessAnswer | undefined;
+    try {
+      answer = await inSubgraphSpan(this.name, options.request.operationName, () => this.answer(options));
+      return answer;
+    } finally {
+      this.observeFetch?.(this.name, answer ? fetchOutcome(answer.errors) : "error", (performance.now() - started) / 1000);
+    }
+  }
+
+  private async answer(options: ProcessOptions): Promise<ProcessAnswer> {
     try {
       return await super.process(options);
     } catch (err) {
@@ -89,19 +112,22 @@ export function dedupedFetch(timeoutMs: number) {
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
   };
   // A read on a keep-alive connection the subgraph closed (it restarted) is sent once more, on a
-  // fresh connection; a mutation never is (it may have been applied).
-  const send = async (url: string, init: FetchInit): Promise<Answer> => {
+  // fresh connection; a mutation only with an Idempotency-Key (without one it may have been applied).
+  // Up to three sends: the next pooled connection may have been closed by the same restart.
+  const send = async (url: string, init: FetchInit, attempt = 1): Promise<Answer> => {
     try {
       return await sendOnce(url, init);
     } catch (err) {
       const code = errorCode(err);
-      if (!init.body || isMutation(init.body) || typeof code !== "string" || !RESETS.has(code)) throw err;
-      return sendOnce(url, init);
+      if (attempt >= 3 || !init.body || (isMutation(init.body) && !hasIdempotencyKey(init)) || typeof code !== "string" || !RESETS.has(code))
+        throw err;
+      return send(url, init, attempt + 1);
     }
   };
   return async (url: string, init: FetchInit) => {
     const body = init.body;
-    if (!body || isMutation(body)) return asResponse(await sendOnce(url, init));
+    // A mutation with an Idempotency-Key may be sent again (the subgraph applies it once); never shared.
+    if (!body || isMutation(body)) return asResponse(await (body && hasIdempotencyKey(init) ? send(url, init) : sendOnce(url, init)));
     const key = `${url}\n${init.headers?.authorization ?? ""}\n${body}`;
     let shared = inflight.get(key);
     if (!shared) {
@@ -111,6 +137,8 @@ export function dedupedFetch(timeoutMs: number) {
     return asResponse(await shared);
   };
 }
+
+const hasIdempotencyKey = (init: FetchInit) => Boolean(init.headers?.["idempotency-key"]);
 
 interface FetchInit {
   method?: string;

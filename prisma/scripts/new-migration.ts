@@ -44,7 +44,7 @@ try {
       const kit = first ? `\n${fs.readFileSync(path.join(path.dirname(import.meta.dirname), "kit.sql"), "utf8")}` : "";
       const attach =
         first || /^CREATE TABLE/m.test(fs.readFileSync(file, "utf8"))
-          ? "\n-- Audit every new domain table (prisma/kit.sql).\nSELECT mes_attach_audit();\n"
+          ? "\n-- Audit every new domain table, and row-level security on it (prisma/kit.sql).\nSELECT mes_attach_audit();\nSELECT mes_attach_rls();\n"
           : "";
       if (kit || attach) fs.appendFileSync(file, `${kit}${attach}`);
       console.log(`wrote prisma/${subgraph}/migrations/${m}/migration.sql`);

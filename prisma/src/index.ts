@@ -4,6 +4,7 @@ export {
   DEFAULT_PORTS,
   databaseName,
   followedFeeds,
+  feedSources,
   graphqlSchemaPath,
   isSubgraphName,
   migrationsDir,

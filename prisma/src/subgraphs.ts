@@ -35,6 +35,15 @@ export function followedFeeds(name: SubgraphName): readonly SubgraphName[] {
   return SUBGRAPH_REGISTRY[name].follows;
 }
 
+/**
+ * The subgraphs whose feeds a subgraph may read: the ones it follows for their effects, and any
+ * other for reference data (a copy of the entities its writes name, see @mes/shared references).
+ * Each gets their `<NAME>_URL`; start order (waves) only waits for the followed ones.
+ */
+export function feedSources(name: SubgraphName): readonly SubgraphName[] {
+  return SUBGRAPHS.filter((n) => n !== name);
+}
+
 /** The subgraphs in waves: each wave only follows feeds of earlier waves (start order). */
 export function startWaves(): SubgraphName[][] {
   const waves: SubgraphName[][] = [];

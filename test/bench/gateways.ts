@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { identityProviderKeys } from "../support/auth.ts";
-import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, followedFeeds, urlVariable, type SubgraphName } from "@mes/db";
+import { DEFAULT_PORTS, SUBGRAPHS, databaseName, databaseUrl, feedSources, urlVariable, type SubgraphName } from "@mes/db";
 import { openLocalPostgres } from "../../scripts/local-postgres.ts";
 import { SCALE_ORG, scaleId, scaleSize } from "../../scripts/scale-data.ts";
 import { SUPERGRAPH_PATH } from "../../gateway/src/composition.ts";
@@ -107,7 +107,7 @@ async function main() {
         DB_POOL_MAX: "20",
         EVENT_FEED_TOKEN: "bench-only-event-feed-token-0123456789",
         PM_CHECK_INTERVAL_MS: "0",
-        ...Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), `http://127.0.0.1:${PORTS[f]}/graphql`])),
+        ...Object.fromEntries(feedSources(name).map((f) => [urlVariable(f), `http://127.0.0.1:${PORTS[f]}/graphql`])),
         SQL_CAPTURE: path.join(tmp, `${name}.sql.jsonl`),
       });
     }

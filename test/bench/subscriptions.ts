@@ -7,7 +7,7 @@ import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { pino } from "pino";
-import { SUBGRAPHS, databaseUrl, ensureDatabase, followedFeeds, freePort, migrateDeploy, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import { SUBGRAPHS, databaseUrl, ensureDatabase, feedSources, freePort, migrateDeploy, startWaves, urlVariable, type SubgraphName } from "@mes/db";
 import { startEmbeddedPostgres } from "@mes/db/embedded";
 import { startSubgraph, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
 import { DEFINITIONS as definitions } from "../support/definitions.ts";
@@ -42,10 +42,12 @@ async function main() {
     const config = (n: SubgraphName, extra: Partial<SubgraphConfig> = {}): SubgraphConfig =>
       // "test": tokens are signed with the suites' HS256 secret, which production would refuse.
       testSubgraphConfig(databaseUrl(pg.adminUrl, `bench_${n}`), { DB_POOL_MAX: 10, EVENT_POLL_MS: 250, ...extra });
+    // Ports first: every subgraph may read every other's feed (reference data).
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await freePort()] as const))) as Record<SubgraphName, number>;
     for (const wave of startWaves()) {
       for (const n of wave) {
-        const feeds = Object.fromEntries(followedFeeds(n).map((f) => [urlVariable(f), running[f]!.url]));
-        running[n] = await startSubgraph(definitions[n], config(n, feeds), log);
+        const feeds = Object.fromEntries(feedSources(n).map((f) => [urlVariable(f), `http://127.0.0.1:${ports[f]}/graphql`]));
+        running[n] = await startSubgraph(definitions[n], config(n, { ...feeds, PORT: ports[n] }), log);
       }
     }
     const gw = await startGateway(

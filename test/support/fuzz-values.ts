@@ -114,10 +114,7 @@ export interface SiteInfo {
   siblings: readonly string[];
   /** An existing id of another entity type (an id of the wrong kind). */
   otherTypeId: string;
-  /**
-   * The id names an entity another subgraph owns: whether it exists and is the caller's is
-   * issue 12 (event-fed copies of reference data), so such ids may be accepted for now.
-   */
+  /** The id names an entity another subgraph owns (checked against the copy of its reference data). */
   foreign?: boolean;
 }
 
@@ -127,9 +124,10 @@ export function leafValues(site: SiteInfo, now: number): BadValue[] {
   if (site.isEnum) return [{ cls: "unknown enum value", expect: "refuse", value: "NOT_A_VALUE" }];
   switch (typeName) {
     case "ID": {
-      // A malformed or nil id names no entity, whoever owns the type: refused everywhere.
+      // A malformed, nil or unknown id names no entity, whoever owns the type: refused everywhere
+      // (another subgraph's entities are checked against the local copy of its reference data).
       const existence: Pick<BadValue, "expect" | "foreignReference"> = site.foreign
-        ? { expect: "lenient", foreignReference: true }
+        ? { expect: "refuse", foreignReference: true }
         : { expect: "refuse" };
       return [
         ...STRING_CLASSES,

@@ -1,5 +1,5 @@
 import { pino, type Logger } from "pino";
-import { SUBGRAPHS, followedFeeds, startWaves, urlVariable, type SubgraphName } from "@mes/db";
+import { SUBGRAPHS, feedSources, freePort, startWaves, urlVariable, type SubgraphName } from "@mes/db";
 import { startSubgraph, subgraphEnv, type RunningSubgraph, type SubgraphConfig } from "@mes/shared";
 import { startGateway } from "@mes/gateway";
 import { gatewayEnv } from "@mes/gateway";
@@ -42,12 +42,15 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
   const log = opts.log ?? silentLogger();
   const running = {} as Record<SubgraphName, RunningSubgraph<any>>;
   try {
+    // Ports first: every subgraph may read every other's feed (reference data), in any start order.
+    const ports = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (n) => [n, await freePort()] as const))) as Record<SubgraphName, number>;
+    const urlOf = (n: SubgraphName) => `http://127.0.0.1:${ports[n]}/graphql`;
     // In registry waves: a subgraph starts after those whose event feeds it follows.
     const start = async (name: SubgraphName) => {
-      const feeds = Object.fromEntries(followedFeeds(name).map((f) => [urlVariable(f), running[f].url]));
+      const feeds = Object.fromEntries(feedSources(name).map((f) => [urlVariable(f), urlOf(f)]));
       running[name] = await startSubgraph(
         DEFINITIONS[name],
-        testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds }),
+        testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds, PORT: ports[name] }),
         log.child({ service: name }),
       );
     };

@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import { Prisma } from "./generated/prisma/client.ts";
-import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
+import type { ReferenceBook, ReferenceFact, SubgraphContext, Tenant, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, plantFilter, validIds } from "@mes/shared";
 import type { Downtime, MachineStatusChange, PrismaClient } from "./generated/prisma/client.ts";
 
@@ -51,8 +51,26 @@ function historyLoader<T extends { machineId: string }>(db: EquipmentDb, tenant:
   );
 }
 
-export function createLoaders(db: EquipmentDb, tenant: Tenant) {
+/**
+ * The plant's shifts overlapping a window, from the copy of the shifts subgraph's calendar: one
+ * query per plant and window in a request (all work centers of a plant asked for the same day share it).
+ */
+function shiftWindowsLoader(references: Pick<ReferenceBook, "shiftsBetween">) {
+  const loader = new DataLoader<string, ReferenceFact[]>((keys) =>
+    Promise.all(
+      keys.map((key) => {
+        const [organizationId, plantId, from, to] = JSON.parse(key) as [string, string, string, string];
+        return references.shiftsBetween(organizationId, plantId, new Date(from), new Date(to));
+      }),
+    ),
+  );
+  return (organizationId: string, plantId: string, from: Date, to: Date) =>
+    loader.load(JSON.stringify([organizationId, plantId, from.toISOString(), to.toISOString()]));
+}
+
+export function createLoaders(db: EquipmentDb, tenant: Tenant, references: Pick<ReferenceBook, "shiftsBetween">) {
   return {
+    shiftsBetween: shiftWindowsLoader(references),
     plant: byIdLoader((ids) => db.plant.findMany({ where: { id: { in: validIds(ids) } } })),
     area: byIdLoader((ids) => db.area.findMany({ where: { id: { in: validIds(ids) } } })),
     workCenter: byIdLoader((ids) => db.workCenter.findMany({ where: { id: { in: validIds(ids) } } })),
@@ -76,6 +94,11 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant) {
     ),
     statusHistory: historyLoader<MachineStatusChange>(db, tenant, "MachineStatusChange"),
     downtimes: historyLoader<Downtime>(db, tenant, "Downtime"),
+    // At most one per machine: downtime records of a machine never overlap.
+    openDowntimesOfMachine: childrenLoader(
+      (ids) => db.downtime.findMany({ where: { machineId: { in: ids }, endedAt: null }, orderBy: { startedAt: "desc" } }),
+      (d) => d.machineId,
+    ),
     pmSchedule: byIdLoader((ids) => db.pmSchedule.findMany({ where: { id: { in: ids } } })),
     pmSchedulesOfMachine: childrenLoader(
       (ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }),

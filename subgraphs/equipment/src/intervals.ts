@@ -27,3 +27,25 @@ export function clip(items: Interval[], window: Interval): Interval[] {
 }
 
 export const minutes = (items: Interval[]) => items.reduce((sum, i) => sum + (i.end - i.start), 0) / 60_000;
+
+/** Parts of `a` that lie within some interval of `b`. */
+export function intersect(a: Interval[], b: Interval[]): Interval[] {
+  return subtract(a, subtract(a, b));
+}
+
+/** The part of `window` that has happened by `now`: time to come is counted as nothing. */
+export function happened(window: Interval, now: Date): Interval {
+  return { start: window.start, end: Math.max(window.start, Math.min(window.end, now.getTime())) };
+}
+
+/** The time covered by any of `items`, as disjoint intervals in order (overlapping or touching ones merged). */
+export function union(items: Interval[]): Interval[] {
+  const sorted = items.filter((i) => i.end > i.start).sort((a, b) => a.start - b.start);
+  const merged: Interval[] = [];
+  for (const i of sorted) {
+    const last = merged.at(-1);
+    if (last && i.start <= last.end) last.end = Math.max(last.end, i.end);
+    else merged.push({ ...i });
+  }
+  return merged;
+}

@@ -48,6 +48,7 @@ export const machineStateResolvers = {
   Machine: {
     statusHistory: (machine, args, ctx) => ctx.loaders.statusHistory.load({ machineId: machine.id, ...historyArgs(args) }),
     downtimes: (machine, args, ctx) => ctx.loaders.downtimes.load({ machineId: machine.id, ...historyArgs(args) }),
+    openDowntime: async (machine, _, ctx) => (await ctx.loaders.openDowntimesOfMachine.load(machine.id))[0] ?? null,
   },
   Downtime: {
     machine: (downtime, _, ctx) => referenced(ctx.loaders.machine.load(downtime.machineId), "Machine", downtime.machineId),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { downtimeChange, downtimeMinutes, needsReasonCode } from "./machine-state.ts";
+import { downtimeChange, downtimeMinutes, happenedEnd, needsReasonCode, overlapField } from "./machine-state.ts";
 
 describe("needsReasonCode", () => {
   it("asks for a reason when a machine stops", () => {
@@ -14,23 +14,52 @@ describe("needsReasonCode", () => {
 });
 
 describe("downtimeChange", () => {
+  const mech = { reasonId: "MECH" };
+  const pm = { reasonId: "PM" };
   it("opens a downtime when a running or idle machine stops", () => {
-    expect(downtimeChange("DOWN", false)).toBe("open");
-    expect(downtimeChange("MAINTENANCE", false)).toBe("open");
+    expect(downtimeChange("DOWN", null, "MECH")).toBe("open");
+    expect(downtimeChange("MAINTENANCE", null, "PM")).toBe("open");
   });
-  it("keeps one downtime from DOWN into MAINTENANCE (and back)", () => {
-    expect(downtimeChange("MAINTENANCE", true)).toBe("keep");
-    expect(downtimeChange("DOWN", true)).toBe("keep");
+  it("switches to a new record when a stop comes with another reason than the open one's", () => {
+    // Planned maintenance, then DOWN with a mechanical failure: a PLANNED record, then an UNPLANNED one.
+    expect(downtimeChange("DOWN", pm, "MECH")).toBe("switch");
+    // The reverse order: the repair ends, the maintenance is booked as maintenance.
+    expect(downtimeChange("MAINTENANCE", mech, "PM")).toBe("switch");
+  });
+  it("keeps the open downtime when the reason is the same", () => {
+    expect(downtimeChange("MAINTENANCE", mech, "MECH")).toBe("keep");
+    expect(downtimeChange("DOWN", mech, "MECH")).toBe("keep");
   });
   it("ends the open downtime when the machine runs again", () => {
-    expect(downtimeChange("RUNNING", true)).toBe("end");
+    expect(downtimeChange("RUNNING", mech, null)).toBe("end");
   });
   it("leaves downtime alone otherwise", () => {
-    expect(downtimeChange("RUNNING", false)).toBe("keep");
+    expect(downtimeChange("RUNNING", null, null)).toBe("keep");
     // IDLE or SETUP after a stop: the machine is still not producing, so the downtime goes on.
-    expect(downtimeChange("IDLE", true)).toBe("keep");
-    expect(downtimeChange("SETUP", true)).toBe("keep");
-    expect(downtimeChange("IDLE", false)).toBe("keep");
+    expect(downtimeChange("IDLE", mech, null)).toBe("keep");
+    expect(downtimeChange("SETUP", mech, null)).toBe("keep");
+    expect(downtimeChange("IDLE", null, null)).toBe("keep");
+  });
+});
+
+describe("overlapField", () => {
+  const existing = { startedAt: new Date("2026-03-10T08:00:00Z") };
+  it("names the start when it lies inside the existing downtime", () => {
+    expect(overlapField(new Date("2026-03-10T08:30:00Z"), existing)).toBe("input.startedAt");
+    expect(overlapField(new Date("2026-03-10T08:00:00Z"), existing)).toBe("input.startedAt");
+  });
+  it("names the end when the new downtime reaches into the existing one", () => {
+    expect(overlapField(new Date("2026-03-10T07:30:00Z"), existing)).toBe("input.endedAt");
+  });
+});
+
+describe("happenedEnd", () => {
+  const now = new Date("2026-03-10T12:00:00Z");
+  it("keeps an end in the past", () => {
+    expect(happenedEnd(new Date("2026-03-10T11:59:00Z"), now)).toEqual(new Date("2026-03-10T11:59:00Z"));
+  });
+  it("cuts an end ahead of the clock (clock skew) to now", () => {
+    expect(happenedEnd(new Date("2026-03-10T12:04:00Z"), now)).toEqual(now);
   });
 });
 

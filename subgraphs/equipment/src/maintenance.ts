@@ -2,7 +2,7 @@ import { appendEvent, badUserInput, conflict, notFound, periodicTask, withTx, ty
 import { Prisma, type PmSchedule } from "./generated/prisma/client.ts";
 import type { EquipmentDb, EquipmentTx } from "./context.ts";
 import type { CreatePmScheduleInput } from "./resolvers-types.generated.ts";
-import { calendarDays, isDue, pmOrderDescription, pmOrderNumber, runHours } from "./pm-rules.ts";
+import { calendarDays, isDue, pmOrderDescription, pmOrderNumber, runHours, usageUntil } from "./pm-rules.ts";
 
 /** How far a schedule has come since its last reset, in its own unit (days, run hours, cycles). */
 export async function usageSinceReset(tx: EquipmentTx, s: PmSchedule, asOf: Date): Promise<number> {
@@ -36,33 +36,36 @@ export async function createPmSchedule(tx: EquipmentTx, { startsAt, ...input }: 
 }
 
 /**
- * Generates the maintenance order of every due schedule of a plant. A schedule yields one order per
- * generation: the (schedule, generation) key is unique and the insert skips duplicates, so two
- * triggers running at once still make exactly one order.
+ * Generates the maintenance order of every due schedule of a plant, with usage counted up to `asOf`
+ * (never beyond now). A schedule yields one order per generation: each due schedule is locked and
+ * checked again in the transaction that creates its order, so a generation is taken only by an
+ * order created for it, and concurrent checks (or a completion resetting the schedule meanwhile)
+ * make exactly one order, for the generation the schedule is at.
  */
 export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: Date) {
-  const schedules = await db.pmSchedule.findMany({ where: { plantId, active: true }, include: { machine: true } });
+  const until = usageUntil(asOf, new Date());
+  const schedules = await db.pmSchedule.findMany({ where: { plantId, active: true } });
   const created = [];
-  for (const s of schedules) {
-    const usage = await usageSinceReset(db, s, asOf);
-    if (!isDue(usage, s.interval.toNumber())) continue;
+  for (const candidate of schedules) {
+    // A cheap first look outside any transaction; the decision is taken on the locked row below.
+    if (!isDue(await usageSinceReset(db, candidate, until), candidate.interval.toNumber())) continue;
     const order = await withTx(db, async (tx) => {
-      const { count } = await tx.maintenanceOrder.createMany({
-        data: [
-          {
-            organizationId: s.organizationId,
-            plantId: s.plantId,
-            machineId: s.machineId,
-            scheduleId: s.id,
-            generation: s.generation,
-            number: pmOrderNumber(s.machine.code, s.id, s.generation),
-            description: pmOrderDescription(s.name, s.trigger, s.interval.toString()),
-          },
-        ],
-        skipDuplicates: true,
+      await tx.$queryRaw`SELECT id FROM "PmSchedule" WHERE id = ${candidate.id}::uuid FOR UPDATE`;
+      const s = await tx.pmSchedule.findUnique({ where: { id: candidate.id }, include: { machine: true } });
+      if (!s?.active || !isDue(await usageSinceReset(tx, s, until), s.interval.toNumber())) return null;
+      const key = { scheduleId_generation: { scheduleId: s.id, generation: s.generation } };
+      if (await tx.maintenanceOrder.findUnique({ where: key })) return null; // this generation already has its order
+      const mo = await tx.maintenanceOrder.create({
+        data: {
+          organizationId: s.organizationId,
+          plantId: s.plantId,
+          machineId: s.machineId,
+          scheduleId: s.id,
+          generation: s.generation,
+          number: pmOrderNumber(s.machine.code, s.id, s.generation),
+          description: pmOrderDescription(s.name, s.trigger, s.interval.toString()),
+        },
       });
-      if (count === 0) return null; // this generation already has its order
-      const mo = await tx.maintenanceOrder.findUniqueOrThrow({ where: { scheduleId_generation: { scheduleId: s.id, generation: s.generation } } });
       await appendEvent(tx, {
         organizationId: s.organizationId,
         plantId: s.plantId,

@@ -1,5 +1,5 @@
 import { badUserInput, requireId, requireWindow } from "@mes/shared";
-import { machineReliability, machinesOee, plantDowntimeMinutes, plantMachines } from "./performance.ts";
+import { machineReliability, machinesOee, plannedTimeOfWindow, plantDowntimeMinutes, plantMachines } from "./performance-data.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 
 const MAX_WINDOW_DAYS = 366;
@@ -9,13 +9,15 @@ export const performanceResolvers = {
   Plant: {
     oee: async (plant, { from, to }, ctx) => {
       requireWindow(from, to, MAX_WINDOW_DAYS);
-      return machinesOee(ctx.db, await ctx.loaders.machinesOfPlant.load(plant.id), from, to);
+      const planned = await plannedTimeOfWindow(ctx.loaders.shiftsBetween, plant.organizationId, plant.id, from, to);
+      return machinesOee(ctx.db, await ctx.loaders.machinesOfPlant.load(plant.id), from, to, planned);
     },
   },
   WorkCenter: {
     oee: async (wc, { from, to }, ctx) => {
       requireWindow(from, to, MAX_WINDOW_DAYS);
-      return machinesOee(ctx.db, await ctx.loaders.machinesOfWorkCenter.load(wc.id), from, to);
+      const planned = await plannedTimeOfWindow(ctx.loaders.shiftsBetween, wc.organizationId, wc.plantId, from, to);
+      return machinesOee(ctx.db, await ctx.loaders.machinesOfWorkCenter.load(wc.id), from, to, planned);
     },
   },
   Machine: {
@@ -23,9 +25,10 @@ export const performanceResolvers = {
       requireWindow(from, to, MAX_WINDOW_DAYS);
       return machineReliability(ctx.db, machine.id, from, to);
     },
-    oee: (machine, { from, to }, ctx) => {
+    oee: async (machine, { from, to }, ctx) => {
       requireWindow(from, to, MAX_WINDOW_DAYS);
-      return machinesOee(ctx.db, [machine], from, to);
+      const planned = await plannedTimeOfWindow(ctx.loaders.shiftsBetween, machine.organizationId, machine.plantId, from, to);
+      return machinesOee(ctx.db, [machine], from, to, planned);
     },
   },
   Shift: {
@@ -48,7 +51,8 @@ export const performanceResolvers = {
         to = new Date(shift.endsAt);
       requireWindow(from, to, MAX_WINDOW_DAYS);
       const breaks = (shift.breakWindows ?? []).map((b) => ({ start: Date.parse(b.startsAt), end: Date.parse(b.endsAt) }));
-      return machinesOee(ctx.db, machines, from, to, breaks);
+      // The shift is the planned operation time, with its own breaks; its counts follow production's rule (shiftId).
+      return machinesOee(ctx.db, machines, from, to, { planned: [{ start: from.getTime(), end: to.getTime() }], breaks }, shift.id);
     },
   },
 } satisfies Resolvers;

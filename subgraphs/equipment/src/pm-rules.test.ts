@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarDays, isDue, pmOrderDescription, pmOrderNumber, runHours } from "./pm-rules.ts";
+import { calendarDays, isDue, pmOrderDescription, pmOrderNumber, runHours, usageUntil } from "./pm-rules.ts";
 
 const at = (iso: string) => new Date(iso);
 
@@ -61,5 +61,18 @@ describe("maintenance order of a schedule generation", () => {
     expect(pmOrderDescription("Weekly lubrication", "CALENDAR", "7")).toBe("Weekly lubrication (calendar interval 7)");
     expect(pmOrderDescription("Spindle inspection", "RUN_HOURS", "200")).toBe("Spindle inspection (run hours interval 200)");
     expect(pmOrderDescription("Tool change", "CYCLES", "5000")).toBe("Tool change (cycles interval 5000)");
+  });
+});
+
+describe("usageUntil", () => {
+  const now = at("2026-05-08T12:00:00Z");
+  it("counts up to asOf when it has happened", () => {
+    expect(usageUntil(at("2026-05-08T11:00:00Z"), now)).toEqual(at("2026-05-08T11:00:00Z"));
+  });
+  it("counts up to now for an asOf ahead of the clock (within the accepted clock skew)", () => {
+    // A 7-day schedule reset 2026-05-01T12:03Z is due at 05-08T12:03Z: asked at 12:00 "as of 12:04", it is not due yet.
+    const until = usageUntil(at("2026-05-08T12:04:00Z"), now);
+    expect(until).toEqual(now);
+    expect(isDue(calendarDays(at("2026-05-01T12:03:00Z"), until), 7)).toBe(false);
   });
 });

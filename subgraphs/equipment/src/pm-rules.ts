@@ -24,6 +24,11 @@ export function runHours(running: { startedAt: Date; endedAt: Date | null }[], l
   );
 }
 
+/** The time usage is counted up to: `asOf`, but never beyond now (an asOf within the clock skew ahead counts as now). */
+export function usageUntil(asOf: Date, now: Date): Date {
+  return asOf > now ? now : asOf;
+}
+
 /** A schedule is due once its usage has reached its interval. */
 export function isDue(usage: number, interval: number): boolean {
   return usage >= interval;

@@ -46,8 +46,17 @@ export type Plant = {
   timeZone: Scalars['String']['output'];
   areas: Array<Area>;
   workCenters: Array<WorkCenter>;
+  /** The plant's machines, only those in one of `state` when given (e.g. [DOWN, MAINTENANCE] with openDowntime: which machines are down and why). */
   machines: Array<Machine>;
-  /** OEE of all the plant's machines over [from, to), the whole period counted as planned time. */
+  /**
+   * OEE of all the plant's machines over [from, to) (UTC instants), time-weighted: the times and ideal
+   * minutes of all machines are summed, then OEE = sum of ideal good minutes / sum of planned production
+   * minutes (never a mean of the machines' OEEs). Planned operation time is the part of the period
+   * covered by the plant's shifts (the shifts subgraph's calendar; overlapping shifts count once; no
+   * breaks taken out: use Shift.oee for a shift with its breaks), counted only up to now; a period
+   * without shifts plans nothing, so every factor and OEE are null. Units logged in the period count,
+   * also outside shifts. Idle machines count as planned time not run. At most 366 days. See Oee.
+   */
   oee: Oee;
 };
 
@@ -81,7 +90,12 @@ export type WorkCenter = {
   code: Scalars['String']['output'];
   name: Scalars['String']['output'];
   machines: Array<Machine>;
-  /** OEE of the work center's machines over [from, to), the whole period counted as planned time. */
+  /**
+   * OEE of the work center's machines over [from, to) (UTC instants), time-weighted over its machines
+   * (summed times and ideal minutes, as Plant.oee). Planned operation time is the part of the period
+   * covered by the plant's shifts (no breaks taken out), up to now; without shifts every factor is null.
+   * At most 366 days. See Oee.
+   */
   oee: Oee;
 };
 
@@ -99,16 +113,24 @@ export type Machine = {
   code: Scalars['String']['output'];
   name: Scalars['String']['output'];
   state: MachineState;
+  /** When the machine entered its current state (UTC). */
   stateSince: Scalars['DateTime']['output'];
-  /** Ideal time per unit, used for the Performance factor of OEE. */
+  /** Ideal time per unit in seconds, used for the Performance and Quality factors of OEE. */
   idealCycleSeconds: Scalars['Float']['output'];
+  /** The downtime going on now, with its reason (why the machine is down); null when the machine has no open downtime. */
+  openDowntime?: Maybe<Downtime>;
   /** State intervals overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
   statusHistory: Array<MachineStatusInterval>;
   /** Downtime overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
   downtimes: Array<Downtime>;
-  /** MTBF and MTTR over [from, to). */
+  /** MTBF and MTTR over [from, to) (UTC instants), counted only up to now. At most 366 days. See Reliability. */
   reliability: Reliability;
-  /** OEE over [from, to), the whole period counted as planned time (use Shift.oee for shift calendars with breaks). */
+  /**
+   * OEE over [from, to) (UTC instants), counted only up to now. Planned operation time is the part of
+   * the period covered by the plant's shifts, overlapping shifts once, no breaks taken out (use Shift.oee
+   * for a shift with its breaks); a period without shifts plans nothing: every factor and OEE null.
+   * At most 366 days. See Oee.
+   */
   oee: Oee;
   pmSchedules: Array<PmSchedule>;
   maintenanceOrders: Array<MaintenanceOrder>;
@@ -146,41 +168,64 @@ export type MachineMaintenanceOrdersArgs = {
 };
 
 /**
- * MTBF = operating time / failures, MTTR = repair time / repairs, over a period. Operating time is the
- * period minus all downtime in it; a failure is an unplanned downtime starting in the period; a
- * repair is one ending in it, with its whole duration. Null where there is nothing to divide by.
+ * Reliability of a machine over a period [from, to), counted only up to now (ISO 22400-2 MTBF and MTTR).
+ * MTBF = operating time / failures; MTTR = repair time / repairs. Null where there is nothing to divide by.
  */
 export type Reliability = {
   __typename?: 'Reliability';
+  /** Hours of the period (up to now) the machine was operating: not in any downtime and not in a state other than RUNNING (time before its first recorded state counts as operating). */
   operatingHours: Scalars['Float']['output'];
+  /** Unplanned downtimes that started in the period (an open one included). */
   failures: Scalars['Int']['output'];
+  /** Mean operating time between failures = operatingHours / failures, in hours; null with no failure. */
   mtbfHours?: Maybe<Scalars['Float']['output']>;
+  /** Unplanned downtimes that ended in the period. A repair is counted in the period where it ends, with its whole duration (also a part before the period), so each repair is counted once and in full; one still open is not a repair yet. */
   repairs: Scalars['Int']['output'];
+  /** Total duration of those repairs, in hours. */
   repairHours: Scalars['Float']['output'];
+  /** Mean time to repair = repairHours / repairs, in hours; null with no repair. */
   mttrHours?: Maybe<Scalars['Float']['output']>;
 };
 
 /**
- * Overall equipment effectiveness with its factors and inputs:
- * planned production time = time - breaks - planned downtime; run time = planned time - unplanned downtime;
- * Availability = run / planned; Performance = ideal cycle time x total count / run; Quality = good / total.
- * A factor is null when its denominator is 0, and then so is OEE.
+ * Overall equipment effectiveness (ISO 22400-2 OEE index = availability x effectiveness x quality ratio)
+ * with its factors and inputs, counted only up to now (time that has not happened is neither planned nor run):
+ * planned production time (ISO planned busy time) = planned operation time - breaks - planned downtime;
+ * run time (ISO actual production time) = planned production time - unplanned downtime - idle time;
+ * Availability = run / planned; Performance = ideal run minutes / run; Quality = ideal good minutes / ideal run minutes
+ * (= good / total for one machine); OEE = Availability x Performance x Quality = ideal good minutes / planned.
+ * Over several machines the minutes are summed first (time-weighted). A factor is null when its denominator is 0, and then so is OEE.
  */
 export type Oee = {
   __typename?: 'Oee';
+  /** run minutes / planned production minutes; null when nothing was planned. */
   availability?: Maybe<Scalars['Float']['output']>;
+  /** ideal run minutes / run minutes; null without run time. Above 1 means more units than the ideal cycle time allows (check the ideal cycle time). */
   performance?: Maybe<Scalars['Float']['output']>;
+  /** ideal good minutes / ideal run minutes (good count / total count for one machine); null without units made. */
   quality?: Maybe<Scalars['Float']['output']>;
+  /** availability x performance x quality = ideal good minutes / planned production minutes; null when a factor is null. */
   oee?: Maybe<Scalars['Float']['output']>;
+  /** Planned operation time up to now, minus breaks and planned downtime, summed over the machines (ISO 22400-2 planned busy time). */
   plannedProductionMinutes: Scalars['Float']['output'];
+  /** Planned production minutes the machines were RUNNING with no downtime recorded (ISO 22400-2 actual production time). */
   runMinutes: Scalars['Float']['output'];
+  /** Break minutes in the window up to now (once, not per machine). */
   breakMinutes: Scalars['Float']['output'];
+  /** Minutes of PLANNED downtime outside breaks, summed over the machines. */
   plannedDowntimeMinutes: Scalars['Float']['output'];
+  /** Minutes of UNPLANNED downtime within planned production time, summed over the machines. */
   unplannedDowntimeMinutes: Scalars['Float']['output'];
+  /** Planned production minutes with no downtime recorded in which a machine was not RUNNING (IDLE, SETUP): planned but not run, counted against availability. planned = run + unplanned downtime + idle. */
+  idleMinutes: Scalars['Float']['output'];
+  /** Units made (good + scrap) logged in the window; for Shift.oee the shift's units (see Shift.oee). */
   totalCount: Scalars['Float']['output'];
+  /** Good units logged in the window; for Shift.oee the shift's good units, the same as production's Shift.producedQuantity for logs with a machine. */
   goodCount: Scalars['Float']['output'];
-  /** Ideal cycle time x total count. */
+  /** Ideal cycle time x total count, in minutes, summed over the machines. */
   idealRunMinutes: Scalars['Float']['output'];
+  /** Ideal cycle time x good count, in minutes, summed over the machines (fully productive time). */
+  idealGoodMinutes: Scalars['Float']['output'];
 };
 
 export { PmTrigger };
@@ -230,9 +275,14 @@ export type Shift = {
   endsAt: Scalars['DateTime']['output'];
   breakWindows: Array<TimeWindow>;
   plant: Plant;
-  /** Downtime of the plant's machines within the shift, in minutes. */
+  /** Downtime (planned and unplanned) of the plant's machines within the shift up to now, in minutes summed over the machines; open downtime counts until now. */
   downtimeMinutes: Scalars['Float']['output'];
-  /** OEE of one machine, of a work center's machines, or (with neither) of the plant's machines in this shift. Give at most one of the two; it must be at the shift's plant. */
+  /**
+   * OEE of one machine, of a work center's machines, or (with neither) of the plant's machines in this shift, up to now: the shift is the
+   * planned operation time, its breaks taken out (see Oee). Its counts are the shift's production logs by production's rule: the logs naming
+   * this shift, wherever they were logged, and the logs naming no shift whose loggedAt lies in [startsAt, endsAt) (so goodCount equals
+   * Shift.producedQuantity for logs with a machine). Give at most one of the two; it must be at the shift's plant.
+   */
   oee: Oee;
 };
 
@@ -259,12 +309,15 @@ export type DowntimeReason = {
   kind: DowntimeKind;
 };
 
+/** A stop of a machine with its reason. Downtime records of one machine never overlap in time. */
 export type Downtime = {
   __typename?: 'Downtime';
   id: Scalars['ID']['output'];
   machine: Machine;
   reason: DowntimeReason;
+  /** UTC. */
   startedAt: Scalars['DateTime']['output'];
+  /** UTC; null while the downtime goes on. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Computed by the system: end (or now, while open) minus start. */
   durationMinutes: Scalars['Float']['output'];
@@ -388,7 +441,7 @@ export type LogDowntimeInput = {
   /** The code of a downtime reason (Query.downtimeReasons). */
   reasonCode: Scalars['String']['input'];
   startedAt: Scalars['DateTime']['input'];
-  /** After startedAt and not in the future (5 minutes of clock skew allowed): downtime logged after the fact has ended. */
+  /** After startedAt and not in the future (5 minutes of clock skew allowed; an end ahead of the server's clock is stored as now): downtime logged after the fact has ended. */
   endedAt: Scalars['DateTime']['input'];
   /** Left out rather than blank. */
   note?: InputMaybe<Scalars['String']['input']>;
@@ -413,20 +466,24 @@ export type Mutation = {
   /**
    * Records a machine's new state, closing its previous status interval. DOWN and MAINTENANCE need a
    * reason code (of Query.downtimeReasons) and open a downtime with it and the note; RUNNING ends the
-   * open downtime. Only DOWN and MAINTENANCE take a reason code and a note; with another state they
-   * are refused. Going from DOWN to MAINTENANCE (or back) keeps the open downtime with its first
-   * reason; the new reason code is on the state change event. Setting the state the machine already
-   * has changes nothing (machine data collectors repeat states): concurrent identical calls all answer
-   * the machine, with one state change, one downtime and the first one's time and reason; an unknown
-   * reason code is refused even then.
+   * open downtime; IDLE and SETUP keep it open. Only DOWN and MAINTENANCE take a reason code and a note;
+   * with another state they are refused. A stop during an open downtime with another reason (e.g.
+   * planned maintenance, then DOWN with a mechanical failure) ends that downtime now and opens the next
+   * with the new reason, so no reason is lost and the records follow each other without overlapping:
+   * the failure counts in MTBF, the maintenance is not repair time. Setting the state the machine
+   * already has changes nothing (machine data collectors repeat states), except that a stop given
+   * another reason than its open downtime's splits the downtime there: concurrent identical calls all
+   * answer the machine, with one state change, one downtime and the first one's time and reason; an
+   * unknown reason code is refused even then.
    */
   setMachineState: Machine;
-  /** Records downtime after the fact, e.g. a planned stop; refused if it overlaps recorded downtime. */
+  /** Records downtime after the fact, e.g. a planned stop. Refused (BAD_USER_INPUT naming input.startedAt or input.endedAt, nothing written) if it overlaps recorded downtime of the machine, an open one included: downtime records of one machine never overlap. */
   logDowntime: Downtime;
   createPmSchedule: PmSchedule;
   /**
-   * Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation),
-   * with usage counted up to `asOf`: defaults to now, never in the future (5 minutes of clock skew allowed).
+   * Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation,
+   * and a generation is taken only by an order created for it), with usage counted up to `asOf`: defaults to
+   * now; one more than 5 minutes (clock skew) in the future is refused naming asOf, one within that counts as now.
    */
   checkPmSchedules: Array<MaintenanceOrder>;
   /** Completes a maintenance order as the signed-in user; for a PM order this resets its schedule. Completing it again is a CONFLICT. */
@@ -799,6 +856,7 @@ export type MachineResolvers<ContextType = EquipmentContext, ParentType extends 
   state?: Resolver<ResolversTypes['MachineState'], ParentType, ContextType>;
   stateSince?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   idealCycleSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  openDowntime?: Resolver<Maybe<ResolversTypes['Downtime']>, ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['MachineStatusInterval']>, ParentType, ContextType, RequireFields<MachineStatusHistoryArgs, 'limit'>>;
   downtimes?: Resolver<Array<ResolversTypes['Downtime']>, ParentType, ContextType, RequireFields<MachineDowntimesArgs, 'limit'>>;
   reliability?: Resolver<ResolversTypes['Reliability'], ParentType, ContextType, RequireFields<MachineReliabilityArgs, 'from' | 'to'>>;
@@ -826,9 +884,11 @@ export type OeeResolvers<ContextType = EquipmentContext, ParentType extends Reso
   breakMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   plannedDowntimeMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   unplannedDowntimeMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  idleMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   goodCount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   idealRunMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  idealGoodMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type PmTriggerResolvers = EnumResolverSignature<{ CALENDAR?: any, RUN_HOURS?: any, CYCLES?: any }, ResolversTypes['PmTrigger']>;

@@ -19,8 +19,10 @@ export const equipment: SubgraphDefinition<EquipmentDb, EquipmentContext, Equipm
     .object({ PM_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000) })
     .transform((env) => ({ pmCheckIntervalMs: env.PM_CHECK_INTERVAL_MS })),
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant) }),
+  context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant, base.references) }),
   seedDemo,
+  // Period OEE plans by the plant's shift calendar: a copy of the shifts subgraph's shift windows.
+  referenceKinds: ["Shift"],
   // Production counts (for OEE and cycle-based maintenance) come from production's event feed.
   consumers: ({ db, config, settings, log, feedUrl }) => {
     const productionUrl = feedUrl("production");

@@ -1,7 +1,9 @@
 import DataLoader from "dataloader";
-import type { SubgraphContext, Tx } from "@mes/shared";
+import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
 import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
+import { rowValues } from "./costing.ts";
+import { materialPositionLoader } from "./shortages.ts";
 
 export type InventoryDb = PrismaClient;
 /** One interactive transaction of the inventory database: what domain functions that write take. */
@@ -114,9 +116,32 @@ export function createLoaders(db: InventoryDb) {
       (ids) => db.lot.findMany({ where: { producedByWorkOrderId: { in: validIds(ids) } }, orderBy: { lotNumber: "asc" } }),
       (l) => l.producedByWorkOrderId!,
     ),
-    issuesOfLot: childrenLoader(
-      (ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: "ISSUE" }, orderBy: { createdAt: "asc" } }),
+    /** Issues and returns of lots (which work orders consumed them, net of returns). */
+    materialMovesOfLot: childrenLoader(
+      (ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: { in: ["ISSUE", "RETURN"] } }, orderBy: { createdAt: "asc" } }),
       (t) => t.lotId,
+    ),
+    /** Value of the open cost layers per (material, plant), summed by the database. */
+    valueOfMaterial: perPlantSum(async (materialIds, plants) => {
+      const sums = await db.costLayer.groupBy({
+        by: ["materialId", "plantId"],
+        where: { materialId: { in: materialIds }, remainingQuantity: { gt: 0 }, ...inPlants(plants) },
+        _sum: { remainingValue: true },
+      });
+      return sums.map((r) => ({ materialId: r.materialId, plantId: r.plantId, _sum: { quantity: r._sum.remainingValue } }));
+    }),
+    settlementOfWorkOrder: childrenLoader(
+      (ids) => db.workOrderSettlement.findMany({ where: { workOrderId: { in: validIds(ids) } } }),
+      (s) => s.workOrderId,
+    ),
+    /** Everything that makes up a work order's cost: issues, returns, receipts, settlements. */
+    costMovesOfWorkOrder: childrenLoader(
+      (ids) =>
+        db.stockTransaction.findMany({
+          where: { workOrderId: { in: validIds(ids) }, type: { in: ["ISSUE", "RETURN", "RECEIPT", "SETTLEMENT"] } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        }),
+      (t) => t.workOrderId!,
     ),
     lotsOfMaterial: perPlantLoader((materialIds, plants) =>
       db.lot.findMany({
@@ -127,7 +152,27 @@ export function createLoaders(db: InventoryDb) {
   };
 }
 
-export type InventoryLoaders = ReturnType<typeof createLoaders>;
+/** Loaders built on the others: each material's plant value apportioned over its stock rows, once per request. */
+function derivedLoaders(base: ReturnType<typeof createLoaders>) {
+  return {
+    /** Value of each stock row (by id) of a material at a plant, keyed by plantKey(materialId, plantId). */
+    rowValuesOfMaterial: new DataLoader<string, Map<string, Prisma.Decimal>>((keys) =>
+      Promise.all(
+        keys.map(async (key) => {
+          const [rows, value] = await Promise.all([base.stockOfMaterial.load(key), base.valueOfMaterial.load(key)]);
+          return rowValues(value, rows);
+        }),
+      ),
+    ),
+  };
+}
+
+export function createAllLoaders(db: InventoryDb, tenant: Tenant) {
+  const base = createLoaders(db);
+  return { ...base, ...derivedLoaders(base), materialPosition: materialPositionLoader(db, tenant) };
+}
+
+export type InventoryLoaders = ReturnType<typeof createAllLoaders>;
 
 export interface InventoryContext extends SubgraphContext {
   db: InventoryDb;

@@ -59,8 +59,8 @@ describe("chargeFifo", () => {
 });
 
 describe("unit costs", () => {
-  it("values a quantity at a unit cost to 4 decimal places", () => {
-    expect(valueAt(D("2.5"), D("1.23456")).toString()).toBe("3.0864");
+  it("values a quantity at a unit cost to the cent, half-up (issue 15: money is posted in cents)", () => {
+    expect(valueAt(D("2.5"), D("1.23456")).toString()).toBe("3.09"); // 3.0864
     expect(valueAt(D(3), D("0.333333")).toString()).toBe("1"); // 0.999999 rounds up
     expect(valueAt(D(0), D(7)).isZero()).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { badUserInput, plantFilter, type Tenant } from "@mes/shared";
+import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb } from "./context.ts";
 
 /** One lot found by a genealogy query, with the work order that links it and how far away it is. */
@@ -24,7 +25,14 @@ export function genealogyDepth(maxDepth?: number | null): number {
 // Raw SQL is outside the scoped Prisma client: each query filters by the caller's tenant itself.
 
 /**
- * Ancestors of a lot: the lots its producing work order consumed (depth 1), the lots their producing
+ * The issue `t` still counts as consumption: its work order's issues of its lot exceed the returns
+ * of it (a lot returned in full is no input; a partial return keeps it). Uses the work order index.
+ */
+const NET_CONSUMED = Prisma.sql`(SELECT sum(n.quantity) FROM "StockTransaction" n
+   WHERE n."workOrderId" = t."workOrderId" AND n."lotId" = t."lotId" AND n.type IN ('ISSUE', 'RETURN')) < 0`;
+
+/**
+ * Ancestors of a lot: the lots its producing work order consumed, net of returns (depth 1), the lots their producing
  * work orders consumed (depth 2), and so on. Each link names the work order that consumed the lot.
  */
 export async function ancestors(db: InventoryDb, tenant: Tenant, lotId: string, maxDepth: number): Promise<GenealogyLink[]> {
@@ -32,12 +40,12 @@ export async function ancestors(db: InventoryDb, tenant: Tenant, lotId: string, 
     WITH RECURSIVE up(lot_id, work_order_id, depth) AS (
       SELECT t."lotId", t."workOrderId", 1
         FROM "Lot" l JOIN "StockTransaction" t ON t."workOrderId" = l."producedByWorkOrderId" AND t.type = 'ISSUE'
-       WHERE l.id = ${lotId}::uuid
+       WHERE l.id = ${lotId}::uuid AND ${NET_CONSUMED}
       UNION
       SELECT t."lotId", t."workOrderId", up.depth + 1
         FROM up JOIN "Lot" l ON l.id = up.lot_id
         JOIN "StockTransaction" t ON t."workOrderId" = l."producedByWorkOrderId" AND t.type = 'ISSUE'
-       WHERE up.depth < ${maxDepth}
+       WHERE up.depth < ${maxDepth} AND ${NET_CONSUMED}
     )
     SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
       FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM up GROUP BY lot_id, work_order_id) g
@@ -56,12 +64,12 @@ export async function descendants(db: InventoryDb, tenant: Tenant, lotId: string
     WITH RECURSIVE down(lot_id, work_order_id, depth) AS (
       SELECT p.id, t."workOrderId", 1
         FROM "StockTransaction" t JOIN "Lot" p ON p."producedByWorkOrderId" = t."workOrderId"
-       WHERE t."lotId" = ${lotId}::uuid AND t.type = 'ISSUE'
+       WHERE t."lotId" = ${lotId}::uuid AND t.type = 'ISSUE' AND ${NET_CONSUMED}
       UNION
       SELECT p.id, t."workOrderId", down.depth + 1
         FROM down JOIN "StockTransaction" t ON t."lotId" = down.lot_id AND t.type = 'ISSUE'
         JOIN "Lot" p ON p."producedByWorkOrderId" = t."workOrderId"
-       WHERE down.depth < ${maxDepth}
+       WHERE down.depth < ${maxDepth} AND ${NET_CONSUMED}
     )
     SELECT g.lot_id::text AS "lotId", g.work_order_id::text AS "workOrderId", g.depth
       FROM (SELECT lot_id, work_order_id, min(depth)::int AS depth FROM down GROUP BY lot_id, work_order_id) g

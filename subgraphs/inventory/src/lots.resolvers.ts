@@ -1,7 +1,7 @@
 import { parseInput, requireId, withTx, zText, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadRequired } from "./context.ts";
-import { sumQuantity } from "./costing.ts";
+import { netConsumed, sumQuantity } from "./costing.ts";
 import { ancestors, descendants, genealogyDepth } from "./genealogy.ts";
 import { lotPage, setLotHold } from "./lots.ts";
 
@@ -33,8 +33,8 @@ export const lotsResolvers = {
     stock: (l, _, ctx) => ctx.loaders.stockOfLot.load(l.id),
     producedBy: (l) => entityRef("WorkOrder", l.producedByWorkOrderId),
     consumedBy: async (l, _, ctx) => {
-      const workOrderIds = new Set((await ctx.loaders.issuesOfLot.load(l.id)).flatMap((t) => (t.workOrderId ? [t.workOrderId] : [])));
-      return [...workOrderIds].map((id) => entityRef("WorkOrder", id));
+      const workOrderIds = netConsumed(await ctx.loaders.materialMovesOfLot.load(l.id), (t) => t.workOrderId);
+      return workOrderIds.map((id) => entityRef("WorkOrder", id));
     },
     ancestors: (l, args, ctx) => ancestors(ctx.db, ctx.tenant, l.id, genealogyDepth(args.maxDepth)),
     descendants: (l, args, ctx) => descendants(ctx.db, ctx.tenant, l.id, genealogyDepth(args.maxDepth)),

@@ -1,8 +1,12 @@
 import { z } from "zod";
-import { parseInput, requireId, zCode, zId, zName, zNonNegative, type InputShape, entityRef } from "@mes/shared";
-import type { CreateLocationInput, CreateMaterialInput, Resolvers } from "./resolvers-types.generated.ts";
+import { Prisma } from "./generated/prisma/client.ts";
+import { parseInput, requireId, withTx, zCode, zId, zName, zNonNegative, type InputShape, entityRef } from "@mes/shared";
+import type { CreateLocationInput, CreateMaterialInput, Resolvers, UpdateMaterialInput } from "./resolvers-types.generated.ts";
 import { plantKey } from "./context.ts";
-import { createLocation, createMaterial, locationsAt, materialPage } from "./materials.ts";
+import { createLocation, createMaterial, locationsAt, materialPage, updateMaterial } from "./materials.ts";
+import { unitCostOf } from "./valuation.ts";
+
+const zCostingMethod = z.enum(["FIFO", "MOVING_AVERAGE"]);
 
 const createMaterialInput = z
   .object({
@@ -11,8 +15,14 @@ const createMaterialInput = z
     unitOfMeasure: zCode,
     reorderPoint: zNonNegative,
     safetyStock: zNonNegative,
+    costingMethod: zCostingMethod,
   } satisfies InputShape<CreateMaterialInput>)
   .refine((v) => v.safetyStock <= v.reorderPoint, { path: ["safetyStock"], message: "must not exceed reorderPoint" });
+
+const updateMaterialInput = z.object({
+  description: zName.nullish(),
+  costingMethod: zCostingMethod.nullish(),
+} satisfies InputShape<UpdateMaterialInput>);
 
 const createLocationInput = z.object({
   plantId: zId,
@@ -33,12 +43,23 @@ export const materialsResolvers = {
   },
   Mutation: {
     createMaterial: (_, args, ctx) => createMaterial(ctx.db, ctx.tenant.organizationId, parseInput(createMaterialInput, args.input)),
+    updateMaterial: (_, args, ctx) => {
+      const id = requireId(args.id);
+      const input = parseInput(updateMaterialInput, args.input);
+      return withTx(ctx.db, (tx) => updateMaterial(tx, id, input));
+    },
     createLocation: (_, args, ctx) => createLocation(ctx.db, ctx.tenant.organizationId, parseInput(createLocationInput, args.input)),
   },
   Material: {
     __resolveReference: (r, ctx) => ctx.loaders.material.load(r.id),
     reorderPoint: (m) => m.reorderPoint.toNumber(),
     safetyStock: (m) => m.safetyStock.toNumber(),
+    stockValue: async (m, args, ctx) => (await ctx.loaders.valueOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))).toNumber(),
+    unitCost: async (m, args, ctx) => {
+      const key = plantKey(m.id, requireId(args.plantId, "plantId"));
+      const [value, onHand] = await Promise.all([ctx.loaders.valueOfMaterial.load(key), ctx.loaders.onHandOfMaterial.load(key)]);
+      return unitCostOf(value, onHand);
+    },
     onHand: async (m, args, ctx) => (await ctx.loaders.onHandOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))).toNumber(),
     stock: (m, args, ctx) => ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
     lots: (m, args, ctx) => ctx.loaders.lotsOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
@@ -54,5 +75,12 @@ export const materialsResolvers = {
     __resolveReference: (r, ctx) => ctx.loaders.location.load(r.id),
     plant: (l) => entityRef("Plant", l.plantId),
     stock: (l, _, ctx) => ctx.loaders.stockOfLocation.load(l.id),
+    stockValue: async (l, _, ctx) => {
+      const rows = await ctx.loaders.stockOfLocation.load(l.id);
+      const values = await Promise.all(
+        rows.map(async (r) => (await ctx.loaders.rowValuesOfMaterial.load(plantKey(r.materialId, r.plantId))).get(r.id)),
+      );
+      return values.reduce<Prisma.Decimal>((acc, v) => (v ? acc.add(v) : acc), new Prisma.Decimal(0)).toNumber();
+    },
   },
 } satisfies Resolvers;

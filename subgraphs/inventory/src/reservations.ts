@@ -2,12 +2,13 @@ import { startEventConsumer, withTx, type EventConsumer, type FeedEvent, type Fe
 import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
 import { evaluateStockAlert, lockMaterialAtPlant } from "./alerts.ts";
-
-const ENDED = new Set(["COMPLETED", "CLOSED", "CANCELLED"]);
+import { lockWorkOrderCost, settleOnCompletion } from "./settlement.ts";
+import { ENDED_STATUSES } from "./shortages.ts";
 
 /**
  * Reservations follow production's work orders through its event feed: a release reserves the bill
- * of materials; completion, closing or cancelling frees what was not issued.
+ * of materials; completion, closing or cancelling frees what was not issued. Completion (or closing,
+ * should completion not have been seen) settles the order's cost, exactly once.
  */
 export async function applyWorkOrderEvent(tx: InventoryTx, event: FeedEvent<"WorkOrderStatusChanged">): Promise<void> {
   const { payload } = event;
@@ -26,7 +27,11 @@ export async function applyWorkOrderEvent(tx: InventoryTx, event: FeedEvent<"Wor
       });
       await evaluateStockAlert(tx, line.materialId, plantId);
     }
-  } else if (ENDED.has(payload.to)) {
+  } else if (ENDED_STATUSES.has(payload.to)) {
+    // The order's cost lock first, then material locks: the order every cost movement takes them in.
+    await lockWorkOrderCost(tx, payload.workOrderId);
+    if (payload.to === "COMPLETED" || payload.to === "CLOSED")
+      await settleOnCompletion(tx, { workOrderId: payload.workOrderId, organizationId: event.organizationId, plantId }, payload.actor);
     const held = await tx.reservation.findMany({ where: { workOrderId: payload.workOrderId } });
     for (const r of held) {
       await lockMaterialAtPlant(tx, r.materialId, r.plantId);

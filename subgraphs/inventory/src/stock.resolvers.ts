@@ -1,8 +1,9 @@
 import { parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers, StockTransactionFilter } from "./resolvers-types.generated.ts";
-import { loadAllRequired, loadRequired, type InventoryContext, type InventoryTx } from "./context.ts";
+import { loadAllRequired, loadRequired, plantKey, type InventoryContext, type InventoryTx } from "./context.ts";
 import { sumCost, sumQuantity, transactionUnitCost } from "./costing.ts";
-import { adjust, issue, receive, returnToStock, scrap, transactionPage, transfer, type Movement } from "./stock.ts";
+import { adjust, issue, receive, returnToStock, scrap, transfer, type Movement } from "./stock.ts";
+import { costLayerPage, transactionPage, unitCostOf, valuationPage } from "./valuation.ts";
 import { adjustInput, issueInput, receiptInput, returnInput, scrapInput, transferInput } from "./stock-input.ts";
 
 /** Every stock mutation is one transaction: movement, cost layers, alerts and events commit together. */
@@ -25,6 +26,15 @@ const transactionsOf = (m: Movement, ctx: InventoryContext) => loadAllRequired(c
 export const stockResolvers = {
   Query: {
     stockTransactions: (_, args, ctx) => transactionPage(ctx.db, validFilter(args.filter ?? {}), args),
+    stockValuation: (_, args, ctx) => valuationPage(ctx.db, requireId(args.plantId, "plantId"), args),
+    costLayers: (_, args, ctx) => {
+      const filter = {
+        materialId: requireId(args.materialId, "materialId"),
+        plantId: args.plantId != null ? requireId(args.plantId, "plantId") : null,
+        includeEmpty: args.includeEmpty ?? false,
+      };
+      return costLayerPage(ctx.db, filter, args);
+    },
   },
   Mutation: {
     receiveStock: (_, args, ctx) => {
@@ -67,6 +77,8 @@ export const stockResolvers = {
     quantity: (t) => t.quantity.toNumber(),
     totalCost: (t) => t.totalCost.toNumber(),
     unitCost: (t) => transactionUnitCost(t),
+    variance: (t) => t.variance?.toNumber() ?? null,
+    settles: (t, _, ctx) => (t.settlesTransactionId ? ctx.loaders.transaction.load(t.settlesTransactionId) : null),
   },
   Stock: {
     plant: (s) => entityRef("Plant", s.plantId),
@@ -74,5 +86,22 @@ export const stockResolvers = {
     location: (s, _, ctx) => loadRequired(ctx.loaders.location, "Location", s.locationId),
     lot: (s, _, ctx) => loadRequired(ctx.loaders.lot, "Lot", s.lotId),
     quantity: (s) => s.quantity.toNumber(),
+    value: async (s, _, ctx) => (await ctx.loaders.rowValuesOfMaterial.load(plantKey(s.materialId, s.plantId))).get(s.id)?.toNumber() ?? 0,
+  },
+  CostLayer: {
+    plant: (l) => entityRef("Plant", l.plantId),
+    material: (l, _, ctx) => loadRequired(ctx.loaders.material, "Material", l.materialId),
+    source: (l, _, ctx) => ctx.loaders.transaction.load(l.sourceTransactionId),
+    originalQuantity: (l) => l.originalQuantity.toNumber(),
+    remainingQuantity: (l) => l.remainingQuantity.toNumber(),
+    remainingValue: (l) => l.remainingValue.toNumber(),
+    unitCost: (l) => l.unitCost.toNumber(),
+  },
+  MaterialValuation: {
+    material: (v, _, ctx) => loadRequired(ctx.loaders.material, "Material", v.materialId),
+    plant: (v) => entityRef("Plant", v.plantId),
+    quantity: (v) => v.quantity.toNumber(),
+    value: (v) => v.value.toNumber(),
+    unitCost: (v) => unitCostOf(v.value, v.quantity),
   },
 } satisfies Resolvers;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { badUserInput, conflict, paginate, type PageArgs } from "@mes/shared";
+import { badUserInput, conflict } from "@mes/shared";
 import { Prisma, type Location, type Lot, type Material, type StockTransactionType } from "./generated/prisma/client.ts";
 import type {
   AdjustStockInput,
@@ -7,12 +7,13 @@ import type {
   ReceiveStockInput,
   ReturnStockInput,
   ScrapStockInput,
-  StockTransactionFilter,
   TransferStockInput,
 } from "./resolvers-types.generated.ts";
-import type { InventoryDb, InventoryTx } from "./context.ts";
+import type { InventoryTx } from "./context.ts";
 import { evaluateStockAlert, lockMaterialAtPlant } from "./alerts.ts";
-import { chargeFifo, perUnit, valueAt } from "./costing.ts";
+import { perUnit, provisionalReceiptValue, returnValue, valueAt } from "./costing.ts";
+import { addToLayers, takeFromLayers } from "./layers.ts";
+import { lockWorkOrderCost, receivedQuantity, resettleIfSettled, workOrderMaterialCost } from "./settlement.ts";
 import { planIssue, reservedAfterIssue } from "./stock-levels.ts";
 import { issuePlant, MAX_AMOUNT } from "./stock-input.ts";
 
@@ -34,7 +35,9 @@ interface Context {
   quantityField: string;
 }
 
+/** The material, read under a share lock: its costing method cannot change until this movement commits (updateMaterial). */
 async function material(tx: InventoryTx, id: string): Promise<Material> {
+  await tx.$executeRaw`SELECT 1 FROM "Material" WHERE id = ${id}::uuid FOR SHARE`;
   const m = await tx.material.findUnique({ where: { id } });
   if (!m) throw badUserInput(`Material ${id} does not exist`, [{ field: "input.materialId", message: "no such material" }]);
   return m;
@@ -80,19 +83,19 @@ async function record(c: Context, data: Omit<Prisma.StockTransactionUncheckedCre
   return c.tx.stockTransaction.create({ data: { ...data, documentId: c.documentId, actor: c.actor } });
 }
 
-/** Adds stock and a FIFO cost layer at `unitCost`. */
+/** Adds stock worth `totalCost` (to the cent) into the material's cost layers (by its costing method). */
 async function addStock(
   c: Context,
   m: Material,
   lot: Lot,
   loc: Location,
   quantity: Prisma.Decimal,
-  unitCost: Prisma.Decimal,
+  value: { totalCost: Prisma.Decimal; unitCost: Prisma.Decimal | null },
   type: StockTransactionType,
   extra: { workOrderId?: string | null; reason?: string | null },
 ) {
   const tenant = { organizationId: m.organizationId, plantId: loc.plantId };
-  const totalCost = valueAt(quantity, unitCost);
+  const { totalCost } = value;
   requireRecordableValue(c, totalCost);
   await requireRoomFor(c, m, loc.plantId, quantity);
   await c.tx.stock.upsert({
@@ -111,15 +114,14 @@ async function addStock(
     workOrderId: extra.workOrderId ?? null,
     reason: extra.reason ?? null,
   });
-  await c.tx.costLayer.create({
-    data: { ...tenant, materialId: m.id, sourceTransactionId: t.id, originalQuantity: quantity, remainingQuantity: quantity, unitCost },
-  });
+  await addToLayers(c.tx, m, loc.plantId, t.id, quantity, totalCost, value.unitCost);
   return t;
 }
 
 /**
- * Takes `quantity` out of one stock row and charges it to the oldest cost layers of the material at
- * the plant (FIFO). The decrement is conditional, so stock can never go below zero.
+ * Takes `quantity` out of one stock row and charges it to the material's cost layers at the plant
+ * (oldest first; the average for a moving-average material). The decrement is conditional, so
+ * stock can never go below zero.
  */
 async function takeStock(
   c: Context,
@@ -133,18 +135,11 @@ async function takeStock(
 ) {
   const taken = await c.tx.stock.updateMany({ where: { id: stockId, quantity: { gte: quantity } }, data: { quantity: { decrement: quantity } } });
   if (taken.count === 0) throw conflict(`Not enough ${m.code} in stock at ${loc.code}; it changed meanwhile, try again`);
-  const layers = await c.tx.costLayer.findMany({
-    where: { materialId: m.id, plantId: loc.plantId, remainingQuantity: { gt: 0 } },
-    orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-  });
-  const charge = chargeFifo(layers, quantity);
+  const charge = await takeFromLayers(c.tx, m, loc.plantId, quantity);
   // Stock and layers move together, so this only happens if the books were edited by hand.
   if (charge.uncovered.gt(0))
     throw new Error(`cost layers of ${m.code} at plant ${loc.plantId} cover ${quantity.sub(charge.uncovered)} of ${quantity}`);
-  requireRecordableValue(c, charge.cost.toDecimalPlaces(4));
-  for (const draw of charge.draws) {
-    await c.tx.costLayer.update({ where: { id: draw.layerId }, data: { remainingQuantity: { decrement: draw.quantity } } });
-  }
+  requireRecordableValue(c, charge.value);
   return record(c, {
     organizationId: m.organizationId,
     plantId: loc.plantId,
@@ -153,7 +148,7 @@ async function takeStock(
     lotId,
     locationId: loc.id,
     quantity: quantity.neg(),
-    totalCost: charge.cost.toDecimalPlaces(4).neg(),
+    totalCost: charge.value.neg(),
     workOrderId: extra.workOrderId ?? null,
     reason: extra.reason ?? null,
     consumptions: { create: charge.draws },
@@ -172,19 +167,26 @@ const MAX_UNIT_COST = 1e12;
 
 /**
  * RECEIPT: from a supplier, or (with workOrderId) the output of a work order, which records the lot
- * as produced by it for genealogy. A production receipt without a unit cost is valued at the work
- * order's material cost per unit received.
+ * as produced by it for genealogy. A production receipt without a unit cost is valued provisionally
+ * (material cost consumed so far / quantity received so far); a settled order settles again.
  */
 export async function receive(tx: InventoryTx, input: ReceiveStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
   const loc = await location(tx, input.locationId, m);
+  if (input.workOrderId) await lockWorkOrderCost(tx, input.workOrderId);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
+  const quantity = D(input.quantity);
   let unitCost: Prisma.Decimal;
-  if (input.unitCost != null) unitCost = D(input.unitCost);
-  // A receipt's quantity is positive (validated), so the per-unit cost exists.
-  else if (input.workOrderId) {
-    unitCost = perUnit(await workOrderMaterialCost(tx, input.workOrderId), D(input.quantity)) ?? ZERO;
+  let totalCost: Prisma.Decimal;
+  if (input.unitCost != null) {
+    unitCost = D(input.unitCost);
+    totalCost = valueAt(quantity, unitCost);
+  } else if (input.workOrderId) {
+    const [consumed, before] = [await workOrderMaterialCost(tx, input.workOrderId), await receivedQuantity(tx, input.workOrderId)];
+    totalCost = provisionalReceiptValue(consumed, before, quantity);
+    // A receipt's quantity is positive (validated), so the per-unit cost exists.
+    unitCost = perUnit(totalCost, quantity) ?? ZERO;
     if (unitCost.abs().gte(MAX_UNIT_COST))
       throw badUserInput(`The work order's material cost per unit received would be ${unitCost}; give unitCost`, [
         { field: "input.unitCost", message: "is required: the work order's material cost per unit is beyond what a cost layer records" },
@@ -210,7 +212,8 @@ export async function receive(tx: InventoryTx, input: ReceiveStockInput, actor: 
       `Lot ${lot.lotNumber} already exists ${lot.producedByWorkOrderId ? "as the output of another work order" : "as a supplier lot"}; use a new lot number`,
     );
   }
-  const t = await addStock(c, m, lot, loc, D(input.quantity), unitCost, "RECEIPT", { workOrderId: input.workOrderId });
+  const t = await addStock(c, m, lot, loc, quantity, { totalCost, unitCost }, "RECEIPT", { workOrderId: input.workOrderId });
+  if (input.workOrderId) await resettleIfSettled(tx, input.workOrderId, actor);
   return finish(c, "RECEIPT", [t.id], m, loc.plantId);
 }
 
@@ -221,6 +224,7 @@ export async function issue(tx: InventoryTx, input: IssueStockInput, actor: stri
   const loc = input.locationId ? await location(tx, input.locationId, m) : null;
   const lot = input.lotId ? await lotOf(tx, input.lotId, m) : null;
   const plantId = issuePlant({ plantId: input.plantId, locationPlantId: loc?.plantId, lotPlantId: lot?.plantId });
+  await lockWorkOrderCost(tx, input.workOrderId);
   await lockMaterialAtPlant(tx, m.id, plantId);
   // Read under the lock holdLot takes too: a hold placed while this issue waited counts.
   const held = lot && (await tx.lot.findUniqueOrThrow({ where: { id: lot.id } }));
@@ -250,10 +254,11 @@ export async function issue(tx: InventoryTx, input: IssueStockInput, actor: stri
   const reservation = await tx.reservation.findUnique({ where: { workOrderId_materialId: { workOrderId: input.workOrderId, materialId: m.id } } });
   if (reservation)
     await tx.reservation.update({ where: { id: reservation.id }, data: { quantity: reservedAfterIssue(reservation.quantity, wanted) } });
+  await resettleIfSettled(tx, input.workOrderId, actor);
   return finish(c, "ISSUE", ids, m, plantId);
 }
 
-/** RETURN from a work order: back into stock at the cost it was issued at. */
+/** RETURN from a work order: back into stock at the value it was issued at (all of what is left when returned in full). */
 export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, actor: string): Promise<Movement> {
   const c = begin(tx, actor);
   const m = await material(tx, input.materialId);
@@ -261,32 +266,36 @@ export async function returnToStock(tx: InventoryTx, input: ReturnStockInput, ac
   const loc = await location(tx, input.locationId, m);
   if (loc.plantId !== lot.plantId)
     throw badUserInput("Return the lot to a location of its own plant", [{ field: "input.locationId", message: "another plant" }]);
+  await lockWorkOrderCost(tx, input.workOrderId);
   await lockMaterialAtPlant(tx, m.id, loc.plantId);
-  const issuedCost = (
-    await tx.stockTransaction.aggregate({
-      where: { workOrderId: input.workOrderId, lotId: lot.id, type: "ISSUE" },
-      _sum: { quantity: true, totalCost: true },
-    })
-  )._sum;
+  const sums = async (type: "ISSUE" | "RETURN") =>
+    (
+      await tx.stockTransaction.aggregate({
+        where: { workOrderId: input.workOrderId, lotId: lot.id, type },
+        _sum: { quantity: true, totalCost: true },
+      })
+    )._sum;
+  const [issuedSum, returnedSum] = [await sums("ISSUE"), await sums("RETURN")];
   // Never issued to it: the work order is what is wrong, not the quantity.
-  if (!issuedCost.quantity || issuedCost.quantity.isZero())
+  if (!issuedSum.quantity || issuedSum.quantity.isZero())
     throw badUserInput(`Nothing of lot ${lot.lotNumber} was issued to work order ${input.workOrderId}`, [
       { field: "input.workOrderId", message: "this lot was never issued to it" },
     ]);
-  const moved = await tx.stockTransaction.aggregate({
-    where: { workOrderId: input.workOrderId, lotId: lot.id, type: { in: ["ISSUE", "RETURN"] } },
-    _sum: { quantity: true },
-  });
-  const netIssued = (moved._sum.quantity ?? ZERO).neg();
+  // Issues are negative out of stock; returns positive.
+  const issued = { quantity: issuedSum.quantity.neg(), value: (issuedSum.totalCost ?? ZERO).neg() };
+  const returned = { quantity: returnedSum.quantity ?? ZERO, value: returnedSum.totalCost ?? ZERO };
+  const netIssued = issued.quantity.sub(returned.quantity);
   const quantity = D(input.quantity);
   if (netIssued.lt(quantity)) {
     throw badUserInput(`Only ${netIssued} of lot ${lot.lotNumber} is issued to this work order and not returned; ${quantity} cannot be returned`, [
       { field: "input.quantity", message: "more than was issued" },
     ]);
   }
-  // Some of it was issued (checked above), so the issues' quantity is not zero.
-  const unitCost = perUnit(issuedCost.totalCost ?? ZERO, issuedCost.quantity ?? ZERO) ?? ZERO;
-  const t = await addStock(c, m, lot, loc, quantity, unitCost, "RETURN", { workOrderId: input.workOrderId });
+  const totalCost = returnValue(issued, returned, quantity);
+  const t = await addStock(c, m, lot, loc, quantity, { totalCost, unitCost: perUnit(totalCost, quantity) }, "RETURN", {
+    workOrderId: input.workOrderId,
+  });
+  await resettleIfSettled(tx, input.workOrderId, actor);
   return finish(c, "RETURN", [t.id], m, loc.plantId);
 }
 
@@ -310,7 +319,7 @@ export async function adjust(tx: InventoryTx, input: AdjustStockInput, actor: st
         throw badUserInput(`No cost is known for ${m.code} at this plant; give unitCost`, [{ field: "input.unitCost", message: "is required" }]);
       unitCost = newest.unitCost;
     }
-    const t = await addStock(c, m, lot, loc, change, unitCost, "ADJUSTMENT", { reason: input.reason });
+    const t = await addStock(c, m, lot, loc, change, { totalCost: valueAt(change, unitCost), unitCost }, "ADJUSTMENT", { reason: input.reason });
     return finish(c, "ADJUSTMENT", [t.id], m, loc.plantId);
   }
   return takeFromRow(c, m, lot, loc, change.neg(), "ADJUSTMENT", input.reason);
@@ -375,26 +384,4 @@ export async function transfer(tx: InventoryTx, input: TransferStockInput, actor
     totalCost: ZERO,
   });
   return { documentId: c.documentId, type: "TRANSFER", transactionIds: [t.id] };
-}
-
-/** Material cost of a work order: what was issued to it at FIFO cost, less what came back. */
-export async function workOrderMaterialCost(tx: InventoryTx, workOrderId: string): Promise<Prisma.Decimal> {
-  const sum = await tx.stockTransaction.aggregate({ where: { workOrderId, type: { in: ["ISSUE", "RETURN"] } }, _sum: { totalCost: true } });
-  return (sum._sum.totalCost ?? ZERO).neg();
-}
-
-/** Stock transactions, newest first; the filter's ids are valid UUIDs. */
-export function transactionPage(db: InventoryDb, filter: StockTransactionFilter, page: PageArgs) {
-  const where: Prisma.StockTransactionWhereInput = {
-    ...(filter.plantId ? { plantId: filter.plantId } : {}),
-    ...(filter.materialId ? { materialId: filter.materialId } : {}),
-    ...(filter.lotId ? { lotId: filter.lotId } : {}),
-    ...(filter.workOrderId ? { workOrderId: filter.workOrderId } : {}),
-    ...(filter.type?.length ? { type: { in: filter.type } } : {}),
-  };
-  return paginate(
-    page,
-    (w) => db.stockTransaction.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
-    () => db.stockTransaction.count({ where }),
-  );
 }

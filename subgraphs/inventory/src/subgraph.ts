@@ -1,6 +1,6 @@
 import { feedSettings, prismaAdapter, type SubgraphDefinition } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { createLoaders, type InventoryContext, type InventoryDb } from "./context.ts";
+import { createAllLoaders, type InventoryContext, type InventoryDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
 import { seedDemo } from "./seed.ts";
 import { reservationConsumer } from "./reservations.ts";
@@ -10,7 +10,7 @@ export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   name: "inventory",
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
+  context: (base, db) => ({ ...base, db, loaders: createAllLoaders(db, base.tenant) }),
   seedDemo,
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
   untenantedModels: { LayerConsumption: "read only through its scoped StockTransaction and CostLayer" },

@@ -1,6 +1,7 @@
 import type { SubgraphContext, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
 import type { PrismaClient } from "./generated/prisma/client.ts";
+import { shiftLogsLoader } from "./shift-attribution.ts";
 
 export type ProductionDb = PrismaClient;
 /** One interactive transaction of the production database: what domain functions write through. */
@@ -32,10 +33,8 @@ export function createLoaders(db: ProductionDb) {
       (ids) => db.productionLog.findMany({ where: { operationId: { in: ids } }, orderBy: { loggedAt: "asc" } }),
       (l) => l.operationId,
     ),
-    logsOfShift: childrenLoader(
-      (ids) => db.productionLog.findMany({ where: { shiftId: { in: validIds(ids) } }, orderBy: { loggedAt: "asc" } }),
-      (l) => l.shiftId!,
-    ),
+    /** Logs of a shift by shiftKey: the ones naming it and, without a shift, the ones in its window at its plant. */
+    logsOfShift: shiftLogsLoader(db),
     problemsOfOperation: childrenLoader(
       (ids) => db.problemReport.findMany({ where: { operationId: { in: ids } }, orderBy: { reportedAt: "asc" } }),
       (p) => p.operationId,

@@ -14,6 +14,9 @@ import type {
   WorkOrderTransition,
 } from "./generated/prisma/client.ts";
 import type { Ratio } from "@mes/shared";
+import type { Prisma } from "./generated/prisma/client.ts";
+
+type Decimal = Prisma.Decimal;
 
 export type ProductMapper = Product;
 export type RoutingStepMapper = RoutingStep;
@@ -25,9 +28,22 @@ export type OperationMapper = Operation;
 export type ProductionLogMapper = ProductionLog;
 export type ProblemReportMapper = ProblemReport;
 
-/** Production knows a shift only by its id (the shifts subgraph owns it). */
+/**
+ * Production knows a shift by its id and, where a field @requires them, the window and plant the
+ * shifts subgraph sends along (representations carry instants as ISO strings).
+ */
 export interface ShiftMapper {
   id: string;
+  startsAt?: string | Date;
+  endsAt?: string | Date;
+  plant?: { id: string };
+}
+
+/** One BOM line times a work order's quantity. */
+export interface MaterialRequirementMapper {
+  materialId: string;
+  quantityPer: Decimal;
+  requiredQuantity: Decimal;
 }
 
 /** The KPIs of one product's completed work orders; `product` is resolved from its id. */
@@ -36,7 +52,12 @@ export interface ProductKpisMapper {
   completedWorkOrders: number;
   onTimeDelivery: Ratio;
   averageCycleTimeHours: number | null;
+  averageExecutionTimeHours: number | null;
   scheduleAdherence: Ratio;
+  overdueOpenWorkOrders: number;
+  goodQuantity: number;
+  scrapQuantity: number;
+  scrapRatio: Ratio;
 }
 
 /** A WorkOrderStatusChanged outbox event as a subscription delivers it; `workOrder` is loaded by id. */

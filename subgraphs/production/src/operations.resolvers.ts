@@ -1,9 +1,17 @@
 import { badUserInput, parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
-import { loadReferenced } from "./context.ts";
+import { loadReferenced, type ProductionContext } from "./context.ts";
+import { Prisma, type ProductionLog } from "./generated/prisma/client.ts";
+import type { ShiftMapper } from "./mappers.ts";
+import { assertLogInShift, shiftKey, shiftWindowOf } from "./shift-attribution.ts";
 import { requiredText, zOperatorId } from "./inputs.ts";
 import { assignOperation, completeOperation, logProduction, logProductionInput, pauseOperation, startOperation } from "./operations.ts";
 import { progressOf } from "./schedule-analysis.ts";
+
+const logsOfShift = async (s: ShiftMapper, ctx: ProductionContext) => (await ctx.loaders.logsOfShift.load(shiftKey(shiftWindowOf(s))))?.logs ?? [];
+/** Exact decimal sum of one count over logs. */
+const sumOf = (logs: ProductionLog[], field: "goodQuantity" | "scrapQuantity") =>
+  logs.reduce((sum, l) => sum.add(l[field]), new Prisma.Decimal(0)).toNumber();
 
 export const operationsResolvers = {
   Mutation: {
@@ -35,7 +43,11 @@ export const operationsResolvers = {
     },
     logProduction: (_, a, ctx) => {
       const input = parseInput(logProductionInput, a.input);
-      return withTx(ctx.db, (tx) => logProduction(tx, input, ctx.actor, ctx.settings.overproductionTolerancePercent));
+      return withTx(ctx.db, async (tx) => {
+        // After the reference guard (judged as the transaction starts): the shift is the caller's here.
+        if (input.shiftId) await assertLogInShift(ctx.references, input.shiftId, input.loggedAt);
+        return logProduction(tx, input, ctx.actor, ctx.settings.overproductionTolerancePercent);
+      });
     },
   },
   Operation: {
@@ -61,10 +73,10 @@ export const operationsResolvers = {
     scrapQuantity: (l) => l.scrapQuantity.toNumber(),
   },
   Shift: {
-    // Production knows shifts only by the logs that name them.
-    __resolveReference: (ref) => ({ id: ref.id }),
-    producedQuantity: async (s, _, ctx) => (await ctx.loaders.logsOfShift.load(s.id)).reduce((sum, l) => sum + l.goodQuantity.toNumber(), 0),
-    scrappedQuantity: async (s, _, ctx) => (await ctx.loaders.logsOfShift.load(s.id)).reduce((sum, l) => sum + l.scrapQuantity.toNumber(), 0),
-    productionLogs: (s, _, ctx) => ctx.loaders.logsOfShift.load(s.id),
+    // Production keeps no shifts: the representation (with the @requires fields) is the shift.
+    __resolveReference: (ref) => ref,
+    producedQuantity: async (s, _, ctx) => sumOf(await logsOfShift(s, ctx), "goodQuantity"),
+    scrappedQuantity: async (s, _, ctx) => sumOf(await logsOfShift(s, ctx), "scrapQuantity"),
+    productionLogs: (s, _, ctx) => logsOfShift(s, ctx),
   },
 } satisfies Resolvers;

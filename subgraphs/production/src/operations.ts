@@ -5,7 +5,9 @@ import type { LogProductionInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
 import { zCount, zHappened, zOperatorId } from "./inputs.ts";
 import { assertNotHeld, lockWorkOrder, transition } from "./lifecycle.ts";
+import { claimMachineSlot } from "./machine-lane.ts";
 import { assertRunnable, fitsCapacity, operationLabel as label, reportCapacity } from "./operation-rules.ts";
+import { isPlanned } from "./routing-order.ts";
 
 /** Locks an operation's work order (changes to one order apply one at a time) and returns both. */
 export async function lockOperation(tx: ProductionTx, operationId: string): Promise<{ op: Operation; wo: WorkOrder }> {
@@ -53,13 +55,21 @@ export async function completeOperation(tx: ProductionTx, operationId: string): 
   return done;
 }
 
-/** Assigns a machine, an operator or both; what is not given stays as it is. A setter: repeating it changes nothing. */
+/**
+ * Assigns a machine, an operator or both; what is not given stays as it is. A setter: repeating it
+ * changes nothing. Moving a planned, unfinished operation of an active order to another machine
+ * follows rescheduleOperation's rule: refused with CONFLICT if it would overlap an operation there.
+ */
 export async function assignOperation(
   tx: ProductionTx,
   operationId: string,
   assignment: { machineId?: string; operatorId?: string },
 ): Promise<Operation> {
-  const { op } = await lockOperation(tx, operationId);
+  const { op, wo } = await lockOperation(tx, operationId);
+  const occupiesLane = op.status !== "COMPLETED" && wo.status !== "CANCELLED" && wo.status !== "CLOSED";
+  if (assignment.machineId && assignment.machineId !== op.machineId && occupiesLane && isPlanned(op)) {
+    await claimMachineSlot(tx, assignment.machineId, op.id, op.plannedStart, op.plannedEnd);
+  }
   return tx.operation.update({ where: { id: op.id }, data: assignment });
 }
 

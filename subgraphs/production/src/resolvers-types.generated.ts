@@ -4,7 +4,7 @@ import type { OperationStatus } from './generated/prisma/enums.ts';
 import type { ProblemKind } from './generated/prisma/enums.ts';
 import type { ProblemStatus } from './generated/prisma/enums.ts';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { ProductMapper, RoutingStepMapper, BomLineMapper, WorkOrderMapper, WorkOrderTransitionMapper, WorkOrderHoldMapper, OperationMapper, ProductionLogMapper, ProblemReportMapper, ShiftMapper, ProductKpisMapper, WorkOrderStatusEventMapper } from './mappers.ts';
+import type { ProductMapper, RoutingStepMapper, BomLineMapper, WorkOrderMapper, WorkOrderTransitionMapper, WorkOrderHoldMapper, OperationMapper, ProductionLogMapper, ProblemReportMapper, ShiftMapper, MaterialRequirementMapper, ProductKpisMapper, WorkOrderStatusEventMapper } from './mappers.ts';
 import type { ProductionContext } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -93,6 +93,12 @@ export type WorkOrder = {
   goodQuantity: Scalars['Float']['output'];
   /** Scrap reported on all operations. */
   scrapQuantity: Scalars['Float']['output'];
+  /**
+   * What the order needs of each material in total: the product's bill of materials times the order
+   * quantity (quantity per unit × order quantity, in the material's unit of measure), whatever was
+   * already issued. Inventory knows what is issued and available.
+   */
+  materialRequirements: Array<MaterialRequirement>;
   releasedAt?: Maybe<Scalars['DateTime']['output']>;
   startedAt?: Maybe<Scalars['DateTime']['output']>;
   completedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -157,6 +163,16 @@ export type Operation = {
   problems: Array<ProblemReport>;
 };
 
+/** One material a work order needs, from its product's bill of materials. */
+export type MaterialRequirement = {
+  __typename?: 'MaterialRequirement';
+  material: Material;
+  /** Quantity of the material per unit of the product (the BOM line). */
+  quantityPer: Scalars['Float']['output'];
+  /** quantityPer × the work order's quantity: the material the whole order consumes, in the material's unit of measure. */
+  requiredQuantity: Scalars['Float']['output'];
+};
+
 /** Good and scrap counts reported for an operation. */
 export type ProductionLog = {
   __typename?: 'ProductionLog';
@@ -165,10 +181,12 @@ export type ProductionLog = {
   workOrder: WorkOrder;
   machine?: Maybe<Machine>;
   operatorId?: Maybe<Scalars['String']['output']>;
+  /** The shift the counts were reported for (as given); null when none was named (then the shift whose window contains loggedAt counts them). */
   shift?: Maybe<Shift>;
   goodQuantity: Scalars['Float']['output'];
   scrapQuantity: Scalars['Float']['output'];
   loggedBy: Scalars['String']['output'];
+  /** When the units were made (UTC instant). */
   loggedAt: Scalars['DateTime']['output'];
 };
 
@@ -203,7 +221,7 @@ export type Schedule = {
   /** Operations in the window not yet assigned to a machine. */
   unassigned: Array<ScheduledOperation>;
   conflicts: Array<ScheduleConflict>;
-  /** The chain of operations that determines when the last operation in the window ends. */
+  /** The operations without slack (critical path method over the plan): a delay of any of them delays the end of the window's work. */
   criticalPath: CriticalPath;
 };
 
@@ -223,12 +241,33 @@ export type ScheduledOperation = {
   plannedStart: Scalars['DateTime']['output'];
   plannedEnd: Scalars['DateTime']['output'];
   progress: Scalars['Float']['output'];
+  /**
+   * Critical path method over the plan in view. Earliest start = the later of its planned start and
+   * the earliest finish of every operation it waits for: the planned steps before it in the routing
+   * (also across steps without a plan; a parallel step waits for none) and the operation before it on
+   * its machine. Earliest finish = earliest start + planned duration (plannedEnd − plannedStart).
+   * Equals plannedStart unless the plan breaks precedence.
+   */
+  earliestStart: Scalars['DateTime']['output'];
+  /** Earliest start + planned duration. */
+  earliestFinish: Scalars['DateTime']['output'];
+  /** Latest finish − planned duration: the latest start that does not delay the end of the window's work. */
+  latestStart: Scalars['DateTime']['output'];
+  /**
+   * The earliest of the latest starts of the operations waiting for it; for one nothing in view waits
+   * for, the end of the window's work (the latest earliest finish of all operations in view).
+   */
+  latestFinish: Scalars['DateTime']['output'];
+  /** Total slack = latestStart − earliestStart, in minutes (0 or more): how far it can slip without delaying the end of the window's work. */
+  totalSlackMinutes: Scalars['Float']['output'];
+  /** Whether its total slack is 0: it is on the critical path. */
+  critical: Scalars['Boolean']['output'];
 };
 
 export type ScheduleConflictKind =
   /** Two operations overlap on one machine. */
   | 'MACHINE_OVERLAP'
-  /** An operation starts before its predecessor in the routing ends. */
+  /** An operation starts before a planned step it waits for in the routing ends (also one several steps back, across steps without a plan). */
   | 'PRECEDENCE'
   /** A work order's last operation ends after its due date. */
   | 'LATE';
@@ -241,11 +280,15 @@ export type ScheduleConflict = {
   workOrder: WorkOrder;
 };
 
+/** The operations with zero total slack (ScheduledOperation.totalSlackMinutes), by earliest start; parallel branches can both be critical. */
 export type CriticalPath = {
   __typename?: 'CriticalPath';
   operations: Array<Operation>;
+  /** Earliest start of the first critical operation; null without planned operations. */
   start?: Maybe<Scalars['DateTime']['output']>;
+  /** End of the window's work: the latest earliest finish of all operations in view; null without planned operations. */
   end?: Maybe<Scalars['DateTime']['output']>;
+  /** end − start in minutes; 0 without planned operations. */
   durationMinutes: Scalars['Float']['output'];
 };
 
@@ -258,29 +301,67 @@ export type Ratio = {
 };
 
 /**
- * Delivery KPIs of work orders completed in [from, to):
+ * Production KPIs of a plant over [from, to), counting only what has happened: until countedUntil =
+ * the earlier of `to` and the time of the query (a window ending in the future stops at now; one
+ * starting in the future counts nothing). Per work order completed in [from, countedUntil):
  * on-time delivery = completed by their due date / completed;
- * cycle time = completion minus release, averaged;
+ * cycle time = completion − release (hours), averaged over the released ones;
+ * order execution time = completion − start of the first operation (hours; ISO 22400-2 actual order
+ * execution time, AOET), averaged over the started ones;
  * schedule adherence = completed by their planned end / completed with a planned end.
+ * From production logs with loggedAt in [from, countedUntil): good quantity (finished units: good
+ * counts on the last operation of the routing), scrap quantity (all operations) and scrap ratio =
+ * scrap / (good + scrap) (ISO 22400-2 scrap ratio SQ / PQ). Every ratio is null when its
+ * denominator is 0; averages are null when there is nothing to average. See docs/kpis/production.md.
  */
 export type ProductionKpis = {
   __typename?: 'ProductionKpis';
   from: Scalars['DateTime']['output'];
   to: Scalars['DateTime']['output'];
+  /** Work orders completed in [from, countedUntil). */
   completedWorkOrders: Scalars['Int']['output'];
+  /** Completed by their due date (completion ≤ due date) / completed. */
   onTimeDelivery: Ratio;
+  /** Completion − release, in hours, averaged over the completed orders that were released; null if none. */
   averageCycleTimeHours?: Maybe<Scalars['Float']['output']>;
+  /** Completion − start (ISO 22400-2 AOET), in hours, averaged over the completed orders that were started; null if none. */
+  averageExecutionTimeHours?: Maybe<Scalars['Float']['output']>;
+  /** Completed by their planned end / completed with a planned end. */
   scheduleAdherence: Ratio;
+  /** Orders not completed (nor closed or cancelled) whose due date lies in [from, countedUntil): due and missed so far; on-time delivery counts them only once they complete. */
+  overdueOpenWorkOrders: Scalars['Int']['output'];
+  /** Good units reported on the last operation of their routing in [from, countedUntil) (finished units, in the products' units of measure). */
+  goodQuantity: Scalars['Float']['output'];
+  /** Scrap reported on any operation in [from, countedUntil). */
+  scrapQuantity: Scalars['Float']['output'];
+  /** scrapQuantity / (goodQuantity + scrapQuantity); null when both are 0. */
+  scrapRatio: Ratio;
+  /** The same per product: every product with a completed order, a production log or an overdue open order in the window. */
   byProduct: Array<ProductKpis>;
 };
 
+/** ProductionKpis of one product's work orders (same formulas). */
 export type ProductKpis = {
   __typename?: 'ProductKpis';
   product: Product;
+  /** This product's work orders completed in [from, countedUntil). */
   completedWorkOrders: Scalars['Int']['output'];
+  /** Completed by their due date / completed. */
   onTimeDelivery: Ratio;
+  /** Completion − release in hours, averaged over the released ones; null if none. */
   averageCycleTimeHours?: Maybe<Scalars['Float']['output']>;
+  /** Completion − start in hours (ISO 22400-2 AOET), averaged over the started ones; null if none. */
+  averageExecutionTimeHours?: Maybe<Scalars['Float']['output']>;
+  /** Completed by their planned end / completed with a planned end. */
   scheduleAdherence: Ratio;
+  /** Open orders of this product due in [from, countedUntil). */
+  overdueOpenWorkOrders: Scalars['Int']['output'];
+  /** Good units on the last operation of the routing, logged in [from, countedUntil). */
+  goodQuantity: Scalars['Float']['output'];
+  /** Scrap on any operation, logged in [from, countedUntil). */
+  scrapQuantity: Scalars['Float']['output'];
+  /** scrapQuantity / (goodQuantity + scrapQuantity); null when both are 0. */
+  scrapRatio: Ratio;
 };
 
 export type Plant = {
@@ -303,12 +384,22 @@ export type Machine = {
   id: Scalars['ID']['output'];
 };
 
-/** Production contributes what a shift produced, from the logs that name it. */
+/**
+ * Production contributes what a shift produced. A production log belongs to the shift it names; a
+ * log naming no shift belongs to every shift of its plant whose window [startsAt, endsAt) contains
+ * its loggedAt. Equipment's shift OEE counts follow the same rule.
+ */
 export type Shift = {
   __typename?: 'Shift';
   id: Scalars['ID']['output'];
+  startsAt: Scalars['DateTime']['output'];
+  endsAt: Scalars['DateTime']['output'];
+  plant: Plant;
+  /** Good units of the shift's production logs (all operations, with or without a machine; OEE counts only logs with a machine). */
   producedQuantity: Scalars['Float']['output'];
+  /** Scrap units of the shift's production logs. */
   scrappedQuantity: Scalars['Float']['output'];
+  /** The shift's production logs, oldest first. */
   productionLogs: Array<ProductionLog>;
 };
 
@@ -349,7 +440,7 @@ export type Query = {
   workOrders: WorkOrderPage;
   /** Gantt data: operations planned in [from, to) at a plant (at most 92 days). */
   schedule: Schedule;
-  /** Delivery KPIs of the work orders completed in [from, to) at a plant, in total and per product. */
+  /** Production KPIs of a plant over [from, to), counting only what has happened (see ProductionKpis), in total and per product. */
   productionKpis: ProductionKpis;
   /** Problem reports of a plant, newest first. */
   problemReports: ProblemReportPage;
@@ -476,6 +567,11 @@ export type LogProductionInput = {
   machineId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to the operation's operator. */
   operatorId?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * The shift the units were made in (else the log belongs to the shift whose window contains loggedAt). Its window must contain the log's
+   * time (loggedAt, or now): from 5 minutes (the accepted clock skew) before startsAt to 5 minutes after endsAt, both included; else
+   * BAD_USER_INPUT naming input.shiftId (and input.loggedAt when given).
+   */
   shiftId?: InputMaybe<Scalars['ID']['input']>;
   /** When the units were made, for counts entered afterwards; defaults to now, never in the future (5 minutes of clock skew allowed). */
   loggedAt?: InputMaybe<Scalars['DateTime']['input']>;
@@ -518,7 +614,11 @@ export type Mutation = {
   pauseOperation: Operation;
   /** Completes a running operation; completing it again is a CONFLICT. */
   completeOperation: Operation;
-  /** Assigns a machine, an operator (the person doing the work) or both; what is not given stays. A setter: repeating it is harmless. */
+  /**
+   * Assigns a machine, an operator (the person doing the work) or both; what is not given stays. A setter: repeating it is harmless.
+   * Moving a planned, unfinished operation to another machine follows rescheduleOperation's rule: a CONFLICT if its planned slot
+   * overlaps another unfinished operation of an active order on that machine (of simultaneous claims on one slot, one succeeds).
+   */
   assignOperation: Operation;
   /** Reports good and scrap counts on a running operation. */
   logProduction: ProductionLog;
@@ -527,7 +627,11 @@ export type Mutation = {
   acknowledgeProblem: ProblemReport;
   /** OPEN or ACKNOWLEDGED -> RESOLVED, recorded as the signed-in user; once only: a second resolution is a CONFLICT. */
   resolveProblem: ProblemReport;
-  /** Moves an operation in time (and optionally to another machine); refused if it would conflict. */
+  /**
+   * Moves an operation in time (and optionally to another machine). Refused with CONFLICT if it would overlap another
+   * unfinished operation of an active order on the machine (touching ends do not overlap), start before a planned step it
+   * waits for ends, or end after a planned step waiting for it starts (however many unplanned steps lie between).
+   */
   rescheduleOperation: Operation;
   /** Creates a product with its routing and bill of materials, all or nothing. */
   createProduct: Product;
@@ -797,7 +901,15 @@ export type FederationReferenceTypes = {
     & GraphQLRecursivePick<FederationTypes['Operation'], {"id":true}> );
   Shift:
     ( { __typename: 'Shift' }
-    & GraphQLRecursivePick<FederationTypes['Shift'], {"id":true}> );
+    & GraphQLRecursivePick<FederationTypes['Shift'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}>
+        | GraphQLRecursivePick<FederationTypes['Shift'], {"startsAt":true,"endsAt":true,"plant":{"id":true}}> ) );
 };
 
 
@@ -818,6 +930,7 @@ export type ResolversTypes = {
   WorkOrderTransition: ResolverTypeWrapper<WorkOrderTransitionMapper>;
   WorkOrderHold: ResolverTypeWrapper<WorkOrderHoldMapper>;
   Operation: ResolverTypeWrapper<OperationMapper>;
+  MaterialRequirement: ResolverTypeWrapper<MaterialRequirementMapper>;
   ProductionLog: ResolverTypeWrapper<ProductionLogMapper>;
   ProblemKind: ProblemKind;
   ProblemStatus: ProblemStatus;
@@ -874,6 +987,7 @@ export type ResolversParentTypes = {
   WorkOrderTransition: WorkOrderTransitionMapper;
   WorkOrderHold: WorkOrderHoldMapper;
   Operation: OperationMapper;
+  MaterialRequirement: MaterialRequirementMapper;
   ProductionLog: ProductionLogMapper;
   ProblemReport: ProblemReportMapper;
   Schedule: Omit<Schedule, 'lanes' | 'unassigned' | 'conflicts' | 'criticalPath'> & { lanes: Array<ResolversParentTypes['MachineLane']>, unassigned: Array<ResolversParentTypes['ScheduledOperation']>, conflicts: Array<ResolversParentTypes['ScheduleConflict']>, criticalPath: ResolversParentTypes['CriticalPath'] };
@@ -968,6 +1082,7 @@ export type WorkOrderResolvers<ContextType = ProductionContext, ParentType exten
   holds?: Resolver<Array<ResolversTypes['WorkOrderHold']>, ParentType, ContextType, RequireFields<WorkOrderHoldsArgs, 'activeOnly'>>;
   goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  materialRequirements?: Resolver<Array<ResolversTypes['MaterialRequirement']>, ParentType, ContextType>;
   releasedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -1018,6 +1133,12 @@ export type OperationResolvers<ContextType = ProductionContext, ParentType exten
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   productionLogs?: Resolver<Array<ResolversTypes['ProductionLog']>, ParentType, ContextType>;
   problems?: Resolver<Array<ResolversTypes['ProblemReport']>, ParentType, ContextType>;
+};
+
+export type MaterialRequirementResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['MaterialRequirement'] = ResolversParentTypes['MaterialRequirement']> = {
+  material?: Resolver<ResolversTypes['Material'], ParentType, ContextType>;
+  quantityPer?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  requiredQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type ProductionLogResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['ProductionLog'] = ResolversParentTypes['ProductionLog']> = {
@@ -1075,6 +1196,12 @@ export type ScheduledOperationResolvers<ContextType = ProductionContext, ParentT
   plannedStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   plannedEnd?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  earliestStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  earliestFinish?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  latestStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  latestFinish?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  totalSlackMinutes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  critical?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ScheduleConflictResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['ScheduleConflict'] = ResolversParentTypes['ScheduleConflict']> = {
@@ -1103,7 +1230,12 @@ export type ProductionKpisResolvers<ContextType = ProductionContext, ParentType 
   completedWorkOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   onTimeDelivery?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
   averageCycleTimeHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageExecutionTimeHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   scheduleAdherence?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
+  overdueOpenWorkOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scrapRatio?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
   byProduct?: Resolver<Array<ResolversTypes['ProductKpis']>, ParentType, ContextType>;
 };
 
@@ -1112,7 +1244,12 @@ export type ProductKpisResolvers<ContextType = ProductionContext, ParentType ext
   completedWorkOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   onTimeDelivery?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
   averageCycleTimeHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageExecutionTimeHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   scheduleAdherence?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
+  overdueOpenWorkOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  scrapRatio?: Resolver<ResolversTypes['Ratio'], ParentType, ContextType>;
 };
 
 export type PlantResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['Plant'] = ResolversParentTypes['Plant']> = {
@@ -1252,6 +1389,7 @@ export type Resolvers<ContextType = ProductionContext> = {
   WorkOrderTransition?: WorkOrderTransitionResolvers<ContextType>;
   WorkOrderHold?: WorkOrderHoldResolvers<ContextType>;
   Operation?: OperationResolvers<ContextType>;
+  MaterialRequirement?: MaterialRequirementResolvers<ContextType>;
   ProductionLog?: ProductionLogResolvers<ContextType>;
   ProblemKind?: ProblemKindResolvers;
   ProblemStatus?: ProblemStatusResolvers;

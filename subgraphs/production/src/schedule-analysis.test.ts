@@ -1,70 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Prisma, type Operation, type WorkOrder } from "./generated/prisma/client.ts";
-import { assertRoutingOrder, criticalPath, progressOf, scheduleOf } from "./schedule-analysis.ts";
-
-const DAY = "2027-03-01";
-const at = (hhmm: string) => new Date(`${DAY}T${hhmm}:00Z`);
-const d = (n: number) => new Prisma.Decimal(n);
-const from = at("00:00"),
-  to = new Date("2027-03-02T00:00:00Z");
-
-function workOrder(number: string, due: string, quantity = 10): WorkOrder {
-  return {
-    id: number,
-    organizationId: "org",
-    plantId: "plant",
-    number,
-    productId: "product",
-    quantity: d(quantity),
-    dueDate: at(due),
-    plannedStart: null,
-    plannedEnd: null,
-    status: "RELEASED",
-    priority: 3,
-    releasedAt: null,
-    startedAt: null,
-    completedAt: null,
-    closedAt: null,
-    createdAt: from,
-    updatedAt: from,
-  };
-}
-
-function operation(wo: WorkOrder, sequence: number, plan: { start?: string; end?: string; machine?: string; parallel?: boolean } = {}): Operation {
-  return {
-    id: `${wo.number}/${sequence}`,
-    organizationId: "org",
-    plantId: "plant",
-    workOrderId: wo.id,
-    sequence,
-    name: `Step ${sequence}`,
-    workCenterId: "wc",
-    machineId: plan.machine ?? null,
-    parallel: plan.parallel ?? false,
-    status: "PENDING",
-    plannedStart: plan.start ? at(plan.start) : null,
-    plannedEnd: plan.end ? at(plan.end) : null,
-    operatorId: null,
-    startedAt: null,
-    completedAt: null,
-    pauseReason: null,
-    pausedBy: null,
-    pausedAt: null,
-    goodQuantity: d(0),
-    scrapQuantity: d(0),
-    createdAt: from,
-    updatedAt: from,
-  };
-}
-
-/** The schedule of these orders' operations, all of them in the window, in start order as the query returns them. */
-function schedule(orders: WorkOrder[], ops: Operation[]) {
-  const inWindow = ops
-    .filter((o) => o.plannedStart)
-    .sort((a, b) => a.plannedStart!.getTime() - b.plannedStart!.getTime() || a.id.localeCompare(b.id));
-  return scheduleOf(from, to, inWindow, orders, ops);
-}
-const ids = (ops: { id: string }[]) => ops.map((o) => o.id);
+import { at, d, ids, operation, schedule, to, workOrder } from "./schedule-fixtures.ts";
+import { assertRoutingOrder, progressOf, scheduleOf } from "./schedule-analysis.ts";
 
 describe("progress", () => {
   it("is good quantity over order quantity, capped at 1; a completed operation is 1; a zero quantity gives 0", () => {
@@ -169,50 +105,6 @@ describe("schedule lanes", () => {
     ]);
     expect(s.lanes[1]!.operations[0]).toMatchObject({ workOrderNumber: "WO-A", sequence: 10, name: "Step 10", status: "PENDING", progress: 0.5 });
     expect(ids(s.unassigned.map((o) => o.operation))).toEqual(["WO-A/30"]);
-  });
-});
-
-describe("critical path", () => {
-  it("is empty without planned operations", () => {
-    expect(criticalPath([], new Map(), new Map())).toEqual({ operations: [], start: null, end: null, durationMinutes: 0 });
-    expect(schedule([], []).criticalPath.durationMinutes).toBe(0);
-  });
-
-  it("follows the routing back from the operation that ends last, to whichever predecessor ends latest", () => {
-    // A10 m1 08-10, A20 m2 10-12, B10 m2 07-08:30, B20 m1 10-11:30: A20 ends last; it waited for A10 (10:00)
-    // rather than B10 on its machine (08:30); A10 waited for nothing.
-    const a = workOrder("WO-A", "23:00"),
-      b = workOrder("WO-B", "23:00");
-    const ops = [
-      operation(a, 10, { start: "08:00", end: "10:00", machine: "m1" }),
-      operation(a, 20, { start: "10:00", end: "12:00", machine: "m2" }),
-      operation(b, 10, { start: "07:00", end: "08:30", machine: "m2" }),
-      operation(b, 20, { start: "10:00", end: "11:30", machine: "m1" }),
-    ];
-    const path = schedule([a, b], ops).criticalPath;
-    expect(ids(path.operations)).toEqual(["WO-A/10", "WO-A/20"]);
-    expect(path).toMatchObject({ start: at("08:00"), end: at("12:00"), durationMinutes: 240 });
-  });
-
-  it("follows the machine when an operation waited for the one before it there", () => {
-    const x = workOrder("WO-X", "23:00"),
-      y = workOrder("WO-Y", "23:00");
-    const ops = [
-      operation(x, 10, { start: "08:00", end: "09:00", machine: "m1" }),
-      operation(y, 10, { start: "09:15", end: "10:00", machine: "m1" }),
-    ];
-    const path = schedule([x, y], ops).criticalPath;
-    expect(ids(path.operations)).toEqual(["WO-X/10", "WO-Y/10"]);
-    expect(path.durationMinutes).toBe(120);
-  });
-
-  it("starts from the lowest id among operations ending together", () => {
-    const x = workOrder("WO-X", "23:00"),
-      y = workOrder("WO-Y", "23:00");
-    const ops = [operation(y, 10, { start: "08:00", end: "10:00" }), operation(x, 10, { start: "09:00", end: "10:00" })];
-    const path = schedule([x, y], ops).criticalPath;
-    expect(ids(path.operations)).toEqual(["WO-X/10"]);
-    expect(path.durationMinutes).toBe(60);
   });
 });
 

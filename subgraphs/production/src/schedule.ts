@@ -1,12 +1,11 @@
 import { z } from "zod";
 import { conflict, zId, type InputShape } from "@mes/shared";
-import type { Operation, Prisma } from "./generated/prisma/client.ts";
+import type { Operation } from "./generated/prisma/client.ts";
 import type { RescheduleOperationInput } from "./resolvers-types.generated.ts";
 import type { ProductionDb, ProductionTx } from "./context.ts";
 import { lockOperation } from "./operations.ts";
-import { assertRoutingOrder, isPlanned, iso, scheduleOf } from "./schedule-analysis.ts";
-
-const ACTIVE: Prisma.WorkOrderWhereInput = { status: { notIn: ["CANCELLED", "CLOSED"] } };
+import { ACTIVE_ORDER as ACTIVE, claimMachineSlot } from "./machine-lane.ts";
+import { assertRoutingOrder, isPlanned, scheduleOf } from "./schedule-analysis.ts";
 
 /** Gantt data of the operations planned in [from, to) at a plant, with conflicts and the critical path. */
 export async function buildSchedule(db: ProductionDb, plantId: string, from: Date, to: Date) {
@@ -41,21 +40,7 @@ export async function rescheduleOperation(tx: ProductionTx, input: z.output<type
   const machineId = input.machineId ?? op.machineId;
   const { plannedStart: start, plannedEnd: end } = input;
   assertRoutingOrder(op, wo, await tx.operation.findMany({ where: { workOrderId: wo.id } }), start, end);
-  if (machineId) {
-    // One rescheduling per machine at a time, so two moves cannot both claim the same slot.
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`machine:${machineId}`}))`;
-    const clash = await tx.operation.findFirst({
-      where: { machineId, id: { not: op.id }, status: { not: "COMPLETED" }, plannedStart: { lt: end }, plannedEnd: { gt: start }, workOrder: ACTIVE },
-      include: { workOrder: { select: { number: true } } },
-      orderBy: { plannedStart: "asc" },
-    });
-    if (clash) {
-      throw conflict(
-        `Machine is busy from ${iso(clash.plannedStart!)} to ${iso(clash.plannedEnd!)} with ${clash.workOrder.number} operation ${clash.sequence}`,
-        { conflictingOperationId: clash.id },
-      );
-    }
-  }
+  if (machineId) await claimMachineSlot(tx, machineId, op.id, start, end);
   const updated = await tx.operation.update({ where: { id: op.id }, data: { machineId, plannedStart: start, plannedEnd: end } });
   const bounds = await tx.operation.aggregate({ where: { workOrderId: wo.id }, _min: { plannedStart: true }, _max: { plannedEnd: true } });
   await tx.workOrder.update({ where: { id: wo.id }, data: { plannedStart: bounds._min.plannedStart, plannedEnd: bounds._max.plannedEnd } });

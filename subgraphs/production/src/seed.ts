@@ -1,6 +1,6 @@
-import { appendEvent, buildDemoData, withTx, type Logger } from "@mes/shared";
+import { appendEvent, buildDemoData, withTx, type DemoPlant, type Logger } from "@mes/shared";
 import { Prisma, type WorkOrderStatus } from "./generated/prisma/client.ts";
-import type { ProductionDb } from "./context.ts";
+import type { ProductionDb, ProductionTx } from "./context.ts";
 
 const HOUR = 3_600_000;
 
@@ -14,6 +14,34 @@ const PATH: Record<WorkOrderStatus, WorkOrderStatus[]> = {
   CLOSED: ["RELEASED", "IN_PROGRESS", "COMPLETED", "CLOSED"],
   CANCELLED: ["RELEASED", "CANCELLED"],
 };
+
+/**
+ * The past week's counts, per machine and shift, each with the event a logProduction would have
+ * written: equipment's OEE and run-hour maintenance count them from production's feed.
+ */
+async function seedHistoryLogs(tx: ProductionTx, tenant: { organizationId: string; plantId: string }, logs: DemoPlant["productionLogs"]) {
+  await tx.productionLog.createMany({
+    data: logs.map(({ sequence: _s, ...l }) => ({ ...tenant, ...l, loggedBy: "demo-seed" })),
+  });
+  for (const l of logs) {
+    await appendEvent(tx, {
+      ...tenant,
+      type: "ProductionLogged",
+      aggregateId: l.workOrderId,
+      payload: {
+        productionLogId: l.id,
+        workOrderId: l.workOrderId,
+        operationId: l.operationId,
+        sequence: l.sequence,
+        machineId: l.machineId,
+        shiftId: l.shiftId,
+        goodQuantity: String(l.goodQuantity),
+        scrapQuantity: String(l.scrapQuantity),
+        loggedAt: l.loggedAt.toISOString(),
+      },
+    });
+  }
+}
 
 /**
  * Seeds the demo plant's products and work orders into an empty production database, with each
@@ -40,7 +68,7 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
             RELEASED: new Date(wo.plannedStart.getTime() - 24 * HOUR),
             IN_PROGRESS: wo.plannedStart,
             ON_HOLD: new Date(wo.plannedStart.getTime() + 2 * HOUR),
-            COMPLETED: new Date(wo.plannedEnd.getTime() + (i % 3 === 0 ? 30 : -1) * HOUR),
+            COMPLETED: wo.completedAt ?? new Date(wo.plannedEnd.getTime() + (i % 3 === 0 ? 30 : -1) * HOUR),
             CANCELLED: new Date(wo.plannedStart.getTime() - 12 * HOUR),
           };
           at.CLOSED = at.COMPLETED && new Date(at.COMPLETED.getTime() + 24 * HOUR);
@@ -55,12 +83,16 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
               closedAt: path.includes("CLOSED") ? at.CLOSED : null,
             },
           });
+          // The past week's orders carry the scrap their machines logged (their good units are the quantity).
+          const loggedScrap = (operationId: string) =>
+            plant.productionLogs.reduce((sum, l) => sum + (l.operationId === operationId ? l.scrapQuantity : 0), 0);
           await tx.operation.createMany({
             data: operations.map((op) => ({
               ...tenant,
               ...op,
               workOrderId: wo.id,
               goodQuantity: op.status === "COMPLETED" ? wo.quantity : op.status === "IN_PROGRESS" ? Math.floor(wo.quantity / 3) : 0,
+              scrapQuantity: loggedScrap(op.id),
             })),
           });
           // A running operation has reported its counts so far in the current shift, in two logs.
@@ -141,6 +173,7 @@ export async function seedDemo(db: ProductionDb, log: Logger): Promise<void> {
             from = to;
           }
         }
+        await seedHistoryLogs(tx, tenant, plant.productionLogs);
       }
     },
     { timeout: 120_000 },

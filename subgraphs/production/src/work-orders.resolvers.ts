@@ -34,5 +34,16 @@ export const workOrdersResolvers = {
     },
     scrapQuantity: async (w, _, ctx) =>
       (await ctx.loaders.operationsOfWorkOrder.load(w.id)).reduce((sum, op) => sum + op.scrapQuantity.toNumber(), 0),
+    materialRequirements: async (w, _, ctx) =>
+      (await ctx.loaders.bomOfProduct.load(w.productId)).map((line) => ({
+        materialId: line.materialId,
+        quantityPer: line.quantityPer,
+        requiredQuantity: line.quantityPer.mul(w.quantity),
+      })),
+  },
+  MaterialRequirement: {
+    material: (r) => entityRef("Material", r.materialId),
+    quantityPer: (r) => r.quantityPer.toNumber(),
+    requiredQuantity: (r) => r.requiredQuantity.toNumber(),
   },
 } satisfies Resolvers;

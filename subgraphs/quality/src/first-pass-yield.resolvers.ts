@@ -6,7 +6,7 @@ export const firstPassYieldResolvers = {
   Query: {
     firstPassYield: (_, { plantId, from, to }, ctx) => {
       requireWindow(from, to, 366);
-      return firstPassYield(ctx.db, ctx.tenant, requireId(plantId, "plantId"), from, to);
+      return firstPassYield(ctx.db, requireId(plantId, "plantId"), from, to);
     },
   },
 } satisfies Resolvers;

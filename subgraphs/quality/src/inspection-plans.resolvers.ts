@@ -1,4 +1,5 @@
-import { decimalToNumber, entityRef, parseInput, requireId } from "@mes/shared";
+import { decimalToNumber, entityRef, parseInput, requireId, requireWindow } from "@mes/shared";
+import { capabilityOf, capabilityReadings } from "./capability.ts";
 import { createInspectionPlan, createInspectionPlanInput, plansOfPlant } from "./inspection-plans.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 
@@ -24,5 +25,11 @@ export const inspectionPlansResolvers = {
     nominal: (c) => decimalToNumber(c.nominal),
     lowerLimit: (c) => decimalToNumber(c.lowerLimit),
     upperLimit: (c) => decimalToNumber(c.upperLimit),
+    capability: async (c, { from, to }, ctx) => {
+      requireWindow(from, to, 366);
+      if (c.kind !== "NUMERIC") return null;
+      const values = await capabilityReadings(ctx.db, c.id, from, to);
+      return { from, to, ...capabilityOf(values, decimalToNumber(c.lowerLimit), decimalToNumber(c.upperLimit)) };
+    },
   },
 } satisfies Resolvers;

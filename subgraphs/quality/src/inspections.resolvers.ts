@@ -24,9 +24,13 @@ export const inspectionsResolvers = {
     material: (i) => entityRef("Material", i.materialId),
     lot: (i) => entityRef("Lot", i.lotId),
     measurements: (i, _, ctx) => ctx.loaders.measurementsOfInspection.load(i.id),
+    quantityFailed: (i) => i.quantityInspected - i.quantityPassed,
+    firstPass: (i) => i.reinspectionOfId === null,
+    reinspectionOf: (i, _, ctx) => (i.reinspectionOfId ? ctx.loaders.inspection.load(i.reinspectionOfId) : null),
     ncrs: (i, _, ctx) => ctx.loaders.ncrsOfInspection.load(i.id),
   },
   Measurement: {
     value: (m) => decimalToNumber(m.value),
+    values: (m) => m.values.map((v) => v.toNumber()),
   },
 } satisfies Resolvers;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Prisma } from "./generated/prisma/client.ts";
-import { failedInspectionNcr, judgeMeasurement, readMeasurements, type JudgedCharacteristic } from "./measurements.ts";
+import { failedInspectionNcr, judgeCounted, judgeMeasurement, readMeasurements, unitsPassed, type JudgedCharacteristic } from "./measurements.ts";
 
 const d = (v: string) => new Prisma.Decimal(v);
 const numeric = (id: string, name: string, lower: string | null, upper: string | null, unit: string | null = "mm"): JudgedCharacteristic => ({
@@ -112,5 +112,103 @@ describe("failedInspectionNcr", () => {
       title: "QP-1 failed: Bore, Wall, Finish",
       description: "Bore: 10.2 mm (limits 9.95..10.05); Wall: 1.5 (limits 2..-); Finish: fail (limits -..-)",
     });
+  });
+});
+
+describe("judgeCounted: defective units per characteristic", () => {
+  const bore = numeric("c1", "Bore", "9.95", "10.05");
+  const finish = attribute("c2", "Finish");
+
+  it("counts the values of a sample out of limits (10 units, 2 out)", () => {
+    const values = [10, 10.01, 9.99, 10.06, 10, 10.02, 9.94, 10, 10.03, 9.98];
+    expect(judgeCounted(bore, { values }, 10)).toEqual({ value: 10, values, passed: false, defectiveUnits: 2 });
+    expect(judgeCounted(bore, { values: [10, 10.01] }, 10)).toEqual({ value: 10, values: [10, 10.01], passed: true, defectiveUnits: 0 });
+  });
+
+  it("takes a failing single value's count as given, 1 for a single unit, else unknown", () => {
+    expect(judgeCounted(bore, { value: 10.2, defectiveUnits: 3 }, 10)).toMatchObject({ passed: false, defectiveUnits: 3 });
+    expect(judgeCounted(bore, { value: 10.2 }, 1)).toMatchObject({ passed: false, defectiveUnits: 1 });
+    expect(judgeCounted(bore, { value: 10.2 }, 10)).toMatchObject({ passed: false, defectiveUnits: null });
+    expect(judgeCounted(bore, { value: 10 }, 10)).toEqual({ value: 10, values: [10], passed: true, defectiveUnits: 0 });
+  });
+
+  it("reads an attribute's count as its verdict, and a verdict with its count", () => {
+    expect(judgeCounted(finish, { defectiveUnits: 2 }, 10)).toEqual({ value: null, values: [], passed: false, defectiveUnits: 2 });
+    expect(judgeCounted(finish, { defectiveUnits: 0 }, 10)).toEqual({ value: null, values: [], passed: true, defectiveUnits: 0 });
+    expect(judgeCounted(finish, { passed: false, defectiveUnits: 4 }, 10)).toMatchObject({ passed: false, defectiveUnits: 4 });
+  });
+
+  it("says what contradicts", () => {
+    expect(judgeCounted(bore, { value: 10, values: [10] }, 5)).toEqual(["Bore: give value or values, not both"]);
+    expect(judgeCounted(bore, { values: [10, 10, 10] }, 2)).toEqual(["Bore: at most quantityInspected (2) values, one per unit"]);
+    expect(judgeCounted(bore, { values: [10, 11] }, 2)).toMatchObject({ defectiveUnits: 1 });
+    expect(judgeCounted(bore, { values: [10, 11], defectiveUnits: 2 }, 2)).toEqual(["Bore: defectiveUnits (2) must be the values out of limits (1)"]);
+    expect(judgeCounted(bore, { value: 10, defectiveUnits: 1 }, 5)).toEqual(["Bore passed: defectiveUnits must be 0"]);
+    expect(judgeCounted(finish, { passed: false, defectiveUnits: 0 }, 5)).toEqual(["Finish failed: defectiveUnits must be at least 1"]);
+    expect(judgeCounted(finish, { passed: false, defectiveUnits: 6 }, 5)).toEqual(["Finish: defectiveUnits must be at most quantityInspected (5)"]);
+  });
+});
+
+describe("unitsPassed", () => {
+  const ok = { passed: true, defectiveUnits: 0 };
+  it("is every unit when every characteristic passed", () => {
+    expect(unitsPassed([ok, ok], 10, null)).toBe(10);
+  });
+
+  it("subtracts the failing counts (a sample of 10 with 2 bad units: 8)", () => {
+    expect(unitsPassed([ok, { passed: false, defectiveUnits: 2 }], 10, null)).toBe(8);
+    // Two characteristics failing 2 and 3 units: at worst 5 different units.
+    expect(
+      unitsPassed(
+        [
+          { passed: false, defectiveUnits: 2 },
+          { passed: false, defectiveUnits: 3 },
+        ],
+        10,
+        null,
+      ),
+    ).toBe(5);
+    expect(
+      unitsPassed(
+        [
+          { passed: false, defectiveUnits: 7 },
+          { passed: false, defectiveUnits: 6 },
+        ],
+        10,
+        null,
+      ),
+    ).toBe(0);
+  });
+
+  it("fails the whole sample when a failure has no count (an inspection without counts)", () => {
+    expect(unitsPassed([ok, { passed: false, defectiveUnits: null }], 10, null)).toBe(0);
+  });
+
+  it("takes a given count that leaves room for the failures", () => {
+    // A unit failing both characteristics: 2 and 3 defective can be 3 units, so 7 passed.
+    expect(
+      unitsPassed(
+        [
+          { passed: false, defectiveUnits: 2 },
+          { passed: false, defectiveUnits: 3 },
+        ],
+        10,
+        7,
+      ),
+    ).toBe(7);
+    expect(unitsPassed([{ passed: false, defectiveUnits: null }], 10, 9)).toBe(9);
+    expect(unitsPassed([ok], 10, 6)).toBe(6);
+  });
+
+  it("refuses a given count above what the failures leave, or above the units", () => {
+    expect(unitsPassed([{ passed: false, defectiveUnits: 3 }], 10, 8)).toEqual({
+      field: "input.quantityPassed",
+      message: "must be at most 7 (3 unit(s) failed a characteristic)",
+    });
+    expect(unitsPassed([{ passed: false, defectiveUnits: null }], 10, 10)).toEqual({
+      field: "input.quantityPassed",
+      message: "must be at most 9 (1 unit(s) failed a characteristic)",
+    });
+    expect(unitsPassed([ok], 10, 11)).toEqual({ field: "input.quantityPassed", message: "must be at most quantityInspected (10)" });
   });
 });

@@ -1,4 +1,5 @@
-import { decimalToNumber, entityRef, liveField, parseInput, requireId, withTx } from "@mes/shared";
+import { badUserInput, decimalToNumber, entityRef, liveField, parseInput, requireId, requireWindow, withTx } from "@mes/shared";
+import { ncrDefectSummary } from "./ncr-defects.ts";
 import { loadRequired } from "./context.ts";
 import { NCR_NEXT } from "./ncr-status.ts";
 import {
@@ -22,8 +23,15 @@ import type { Resolvers, SubscriptionNcrOpenedArgs } from "./resolvers-types.gen
 export const ncrsResolvers = {
   Query: {
     ncr: (_, { id }, ctx) => ctx.loaders.ncr.load(requireId(id)),
-    ncrs: (_, { plantId, status, limit, offset }, ctx) =>
-      listNcrs(ctx.db, { plantId: plantId != null ? requireId(plantId, "plantId") : null, status }, { limit, offset }),
+    ncrs: (_, { plantId, status, from, to, defectType, limit, offset }, ctx) => {
+      if (from && to && !(from < to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
+      const filter = { plantId: plantId != null ? requireId(plantId, "plantId") : null, status, from, to, defectType: defectType?.trim() || null };
+      return listNcrs(ctx.db, filter, { limit, offset });
+    },
+    ncrDefectSummary: (_, { plantId, from, to }, ctx) => {
+      requireWindow(from, to, 366);
+      return ncrDefectSummary(ctx.db, requireId(plantId, "plantId"), from, to);
+    },
   },
   Mutation: {
     openNcr: (_, { input }, ctx) => {

@@ -184,10 +184,16 @@ export async function requestLotHold(tx: QualityTx, ncrId: string, locationId: s
 }
 
 /** NCRs, newest first, of a plant and/or in some statuses. */
-export function listNcrs(db: QualityTx, filter: { plantId: string | null; status?: NcrStatus[] | null }, page: PageArgs): Promise<Page<Ncr>> {
+export function listNcrs(
+  db: QualityTx,
+  filter: { plantId: string | null; status?: NcrStatus[] | null; from?: Date | null; to?: Date | null; defectType?: string | null },
+  page: PageArgs,
+): Promise<Page<Ncr>> {
   const where: Prisma.NcrWhereInput = {
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.status?.length ? { status: { in: filter.status } } : {}),
+    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+    ...(filter.defectType ? { defects: { some: { type: filter.defectType } } } : {}),
   };
   return paginate(
     page,

@@ -65,9 +65,44 @@ export type Characteristic = {
   name: Scalars['String']['output'];
   kind: CharacteristicKind;
   nominal?: Maybe<Scalars['Float']['output']>;
+  /** Lower specification limit (LSL), inclusive; null when there is none. */
   lowerLimit?: Maybe<Scalars['Float']['output']>;
+  /** Upper specification limit (USL), inclusive; null when there is none. */
   upperLimit?: Maybe<Scalars['Float']['output']>;
   unit?: Maybe<Scalars['String']['output']>;
+  /**
+   * Process capability of a NUMERIC characteristic over the readings of first inspections (not
+   * re-inspections) made in [from, to) (at most 366 days): Cp = (USL - LSL) / 6s,
+   * Cpk = min(USL - mean, mean - LSL) / 3s, s the sample standard deviation (n - 1). Cp and Cpk are
+   * null below 25 readings or when s = 0; Cp also when a limit is missing; Cpk with one limit uses that
+   * side only. Null for an ATTRIBUTE characteristic.
+   */
+  capability?: Maybe<ProcessCapability>;
+};
+
+
+export type CharacteristicCapabilityArgs = {
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
+};
+
+/** Process capability of one numeric characteristic over a period (see Characteristic.capability). */
+export type ProcessCapability = {
+  __typename?: 'ProcessCapability';
+  from: Scalars['DateTime']['output'];
+  to: Scalars['DateTime']['output'];
+  /** Readings counted: every unit's value of first inspections in [from, to). */
+  sampleCount: Scalars['Int']['output'];
+  /** Fewest readings for Cp and Cpk (25). */
+  minimumSampleCount: Scalars['Int']['output'];
+  /** Arithmetic mean of the readings, in the characteristic's unit; null without readings. */
+  mean?: Maybe<Scalars['Float']['output']>;
+  /** Sample standard deviation s = sqrt(sum((x - mean)^2) / (n - 1)), in the characteristic's unit; null below 2 readings. */
+  standardDeviation?: Maybe<Scalars['Float']['output']>;
+  /** Cp = (USL - LSL) / (6 s): the spread the limits allow over the spread of the process. Null below minimumSampleCount readings, when s = 0, or without both limits. */
+  cp?: Maybe<Scalars['Float']['output']>;
+  /** Cpk = min(USL - mean, mean - LSL) / (3 s); with only one limit, that side: (USL - mean) / 3s or (mean - LSL) / 3s. Null below minimumSampleCount readings, when s = 0, or without limits. */
+  cpk?: Maybe<Scalars['Float']['output']>;
 };
 
 export type Inspection = {
@@ -79,7 +114,17 @@ export type Inspection = {
   workOrder?: Maybe<WorkOrder>;
   material?: Maybe<Material>;
   lot?: Maybe<Lot>;
+  /** Units inspected. */
   quantityInspected: Scalars['Int']['output'];
+  /** Units that passed every characteristic. Inspections recorded without counts: all units when it passed, none when it failed. */
+  quantityPassed: Scalars['Int']['output'];
+  /** quantityInspected - quantityPassed. */
+  quantityFailed: Scalars['Int']['output'];
+  /** The earlier inspection of the same units this one repeats (e.g. after rework); null for a first inspection. */
+  reinspectionOf?: Maybe<Inspection>;
+  /** Whether this is the units' first inspection (reinspectionOf is null): only those count in first pass yield. */
+  firstPass: Scalars['Boolean']['output'];
+  /** PASS when every unit passed (quantityPassed = quantityInspected), else FAIL. */
   result: InspectionResult;
   /** Who inspected: the person the input named, or else the signed-in user who recorded it. */
   inspector?: Maybe<Scalars['String']['output']>;
@@ -94,9 +139,14 @@ export type Inspection = {
 export type Measurement = {
   __typename?: 'Measurement';
   characteristic: Characteristic;
-  /** The measured value of a NUMERIC characteristic. */
+  /** The measured value of a NUMERIC characteristic (the first of `values` when several units were measured). */
   value?: Maybe<Scalars['Float']['output']>;
+  /** Every unit's reading of a NUMERIC characteristic, in the order given (one element when one value was given; empty for ATTRIBUTE). */
+  values: Array<Scalars['Float']['output']>;
+  /** Whether every reading is within the limits (NUMERIC) or the verdict (ATTRIBUTE). */
   passed: Scalars['Boolean']['output'];
+  /** Units of the sample nonconforming on this characteristic; null when a failure was recorded without a count. */
+  defectiveUnits?: Maybe<Scalars['Int']['output']>;
 };
 
 /** Non-conformance report. */
@@ -134,18 +184,48 @@ export type Ncr = {
 export type NcrDefect = {
   __typename?: 'NcrDefect';
   id: Scalars['ID']['output'];
+  /** Defect type as recorded (free text, grouped exactly as written). */
   type: Scalars['String']['output'];
+  /** Nonconforming quantity with this defect, in the NCR's unit of measure. */
+  quantity: Scalars['Float']['output'];
+};
+
+/** NCRs created in a period, counted by defect type (see Query.ncrDefectSummary). */
+export type NcrDefectSummary = {
+  __typename?: 'NcrDefectSummary';
+  from: Scalars['DateTime']['output'];
+  to: Scalars['DateTime']['output'];
+  /** NCRs created in [from, to). */
+  ncrCount: Scalars['Int']['output'];
+  /** Of those, NCRs with no defect recorded. */
+  withoutDefects: Scalars['Int']['output'];
+  /** One row per defect type, most quantity first (then by type). */
+  byType: Array<NcrDefectTypeCount>;
+};
+
+export type NcrDefectTypeCount = {
+  __typename?: 'NcrDefectTypeCount';
+  type: Scalars['String']['output'];
+  /** NCRs with at least one defect of this type. */
+  ncrCount: Scalars['Int']['output'];
+  /** Sum of the defects' quantities of this type. */
   quantity: Scalars['Float']['output'];
 };
 
 /**
- * First pass yield over inspections made in a period: units that passed their first inspection
- * (the earliest inspection of the same plan and work order or lot) / units inspected first.
+ * First pass yield (FPY) over first inspections made in [from, to): units that passed their first
+ * inspection / units first inspected (ISO 22400-2 "first pass yield": good parts at the first pass
+ * over the parts inspected). A first inspection is any inspection that is not a re-inspection
+ * (RecordInspectionInput.reinspectionOf); each counts with its units (quantityInspected,
+ * quantityPassed). value is null when no unit was first inspected.
  */
 export type FirstPassYield = {
   __typename?: 'FirstPassYield';
+  /** The whole plant. */
   overall: Ratio;
+  /** Per product of the inspection plan (plans without a product count in overall only). */
   byProduct: Array<ProductYield>;
+  /** Per work center of the inspection plan (plans without one count in overall only). */
   byWorkCenter: Array<WorkCenterYield>;
 };
 
@@ -236,8 +316,11 @@ export type Query = {
   /** Inspections, newest first. */
   inspections: InspectionPage;
   ncr?: Maybe<Ncr>;
-  /** NCRs, newest first. */
+  /** NCRs, newest first; `from`/`to` keep those created in [from, to) (either may be left out); `defectType` those with a defect of that type. */
   ncrs: NcrPage;
+  /** NCRs of a plant created in [from, to) (at most 366 days), counted by defect type: e.g. this week's NCRs by defect type. */
+  ncrDefectSummary: NcrDefectSummary;
+  /** First pass yield of a plant over first inspections made in [from, to) (at most 366 days); see FirstPassYield. */
   firstPassYield: FirstPassYield;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
@@ -282,8 +365,18 @@ export type QueryNcrArgs = {
 export type QueryNcrsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<NcrStatus>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  defectType?: InputMaybe<Scalars['String']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryNcrDefectSummaryArgs = {
+  plantId: Scalars['ID']['input'];
+  from: Scalars['DateTime']['input'];
+  to: Scalars['DateTime']['input'];
 };
 
 
@@ -330,10 +423,18 @@ export type CreateInspectionPlanInput = {
 
 export type MeasurementInput = {
   characteristicId: Scalars['ID']['input'];
-  /** For a NUMERIC characteristic: at most 6 decimal places, like its limits. */
+  /** For a NUMERIC characteristic, one reading: at most 6 decimal places, like its limits. Give value or values. */
   value?: InputMaybe<Scalars['Float']['input']>;
-  /** For an ATTRIBUTE (pass/fail) characteristic. */
+  /** For a NUMERIC characteristic, one reading per unit measured (at most quantityInspected, same precision as value); the units out of limits are its defective units. */
+  values?: InputMaybe<Array<Scalars['Float']['input']>>;
+  /** For an ATTRIBUTE (pass/fail) characteristic: the verdict for the sample (false when any unit failed). */
   passed?: InputMaybe<Scalars['Boolean']['input']>;
+  /**
+   * Units of the sample nonconforming on this characteristic (0 to quantityInspected). For an
+   * ATTRIBUTE it may replace `passed` (0 = passed); for one NUMERIC `value` out of limits it says how
+   * many units failed. Left out for a failure, the count is unknown.
+   */
+  defectiveUnits?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type RecordInspectionInput = {
@@ -341,7 +442,17 @@ export type RecordInspectionInput = {
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
   materialId?: InputMaybe<Scalars['ID']['input']>;
   lotId?: InputMaybe<Scalars['ID']['input']>;
-  quantityInspected: Scalars['Int']['input'];
+  /** Units inspected (the sample), at least 1. */
+  quantityInspected?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * Units that passed every characteristic (0 to quantityInspected). Left out: all units when every
+   * characteristic passed; else quantityInspected minus the failing characteristics' defectiveUnits
+   * added up (a unit failing two characteristics counts twice: give quantityPassed then), or 0 when a
+   * failure has no count (the whole sample fails, as an inspection without counts always did).
+   */
+  quantityPassed?: InputMaybe<Scalars['Int']['input']>;
+  /** The earlier inspection (same plan) of the same units that this one repeats, e.g. after rework; first pass yield leaves re-inspections out. */
+  reinspectionOf?: InputMaybe<Scalars['ID']['input']>;
   /** One per characteristic of the plan. */
   measurements: Array<MeasurementInput>;
   /**
@@ -382,7 +493,7 @@ export type OpenNcrInput = {
 export type Mutation = {
   __typename?: 'Mutation';
   createInspectionPlan: InspectionPlan;
-  /** Records measurements; pass/fail is computed per characteristic and overall. A failure can open an NCR. */
+  /** Records measurements and unit counts; pass/fail is computed per characteristic and overall (FAIL when any unit failed). A failure can open an NCR. */
   recordInspection: Inspection;
   openNcr: Ncr;
   /** OPEN -> UNDER_REVIEW; assigns it when an assignee is given (leave it out to keep the current one; blank is refused). */
@@ -627,11 +738,14 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Characteristic: ResolverTypeWrapper<CharacteristicMapper>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ProcessCapability: ResolverTypeWrapper<ProcessCapability>;
   Inspection: ResolverTypeWrapper<InspectionMapper>;
-  Measurement: ResolverTypeWrapper<MeasurementMapper>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Measurement: ResolverTypeWrapper<MeasurementMapper>;
   Ncr: ResolverTypeWrapper<NcrMapper>;
   NcrDefect: ResolverTypeWrapper<NcrDefectMapper>;
+  NcrDefectSummary: ResolverTypeWrapper<NcrDefectSummary>;
+  NcrDefectTypeCount: ResolverTypeWrapper<NcrDefectTypeCount>;
   FirstPassYield: ResolverTypeWrapper<Omit<FirstPassYield, 'byProduct' | 'byWorkCenter'> & { byProduct: Array<ResolversTypes['ProductYield']>, byWorkCenter: Array<ResolversTypes['WorkCenterYield']> }>;
   ProductYield: ResolverTypeWrapper<Omit<ProductYield, 'product'> & { product: ResolversTypes['Product'] }>;
   WorkCenterYield: ResolverTypeWrapper<Omit<WorkCenterYield, 'workCenter'> & { workCenter: ResolversTypes['WorkCenter'] }>;
@@ -672,11 +786,14 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   Characteristic: CharacteristicMapper;
   Float: Scalars['Float']['output'];
+  ProcessCapability: ProcessCapability;
   Inspection: InspectionMapper;
-  Measurement: MeasurementMapper;
   Boolean: Scalars['Boolean']['output'];
+  Measurement: MeasurementMapper;
   Ncr: NcrMapper;
   NcrDefect: NcrDefectMapper;
+  NcrDefectSummary: NcrDefectSummary;
+  NcrDefectTypeCount: NcrDefectTypeCount;
   FirstPassYield: Omit<FirstPassYield, 'byProduct' | 'byWorkCenter'> & { byProduct: Array<ResolversParentTypes['ProductYield']>, byWorkCenter: Array<ResolversParentTypes['WorkCenterYield']> };
   ProductYield: Omit<ProductYield, 'product'> & { product: ResolversParentTypes['Product'] };
   WorkCenterYield: Omit<WorkCenterYield, 'workCenter'> & { workCenter: ResolversParentTypes['WorkCenter'] };
@@ -746,6 +863,18 @@ export type CharacteristicResolvers<ContextType = QualityContext, ParentType ext
   lowerLimit?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   upperLimit?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  capability?: Resolver<Maybe<ResolversTypes['ProcessCapability']>, ParentType, ContextType, RequireFields<CharacteristicCapabilityArgs, 'from' | 'to'>>;
+};
+
+export type ProcessCapabilityResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['ProcessCapability'] = ResolversParentTypes['ProcessCapability']> = {
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minimumSampleCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  mean?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  standardDeviation?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  cp?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  cpk?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type InspectionResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['Inspection'] = ResolversParentTypes['Inspection'], FederationReferenceType extends FederationReferenceTypes['Inspection'] = FederationReferenceTypes['Inspection']> = {
@@ -758,6 +887,10 @@ export type InspectionResolvers<ContextType = QualityContext, ParentType extends
   material?: Resolver<Maybe<ResolversTypes['Material']>, ParentType, ContextType>;
   lot?: Resolver<Maybe<ResolversTypes['Lot']>, ParentType, ContextType>;
   quantityInspected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantityPassed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantityFailed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reinspectionOf?: Resolver<Maybe<ResolversTypes['Inspection']>, ParentType, ContextType>;
+  firstPass?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   result?: Resolver<ResolversTypes['InspectionResult'], ParentType, ContextType>;
   inspector?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   recordedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -769,7 +902,9 @@ export type InspectionResolvers<ContextType = QualityContext, ParentType extends
 export type MeasurementResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['Measurement'] = ResolversParentTypes['Measurement']> = {
   characteristic?: Resolver<ResolversTypes['Characteristic'], ParentType, ContextType>;
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  values?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
   passed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  defectiveUnits?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type NcrResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['Ncr'] = ResolversParentTypes['Ncr'], FederationReferenceType extends FederationReferenceTypes['Ncr'] = FederationReferenceTypes['Ncr']> = {
@@ -804,6 +939,20 @@ export type NcrResolvers<ContextType = QualityContext, ParentType extends Resolv
 export type NcrDefectResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['NcrDefect'] = ResolversParentTypes['NcrDefect']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type NcrDefectSummaryResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['NcrDefectSummary'] = ResolversParentTypes['NcrDefectSummary']> = {
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  ncrCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  withoutDefects?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byType?: Resolver<Array<ResolversTypes['NcrDefectTypeCount']>, ParentType, ContextType>;
+};
+
+export type NcrDefectTypeCountResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['NcrDefectTypeCount'] = ResolversParentTypes['NcrDefectTypeCount']> = {
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ncrCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
@@ -884,6 +1033,7 @@ export type QueryResolvers<ContextType = QualityContext, ParentType extends Reso
   inspections?: Resolver<ResolversTypes['InspectionPage'], ParentType, ContextType, RequireFields<QueryInspectionsArgs, 'limit' | 'offset'>>;
   ncr?: Resolver<Maybe<ResolversTypes['Ncr']>, ParentType, ContextType, RequireFields<QueryNcrArgs, 'id'>>;
   ncrs?: Resolver<ResolversTypes['NcrPage'], ParentType, ContextType, RequireFields<QueryNcrsArgs, 'limit' | 'offset'>>;
+  ncrDefectSummary?: Resolver<ResolversTypes['NcrDefectSummary'], ParentType, ContextType, RequireFields<QueryNcrDefectSummaryArgs, 'plantId' | 'from' | 'to'>>;
   firstPassYield?: Resolver<ResolversTypes['FirstPassYield'], ParentType, ContextType, RequireFields<QueryFirstPassYieldArgs, 'plantId' | 'from' | 'to'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   qualityAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryQualityAuditLogArgs, 'limit' | 'offset'>>;
@@ -952,10 +1102,13 @@ export type Resolvers<ContextType = QualityContext> = {
   NcrDisposition?: NcrDispositionResolvers;
   InspectionPlan?: InspectionPlanResolvers<ContextType>;
   Characteristic?: CharacteristicResolvers<ContextType>;
+  ProcessCapability?: ProcessCapabilityResolvers<ContextType>;
   Inspection?: InspectionResolvers<ContextType>;
   Measurement?: MeasurementResolvers<ContextType>;
   Ncr?: NcrResolvers<ContextType>;
   NcrDefect?: NcrDefectResolvers<ContextType>;
+  NcrDefectSummary?: NcrDefectSummaryResolvers<ContextType>;
+  NcrDefectTypeCount?: NcrDefectTypeCountResolvers<ContextType>;
   FirstPassYield?: FirstPassYieldResolvers<ContextType>;
   ProductYield?: ProductYieldResolvers<ContextType>;
   WorkCenterYield?: WorkCenterYieldResolvers<ContextType>;

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { SUBGRAPHS, urlVariable, type SubgraphName, type UrlVariable } from "@mes/db";
 import { authConfigProblems, authEnv } from "./auth.ts";
+import { metricsEnv } from "./metrics.ts";
+import { tracingEnv } from "./tracing.ts";
 
 /** `<NAME>_URL` of every registered subgraph, optional: a follower finds the feeds it follows there. */
 function feedUrlVariables() {
@@ -50,6 +52,9 @@ export const serviceEnv = {
   // Stack traces and internal messages in error responses, for a developer's own machine only.
   DEBUG_ERRORS: booleanFlag.optional(),
   ...authEnv,
+  // /metrics (see metrics.ts) and OpenTelemetry tracing (standard OTEL_* variables, see tracing.ts).
+  ...metricsEnv,
+  ...tracingEnv,
 };
 
 /** Whether error responses may carry stack traces and internals: NODE_ENV=development with DEBUG_ERRORS=true. */
@@ -75,6 +80,16 @@ export const subgraphEnv = withAuthCheck(
     // GraphQL URLs of the subgraphs whose events this one follows (their /events feed), by registry name.
     ...feedUrlVariables(),
     EVENT_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    // How long a write naming another subgraph's entity that its copy does not know yet waits for
+    // the copy to catch up (an entity created a moment ago there) before it is refused as unknown.
+    // The role statements run as (SET ROLE on each connection; row-level security applies to it, so
+    // it must be neither superuser nor the tables' owner). Empty: the login role as it is, for a
+    // deployment that logs in as a member of mes_app directly.
+    DB_ROLE: z
+      .string()
+      .regex(/^([a-z_][a-z0-9_]{0,62})?$/, "must be a role name (lower-case letters, digits, _) or empty")
+      .default("mes_app"),
+    REFERENCE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
     // How long outbox events stay for late subscribers and followers (default a week).
     OUTBOX_RETENTION_HOURS: z.coerce
       .number()

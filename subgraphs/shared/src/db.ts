@@ -17,9 +17,22 @@ export interface AuditSession {
   operation?: string;
 }
 
+/** Whose rows a statement may see and write under row-level security (prisma/kit.sql mes_row_visible). */
+export interface RowTenant {
+  organizationId: string;
+  /** null: every plant of the organization. */
+  plantIds: readonly string[] | null;
+}
+
 /** What the pool knows of the request a statement belongs to. */
 export interface RequestScope extends QueryStats {
   audit?: AuditSession;
+  /**
+   * The tenant row-level security lets the scope's statements see. A scope without one (a request
+   * before its caller is known, or an anonymous one) sees nothing; work outside any scope (the
+   * feed, retention, periodic tasks) runs as the service itself ('system').
+   */
+  tenant?: RowTenant;
   /** The mutation's Idempotency-Key row, marked committed inside its transaction (see withTx). */
   idempotency?: { id: bigint; committed: boolean };
 }
@@ -38,8 +51,22 @@ export interface InstrumentedPool {
 type AuditedClient = pg.PoolClient & { mesAuditKey?: string };
 const NO_AUDIT_SESSION = ["", "", "", ""];
 
+// Parameters, never SQL built from strings: the audit session and the row-level security tenant.
 const SET_AUDIT_SESSION = `SELECT set_config('mes.actor', $1, false), set_config('mes.request_id', $2, false),
-  set_config('mes.organization_id', $3, false), set_config('mes.operation', $4, false)`;
+  set_config('mes.organization_id', $3, false), set_config('mes.operation', $4, false),
+  set_config('mes.scope', $5, false), set_config('mes.tenant_organization', $6, false), set_config('mes.tenant_plants', $7, false)`;
+
+const TRANSACTION_END = /^\s*(ROLLBACK|COMMIT|END|ABORT)\b/i;
+
+/** The row-level security settings of a statement: [scope, organization, plants]. */
+export function rowSecuritySettings(scope: RequestScope | undefined): [string, string, string] {
+  if (!scope) return ["system", "", ""];
+  if (!scope.tenant) return ["tenant", "", ""];
+  return ["tenant", scope.tenant.organizationId, scope.tenant.plantIds ? scope.tenant.plantIds.join(",") : "*"];
+}
+
+/** The role the services' statements run as (prisma/kit.sql): row-level security applies to it. */
+export const APPLICATION_ROLE = "mes_app";
 
 /**
  * SQL_CAPTURE=<file>: the first statement of each distinct SQL text is appended to the file (JSON
@@ -58,7 +85,13 @@ function sqlCapture(file: string | undefined): ((args: unknown[]) => void) | nul
   };
 }
 
-export function createPool(connectionString: string, max: number, applicationName: string, statementTimeoutMs?: number): InstrumentedPool {
+export function createPool(
+  connectionString: string,
+  max: number,
+  applicationName: string,
+  statementTimeoutMs?: number,
+  role: string | null = APPLICATION_ROLE,
+): InstrumentedPool {
   const capture = sqlCapture(process.env.SQL_CAPTURE);
   const stats: QueryStats = { queries: 0 };
   const pool = new pg.Pool({
@@ -67,23 +100,41 @@ export function createPool(connectionString: string, max: number, applicationNam
     application_name: applicationName,
     idleTimeoutMillis: 30_000,
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+    // Every session runs as the application role from its start (a missing role fails the
+    // connection loudly); startSubgraph checks that it bypasses no row-level security.
+    ...(role ? { options: `-c role=${role}` } : {}),
   });
   // A client handed over by another request's release must run in the asking request's context,
   // or its statements would be counted (and audited) as the other request's.
   const connect = pool.connect.bind(pool) as (cb?: (...args: unknown[]) => void) => unknown;
   (pool as unknown as { connect: typeof connect }).connect = (cb) => (cb ? connect(AsyncResource.bind(cb)) : connect());
   pool.on("connect", (client: AuditedClient) => {
+    // A checked-out client between statements (e.g. inside a transaction) has no pool listener: when
+    // PostgreSQL ends the session (restart), its 'error' would crash the process (found by
+    // test/chaos.test.ts). Its holder's next statement fails anyway; the pool drops the client.
+    client.on("error", () => {});
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.mesAuditKey = NO_AUDIT_SESSION.join("\u0000");
+    client.mesAuditKey = undefined; // a new session has none of the settings: the first statement sets them
     // Every statement, pooled or inside a transaction, goes through a client's query().
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       stats.queries += 1;
       capture?.(args);
       const scope = requestQueries.getStore();
       if (scope) scope.queries += 1;
+      // A transaction's end may undo settings changed inside it (a rollback reverts even session
+      // settings): forget what the session holds, so the next statement sets them again; and send
+      // the end itself as it is (a settings statement in an aborted transaction would fail it).
+      const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+      if (typeof text === "string" && TRANSACTION_END.test(text)) {
+        client.mesAuditKey = undefined;
+        return query(...args);
+      }
       // Session settings for the audit trigger, sent only when they differ from the connection's.
       const audit = scope?.audit;
-      const values = audit ? [audit.actor, audit.requestId, audit.organizationId, audit.operation ?? ""] : NO_AUDIT_SESSION;
+      const values = [
+        ...(audit ? [audit.actor, audit.requestId, audit.organizationId, audit.operation ?? ""] : NO_AUDIT_SESSION),
+        ...rowSecuritySettings(scope),
+      ];
       const key = values.join("\u0000");
       const submittable = typeof (args[0] as { submit?: unknown } | undefined)?.submit === "function";
       if (key === client.mesAuditKey || submittable) return query(...args);

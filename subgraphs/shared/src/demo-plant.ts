@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { buildGenealogy, type GenealogyStep } from "./demo-genealogy.ts";
+import { buildHistory, type DemoMachineStop, type DemoMaintenance, type DemoProductionLog } from "./demo-history.ts";
 import { DAY_MS, localDate, localToUtc } from "./time.ts";
 
 /**
@@ -53,7 +55,17 @@ export interface DemoPlant {
     state: "RUNNING" | "IDLE" | "SETUP" | "DOWN" | "MAINTENANCE";
   }[];
   locations: { id: string; code: string; name: string; type: "WAREHOUSE" | "LINE_SIDE" | "QUARANTINE" | "SHIPPING" }[];
-  lots: { id: string; materialId: string; lotNumber: string; supplier: string; receivedAt: Date; locationId: string; quantity: number }[];
+  /** Supplier lots, booked as receipts at `unitCost` (the newer lot of each material a little dearer). */
+  lots: {
+    id: string;
+    materialId: string;
+    lotNumber: string;
+    supplier: string;
+    receivedAt: Date;
+    locationId: string;
+    quantity: number;
+    unitCost: number;
+  }[];
   products: {
     id: string;
     code: string;
@@ -78,6 +90,8 @@ export interface DemoPlant {
     plannedStart: Date;
     plannedEnd: Date;
     status: DemoWorkOrderStatus;
+    /** When it completed, when not the demo's default (around the planned end). */
+    completedAt?: Date;
     priority: number;
     operations: {
       id: string;
@@ -139,11 +153,33 @@ export interface DemoPlant {
     createdAt: Date;
   }[];
   downtimes: { id: string; machineId: string; reasonCode: string; startedAt: Date; endedAt: Date; note: string }[];
+  /** Counts reported per machine and shift over the past week (see demo-history.ts). */
+  productionLogs: DemoProductionLog[];
+  /** Non-RUNNING intervals of the machines from `historyStart` to `historyEnd`; they ran in between. */
+  machineStops: DemoMachineStop[];
+  historyStart: Date;
+  /** End of the last shift that has ended: the machines' current states begin after it. */
+  historyEnd: Date;
+  /** Completed weekly lubrications (one per work center's first machine): the PM schedules' last resets. */
+  maintenance: DemoMaintenance[];
+  /** Stock movements of work orders that make lots from lots: raw lots → an intermediate lot → a finished lot. */
+  genealogy: GenealogyStep[];
 }
 
 export interface DemoData {
   organizationId: string;
-  materials: { id: string; code: string; description: string; unitOfMeasure: string; reorderPoint: number; safetyStock: number; unitCost: number }[];
+  materials: {
+    id: string;
+    code: string;
+    description: string;
+    unitOfMeasure: string;
+    reorderPoint: number;
+    safetyStock: number;
+    unitCost: number;
+    costingMethod: "FIFO" | "MOVING_AVERAGE";
+    /** Made in the plant (a work order's output): no supplier lots. */
+    made: boolean;
+  }[];
   downtimeReasons: { id: string; code: string; description: string; kind: "PLANNED" | "UNPLANNED" }[];
   plants: DemoPlant[];
 }
@@ -164,6 +200,17 @@ const MATERIALS: [string, string, string, number, number, number][] = [
   ["GRS-EP2", "Grease EP2", "KG", 30, 10, 7.2],
   ["PLT-EUR", "Euro pallet", "EA", 80, 30, 12.5],
 ];
+/** Valued at the moving weighted average (all others FIFO), so stock valuation shows both methods. */
+const MOVING_AVERAGE_MATERIALS = new Set(["BRG-6204"]);
+/** Materials Lakeside makes: shafts (from steel bar) go into bearing hubs (the genealogy demo). */
+const MADE_MATERIALS: [string, string][] = [
+  ["SHF-40", "Drive shaft 40 mm (made at Lakeside)"],
+  ["HUB-6204", "Bearing hub with shaft (made at Lakeside)"],
+];
+/** Below what the open orders need at each plant: "which open work orders are short of material". */
+const SHORT_MATERIAL = "BOX-M";
+/** A later delivery's price rise: the newer lot of each material costs this much more. */
+const NEWER_LOT_PRICE = 1.06;
 
 const DOWNTIME_REASONS: [string, string, "PLANNED" | "UNPLANNED"][] = [
   ["PM", "Preventive maintenance", "PLANNED"],
@@ -182,6 +229,8 @@ interface PlantSpec {
   areas: { code: string; name: string; workCenters: { code: string; name: string; machines: number; cycle: number }[] }[];
 }
 
+// Cycle times (seconds per unit) are chosen so every work center is loaded alike by equal quantities of
+// the plant's products: machines / (products routed through it x cycle) = 1/60 at each (demo-history.ts).
 const PLANT_SPECS: PlantSpec[] = [
   {
     code: "RIV",
@@ -192,9 +241,9 @@ const PLANT_SPECS: PlantSpec[] = [
         code: "FAB",
         name: "Fabrication",
         workCenters: [
-          { code: "CUT", name: "Laser cutting", machines: 4, cycle: 45 },
-          { code: "BEND", name: "Press brake", machines: 4, cycle: 30 },
-          { code: "WELD", name: "Robot welding", machines: 5, cycle: 90 },
+          { code: "CUT", name: "Laser cutting", machines: 4, cycle: 80 },
+          { code: "BEND", name: "Press brake", machines: 4, cycle: 120 },
+          { code: "WELD", name: "Robot welding", machines: 5, cycle: 150 },
         ],
       },
       {
@@ -216,17 +265,17 @@ const PLANT_SPECS: PlantSpec[] = [
         code: "MCH",
         name: "Machining",
         workCenters: [
-          { code: "LATHE", name: "CNC turning", machines: 6, cycle: 75 },
-          { code: "MILL", name: "CNC milling", machines: 6, cycle: 110 },
-          { code: "GRIND", name: "Grinding", machines: 3, cycle: 50 },
+          { code: "LATHE", name: "CNC turning", machines: 6, cycle: 180 },
+          { code: "MILL", name: "CNC milling", machines: 6, cycle: 120 },
+          { code: "GRIND", name: "Grinding", machines: 3, cycle: 180 },
         ],
       },
       {
         code: "FIN",
         name: "Finishing",
         workCenters: [
-          { code: "WASH", name: "Parts washing", machines: 2, cycle: 20 },
-          { code: "PACK", name: "Inspection and packing", machines: 3, cycle: 40 },
+          { code: "WASH", name: "Parts washing", machines: 2, cycle: 40 },
+          { code: "PACK", name: "Inspection and packing", machines: 3, cycle: 60 },
         ],
       },
     ],
@@ -368,19 +417,34 @@ export function buildDemoData(now: Date = new Date()): DemoData {
   const rand = prng(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const t0 = Math.floor(now.getTime() / HOUR) * HOUR;
-  const materials = MATERIALS.map(([code, description, unitOfMeasure, reorderPoint, safetyStock, unitCost]) => ({
-    id: demoId("material", code),
-    code,
-    description,
-    unitOfMeasure,
-    reorderPoint,
-    safetyStock,
-    unitCost,
-  }));
+  const materials: DemoData["materials"] = [
+    ...MATERIALS.map(([code, description, unitOfMeasure, reorderPoint, safetyStock, unitCost]) => ({
+      id: demoId("material", code),
+      code,
+      description,
+      unitOfMeasure,
+      reorderPoint,
+      safetyStock,
+      unitCost,
+      costingMethod: MOVING_AVERAGE_MATERIALS.has(code) ? ("MOVING_AVERAGE" as const) : ("FIFO" as const),
+      made: false,
+    })),
+    ...MADE_MATERIALS.map(([code, description]) => ({
+      id: demoId("material", code),
+      code,
+      description,
+      unitOfMeasure: "EA",
+      reorderPoint: 0,
+      safetyStock: 0,
+      unitCost: 0,
+      costingMethod: "FIFO" as const,
+      made: true,
+    })),
+  ];
   const materialByCode = new Map(materials.map((m) => [m.code, m]));
   const downtimeReasons = DOWNTIME_REASONS.map(([code, description, kind]) => ({ id: demoId("downtime-reason", code), code, description, kind }));
 
-  const plants = PLANT_SPECS.map((spec): DemoPlant => {
+  const plants = PLANT_SPECS.map((spec, plantIndex): DemoPlant => {
     const p = spec.code;
     const areas = spec.areas.map((a) => ({ id: demoId(p, "area", a.code), code: a.code, name: a.name }));
     const workCenters = spec.areas.flatMap((a) =>
@@ -406,17 +470,20 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       { id: demoId(p, "loc", "QA-01"), code: "QA-01", name: "Quarantine", type: "QUARANTINE" as const },
       { id: demoId(p, "loc", "SH-01"), code: "SH-01", name: "Shipping dock", type: "SHIPPING" as const },
     ];
-    const lots = materials.flatMap((m, mi) =>
-      [0, 1].map((k) => ({
-        id: demoId(p, "lot", m.code, k + 1),
-        materialId: m.id,
-        lotNumber: `${p}-${m.code}-${String(k + 1).padStart(3, "0")}`,
-        supplier: pick(["Nordic Steel AB", "Midwest Fasteners", "Rhein Components", "Pacific Electronics"]),
-        receivedAt: new Date(t0 - (30 - k * 10 - (mi % 5)) * DAY),
-        locationId: k === 0 ? locations[0]!.id : locations[1]!.id,
-        quantity: 0, // sized below, once the open work orders are known
-      })),
-    );
+    const lots = materials
+      .filter((m) => !m.made)
+      .flatMap((m, mi) =>
+        [0, 1].map((k) => ({
+          id: demoId(p, "lot", m.code, k + 1),
+          materialId: m.id,
+          lotNumber: `${p}-${m.code}-${String(k + 1).padStart(3, "0")}`,
+          supplier: pick(["Nordic Steel AB", "Midwest Fasteners", "Rhein Components", "Pacific Electronics"]),
+          receivedAt: new Date(t0 - (30 - k * 10 - (mi % 5)) * DAY),
+          locationId: k === 0 ? locations[0]!.id : locations[1]!.id,
+          quantity: 0, // sized below, once the open work orders are known
+          unitCost: k === 0 ? m.unitCost : Math.round(m.unitCost * NEWER_LOT_PRICE * 10_000) / 10_000,
+        })),
+      );
     const products = PRODUCT_SPECS[p]!.map((ps) => ({
       id: demoId(p, "product", ps.code),
       code: ps.code,
@@ -491,14 +558,20 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       };
     });
     // Stock covers what the open orders reserve plus a margin over the reorder point; every fourth
-    // material is short (available at half its reorder point), so low-stock alerts have something to show.
+    // material is low (available at half its reorder point), so low-stock alerts have something to show.
+    // What the genealogy's orders issued is on top (it left stock long ago).
+    const genealogy = buildGenealogy({ plantCode: p, id: demoId, materials, products, workOrders, lots, locations });
     const open = workOrders.filter((w) => w.status === "RELEASED" || w.status === "IN_PROGRESS" || w.status === "ON_HOLD");
     materials.forEach((m, mi) => {
+      if (m.made) return;
       const reserved = open.reduce(
         (sum, w) => sum + (products.find((pr) => pr.id === w.productId)!.bom.find((b) => b.materialId === m.id)?.quantityPer ?? 0) * w.quantity,
         0,
       );
-      const total = Math.ceil(reserved + m.reorderPoint * (mi % 4 === 3 ? 0.5 : 1.5 + rand()));
+      const issued = genealogy.flatMap((g) => g.issues).reduce((sum, i) => sum + (i.materialId === m.id ? i.quantity : 0), 0);
+      const wanted = Math.ceil(reserved + issued + m.reorderPoint * (mi % 4 === 3 ? 0.5 : 1.5 + rand()));
+      // Shipping boxes are out: less on hand than the open orders reserve, so some orders are short.
+      const total = m.code === SHORT_MATERIAL ? Math.max(2, Math.floor(reserved * 0.7)) : wanted;
       const [older, newer] = lots.filter((l) => l.materialId === m.id) as [DemoPlant["lots"][number], DemoPlant["lots"][number]];
       older.quantity = Math.ceil(total * 0.6);
       newer.quantity = total - older.quantity;
@@ -520,6 +593,20 @@ export function buildDemoData(now: Date = new Date()): DemoData {
         endsAt: localToUtc(businessDate, sp.startMinute + sp.durationMinutes, spec.timeZone),
       })),
     );
+    // The past week on the shop floor: runs, stops and counts of every machine, and the orders they served.
+    const history = buildHistory({
+      plantCode: p,
+      timeZone: spec.timeZone,
+      cut: new Date(t0),
+      rand: prng(1000 + plantIndex),
+      id: demoId,
+      workCenters,
+      machines,
+      products,
+      shiftPatterns,
+      shifts,
+    });
+    workOrders.push(...history.workOrders);
     const crews = ["A", "B", "C"].map((c, ci) => ({
       id: demoId(p, "crew", c),
       name: `Crew ${c}`,
@@ -578,20 +665,6 @@ export function buildDemoData(now: Date = new Date()): DemoData {
           createdAt: ins.inspectedAt,
         };
       });
-    const downtimes = machines.flatMap((m, mi) =>
-      Array.from({ length: 1 + (mi % 3) }, (_, k) => {
-        const reason = DOWNTIME_REASONS[(mi + k) % DOWNTIME_REASONS.length]!;
-        const startedAt = new Date(t0 - (1 + k * 2 + (mi % 5)) * DAY + (mi % 8) * HOUR);
-        return {
-          id: demoId(p, "downtime", m.code, k),
-          machineId: m.id,
-          reasonCode: reason[0],
-          startedAt,
-          endedAt: new Date(startedAt.getTime() + (10 + Math.floor(rand() * 110)) * 60_000),
-          note: reason[1],
-        };
-      }),
-    );
     return {
       id: demoId("plant", p),
       code: p,
@@ -610,7 +683,13 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       inspectionPlans,
       inspections,
       ncrs,
-      downtimes,
+      downtimes: history.downtimes,
+      productionLogs: history.productionLogs,
+      machineStops: history.stops,
+      historyStart: history.start,
+      historyEnd: history.end,
+      maintenance: history.maintenance,
+      genealogy,
     };
   });
   return { organizationId: DEMO_ORGANIZATION_ID, materials, downtimeReasons, plants };

@@ -65,7 +65,12 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown, argNa
 
 interface PrismaKnownError {
   code: string;
-  meta?: { modelName?: string; target?: unknown; field_name?: string; driverAdapterError?: { cause?: { constraint?: { fields?: string[] } } } };
+  meta?: {
+    modelName?: string;
+    target?: unknown;
+    field_name?: string;
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string }; originalMessage?: string } };
+  };
 }
 
 function isPrismaKnownError(err: unknown): err is PrismaKnownError {
@@ -75,7 +80,13 @@ function isPrismaKnownError(err: unknown): err is PrismaKnownError {
 }
 
 function uniqueFields(meta: PrismaKnownError["meta"]): string {
-  const fromAdapter = meta?.driverAdapterError?.cause?.constraint?.fields;
+  const cause = meta?.driverAdapterError?.cause;
+  const constraint = cause?.constraint;
+  // Under row-level security PostgreSQL leaves the key out of the error's detail; the constraint's
+  // name (Prisma's <Model>_<field>_<field>_key), in its message, still says which fields.
+  const index = constraint?.index ?? cause?.originalMessage?.match(/unique constraint "([^"]+)"/)?.[1];
+  const fromIndex = index?.match(/^[A-Za-z0-9]+_(.+)_key$/)?.[1]?.split("_");
+  const fromAdapter = constraint?.fields ?? fromIndex;
   const fields = (Array.isArray(meta?.target) ? (meta.target as string[]) : fromAdapter)?.map((f) => f.replace(/"/g, ""));
   // The tenant columns are part of every unique key; the user cares about the rest.
   return fields?.filter((f) => f !== "organizationId" && f !== "plantId").join(", ") || "key";

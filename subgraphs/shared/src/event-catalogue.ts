@@ -97,7 +97,25 @@ export const EVENT_CATALOGUE = {
   Restocked: z.object(stockLevel),
   /** inventory: an NCR's scrap disposition could not be applied (not enough stock there). */
   ScrapRejected: z.object({ ncrId: id, number: z.string(), lotId: id, locationId: id, quantity: decimal, available: decimal }),
+  /**
+   * any subgraph: the reference data of one of its entities (organization, plant, status, time
+   * window) was created, changed or deleted. Written by the mes_reference() trigger (prisma/kit.sql);
+   * compacted, not pruned: the newest of each entity outlives retention (see COMPACTED_EVENT_TYPES).
+   */
+  ReferenceChanged: z.object({
+    kind: z.string(),
+    id,
+    organizationId: id,
+    plantId: id.nullable(),
+    status: z.string().nullable(),
+    startsAt: instant.nullable(),
+    endsAt: instant.nullable(),
+    deleted: z.boolean(),
+  }),
 } as const;
+
+/** Event types kept per aggregate past retention (the newest of each): a new follower reads them all. */
+export const COMPACTED_EVENT_TYPES: readonly EventType[] = ["ReferenceChanged"];
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
 export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_CATALOGUE)[T]>;

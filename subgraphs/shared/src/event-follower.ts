@@ -1,5 +1,7 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { Logger } from "./logger.ts";
 import { requestQueries } from "./db.ts";
+import { withEventSpan } from "./tracing.ts";
 import { EVENT_CATALOGUE, isEventType, type EventType } from "./event-catalogue.ts";
 import type { EventConsumer, FeedEvent, FeedExpiredResponse, FeedResponse, FollowerStatus, RawSqlClient } from "./events.ts";
 
@@ -23,7 +25,15 @@ export interface EventConsumerOptions<Tx extends RawSqlClient, T extends EventTy
   intervalMs?: number;
   /** The source's EVENT_FEED_TOKEN (the same for every service). */
   token: string;
+  /** Refuses events whose effects would cross tenants (default: the subgraph's, see followerDefaults). */
+  tenantCheck?: (event: FeedEvent<T>) => Promise<string | null>;
 }
+
+/**
+ * What every follower a subgraph starts gets unless it says otherwise: startSubgraph runs the
+ * subgraph's `consumers()` inside it, so followers re-check the tenant of what events name.
+ */
+export const followerDefaults = new AsyncLocalStorage<{ tenantCheck?: (event: FeedEvent) => Promise<string | null> }>();
 
 /** How a follower polls a feed: from the service's EVENT_POLL_MS and EVENT_FEED_TOKEN. */
 export interface FeedSettings {
@@ -48,6 +58,7 @@ class FeedExpired extends Error {}
  */
 export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>(opts: EventConsumerOptions<Tx, T>): EventConsumer {
   const interval = opts.intervalMs ?? 250;
+  const tenantCheck = (opts.tenantCheck ?? followerDefaults.getStore()?.tenantCheck) as ((event: FeedEvent<T>) => Promise<string | null>) | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
@@ -108,6 +119,7 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
       if (!parsed)
         opts.log.error({ consumer: opts.name, eventId: event.id, type: event.type }, "event payload does not match the event catalogue; skipped");
       // The follower's effects are audited as whoever caused the event, in that request.
+      // Row-level security lets it see and change the event's organization and plant only.
       const cause = {
         queries: 0,
         audit: {
@@ -116,14 +128,25 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
           organizationId: event.organizationId,
           operation: `${opts.name}:${event.type}`,
         },
+        tenant: { organizationId: event.organizationId, plantIds: event.plantId ? [event.plantId] : null },
       };
-      await requestQueries.run(cause, () =>
-        opts.transaction(async (tx) => {
-          const current = await lockedPosition(tx);
-          if (BigInt(event.id) <= current) return; // another replica got here first
-          if (parsed) await opts.handle(parsed, tx);
-          await tx.$executeRaw`UPDATE "EventCursor" SET position = ${BigInt(event.id)}, "updatedAt" = now() WHERE consumer = ${opts.name}`;
-        }),
+      // A span continuing the trace of the request that wrote the event (when tracing is on).
+      const span = { "messaging.consumer.group.name": opts.name, "messaging.message.id": event.id, "mes.event.type": event.type };
+      await withEventSpan(opts.name.split("<-")[0] ?? opts.name, `apply ${event.type}`, event.traceparent, span, () =>
+        requestQueries.run(cause, () =>
+          opts.transaction(async (tx) => {
+            const current = await lockedPosition(tx);
+            if (BigInt(event.id) <= current) return; // another replica got here first
+            const refused = parsed && tenantCheck ? await tenantCheck(parsed) : null;
+            if (refused)
+              opts.log.error(
+                { consumer: opts.name, eventId: event.id, type: event.type, organizationId: event.organizationId, plantId: event.plantId },
+                `event not applied: ${refused}`,
+              );
+            else if (parsed) await opts.handle(parsed, tx);
+            await tx.$executeRaw`UPDATE "EventCursor" SET position = ${BigInt(event.id)}, "updatedAt" = now() WHERE consumer = ${opts.name}`;
+          }),
+        ),
       );
     }
     // Past what the page scanned without an event of ours (other types, up to the source's head):

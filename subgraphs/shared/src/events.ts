@@ -4,7 +4,8 @@ import type express from "express";
 import type { Logger } from "./logger.ts";
 import { bearerToken } from "./auth.ts";
 import { requestQueries } from "./db.ts";
-import type { EventType, NewEvent, OutboxEvent } from "./event-catalogue.ts";
+import { currentTraceparent } from "./tracing.ts";
+import { COMPACTED_EVENT_TYPES, type EventType, type NewEvent, type OutboxEvent } from "./event-catalogue.ts";
 
 /** What a transaction client must offer to write events: Prisma's raw SQL helpers. */
 export interface RawSqlClient {
@@ -14,8 +15,8 @@ export interface RawSqlClient {
 
 export type { EventType, EventPayload, NewEvent, OutboxEvent } from "./event-catalogue.ts";
 
-/** An event as followers and subscribers read it. */
-export type FeedEvent<T extends EventType = EventType> = OutboxEvent<T>;
+/** An event as followers and subscribers read it; `traceparent`: the W3C trace of the request that wrote it. */
+export type FeedEvent<T extends EventType = EventType> = OutboxEvent<T> & { traceparent?: string | null };
 
 // Any constant works; it only has to be the same for every writer of one database.
 const OUTBOX_LOCK = 0x4d45535f;
@@ -32,8 +33,9 @@ export async function appendEvent<T extends EventType>(tx: RawSqlClient, event: 
   const actor = cause?.actor ?? "system";
   const requestId = cause?.requestId || null;
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`;
-  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload", "actor", "requestId")
-    VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb, ${actor}, ${requestId})`;
+  // The request's trace goes with the event: a follower's work on it joins that trace.
+  await tx.$executeRaw`INSERT INTO "OutboxEvent" ("organizationId", "plantId", "type", "aggregateId", "payload", "actor", "requestId", "traceparent")
+    VALUES (${event.organizationId}::uuid, ${event.plantId}::uuid, ${event.type}, ${event.aggregateId}, ${JSON.stringify(event.payload)}::jsonb, ${actor}, ${requestId}, ${currentTraceparent()})`;
   // Delivered at commit, wakes listeners; the outbox row is the truth, the notification a hint.
   await tx.$executeRaw`SELECT pg_notify('outbox', ${event.type})`;
 }
@@ -79,23 +81,25 @@ WITH meta AS (
          (SELECT LOCALTIMESTAMP - "createdAt" FROM "OutboxEvent" WHERE id > $1::bigint ORDER BY id LIMIT 1) AS age
 ), page AS (
   SELECT e.* FROM "OutboxEvent" e, meta
-   WHERE e.id > $1::bigint AND $1::bigint >= meta.pruned AND ($2::text[] IS NULL OR e.type = ANY($2::text[]))
+   WHERE e.id > $1::bigint AND ($1::bigint >= meta.pruned OR $4::bool) AND ($2::text[] IS NULL OR e.type = ANY($2::text[]))
    ORDER BY e.id LIMIT $3
 )
 SELECT meta.pruned::text AS "prunedUpTo", greatest(meta.newest, meta.pruned)::text AS head,
        coalesce(extract(epoch FROM meta.age), 0)::float8 AS "oldestAgeSeconds",
        p.id::text AS id, p."organizationId", p."plantId", p.type, p."aggregateId", p.payload, p."createdAt",
-       coalesce(p.actor, 'system') AS actor, p."requestId"
+       coalesce(p.actor, 'system') AS actor, p."requestId", p.traceparent
   FROM meta LEFT JOIN page p ON true
  ORDER BY p.id`; // p.id: the bigint column, not the text alias (1, 10, 100, 11, ...)
 
 /** Reads events after a cursor, in order, checking the retention watermark in the same snapshot. */
 export async function readFeed(pool: pg.Pool, after: bigint, types: readonly string[] | null, limit: number): Promise<FeedPage> {
-  const { rows } = await pool.query(FEED_PAGE_SQL, [after.toString(), types, limit]);
+  // A reader of compacted types only never expires: the newest event of each aggregate is kept.
+  const compactedOnly = !!types?.length && types.every((t) => (COMPACTED_EVENT_TYPES as readonly string[]).includes(t));
+  const { rows } = await pool.query(FEED_PAGE_SQL, [after.toString(), types, limit, compactedOnly]);
   const meta = rows[0] as { prunedUpTo: string; head: string; oldestAgeSeconds: number };
   const prunedUpTo = BigInt(meta.prunedUpTo);
   const head = BigInt(meta.head ?? 0);
-  const expired = after < prunedUpTo;
+  const expired = after < prunedUpTo && !compactedOnly;
   const events: FeedEvent[] = rows
     .filter((r) => r.id !== null)
     .map(({ prunedUpTo: _p, head: _h, oldestAgeSeconds: _a, ...r }) => ({ ...r, createdAt: (r.createdAt as Date).toISOString() }));
@@ -192,17 +196,20 @@ export interface FollowerStatus {
 }
 
 /**
- * Deletes outbox events older than the retention. Subscribers resuming from an older cursor, and
+ * Deletes outbox events older than the retention, except the newest event of each aggregate of a
+ * compacted type (reference data), so a follower starting late still learns every entity. Subscribers resuming from an older cursor, and
  * followers away for longer, miss what was pruned: keep the retention above the longest outage.
  */
 export async function pruneOutbox(pool: pg.Pool, retentionHours: number): Promise<number> {
   // One statement: the events go and the watermark moves together.
   const { rows } = await pool.query<{ pruned: number }>(
-    `WITH gone AS (DELETE FROM "OutboxEvent" WHERE "createdAt" < now() - make_interval(hours => $1) RETURNING id),
+    `WITH gone AS (DELETE FROM "OutboxEvent" e WHERE "createdAt" < now() - make_interval(hours => $1)
+                     AND NOT (e.type = ANY($2::text[]) AND e.id = (SELECT max(x.id) FROM "OutboxEvent" x WHERE x.type = e.type AND x."aggregateId" = e."aggregateId"))
+                   RETURNING id),
           mark AS (INSERT INTO "OutboxWatermark" (id, "prunedUpTo") SELECT 1, max(id) FROM gone HAVING count(*) > 0
                    ON CONFLICT (id) DO UPDATE SET "prunedUpTo" = GREATEST("OutboxWatermark"."prunedUpTo", EXCLUDED."prunedUpTo"))
      SELECT count(*)::int AS pruned FROM gone`,
-    [retentionHours],
+    [retentionHours, COMPACTED_EVENT_TYPES],
   );
   return rows[0]?.pruned ?? 0;
 }

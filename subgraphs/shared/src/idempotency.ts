@@ -25,16 +25,29 @@ export function idempotencyConflict(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: "CONFLICT", reason: "IDEMPOTENCY_KEY" } });
 }
 
-/** Marks the request's key committed inside the transaction that applies the mutation. */
+/**
+ * Marks the request's key committed inside the transaction that applies the mutation (the row
+ * stays locked until that transaction ends). No row: a retry took the key over after this request
+ * stalled (STALE_PENDING_MS), so applying it now could apply it twice: refuse.
+ */
 export async function markCommitted(tx: RawSqlClient, id: bigint): Promise<void> {
-  await tx.$executeRaw`UPDATE "IdempotencyKey" SET status = 'committed' WHERE id = ${id} AND status = 'pending'`;
+  const marked = await tx.$executeRaw`UPDATE "IdempotencyKey" SET status = 'committed' WHERE id = ${id} AND status IN ('pending', 'committed')`;
+  if (marked === 0) throw idempotencyConflict("A retry with this Idempotency-Key took over after this request stalled; nothing was applied");
 }
+
+/**
+ * A key still pending this long belongs to a request that died before its transaction (kill -9,
+ * PostgreSQL restart): nothing took effect, and without this every retry would wait forever
+ * (found by test/chaos.test.ts). Far above Prisma's interactive-transaction limits (5 s).
+ */
+const STALE_PENDING_MS = 30_000;
 
 interface KeyRow {
   id: string;
   fingerprint: string;
   status: "pending" | "committed" | "done";
   response: unknown;
+  ageMs: number;
 }
 
 const errorResponse = (error: GraphQLError): GraphQLResponse => ({
@@ -71,22 +84,25 @@ export function idempotencyPlugin(pool: pg.Pool, log: Logger): ApolloServerPlugi
           const fingerprint = createHash("sha256")
             .update(JSON.stringify([request.query ?? "", request.operationName ?? null, request.variables ?? {}]))
             .digest("hex");
-          const inserted = await pool.query<{ id: string }>(
-            `INSERT INTO "IdempotencyKey" ("organizationId", actor, key, fingerprint, status) VALUES ($1, $2, $3, $4, 'pending')
-             ON CONFLICT ("organizationId", actor, key) DO NOTHING RETURNING id::text AS id`,
-            [organizationId, userId, key, fingerprint],
-          );
-          if (inserted.rows[0]) {
+          const reserve = async () => {
+            const inserted = await pool.query<{ id: string }>(
+              `INSERT INTO "IdempotencyKey" ("organizationId", actor, key, fingerprint, status) VALUES ($1, $2, $3, $4, 'pending')
+               ON CONFLICT ("organizationId", actor, key) DO NOTHING RETURNING id::text AS id`,
+              [organizationId, userId, key, fingerprint],
+            );
+            if (!inserted.rows[0]) return false;
             reserved = { id: BigInt(inserted.rows[0].id) };
             const scope = requestQueries.getStore();
             if (scope) scope.idempotency = { id: reserved.id, committed: false };
-            return null; // first time: run it
-          }
+            return true;
+          };
+          if (await reserve()) return null; // first time: run it
           // A repeat: wait for the first to finish, then answer as it did.
           const deadline = Date.now() + WAIT_FOR_FIRST_MS;
           for (;;) {
             const { rows } = await pool.query<KeyRow>(
-              `SELECT id::text AS id, fingerprint, status, response FROM "IdempotencyKey" WHERE "organizationId" = $1 AND actor = $2 AND key = $3`,
+              `SELECT id::text AS id, fingerprint, status, response, (extract(epoch FROM now() - "createdAt") * 1000)::float8 AS "ageMs"
+                 FROM "IdempotencyKey" WHERE "organizationId" = $1 AND actor = $2 AND key = $3`,
               [organizationId, userId, key],
             );
             const row = rows[0];
@@ -95,6 +111,12 @@ export function idempotencyPlugin(pool: pg.Pool, log: Logger): ApolloServerPlugi
               return errorResponse(idempotencyConflict("This Idempotency-Key was used for a different request; use a new key for a new request"));
             }
             if (row.status === "done") return replay(row.response);
+            if (row.status === "pending" && row.ageMs > STALE_PENDING_MS) {
+              // A live owner inside its transaction holds the row: this waits, then finds it committed.
+              const freed = await pool.query(`DELETE FROM "IdempotencyKey" WHERE id = $1 AND status = 'pending'`, [row.id]);
+              if (freed.rowCount && (await reserve())) return null; // its owner is gone: run it under this request
+              continue;
+            }
             if (Date.now() > deadline) {
               return errorResponse(
                 row.status === "committed"

@@ -251,7 +251,7 @@ export function liveField<T extends EventType, TArgs extends { after?: string | 
           extensions: { code: "TOO_MANY_SUBSCRIPTIONS" },
         });
       }
-      ctx.log.info({ requestId: ctx.requestId, actor: ctx.actor, types, args }, "subscription started");
+      ctx.log.info({ actor: ctx.actor, types, args }, "subscription started"); // requestId: from the child logger
       // The tenant choke point of subscriptions: only the caller's organization and plants.
       const tenant = ctx.tenant;
       return ctx.live.subscribe({

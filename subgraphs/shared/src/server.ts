@@ -15,6 +15,10 @@ import { formatError, wsErrorFormatting } from "./errors.ts";
 import { requestQueries } from "./db.ts";
 import { connectionToken, requestToken, type Identity, type TokenVerifier } from "./auth.ts";
 import { freshContextPerEvent } from "./ws-subscriptions.ts";
+import { serveMetrics, type MetricsEndpoint, type MetricsExposure, type ServiceMetrics } from "./metrics.ts";
+import { logRefusedRequest, requestLogPlugin } from "./request-log.ts";
+import { context as otelContext } from "@opentelemetry/api";
+import { endSpan, startRequestSpan, type Span } from "./tracing.ts";
 
 export interface RequestContext extends BaseContext {
   requestId: string;
@@ -27,6 +31,8 @@ export interface RequestContext extends BaseContext {
   authProblem?: string;
   /** The caller's Idempotency-Key header, which the gateway passes on with mutations. */
   idempotencyKey?: string;
+  /** The request's span (W3C trace context from the caller); not recording when tracing is off. */
+  span?: Span;
 }
 
 export interface ReadinessReport {
@@ -58,6 +64,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   authenticate: TokenVerifier;
   /** Requests that may go without a token (the gateway lets its IDE introspect the schema). */
   allowAnonymous?: (req: express.Request) => boolean;
+  /** Request metrics (and whatever else is registered) served at /metrics as `exposure` says. */
+  metrics?: { registry: ServiceMetrics; exposure: MetricsExposure };
   /** Parse and validation limits (depth, aliases, cost, tokens) for untrusted callers. */
   validationRules?: ValidationRule[];
   maxTokens?: number;
@@ -91,37 +99,6 @@ export function requestIdOf(req: http.IncomingMessage): string {
   const header = req.headers["x-request-id"];
   const given = Array.isArray(header) ? header[0] : header;
   return given && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-function loggingPlugin<TContext extends RequestContext>(): ApolloServerPlugin<TContext> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const started = performance.now();
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const err of errors) {
-            const code = err.extensions?.code;
-            if (!code || code === "INTERNAL_SERVER_ERROR") {
-              contextValue.log.error({ requestId: contextValue.requestId, err: err.originalError ?? err, path: err.path }, "resolver failed");
-            }
-          }
-        },
-        async willSendResponse({ operationName, response }) {
-          const errors = response.body.kind === "single" ? (response.body.singleResult.errors?.length ?? 0) : 0;
-          contextValue.log.info(
-            {
-              requestId: contextValue.requestId,
-              operationName,
-              durationMs: Math.round(performance.now() - started),
-              errors,
-              sqlQueries: requestQueries.getStore()?.queries,
-            },
-            "graphql request",
-          );
-        },
-      };
-    },
-  };
 }
 
 /** HTTP server with /health, /ready and /graphql (Apollo Server), shut down gracefully by stop(). */
@@ -186,6 +163,12 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
         throw new Error("Authentication is required: send Authorization: Bearer <token>");
       next();
     } catch (err) {
+      const span = res.locals.span as Span | undefined;
+      logRefusedRequest(
+        opts.log.child({ requestId: requestIdOf(req) }),
+        span?.spanContext().traceId,
+        performance.now() - (res.locals.started as number),
+      );
       res
         .status(401)
         .set("www-authenticate", "Bearer")
@@ -209,7 +192,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces only serve Apollo's hosted Studio, which a plant network cannot reach.
       ApolloServerPluginInlineTraceDisabled(),
-      loggingPlugin<TContext>(),
+      requestLogPlugin<TContext>(opts.metrics?.registry),
       ...(opts.plugins ?? []),
     ],
   } as ConstructorParameters<typeof ApolloServer<TContext>>[0]);
@@ -233,8 +216,23 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     }
   });
   opts.routes?.(app);
+  const metricsEndpoint: MetricsEndpoint | null = opts.metrics
+    ? await serveMetrics(opts.metrics.registry, opts.metrics.exposure, app, opts.host, opts.log)
+    : null;
+  // The request's span (child of the caller's traceparent) is active for everything the request does.
+  const traced: express.RequestHandler = (req, res, next) => {
+    const { span, context } = startRequestSpan(opts.name, `${req.method} /graphql`, req.headers);
+    res.locals.span = span;
+    res.locals.started = performance.now();
+    res.once("close", () => {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      endSpan(span, res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined);
+    });
+    otelContext.with(context, next);
+  };
   app.use(
     "/graphql",
+    traced,
     (_req, _res, next) => (opts.requestScope === false ? next() : requestQueries.run({ queries: 0 }, next)),
     express.json({ limit: opts.bodyLimit }),
     authenticate,
@@ -244,9 +242,24 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
         res.setHeader("x-request-id", requestId);
         const identity = (res.locals.identity as Identity | undefined) ?? null;
         const scope = requestQueries.getStore();
-        if (scope && identity) scope.audit = { actor: identity.userId, requestId, organizationId: identity.organizationId };
+        if (scope && identity) {
+          scope.audit = { actor: identity.userId, requestId, organizationId: identity.organizationId };
+          // Row-level security: the request's statements see the caller's organization and plants only.
+          scope.tenant = { organizationId: identity.organizationId, plantIds: identity.plantIds };
+        }
         const idempotencyKey = req.get("idempotency-key") || undefined;
-        return opts.context({ requestId, actor: identity?.userId ?? "anonymous", identity, idempotencyKey, log: opts.log.child({ requestId }) }, req);
+        const span = res.locals.span as Span | undefined;
+        return opts.context(
+          {
+            requestId,
+            actor: identity?.userId ?? "anonymous",
+            identity,
+            idempotencyKey,
+            log: opts.log.child({ requestId }),
+            ...(span ? { span } : {}),
+          },
+          req,
+        );
       },
     }),
   );
@@ -287,8 +300,12 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
         socket.close(WsCloseCode.SERVICE_RESTART, "Service restarting: reconnect and resume with after: <cursor>");
       await wsCleanup?.dispose();
       wsServer?.close();
+      // A client reconnecting while this drains is told to try again (elsewhere), not 401 by the
+      // HTTP route that would otherwise get the upgrade request (found by the chaos test).
+      httpServer.on("upgrade", (_req, socket) => socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"));
       opts.log.info({ subscribers }, "stopping: subscriptions closed, draining requests in flight");
       await apollo.stop();
+      await metricsEndpoint?.close();
       opts.log.info("stopping: requests drained");
     },
   };

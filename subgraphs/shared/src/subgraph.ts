@@ -5,9 +5,10 @@ import { graphqlSchemaPath, migrateDeploy, migrationState, schemaPath, urlVariab
 import { ConfigError, exposesErrorDetails, loadConfig, subgraphEnv, type SubgraphConfig } from "./config.ts";
 import { subgraphTypeDefs } from "./schema-kit.ts";
 import { createLogger, type Logger } from "./logger.ts";
-import { createPool, type QueryStats } from "./db.ts";
+import { createPool, requestQueries, type QueryStats } from "./db.ts";
+import { DEMO_ORGANIZATION_ID } from "./demo-plant.ts";
 import { startGraphQLService, stopOnSignals, type ReadinessReport, type RequestContext } from "./server.ts";
-import { mountEventFeed, outboxRetention, periodicTask, streamPosition, type EventConsumer } from "./events.ts";
+import { mountEventFeed, outboxRetention, periodicTask, streamPosition, type EventConsumer, type RawSqlClient } from "./events.ts";
 import { followerChecks } from "./event-follower.ts";
 import { closeWhenTokenExpires } from "./ws-subscriptions.ts";
 import { idempotencyPlugin, pruneIdempotencyKeys } from "./idempotency.ts";
@@ -16,14 +17,23 @@ import { LiveEvents } from "./live-events.ts";
 import { createTokenVerifier, type Identity } from "./auth.ts";
 import { applyAccessRules, type PermissionTable } from "./access.ts";
 import { applyInputGuard } from "./input-guard.ts";
+import { metricsExposure, registerSubgraphMetrics, ServiceMetrics } from "./metrics.ts";
+import { initTracing, shutdownTracing, traceSql } from "./tracing.ts";
 import { auditEntryResolvers, auditLogPage, type AuditLogArgs } from "./audit.ts";
 import { modelTenancy, scopedDb, tenantOf, type Tenant } from "./tenancy.ts";
+import { followerDefaults, feedSettings } from "./event-follower.ts";
+import { ReferenceBook } from "./references/book.ts";
+import { applyReferenceGuard } from "./references/guard.ts";
+import { eventTenantCheck } from "./references/event-tenancy.ts";
+import { withTx } from "./tx.ts";
 
 /** What every subgraph request context has: the request, its verified caller, and live events. */
 export interface SubgraphContext extends RequestContext {
   live: LiveEvents;
   /** The caller's organization and plants; `db` in a subgraph's context is already scoped to it. */
   tenant: Tenant;
+  /** Reference data of this subgraph's and other subgraphs' entities (tenant, status, shift windows). */
+  references: ReferenceBook;
 }
 
 // A connection without a valid token sees nothing: its operations are refused before they run,
@@ -38,6 +48,8 @@ export interface SubgraphDeps<TDb, TSettings> {
   log: Logger;
   /** The GraphQL URL of a subgraph whose feed this one follows (registry `follows`), if configured. */
   feedUrl(name: SubgraphName): string | undefined;
+  /** Reference data of this subgraph's and other subgraphs' entities. */
+  references: ReferenceBook;
 }
 
 /**
@@ -64,6 +76,11 @@ export interface SubgraphDefinition<
   untenantedModels?: Record<string, string>;
   /** Writes the demo plant's data for this subgraph when its database is empty. */
   seedDemo?(db: TDb, log: Logger): Promise<void>;
+  /**
+   * Other subgraphs' kinds whose reference data it needs beyond those its mutations' arguments
+   * name (those are found in its schema), e.g. "Shift" for shift windows.
+   */
+  referenceKinds?: readonly string[];
   /** Followers of other subgraphs' event feeds and periodic tasks, started with the service. */
   consumers?(deps: SubgraphDeps<TDb, TSettings>): EventConsumer[];
 }
@@ -85,8 +102,13 @@ export interface RunningSubgraph<TDb> {
   queryStats: QueryStats;
   consumers: EventConsumer[];
   live: LiveEvents;
+  references: ReferenceBook;
+  /** The references each mutation checks, as `argument.path:Kind`, by mutation name. */
+  referenceGuard: Map<string, string[]>;
   /** Roles allowed per field with @allow (all mutations), as the schema declares them. */
   permissions: PermissionTable;
+  /** Its Prometheus registry (served at /metrics as configured). */
+  metrics: ServiceMetrics;
   stop(): Promise<void>;
 }
 
@@ -109,15 +131,24 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       throw err;
     }
   }
-  const { pool, stats } = createPool(config.DATABASE_URL, config.DB_POOL_MAX, `mes-${def.name}`, config.DB_STATEMENT_TIMEOUT_MS);
+  const { pool, stats } = createPool(
+    config.DATABASE_URL,
+    config.DB_POOL_MAX,
+    `mes-${def.name}`,
+    config.DB_STATEMENT_TIMEOUT_MS,
+    config.DB_ROLE || null,
+  );
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
+  traceSql(pool, def.name, new URL(config.DATABASE_URL).pathname.slice(1));
   const db = def.createDb(pool);
   const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
   const authenticate = createTokenVerifier(config);
   const live = new LiveEvents(pool, config.DATABASE_URL, log, config.SUBSCRIPTIONS_MAX);
   try {
     try {
-      if (config.SEED_DEMO && def.seedDemo) await def.seedDemo(db, log);
+      // The demo data is the demo organization's: row-level security holds the seed to it.
+      const demoTenant = { queries: 0, tenant: { organizationId: DEMO_ORGANIZATION_ID, plantIds: null } };
+      if (config.SEED_DEMO && def.seedDemo) await requestQueries.run(demoTenant, () => def.seedDemo!(db, log));
     } finally {
       await startup.release();
     }
@@ -136,14 +167,21 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       typeDefs: subgraphTypeDefs(def.name, def.schemaPath ?? graphqlSchemaPath(def.name)),
       resolvers: resolvers as never,
     });
+    // Migrated and seeded by now: the tables the book reads are there.
+    const book = await ReferenceBook.open(pool, config.REFERENCE_WAIT_MS);
+    await checkRowSecurity(pool);
+    // Innermost: references are checked after the caller and the input's form (wrapped below).
+    const referenceGuard = applyReferenceGuard(schema, book);
     applyInputGuard(schema); // before access rules, which then wrap it: who may call is checked first
     const permissions = applyAccessRules(schema);
     const requestContext = (base: RequestContext) => {
       const tenant = base.identity ? tenantOf(base.identity as Identity) : NOBODY;
-      return def.context({ ...base, live, tenant }, scopedDb(db as never, tenant, models) as TDb, settings);
+      return def.context({ ...base, live, tenant, references: book }, scopedDb(db as never, tenant, models) as TDb, settings);
     };
     // Feed followers, once started: each one's health and lag is a readiness check.
     const followers: EventConsumer[] = [];
+    const metrics = new ServiceMetrics(def.name);
+    registerSubgraphMetrics(metrics, { pool, poolMax: config.DB_POOL_MAX, queryStats: stats, consumers: () => followers, live });
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport["checks"] = followerChecks(followers);
       try {
@@ -174,6 +212,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
         },
       },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
+      metrics: { registry: metrics, exposure: metricsExposure(config) },
       plugins: [
         operationCostPlugin({
           maxCost: config.QUERY_MAX_COST,
@@ -186,8 +225,22 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
     });
     await live.start();
     const feedUrl = (name: SubgraphName) => config[urlVariable(name)];
+    // Followers the subgraph starts re-check that what an event names is of the event's tenant.
+    const ownConsumers = followerDefaults.run({ tenantCheck: eventTenantCheck(book) }, () =>
+      def.consumers?.({ db, config, settings, log, feedUrl, references: book }),
+    );
+    const referencedKinds = new Set([...[...referenceGuard.values()].flat().map((r) => r.split(":")[1]!), ...(def.referenceKinds ?? [])]);
+    const copies = book.follow({
+      subgraph: def.name,
+      kinds: referencedKinds,
+      feedUrl,
+      transaction: (fn) => withTx(db as unknown as { $transaction(...args: never[]): unknown }, (tx) => fn(tx as unknown as RawSqlClient)),
+      feed: feedSettings(config),
+      log,
+    });
     const consumers = [
-      ...(def.consumers?.({ db, config, settings, log, feedUrl }) ?? []),
+      ...(ownConsumers ?? []),
+      ...copies,
       outboxRetention(pool, config.OUTBOX_RETENTION_HOURS, log),
       idempotencyRetention(pool, config.IDEMPOTENCY_RETENTION_HOURS, log),
     ];
@@ -201,7 +254,10 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       queryStats: stats,
       consumers,
       live,
+      references: book,
+      referenceGuard,
       permissions,
+      metrics,
       // Requests in flight finish first (they may need followers' tables and the pool), then the
       // followers finish the event in hand, then live events and the database go.
       async stop() {
@@ -244,8 +300,17 @@ export async function runSubgraphMain<TDb extends { $disconnect(): Promise<void>
   }
   const log = createLogger(def.name, config.LOG_LEVEL);
   try {
+    // Before anything opens a connection: the pool's SQL spans are set up with it.
+    if (initTracing(def.name, config)) log.info("tracing on: spans are exported (OTEL_* variables)");
     const running = await startSubgraph(def, config, log, settings);
-    stopOnSignals(log, running.stop, config.SHUTDOWN_TIMEOUT_MS);
+    stopOnSignals(
+      log,
+      async () => {
+        await running.stop();
+        await shutdownTracing();
+      },
+      config.SHUTDOWN_TIMEOUT_MS,
+    );
   } catch (err) {
     log.fatal({ err }, `${def.name} failed to start`);
     process.exit(1);
@@ -283,4 +348,15 @@ async function startupLock(databaseUrl: string): Promise<{ release(): Promise<vo
       await client.end().catch(() => {});
     },
   };
+}
+
+/** Refuses to serve when statements would bypass row-level security (superuser or BYPASSRLS role). */
+async function checkRowSecurity(pool: pg.Pool): Promise<void> {
+  const { rows } = await pool.query<{ role: string; bypass: boolean }>(
+    "SELECT current_user AS role, rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user",
+  );
+  if (rows[0]?.bypass)
+    throw new Error(
+      `statements run as ${rows[0].role}, which bypasses row-level security: set DB_ROLE to the application role (mes_app, created by the migrations) or log in as a member of it`,
+    );
 }

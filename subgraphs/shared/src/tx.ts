@@ -28,7 +28,8 @@ export async function withTx<Db extends TransactionCapable, T>(db: Db, fn: (tx: 
   const run = db.$transaction as unknown as (fn: (tx: Tx<Db>) => Promise<T>, options?: TxOptions) => Promise<T>;
   // A mutation sent with an Idempotency-Key records in its own transaction that it took effect, so
   // a retry after a crash between commit and answer never applies it twice (see idempotency.ts).
-  const idempotency = requestQueries.getStore()?.idempotency;
+  const scope = requestQueries.getStore();
+  const idempotency = scope?.idempotency;
   const result = await run.call(
     db,
     async (tx) => {

@@ -3,7 +3,7 @@ import { entityRef, parseInput, withTx, zId, type InputShape } from "@mes/shared
 import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { WorkCenterMapper } from "./mappers.ts";
 import { loadShift } from "./context.ts";
-import { clockIn, clockOut, coverage, markAbsent, setCoverageRequirement } from "./attendance.ts";
+import { clockIn, clockOut, coverage, markAbsent, minutesLate, setCoverageRequirement } from "./attendance.ts";
 import { zHappened } from "./instants.ts";
 
 const person = z.string().trim().min(1, "must not be empty").max(128);
@@ -48,14 +48,21 @@ export const attendanceResolvers = {
     },
   },
   Shift: {
-    attendance: (s, _, ctx) => ctx.loaders.attendanceOfShift.load(s.id),
+    attendance: async (s, { status }, ctx) => {
+      const rows = await ctx.loaders.attendanceOfShift.load(s.id);
+      return status?.length ? rows.filter((a) => status.includes(a.status)) : rows;
+    },
     coverage: async (s, _, ctx) => {
       const [requirements, attendance] = await Promise.all([ctx.loaders.coverageOfPlant.load(s.plantId), ctx.loaders.attendanceOfShift.load(s.id)]);
-      return coverage(requirements, attendance);
+      return coverage(requirements, attendance, ctx.now);
     },
   },
   Attendance: {
     workCenter: (a) => entityRef("WorkCenter", a.workCenterId),
+    minutesLate: async (a, _, ctx) => {
+      const shift = await ctx.loaders.shift.load(a.shiftId);
+      return shift ? minutesLate(shift.startsAt, a.clockIn) : null;
+    },
   },
   Coverage: {
     workCenter: (c) => workCenterRef(c.workCenterId),

@@ -1,5 +1,5 @@
 // Attendance of people in shifts (clock-in, clock-out, absence) and coverage per work center.
-import { badUserInput, conflict } from "@mes/shared";
+import { badUserInput, conflict, isInFuture } from "@mes/shared";
 import type { Attendance, CoverageRequirement, Shift } from "./generated/prisma/client.ts";
 import type { ClockInInput, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { CoverageMapper } from "./mappers.ts";
@@ -13,17 +13,33 @@ export function arrivalStatus(shiftStartsAt: Date, at: Date): "PRESENT" | "LATE"
   return at.getTime() > shiftStartsAt.getTime() + GRACE_MINUTES * 60_000 ? "LATE" : "PRESENT";
 }
 
-/** Whether an attendance counts as on site: arrived (on time or late) and not yet gone. */
-export function isOnSite(a: Pick<Attendance, "status" | "clockOut">): boolean {
-  return (a.status === "PRESENT" || a.status === "LATE") && a.clockOut === null;
+/**
+ * Whole minutes from the shift's start (its local start time as an instant) to the clock-in,
+ * rounded down; 0 when on time or early; null when not clocked in.
+ */
+export function minutesLate(shiftStartsAt: Date, clockIn: Date | null): number | null {
+  if (clockIn === null) return null;
+  return Math.max(0, Math.floor((clockIn.getTime() - shiftStartsAt.getTime()) / 60_000));
 }
 
-/** Required and on-site people per work center with a requirement, in the requirements' order. */
+/**
+ * Whether an attendance counts as on site at `now`: arrived (on time or late) at or before now and
+ * not gone by now. A clock-in a little ahead of the server's clock (allowed for clock difference)
+ * does not count before its time.
+ */
+export function isOnSite(a: Pick<Attendance, "status" | "clockIn" | "clockOut">, now: Date): boolean {
+  if (a.status !== "PRESENT" && a.status !== "LATE") return false;
+  if (a.clockIn === null || a.clockIn > now) return false;
+  return a.clockOut === null || a.clockOut > now;
+}
+
+/** Required and on-site (at `now`) people per work center with a requirement, in the requirements' order. */
 export function coverage(
   requirements: readonly Pick<CoverageRequirement, "workCenterId" | "requiredPeople">[],
-  attendance: readonly Pick<Attendance, "status" | "clockOut" | "workCenterId">[],
+  attendance: readonly Pick<Attendance, "status" | "clockIn" | "clockOut" | "workCenterId">[],
+  now: Date,
 ): CoverageMapper[] {
-  const onSite = attendance.filter(isOnSite);
+  const onSite = attendance.filter((a) => isOnSite(a, now));
   return requirements.map((r) => {
     const present = onSite.filter((a) => a.workCenterId === r.workCenterId).length;
     return { workCenterId: r.workCenterId, required: r.requiredPeople, present, short: Math.max(0, r.requiredPeople - present) };
@@ -44,6 +60,11 @@ async function lockAttendance(tx: ShiftsTx, shift: Shift, personId: string): Pro
 export async function clockIn(tx: ShiftsTx, shift: Shift, input: ClockInInput, now: Date) {
   const { personId } = input;
   const at = input.at ?? now;
+  // The resolver's zod check refuses it too; here so no caller can record an arrival not yet made.
+  if (isInFuture(at, now))
+    throw badUserInput("A clock-in must not be in the future", [
+      { field: "input.at", message: "must not be in the future: it records something that happened" },
+    ]);
   const workCenterId = input.workCenterId ?? null;
   if (at >= shift.endsAt) throw badUserInput("The shift has already ended at that time", [{ field: "input.at", message: "after the shift end" }]);
   const status = arrivalStatus(shift.startsAt, at);

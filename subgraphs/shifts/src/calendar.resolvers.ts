@@ -5,6 +5,7 @@ import type { PlantMapper } from "./mappers.ts";
 import { found } from "./context.ts";
 import {
   breakProblems,
+  breakMinutes,
   breakWindows,
   createShiftPattern,
   generateShifts,
@@ -46,7 +47,7 @@ export const calendarResolvers = {
     shift: (_, { id }, ctx) => ctx.loaders.shift.load(requireId(id)),
     shifts: (_, args, ctx) => {
       requireWindow(args.from, args.to, MAX_QUERY_DAYS);
-      return shiftsStarting(ctx.db, requireId(args.plantId, "plantId"), args.from, args.to);
+      return shiftsStarting(ctx.db, requireId(args.plantId, "plantId"), args.from, args.to, args.name ?? null);
     },
     shiftAt: (_, args, ctx) => shiftAt(ctx.db, requireId(args.plantId, "plantId"), args.at),
   },
@@ -63,16 +64,21 @@ export const calendarResolvers = {
   ShiftPattern: {
     plant: (p) => plantRef(p.plantId),
     startTime: (p) => formatMinute(p.startMinute),
-    breaks: (p) => patternBreaks(p),
+    breaks: (p) => patternBreaks(p).map((b) => ({ ...b, startTime: formatMinute((p.startMinute + b.startOffsetMinutes) % (24 * 60)) })),
   },
   Shift: {
     __resolveReference: (r, ctx) => ctx.loaders.shift.load(r.id),
     plant: (s) => plantRef(s.plantId),
     pattern: async (s, _, ctx) => found(await ctx.loaders.pattern.load(s.patternId), "Shift pattern", s.patternId),
     name: async (s, _, ctx) => (await ctx.loaders.pattern.load(s.patternId))?.name ?? "",
+    durationMinutes: (s) => Math.round((s.endsAt.getTime() - s.startsAt.getTime()) / 60_000),
     breakWindows: async (s, _, ctx) => {
       const pattern = await ctx.loaders.pattern.load(s.patternId);
-      return pattern ? breakWindows(s, patternBreaks(pattern)) : [];
+      return pattern ? breakWindows(s, pattern, patternBreaks(pattern)) : [];
+    },
+    breakMinutes: async (s, _, ctx) => {
+      const pattern = await ctx.loaders.pattern.load(s.patternId);
+      return pattern ? Math.round(breakMinutes(breakWindows(s, pattern, patternBreaks(pattern)))) : 0;
     },
   },
   Plant: {

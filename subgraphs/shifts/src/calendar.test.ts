@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakProblems, breakWindows, businessDates, shiftWindow, startMinuteOf } from "./calendar.ts";
+import { breakMinutes, breakProblems, breakWindows, businessDates, shiftWindow, startMinuteOf } from "./calendar.ts";
 
 const day = (date: string) => new Date(`${date}T00:00:00Z`);
 const iso = (w: { startsAt: Date; endsAt: Date }) => ({ startsAt: w.startsAt.toISOString(), endsAt: w.endsAt.toISOString() });
@@ -153,21 +153,132 @@ describe("breakProblems", () => {
   });
 });
 
-describe("breakWindows", () => {
-  it("places breaks as real minutes after the shift start", () => {
-    expect(breakWindows({ startsAt: new Date("2026-02-02T07:00:00Z") }, [{ startOffsetMinutes: 240, durationMinutes: 30 }]).map(iso)).toEqual([
-      { startsAt: "2026-02-02T11:00:00.000Z", endsAt: "2026-02-02T11:30:00.000Z" },
+describe("breakWindows: by local wall-clock time", () => {
+  const windows = (
+    startTime: string,
+    durationMinutes: number,
+    timeZone: string,
+    date: string,
+    breaks: { startOffsetMinutes: number; durationMinutes: number }[],
+  ) => {
+    const p = pattern(startTime, durationMinutes, timeZone);
+    const businessDate = day(date);
+    const shift = { businessDate, ...shiftWindow(p, businessDate) };
+    const placed = breakWindows(shift, p, breaks);
+    return { shift: iso(shift), breaks: placed.map(iso), minutes: breakMinutes(placed) };
+  };
+  // A 22:00 night of 8 local hours: a 30-minute break at 02:00 and another at 05:00, 60 minutes in all.
+  const night = [
+    { startOffsetMinutes: 240, durationMinutes: 30 },
+    { startOffsetMinutes: 420, durationMinutes: 30 },
+  ];
+
+  it("places a day shift's break at its local time", () => {
+    expect(windows("06:00", 480, "Europe/Berlin", "2026-02-02", [{ startOffsetMinutes: 240, durationMinutes: 30 }]).breaks).toEqual([
+      { startsAt: "2026-02-02T09:00:00.000Z", endsAt: "2026-02-02T09:30:00.000Z" },
     ]);
   });
 
-  it("counts real minutes across a clock change (Berlin night into summer time)", () => {
-    // The night shift starts 21:00Z; 240 real minutes later it is 01:00Z, 03:00 CEST local.
-    expect(breakWindows({ startsAt: new Date("2026-03-28T21:00:00Z") }, [{ startOffsetMinutes: 240, durationMinutes: 30 }]).map(iso)).toEqual([
-      { startsAt: "2026-03-29T01:00:00.000Z", endsAt: "2026-03-29T01:30:00.000Z" },
-    ]);
+  it("places the breaks of a night shift across midnight on the next local day (Chicago, ordinary night)", () => {
+    expect(windows("22:00", 480, "America/Chicago", "2026-02-02", night)).toEqual({
+      shift: { startsAt: "2026-02-03T04:00:00.000Z", endsAt: "2026-02-03T12:00:00.000Z" },
+      // 02:00 and 05:00 CST (-6).
+      breaks: [
+        { startsAt: "2026-02-03T08:00:00.000Z", endsAt: "2026-02-03T08:30:00.000Z" },
+        { startsAt: "2026-02-03T11:00:00.000Z", endsAt: "2026-02-03T11:30:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("Europe/Berlin spring forward (29 March 2026): a 7-hour night keeps its 60 break minutes", () => {
+    expect(windows("22:00", 480, "Europe/Berlin", "2026-03-28", night)).toEqual({
+      shift: { startsAt: "2026-03-28T21:00:00.000Z", endsAt: "2026-03-29T04:00:00.000Z" },
+      // 02:00 does not exist: the break starts at the jump, 03:00 CEST (01:00Z); 05:00 CEST is 03:00Z.
+      breaks: [
+        { startsAt: "2026-03-29T01:00:00.000Z", endsAt: "2026-03-29T01:30:00.000Z" },
+        { startsAt: "2026-03-29T03:00:00.000Z", endsAt: "2026-03-29T03:30:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("Europe/Berlin fall back (25 October 2026): a 9-hour night, 02:00 is the first 02:00 (CEST)", () => {
+    expect(windows("22:00", 480, "Europe/Berlin", "2026-10-24", night)).toEqual({
+      shift: { startsAt: "2026-10-24T20:00:00.000Z", endsAt: "2026-10-25T05:00:00.000Z" },
+      breaks: [
+        { startsAt: "2026-10-25T00:00:00.000Z", endsAt: "2026-10-25T00:30:00.000Z" },
+        // 05:00 CET (+1).
+        { startsAt: "2026-10-25T04:00:00.000Z", endsAt: "2026-10-25T04:30:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("America/Chicago spring forward (8 March 2026): 7 hours, 02:00 becomes 03:00 CDT", () => {
+    expect(windows("22:00", 480, "America/Chicago", "2026-03-07", night)).toEqual({
+      shift: { startsAt: "2026-03-08T04:00:00.000Z", endsAt: "2026-03-08T11:00:00.000Z" },
+      breaks: [
+        { startsAt: "2026-03-08T08:00:00.000Z", endsAt: "2026-03-08T08:30:00.000Z" },
+        { startsAt: "2026-03-08T10:00:00.000Z", endsAt: "2026-03-08T10:30:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("America/Chicago fall back (1 November 2026): 9 hours, 01:30 is the first 01:30 (CDT)", () => {
+    const breaks = [
+      { startOffsetMinutes: 210, durationMinutes: 30 },
+      { startOffsetMinutes: 420, durationMinutes: 30 },
+    ];
+    expect(windows("22:00", 480, "America/Chicago", "2026-10-31", breaks)).toEqual({
+      shift: { startsAt: "2026-11-01T03:00:00.000Z", endsAt: "2026-11-01T12:00:00.000Z" },
+      breaks: [
+        { startsAt: "2026-11-01T06:30:00.000Z", endsAt: "2026-11-01T07:00:00.000Z" },
+        // 05:00 CST (-6).
+        { startsAt: "2026-11-01T11:00:00.000Z", endsAt: "2026-11-01T11:30:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("a break at its local time near the end of a spring-forward night stays inside it (not after the end)", () => {
+    // Elapsed offsets put 05:30 + 30 at 06:30-07:00 local, after the 06:00 end; by the clock it ends with the shift.
+    expect(windows("22:00", 480, "Europe/Berlin", "2026-03-28", [{ startOffsetMinutes: 450, durationMinutes: 30 }])).toMatchObject({
+      breaks: [{ startsAt: "2026-03-29T03:30:00.000Z", endsAt: "2026-03-29T04:00:00.000Z" }],
+      minutes: 30,
+    });
+  });
+
+  it("a break wholly in the skipped hour (02:30-03:00) moves to the jump, and a following 03:00 break after it", () => {
+    const breaks = [
+      { startOffsetMinutes: 270, durationMinutes: 30 },
+      { startOffsetMinutes: 300, durationMinutes: 30 },
+    ];
+    expect(windows("22:00", 480, "Europe/Berlin", "2026-03-28", breaks)).toMatchObject({
+      breaks: [
+        { startsAt: "2026-03-29T01:00:00.000Z", endsAt: "2026-03-29T01:30:00.000Z" },
+        { startsAt: "2026-03-29T01:30:00.000Z", endsAt: "2026-03-29T02:00:00.000Z" },
+      ],
+      minutes: 60,
+    });
+  });
+
+  it("cuts a break at the end of a shift the skipped hour shortened (shift 19:00-03:00, break 02:00-03:00)", () => {
+    // The shift ends at the jump (03:00 CEST = 01:00Z): the break starting there has no time left.
+    expect(windows("19:00", 480, "Europe/Berlin", "2026-03-28", [{ startOffsetMinutes: 420, durationMinutes: 60 }])).toEqual({
+      shift: { startsAt: "2026-03-28T18:00:00.000Z", endsAt: "2026-03-29T01:00:00.000Z" },
+      breaks: [],
+      minutes: 0,
+    });
+    // 01:30-02:30 local: 30 real minutes exist before the shift ends.
+    expect(windows("19:00", 480, "Europe/Berlin", "2026-03-28", [{ startOffsetMinutes: 390, durationMinutes: 60 }])).toMatchObject({
+      breaks: [{ startsAt: "2026-03-29T00:30:00.000Z", endsAt: "2026-03-29T01:00:00.000Z" }],
+      minutes: 30,
+    });
   });
 
   it("has no windows without breaks", () => {
-    expect(breakWindows({ startsAt: new Date("2026-02-02T07:00:00Z") }, [])).toEqual([]);
+    expect(windows("06:00", 480, "Europe/Berlin", "2026-02-02", []).breaks).toEqual([]);
   });
 });

@@ -45,12 +45,33 @@ export function shiftWindow(pattern: Pick<ShiftPattern, "startMinute" | "duratio
   };
 }
 
-/** A shift's breaks as instants (offsets from its start). */
-export function breakWindows(shift: Pick<Shift, "startsAt">, breaks: readonly ShiftBreakInput[]) {
-  return breaks.map((b) => ({
-    startsAt: new Date(shift.startsAt.getTime() + b.startOffsetMinutes * 60_000),
-    endsAt: new Date(shift.startsAt.getTime() + (b.startOffsetMinutes + b.durationMinutes) * 60_000),
-  }));
+/**
+ * A shift's breaks as instants. A break starts at its local wall-clock time (the pattern's local
+ * start + startOffsetMinutes, through localToUtc's rule) and lasts durationMinutes real minutes.
+ * On the spring-forward night a break starting in the skipped hour starts at the jump (03:00), after
+ * an earlier break moved there if they would overlap; every break is cut at the shift's end, which
+ * shortens one only when the skipped hour shortened the shift. Breaks come back in start order.
+ */
+export function breakWindows(
+  shift: Pick<Shift, "businessDate" | "startsAt" | "endsAt">,
+  pattern: Pick<ShiftPattern, "startMinute" | "timeZone">,
+  breaks: readonly ShiftBreakInput[],
+) {
+  const windows: { startsAt: Date; endsAt: Date }[] = [];
+  let previousEnd = shift.startsAt.getTime();
+  for (const b of [...breaks].sort((x, y) => x.startOffsetMinutes - y.startOffsetMinutes)) {
+    const wallClock = localToUtc(shift.businessDate, pattern.startMinute + b.startOffsetMinutes, pattern.timeZone).getTime();
+    const start = Math.min(Math.max(wallClock, previousEnd), shift.endsAt.getTime());
+    const end = Math.min(start + b.durationMinutes * 60_000, shift.endsAt.getTime());
+    previousEnd = end;
+    if (end > start) windows.push({ startsAt: new Date(start), endsAt: new Date(end) });
+  }
+  return windows;
+}
+
+/** Minutes of break a shift really has (the break windows added up). */
+export function breakMinutes(windows: readonly { startsAt: Date; endsAt: Date }[]): number {
+  return windows.reduce((sum, w) => sum + (w.endsAt.getTime() - w.startsAt.getTime()), 0) / 60_000;
 }
 
 /** The local dates (UTC midnights) from fromDate to toDate inclusive; BAD_USER_INPUT if reversed or too many. */
@@ -88,9 +109,12 @@ export function patternsOfPlant(tx: ShiftsTx, plantId: string) {
   return tx.shiftPattern.findMany({ where: { plantId }, orderBy: { startMinute: "asc" } });
 }
 
-/** Shifts of a plant starting in [from, to) (the caller checks the window). */
-export function shiftsStarting(tx: ShiftsTx, plantId: string, from: Date, to: Date) {
-  return tx.shift.findMany({ where: { plantId, startsAt: { gte: from, lt: to } }, orderBy: { startsAt: "asc" } });
+/** Shifts of a plant starting in [from, to), optionally of the pattern named `name` (the caller checks the window). */
+export function shiftsStarting(tx: ShiftsTx, plantId: string, from: Date, to: Date, name: string | null = null) {
+  return tx.shift.findMany({
+    where: { plantId, startsAt: { gte: from, lt: to }, ...(name !== null ? { pattern: { name } } : {}) },
+    orderBy: { startsAt: "asc" },
+  });
 }
 
 /** The shift containing an instant: a boundary instant belongs to the shift starting there. */

@@ -45,6 +45,8 @@ export function createLoaders(db: ShiftsDb, now: Date) {
 
 export interface ShiftsContext extends SubgraphContext {
   db: ShiftsDb;
+  /** The request's time: reads never count what happens after it. */
+  now: Date;
   loaders: ReturnType<typeof createLoaders>;
 }
 

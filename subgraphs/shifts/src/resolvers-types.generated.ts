@@ -40,11 +40,19 @@ export type ShiftPattern = {
   breaks: Array<ShiftBreak>;
 };
 
+/**
+ * A break (or other planned stop) of a shift pattern. It starts at a local wall-clock time (the
+ * pattern's start time + startOffsetMinutes) and lasts durationMinutes real minutes; see
+ * Shift.breakWindows for the clock-change nights.
+ */
 export type ShiftBreak = {
   __typename?: 'ShiftBreak';
-  /** Minutes after the shift start. */
+  /** Minutes of local wall-clock time after the pattern's local start time (240 on a 22:00 shift = 02:00 local). */
   startOffsetMinutes: Scalars['Int']['output'];
+  /** Length in real minutes. */
   durationMinutes: Scalars['Int']['output'];
+  /** Local wall-clock start time, HH:MM (24-hour clock, the plant's time zone). */
+  startTime: Scalars['String']['output'];
 };
 
 /** One dated occurrence of a shift pattern. */
@@ -57,15 +65,34 @@ export type Shift = {
   name: Scalars['String']['output'];
   /** Local date on which the shift starts (a night shift ends the next day). */
   businessDate: Scalars['Date']['output'];
+  /** The local start time on businessDate as an instant (UTC). A local time the clock skips is the moment of the jump; one it repeats is its first occurrence. */
   startsAt: Scalars['DateTime']['output'];
+  /** The local end time as an instant, by the same rule: a 22:00-06:00 night lasts 7 real hours on the spring-forward night, 9 on the fall-back night. */
   endsAt: Scalars['DateTime']['output'];
-  /** The pattern's breaks as instants of this shift. */
+  /** Real minutes from startsAt to endsAt (480 for an 8-hour pattern; 420 or 540 on the clock-change nights). */
+  durationMinutes: Scalars['Int']['output'];
+  /**
+   * The pattern's breaks as instants of this shift, in start order. Each starts at its local
+   * wall-clock time and lasts its duration in real minutes. On the spring-forward night a break that
+   * would start in the skipped hour starts at the jump (e.g. 03:00), after an earlier break moved
+   * there; any break is cut at the shift's end (only when the skipped hour shortened the shift). On the
+   * fall-back night a repeated local time means its first occurrence.
+   */
   breakWindows: Array<TimeWindow>;
+  /** Real minutes of break in this shift: the breakWindows added up. */
+  breakMinutes: Scalars['Int']['output'];
   crewAssignments: Array<CrewAssignment>;
   handovers: Array<Handover>;
+  /** People's attendance in this shift by person id; `status` keeps only those statuses (e.g. [LATE] for who was late). */
   attendance: Array<Attendance>;
   /** Required and present people per work center with a coverage requirement. */
   coverage: Array<Coverage>;
+};
+
+
+/** One dated occurrence of a shift pattern. */
+export type ShiftAttendanceArgs = {
+  status?: InputMaybe<Array<AttendanceStatus>>;
 };
 
 export type TimeWindow = {
@@ -84,6 +111,8 @@ export type Attendance = {
   status: AttendanceStatus;
   clockIn?: Maybe<Scalars['DateTime']['output']>;
   clockOut?: Maybe<Scalars['DateTime']['output']>;
+  /** Whole minutes from the shift's start to the clock-in, rounded down; 0 when on time or early; null when not clocked in. LATE means more than 5. */
+  minutesLate?: Maybe<Scalars['Int']['output']>;
 };
 
 /** How many people a work center needs on each shift of a plant. */
@@ -97,8 +126,9 @@ export type Coverage = {
   __typename?: 'Coverage';
   workCenter: WorkCenter;
   required: Scalars['Int']['output'];
-  /** Present or late, and not yet clocked out. */
+  /** People clocked in (on time or late) at or before now and not clocked out by now; a clock-in recorded a little ahead of the server's clock counts once that time has come. */
   present: Scalars['Int']['output'];
+  /** required - present, at least 0. */
   short: Scalars['Int']['output'];
 };
 
@@ -167,7 +197,7 @@ export type Query = {
   __typename?: 'Query';
   shiftPatterns: Array<ShiftPattern>;
   shift?: Maybe<Shift>;
-  /** Shifts of a plant starting in [from, to), at most 31 days. */
+  /** Shifts of a plant starting in [from, to), at most 31 days; `name` keeps only the shifts of that pattern (e.g. "Night"). */
   shifts: Array<Shift>;
   /** The shift of a plant that contains the instant `at`. */
   shiftAt?: Maybe<Shift>;
@@ -200,6 +230,7 @@ export type QueryShiftsArgs = {
   plantId: Scalars['ID']['input'];
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -229,7 +260,9 @@ export type QueryShiftsAuditLogArgs = {
 };
 
 export type ShiftBreakInput = {
+  /** Minutes of local wall-clock time after the pattern's start time; the break must end within the shift. */
   startOffsetMinutes: Scalars['Int']['input'];
+  /** Length in real minutes, at least 1. */
   durationMinutes: Scalars['Int']['input'];
 };
 
@@ -261,7 +294,7 @@ export type ClockInInput = {
   /** The person arriving (who records it is the signed-in user). */
   personId: Scalars['String']['input'];
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
-  /** When they arrived: defaults to now; not in the future (5 minutes of clock difference allowed), and before the shift ends. */
+  /** When they arrived: defaults to now; at most 5 minutes ahead of the server's clock (clock difference), else BAD_USER_INPUT; and before the shift ends. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -598,6 +631,7 @@ export type ShiftPatternResolvers<ContextType = ShiftsContext, ParentType extend
 export type ShiftBreakResolvers<ContextType = ShiftsContext, ParentType extends ResolversParentTypes['ShiftBreak'] = ResolversParentTypes['ShiftBreak']> = {
   startOffsetMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   durationMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startTime?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type ShiftResolvers<ContextType = ShiftsContext, ParentType extends ResolversParentTypes['Shift'] = ResolversParentTypes['Shift'], FederationReferenceType extends FederationReferenceTypes['Shift'] = FederationReferenceTypes['Shift']> = {
@@ -610,10 +644,12 @@ export type ShiftResolvers<ContextType = ShiftsContext, ParentType extends Resol
   businessDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   endsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  durationMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   breakWindows?: Resolver<Array<ResolversTypes['TimeWindow']>, ParentType, ContextType>;
+  breakMinutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   crewAssignments?: Resolver<Array<ResolversTypes['CrewAssignment']>, ParentType, ContextType>;
   handovers?: Resolver<Array<ResolversTypes['Handover']>, ParentType, ContextType>;
-  attendance?: Resolver<Array<ResolversTypes['Attendance']>, ParentType, ContextType>;
+  attendance?: Resolver<Array<ResolversTypes['Attendance']>, ParentType, ContextType, Partial<ShiftAttendanceArgs>>;
   coverage?: Resolver<Array<ResolversTypes['Coverage']>, ParentType, ContextType>;
 };
 
@@ -631,6 +667,7 @@ export type AttendanceResolvers<ContextType = ShiftsContext, ParentType extends 
   status?: Resolver<ResolversTypes['AttendanceStatus'], ParentType, ContextType>;
   clockIn?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   clockOut?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  minutesLate?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type CoverageRequirementResolvers<ContextType = ShiftsContext, ParentType extends ResolversParentTypes['CoverageRequirement'] = ResolversParentTypes['CoverageRequirement']> = {

@@ -1,5 +1,6 @@
 import { buildDemoData, withTx, type Logger } from "@mes/shared";
 import type { ShiftsDb } from "./context.ts";
+import { arrivalStatus } from "./attendance.ts";
 
 /** Seeds shift patterns, crews, a week of past shifts and two days ahead, assignments and handovers. */
 export async function seedDemo(db: ShiftsDb, log: Logger): Promise<void> {
@@ -22,6 +23,26 @@ export async function seedDemo(db: ShiftsDb, log: Logger): Promise<void> {
           data: created.map((s, i) => ({ ...tenant, shiftId: s.id, crewId: plant.crews[i % plant.crews.length]!.id })),
         });
         const past = created.filter((s) => s.endsAt <= now);
+        // The crew of each past shift clocked in around its start; on night shifts one of them came late.
+        const nightPattern = plant.shiftPatterns.find((p) => p.name === "Night")?.id;
+        await tx.attendance.createMany({
+          data: past.flatMap((s) => {
+            const i = created.indexOf(s);
+            const members = plant.crews[i % plant.crews.length]!.members;
+            return members.map((m, k) => {
+              const lateOne = s.patternId === nightPattern && k === i % members.length;
+              const clockIn = new Date(s.startsAt.getTime() + (lateOne ? 12 + ((i * 7) % 20) : -10 + k * 3) * 60_000);
+              return {
+                ...tenant,
+                shiftId: s.id,
+                personId: m.personId,
+                status: arrivalStatus(s.startsAt, clockIn),
+                clockIn,
+                clockOut: new Date(s.endsAt.getTime() + k * 60_000),
+              };
+            });
+          }),
+        });
         await tx.handover.createMany({
           data: past.map((s, i) => {
             const supervisor = plant.crews[created.indexOf(s) % plant.crews.length]!.members[0]!;

@@ -8,7 +8,11 @@ export const shifts: SubgraphDefinition<ShiftsDb, ShiftsContext> = {
   name: "shifts",
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db) => ({ ...base, db, loaders: createLoaders(db, new Date()) }),
+  context: (base, db) => {
+    // One "now" per request: coverage and the current shift agree on it.
+    const now = new Date();
+    return { ...base, db, now, loaders: createLoaders(db, now) };
+  },
   seedDemo,
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
   untenantedModels: { CrewMember: "read only through its scoped Crew" },
