@@ -6,6 +6,7 @@ import pg from "pg";
 import { SUBGRAPHS, databaseUrl, ensureDatabase, migrateDeploy } from "@mes/db";
 import { openLocalPostgres } from "./local-postgres.ts";
 import { SCALE_ORG, scaleSize, scaleSteps } from "./scale-data.ts";
+import { republishStatements } from "@mes/shared";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -60,6 +61,8 @@ try {
         }
       }
       await client.query("COMMIT");
+      // Replica mode skipped the triggers: announce the new entities to the other subgraphs' copies.
+      for (const statement of republishStatements(name)) await client.query(statement);
       await client.query("ANALYZE");
     } catch (err) {
       await client.query("ROLLBACK").catch(() => {});

@@ -88,6 +88,11 @@ afterAll(async () => {
     `cross-tenant writes: ${cases.length} cases over ${new Set(cases.map((c) => c.mutation)).size} mutations ` +
       `(${[...byKind].map(([k, n]) => `${k} ${n}`).join(", ")})`,
   );
+  // What the reference guard checks in each subgraph: mutations naming entities, and the ids they name.
+  for (const [name, sg] of Object.entries(stack?.subgraphs ?? {})) {
+    const guarded = [...sg.referenceGuard];
+    console.log(`  ${name}: ${guarded.length} mutations checked, ${guarded.reduce((n, [, refs]) => n + refs.length, 0)} ids`);
+  }
   await stack?.stop();
 });
 

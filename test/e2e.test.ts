@@ -211,5 +211,5 @@ describe("the federated graph end to end", () => {
     } finally {
       await seeded.stop();
     }
-  });
+  }, 180_000); // seeding five databases with a week of demo history takes a while on 2 cores
 });

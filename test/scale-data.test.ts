@@ -3,6 +3,8 @@ import { SUBGRAPHS } from "@mes/db";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { mustQuery } from "./support/graphql.ts";
 import { bearer } from "./support/auth.ts";
+import { adminPoolOf, closeAdminPools } from "./support/admin.ts";
+import { republishStatements } from "@mes/shared";
 import { PLANT_DASHBOARD, WORK_ORDER_DETAIL } from "./support/dashboard-queries.ts";
 import { SCALE_ORG, scaleId, scaleSize, scaleSteps } from "../scripts/scale-data.ts";
 
@@ -14,18 +16,23 @@ beforeAll(async () => {
   stack = await startTestStack();
   const steps = scaleSteps(size);
   for (const name of SUBGRAPHS) {
-    const client = await stack.subgraphs[name].pool.connect();
+    // As `pnpm seed:scale` loads it: the database's owner, triggers off, then the entities announced.
+    const client = await adminPoolOf(stack.subgraphs[name].pool).connect();
     try {
       await client.query("BEGIN");
       await client.query("SET LOCAL session_replication_role = replica");
       for (const step of steps[name] ?? []) await client.query(step.sql(0, step.rows));
       await client.query("COMMIT");
+      for (const statement of republishStatements(name)) await client.query(statement);
     } finally {
       client.release();
     }
   }
 }, 60_000);
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  await closeAdminPools();
+  await stack?.stop();
+});
 
 describe("the scale data set", () => {
   it("serves the plant dashboard and a work order's detail page across all five subgraphs", async () => {

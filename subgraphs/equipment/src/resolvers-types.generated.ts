@@ -25,6 +25,7 @@ export type Scalars = {
    * Answered in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value (object, array, string, number, true/false or null), e.g. a row's columns before and after a change in the audit trail. */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
@@ -35,24 +36,30 @@ export { MachineState };
 
 export { DowntimeKind };
 
-/** A plant (ISA-95 site). Its id is the plantId every other part of the graph uses. */
+/** A plant (ISA-95 site): one factory of the organization, with its areas, work centers, machines and shift calendar. Its id is the plantId that arguments and filters across the whole API take. */
 export type Plant = {
   __typename?: 'Plant';
+  /** The plant's unique id (a UUID); pass it wherever an argument asks for a plantId. */
   id: Scalars['ID']['output'];
+  /** The organization (company) the plant belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** Short code of the plant, unique within the organization. */
   code: Scalars['String']['output'];
+  /** The plant's name as people call it. */
   name: Scalars['String']['output'];
-  /** IANA time zone, e.g. Europe/Berlin. */
+  /** IANA time zone of the plant, e.g. Europe/Berlin: shift times and business dates are local times in this zone. */
   timeZone: Scalars['String']['output'];
+  /** The plant's areas (e.g. assembly, machining), by code. */
   areas: Array<Area>;
+  /** All work centers of the plant, across its areas, by code. */
   workCenters: Array<WorkCenter>;
-  /** The plant's machines, only those in one of `state` when given (e.g. [DOWN, MAINTENANCE] with openDowntime: which machines are down and why). */
+  /** The plant's machines by code, only those in one of `state` when given (e.g. [DOWN, MAINTENANCE] with openDowntime: which machines are down and why). */
   machines: Array<Machine>;
   /**
    * OEE of all the plant's machines over [from, to) (UTC instants), time-weighted: the times and ideal
    * minutes of all machines are summed, then OEE = sum of ideal good minutes / sum of planned production
    * minutes (never a mean of the machines' OEEs). Planned operation time is the part of the period
-   * covered by the plant's shifts (the shifts subgraph's calendar; overlapping shifts count once; no
+   * covered by the plant's shifts (the plant's shift calendar; overlapping shifts count once; no
    * breaks taken out: use Shift.oee for a shift with its breaks), counted only up to now; a period
    * without shifts plans nothing, so every factor and OEE are null. Units logged in the period count,
    * also outside shifts. Idle machines count as planned time not run. At most 366 days. See Oee.
@@ -61,34 +68,47 @@ export type Plant = {
 };
 
 
-/** A plant (ISA-95 site). Its id is the plantId every other part of the graph uses. */
+/** A plant (ISA-95 site): one factory of the organization, with its areas, work centers, machines and shift calendar. Its id is the plantId that arguments and filters across the whole API take. */
 export type PlantMachinesArgs = {
   state?: InputMaybe<Array<MachineState>>;
 };
 
 
-/** A plant (ISA-95 site). Its id is the plantId every other part of the graph uses. */
+/** A plant (ISA-95 site): one factory of the organization, with its areas, work centers, machines and shift calendar. Its id is the plantId that arguments and filters across the whole API take. */
 export type PlantOeeArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
 };
 
+/** An area of a plant (ISA-95 area): a part of the plant, such as assembly or machining, that groups work centers. */
 export type Area = {
   __typename?: 'Area';
+  /** The area's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant the area is in. */
   plant: Plant;
+  /** Short code of the area, unique within its plant. */
   code: Scalars['String']['output'];
+  /** The area's name as people call it. */
   name: Scalars['String']['output'];
+  /** The area's work centers, by code. */
   workCenters: Array<WorkCenter>;
 };
 
+/** A work center (ISA-95 work center): a group of machines in one area doing one kind of work, e.g. a CNC cell or an assembly line. */
 export type WorkCenter = {
   __typename?: 'WorkCenter';
+  /** The work center's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant the work center is in. */
   plant: Plant;
+  /** The area the work center belongs to. */
   area: Area;
+  /** Short code of the work center, unique within its plant. */
   code: Scalars['String']['output'];
+  /** The work center's name as people call it. */
   name: Scalars['String']['output'];
+  /** The work center's machines, by code. */
   machines: Array<Machine>;
   /**
    * OEE of the work center's machines over [from, to) (UTC instants), time-weighted over its machines
@@ -100,18 +120,26 @@ export type WorkCenter = {
 };
 
 
+/** A work center (ISA-95 work center): a group of machines in one area doing one kind of work, e.g. a CNC cell or an assembly line. */
 export type WorkCenterOeeArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
 };
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type Machine = {
   __typename?: 'Machine';
+  /** The machine's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant the machine is in. */
   plant: Plant;
+  /** The work center the machine belongs to. */
   workCenter: WorkCenter;
+  /** Short code of the machine, unique within its plant (what machine data collectors and lookups use). */
   code: Scalars['String']['output'];
+  /** The machine's name as people call it. */
   name: Scalars['String']['output'];
+  /** What the machine is doing now (see MachineState); since stateSince. */
   state: MachineState;
   /** When the machine entered its current state (UTC). */
   stateSince: Scalars['DateTime']['output'];
@@ -132,11 +160,14 @@ export type Machine = {
    * At most 366 days. See Oee.
    */
   oee: Oee;
+  /** The machine's preventive maintenance schedules, by name. */
   pmSchedules: Array<PmSchedule>;
+  /** The machine's maintenance orders, newest first, only those in one of `status` when given. */
   maintenanceOrders: Array<MaintenanceOrder>;
 };
 
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineStatusHistoryArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
@@ -144,6 +175,7 @@ export type MachineStatusHistoryArgs = {
 };
 
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineDowntimesArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
@@ -151,18 +183,21 @@ export type MachineDowntimesArgs = {
 };
 
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineReliabilityArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
 };
 
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineOeeArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
 };
 
 
+/** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineMaintenanceOrdersArgs = {
   status?: InputMaybe<Array<MaintenanceOrderStatus>>;
 };
@@ -220,7 +255,7 @@ export type Oee = {
   idleMinutes: Scalars['Float']['output'];
   /** Units made (good + scrap) logged in the window; for Shift.oee the shift's units (see Shift.oee). */
   totalCount: Scalars['Float']['output'];
-  /** Good units logged in the window; for Shift.oee the shift's good units, the same as production's Shift.producedQuantity for logs with a machine. */
+  /** Good units logged in the window; for Shift.oee the shift's good units, the same as Shift.producedQuantity for logs with a machine. */
   goodCount: Scalars['Float']['output'];
   /** Ideal cycle time x total count, in minutes, summed over the machines. */
   idealRunMinutes: Scalars['Float']['output'];
@@ -235,41 +270,61 @@ export { MaintenanceOrderStatus };
 /** Preventive maintenance: due every `interval` days (CALENDAR), run hours (RUN_HOURS) or produced units (CYCLES). */
 export type PmSchedule = {
   __typename?: 'PmSchedule';
+  /** The schedule's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The machine the schedule maintains. */
   machine: Machine;
+  /** Name of the maintenance task, e.g. Lubrication. */
   name: Scalars['String']['output'];
+  /** What makes it due: calendar days, run hours or produced units. */
   trigger: PmTrigger;
+  /** Days, run hours or units (by trigger) between two maintenance orders. */
   interval: Scalars['Float']['output'];
   /** Counts up by one each time the schedule's maintenance order is completed. */
   generation: Scalars['Int']['output'];
+  /** When usage last started counting from 0 (UTC): the schedule's start, or when its last maintenance order was completed. */
   lastResetAt: Scalars['DateTime']['output'];
+  /** Whether the schedule still generates maintenance orders; an inactive one is never due. */
   active: Scalars['Boolean']['output'];
   /** Days, run hours or units since the last reset. */
   usage: Scalars['Float']['output'];
 };
 
+/** A maintenance job on a machine, e.g. one generated by a due preventive maintenance schedule (checkPmSchedules). */
 export type MaintenanceOrder = {
   __typename?: 'MaintenanceOrder';
+  /** The order's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The machine to maintain. */
   machine: Machine;
+  /** The preventive maintenance schedule that generated the order; null for an order not made by a schedule. */
   schedule?: Maybe<PmSchedule>;
+  /** Order number, unique within the organization. */
   number: Scalars['String']['output'];
+  /** What to do, in words. */
   description: Scalars['String']['output'];
+  /** Where the order is in its life. */
   status: MaintenanceOrderStatus;
+  /** When the order was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** When the order was completed (UTC); null until then. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user (token subject) who completed the order; null until then. */
   completedBy?: Maybe<Scalars['String']['output']>;
 };
 
+/** A span of time between two UTC instants, [startsAt, endsAt), e.g. a break of a shift. */
 export type TimeWindow = {
   __typename?: 'TimeWindow';
+  /** Start, a UTC instant (included). */
   startsAt: Scalars['DateTime']['output'];
+  /** End, a UTC instant (excluded). */
   endsAt: Scalars['DateTime']['output'];
 };
 
-/** Equipment contributes a shift's downtime and OEE, computed over the shift's own window and breaks. */
 export type Shift = {
   __typename?: 'Shift';
+  /** The shift's unique id (a UUID). */
   id: Scalars['ID']['output'];
   startsAt: Scalars['DateTime']['output'];
   endsAt: Scalars['DateTime']['output'];
@@ -279,7 +334,7 @@ export type Shift = {
   downtimeMinutes: Scalars['Float']['output'];
   /**
    * OEE of one machine, of a work center's machines, or (with neither) of the plant's machines in this shift, up to now: the shift is the
-   * planned operation time, its breaks taken out (see Oee). Its counts are the shift's production logs by production's rule: the logs naming
+   * planned operation time, its breaks taken out (see Oee). Its counts are the shift's production logs: the logs naming
    * this shift, wherever they were logged, and the logs naming no shift whose loggedAt lies in [startsAt, endsAt) (so goodCount equals
    * Shift.producedQuantity for logs with a machine). Give at most one of the two; it must be at the shift's plant.
    */
@@ -287,62 +342,91 @@ export type Shift = {
 };
 
 
-/** Equipment contributes a shift's downtime and OEE, computed over the shift's own window and breaks. */
 export type ShiftOeeArgs = {
   machineId?: InputMaybe<Scalars['ID']['input']>;
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A span of time a machine spent in one state. */
 export type MachineStatusInterval = {
   __typename?: 'MachineStatusInterval';
+  /** The state the machine was in. */
   state: MachineState;
+  /** When the machine entered the state (UTC). */
   startedAt: Scalars['DateTime']['output'];
-  /** Null while the machine is still in this state. */
+  /** When the machine left the state (UTC); null while the machine is still in this state. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** Why a machine stops: one of the organization's downtime reasons (Query.downtimeReasons). */
 export type DowntimeReason = {
   __typename?: 'DowntimeReason';
+  /** The reason's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** Short code that people and machine data collectors give (setMachineState, logDowntime), unique within the organization. */
   code: Scalars['String']['output'];
+  /** What the reason means, in words. */
   description: Scalars['String']['output'];
+  /** Whether a stop for this reason is planned: decides how it counts in OEE and MTBF. */
   kind: DowntimeKind;
 };
 
 /** A stop of a machine with its reason. Downtime records of one machine never overlap in time. */
 export type Downtime = {
   __typename?: 'Downtime';
+  /** The downtime's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The machine that stopped. */
   machine: Machine;
+  /** Why it stopped. */
   reason: DowntimeReason;
-  /** UTC. */
+  /** When the stop started (UTC). */
   startedAt: Scalars['DateTime']['output'];
-  /** UTC; null while the downtime goes on. */
+  /** When the stop ended (UTC); null while the downtime goes on. */
   endedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Computed by the system: end (or now, while open) minus start. */
+  /** Length in minutes, computed by the system: end (or now, while open) minus start. */
   durationMinutes: Scalars['Float']['output'];
+  /** Free text about the stop from whoever recorded it; null when none was given. */
   note?: Maybe<Scalars['String']['output']>;
 };
 
+/** One page of machines. */
 export type MachinePage = {
   __typename?: 'MachinePage';
+  /** The machines on this page, by code. */
   items: Array<Machine>;
+  /** How many machines match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching machines come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more machines follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
+  /** A plant by id; null when there is none or it is not one you may see (another organization's, or a plant your sign-in is not for). */
   plant?: Maybe<Plant>;
+  /** The plants you may see, by code: all of your organization's, or only those your sign-in is limited to. */
   plants: Array<Plant>;
+  /** A work center by id; null when there is none or it is not one you may see. */
   workCenter?: Maybe<WorkCenter>;
+  /** A machine by id; null when there is none or it is not one you may see. */
   machine?: Maybe<Machine>;
+  /** Machines you may see, by code, one page at a time: across all your plants, or narrowed by the filters given (all of them must match). */
   machines: MachinePage;
+  /** The organization's downtime reasons, by code: the reason codes setMachineState and logDowntime take. */
   downtimeReasons: Array<DowntimeReason>;
+  /** Preventive maintenance schedules of a plant's machines, by name. */
   pmSchedules: Array<PmSchedule>;
+  /** Maintenance orders of a plant's machines, newest first, one page at a time. */
   maintenanceOrders: MaintenanceOrderPage;
+  /** The machine with this code at a plant (codes are unique per plant); null when there is none or the plant is not one you may see. */
+  machineByCode?: Maybe<Machine>;
+  /** The plant with this code (codes are unique in an organization); null when there is none or it is not one of your plants. */
+  plantByCode?: Maybe<Plant>;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
    * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
@@ -350,7 +434,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The equipment subgraph's audit trail, newest first (administrators only). */
+  /** The audit trail of equipment data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
   equipmentAuditLog: AuditPage;
 };
 
@@ -392,6 +476,17 @@ export type QueryMaintenanceOrdersArgs = {
 };
 
 
+export type QueryMachineByCodeArgs = {
+  plantId: Scalars['ID']['input'];
+  code: Scalars['String']['input'];
+};
+
+
+export type QueryPlantByCodeArgs = {
+  code: Scalars['String']['input'];
+};
+
+
 export type QueryEquipmentAuditLogArgs = {
   entity?: InputMaybe<Scalars['String']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
@@ -401,55 +496,84 @@ export type QueryEquipmentAuditLogArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One page of maintenance orders. */
 export type MaintenanceOrderPage = {
   __typename?: 'MaintenanceOrderPage';
+  /** The maintenance orders on this page, newest first. */
   items: Array<MaintenanceOrder>;
+  /** How many orders match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching orders come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more orders follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** A new plant of your organization. */
 export type CreatePlantInput = {
+  /** Short code, unique within the organization: 1 to 64 characters (spaces around it are trimmed). */
   code: Scalars['String']['input'];
+  /** The plant's name: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
+  /** IANA time zone of the plant, e.g. Europe/Berlin: its shifts and business dates are local times in this zone. */
   timeZone: Scalars['String']['input'];
 };
 
+/** A new area of a plant. */
 export type CreateAreaInput = {
+  /** The plant the area is in (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** Short code, unique within the plant: 1 to 64 characters (trimmed). */
   code: Scalars['String']['input'];
+  /** The area's name: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
 };
 
+/** A new work center of an area. */
 export type CreateWorkCenterInput = {
+  /** The area the work center belongs to (Area.id); its plant is the area's. */
   areaId: Scalars['ID']['input'];
+  /** Short code, unique within the plant: 1 to 64 characters (trimmed). */
   code: Scalars['String']['input'];
+  /** The work center's name: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
 };
 
+/** A new machine of a work center. */
 export type CreateMachineInput = {
+  /** The work center the machine belongs to (WorkCenter.id); its plant is the work center's. */
   workCenterId: Scalars['ID']['input'];
+  /** Short code, unique within the plant: 1 to 64 characters (trimmed). */
   code: Scalars['String']['input'];
+  /** The machine's name: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
-  /** Greater than 0, at most 2 decimal places (0.01 s). */
+  /** Ideal time per unit in seconds (for OEE): greater than 0, at most 2 decimal places (0.01 s). */
   idealCycleSeconds: Scalars['Float']['input'];
 };
 
+/** A downtime that has already ended, recorded after the fact. */
 export type LogDowntimeInput = {
+  /** The machine that stopped (Machine.id). */
   machineId: Scalars['ID']['input'];
   /** The code of a downtime reason (Query.downtimeReasons). */
   reasonCode: Scalars['String']['input'];
+  /** When the stop started (an instant; answered in UTC). */
   startedAt: Scalars['DateTime']['input'];
   /** After startedAt and not in the future (5 minutes of clock skew allowed; an end ahead of the server's clock is stored as now): downtime logged after the fact has ended. */
   endedAt: Scalars['DateTime']['input'];
-  /** Left out rather than blank. */
+  /** Free text about the stop, at most 5000 characters; leave it out rather than sending blank text. */
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A new preventive maintenance schedule of a machine. */
 export type CreatePmScheduleInput = {
+  /** The machine to maintain (Machine.id). */
   machineId: Scalars['ID']['input'];
+  /** Name of the maintenance task, e.g. Lubrication: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
+  /** What makes it due: calendar days, run hours or produced units. */
   trigger: PmTrigger;
   /** Days, run hours or units between maintenance: greater than 0, at most 4 decimal places, at most 10^9. */
   interval: Scalars['Float']['input'];
@@ -459,9 +583,13 @@ export type CreatePmScheduleInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Creates a plant in your organization. */
   createPlant: Plant;
+  /** Creates an area in a plant. */
   createArea: Area;
+  /** Creates a work center in an area. */
   createWorkCenter: WorkCenter;
+  /** Creates a machine in a work center; it starts IDLE. */
   createMachine: Machine;
   /**
    * Records a machine's new state, closing its previous status interval. DOWN and MAINTENANCE need a
@@ -479,6 +607,7 @@ export type Mutation = {
   setMachineState: Machine;
   /** Records downtime after the fact, e.g. a planned stop. Refused (BAD_USER_INPUT naming input.startedAt or input.endedAt, nothing written) if it overlaps recorded downtime of the machine, an open one included: downtime records of one machine never overlap. */
   logDowntime: Downtime;
+  /** Creates a preventive maintenance schedule of a machine; its usage counts from input.startsAt. */
   createPmSchedule: PmSchedule;
   /**
    * Generates the maintenance order of each due schedule of a plant (at most one per schedule and generation,
@@ -544,11 +673,17 @@ export type MachineStatusEvent = {
   __typename?: 'MachineStatusEvent';
   /** Increases with every event; resubscribe with `after: cursor` to receive what you missed, in order. */
   cursor: Scalars['ID']['output'];
+  /** The machine whose state changed. */
   machine: Machine;
+  /** The state before the change. */
   from: MachineState;
+  /** The new state. */
   to: MachineState;
+  /** The downtime reason code given with a stop (DOWN, MAINTENANCE); null for other states. */
   reasonCode?: Maybe<Scalars['String']['output']>;
+  /** The user (token subject) who recorded the change. */
   actor: Scalars['String']['output'];
+  /** When the change happened (UTC). */
   at: Scalars['DateTime']['output'];
 };
 
@@ -565,45 +700,69 @@ export type SubscriptionMachineStatusChangedArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** The roles a user's token can carry. */
+/** The roles a user's token can carry (its `roles` claim); every signed-in user may read, the roles decide which changes they may make. */
 export type Role =
+  /** Administrator: may make every change and read the audit trails. */
   | 'ADMIN'
+  /** Production planner: products, materials, locations, work orders (create, release, close, cancel) and the schedule. */
   | 'PLANNER'
+  /** Supervisor on the shop floor: runs work orders and operations, stock movements, problems, NCRs, shifts, crews and handovers. */
   | 'SUPERVISOR'
+  /** Machine operator: starts, pauses and completes operations, reports counts, problems, inspections and stock moves, clocks in and out. */
   | 'OPERATOR'
+  /** Quality staff: inspection plans, inspections, NCRs, work-order holds and lot holds, scrap. */
   | 'QUALITY'
+  /** Maintenance staff: machine states, downtime, preventive maintenance schedules and maintenance orders, problems. */
   | 'MAINTENANCE'
+  /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
+  /** The entry's number in the audit trail; later entries have higher numbers. */
   id: Scalars['ID']['output'];
+  /** When the change was made: the start of its transaction (UTC). */
   at: Scalars['DateTime']['output'];
   /** The user (token subject) who made the change; system for the service's own event followers. */
   actor: Scalars['String']['output'];
   /** The mutation that made the change. */
   operation?: Maybe<Scalars['String']['output']>;
+  /** The id of the request that made the change, as in the service logs; null for changes made outside a request (demo data, SQL by hand). */
   requestId?: Maybe<Scalars['String']['output']>;
-  /** The table (entity) changed, and the changed row's id. */
+  /** The table (entity) changed, e.g. WorkOrder or Inspection. */
   entity: Scalars['String']['output'];
+  /** The id of the changed row; null for a table whose rows have no single id. */
   entityId?: Maybe<Scalars['String']['output']>;
+  /** Whether the row was inserted, updated or deleted. */
   action: AuditAction;
+  /** The row's columns before the change; null for an INSERT. */
   before?: Maybe<Scalars['JSON']['output']>;
+  /** The row's columns after the change; null for a DELETE. */
   after?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What a change did to a row. */
 export type AuditAction =
+  /** The row was created. */
   | 'INSERT'
+  /** The row was changed. */
   | 'UPDATE'
+  /** The row was removed. */
   | 'DELETE';
 
+/** One page of audit entries, newest first. */
 export type AuditPage = {
   __typename?: 'AuditPage';
+  /** The entries of this page (at most limit). */
   items: Array<AuditEntry>;
+  /** How many entries match the filters in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching entries come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more entries follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -971,6 +1130,8 @@ export type QueryResolvers<ContextType = EquipmentContext, ParentType extends Re
   downtimeReasons?: Resolver<Array<ResolversTypes['DowntimeReason']>, ParentType, ContextType>;
   pmSchedules?: Resolver<Array<ResolversTypes['PmSchedule']>, ParentType, ContextType, RequireFields<QueryPmSchedulesArgs, 'plantId'>>;
   maintenanceOrders?: Resolver<ResolversTypes['MaintenanceOrderPage'], ParentType, ContextType, RequireFields<QueryMaintenanceOrdersArgs, 'plantId' | 'limit' | 'offset'>>;
+  machineByCode?: Resolver<Maybe<ResolversTypes['Machine']>, ParentType, ContextType, RequireFields<QueryMachineByCodeArgs, 'plantId' | 'code'>>;
+  plantByCode?: Resolver<Maybe<ResolversTypes['Plant']>, ParentType, ContextType, RequireFields<QueryPlantByCodeArgs, 'code'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   equipmentAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryEquipmentAuditLogArgs, 'limit' | 'offset'>>;
 };

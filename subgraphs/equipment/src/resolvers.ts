@@ -1,5 +1,6 @@
 import { mergeResolvers, scalarResolvers } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
+import { lookupsResolvers } from "./lookups.resolvers.ts";
 import { hierarchyResolvers } from "./hierarchy.resolvers.ts";
 import { machineStateResolvers } from "./machine-state.resolvers.ts";
 import { maintenanceResolvers } from "./maintenance.resolvers.ts";
@@ -12,4 +13,5 @@ export const resolvers = mergeResolvers<Resolvers>(
   machineStateResolvers,
   maintenanceResolvers,
   performanceResolvers,
+  lookupsResolvers,
 );

@@ -26,6 +26,7 @@ export type Scalars = {
    * Answered in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value (object, array, string, number, true/false or null), e.g. a row's columns before and after a change in the audit trail. */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
@@ -41,10 +42,15 @@ export { CostingMethod };
 /** A raw material, component or consumable, defined once per organization. */
 export type Material = {
   __typename?: 'Material';
+  /** The material's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the material belongs to; all its plants share it. */
   organizationId: Scalars['ID']['output'];
+  /** The material's code (part number), unique within the organization, e.g. BRG-6204. */
   code: Scalars['String']['output'];
+  /** What the material is, in words. */
   description: Scalars['String']['output'];
+  /** The unit every quantity of this material is counted in, e.g. pcs, kg or m. */
   unitOfMeasure: Scalars['String']['output'];
   /** Below this available quantity (on hand − reserved, per plant) the material should be reordered: available < reorderPoint opens a low-stock alert; at the reorder point exactly is not low. */
   reorderPoint: Scalars['Float']['output'];
@@ -56,16 +62,17 @@ export type Material = {
   stockValue: Scalars['Float']['output'];
   /** Value per unit of measure of the stock on hand at a plant: stockValue / onHand, to 6 decimal places; null with nothing on hand. */
   unitCost?: Maybe<Scalars['Float']['output']>;
-  /** Quantity on hand, at one plant or across all plants. */
+  /** Quantity on hand in the material's unit of measure (lots on hold included), at one plant or across all plants. */
   onHand: Scalars['Float']['output'];
   /** Stock per location and lot, at one plant or across all plants. */
   stock: Array<Stock>;
+  /** Lots of this material, oldest received first, at one plant or across all plants. */
   lots: Array<Lot>;
-  /** Quantity reserved for released work orders at a plant. */
+  /** Quantity reserved for released work orders at a plant, in the material's unit of measure. */
   reserved: Scalars['Float']['output'];
-  /** On hand minus reserved, at a plant. */
+  /** On hand minus reserved, at a plant: what is free for new orders; negative when more is reserved than on hand. */
   available: Scalars['Float']['output'];
-  /** The open low-stock alert at a plant, if any. */
+  /** The open low-stock alert at a plant; null when availability is not low. */
   stockAlert?: Maybe<StockAlert>;
 };
 
@@ -117,33 +124,53 @@ export type MaterialStockAlertArgs = {
   plantId: Scalars['ID']['input'];
 };
 
+/** A place at a plant where stock is kept, e.g. a warehouse bin or a line-side rack. */
 export type Location = {
   __typename?: 'Location';
+  /** The location's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the location belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant the location is at. */
   plant: Plant;
+  /** Short code of the location, unique within its plant. */
   code: Scalars['String']['output'];
+  /** The location's name as people call it. */
   name: Scalars['String']['output'];
+  /** What the location is used for. */
   type: LocationType;
+  /** Stock kept at this location, per material and lot. */
   stock: Array<Stock>;
   /** Value of all stock at this location (currency): the sum of its stock rows' values (see Stock.value). */
   stockValue: Scalars['Float']['output'];
 };
 
+/** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
 export type Lot = {
   __typename?: 'Lot';
+  /** The lot's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the lot belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant the lot was received at. */
   plant: Plant;
+  /** The material the lot is of. */
   material: Material;
+  /** The lot number, unique per material within the organization (e.g. the supplier's batch number). */
   lotNumber: Scalars['String']['output'];
+  /** Whether the lot may be issued. */
   status: LotStatus;
+  /** Who supplied the lot; null for a lot made in-house or when not recorded. */
   supplier?: Maybe<Scalars['String']['output']>;
+  /** When the lot was first received (UTC). */
   receivedAt: Scalars['DateTime']['output'];
+  /** When the lot expires (UTC); null when it does not expire or was not recorded. */
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Quantity of this lot on hand across its locations. */
+  /** Quantity of this lot on hand across its locations, in the material's unit of measure. */
   onHand: Scalars['Float']['output'];
+  /** Where the lot is kept: its stock per location. */
   stock: Array<Stock>;
+  /** Why the lot is on hold; null when it is not. */
   holdReason?: Maybe<Scalars['String']['output']>;
   /** The work order that made this lot (null for a supplier lot). */
   producedBy?: Maybe<WorkOrder>;
@@ -156,18 +183,23 @@ export type Lot = {
 };
 
 
+/** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
 export type LotAncestorsArgs = {
   maxDepth?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
 export type LotDescendantsArgs = {
   maxDepth?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One lot in a lot's genealogy (ancestors or descendants). */
 export type GenealogyLink = {
   __typename?: 'GenealogyLink';
+  /** How many work orders away from the starting lot: 1 for a direct input or output. */
   depth: Scalars['Int']['output'];
+  /** The related lot. */
   lot: Lot;
   /** For ancestors, the work order that consumed the lot; for descendants, the one that made it. */
   workOrder: WorkOrder;
@@ -178,16 +210,25 @@ export { StockTransactionType };
 /** One movement of one lot at one location; quantity and cost are negative out of stock. */
 export type StockTransaction = {
   __typename?: 'StockTransaction';
+  /** The transaction's unique id (a UUID). */
   id: Scalars['ID']['output'];
   /** Transactions written by one mutation share a document id. */
   documentId: Scalars['ID']['output'];
+  /** What kind of movement it is. */
   type: StockTransactionType;
+  /** The plant where it happened. */
   plant: Plant;
+  /** The material moved. */
   material: Material;
+  /** The lot moved. */
   lot: Lot;
+  /** The location the stock went into or out of (for a transfer, the one it left). */
   location: Location;
+  /** For a transfer, the location the stock went to; null for other types. */
   toLocation?: Maybe<Location>;
+  /** Quantity moved in the material's unit of measure: positive into stock, negative out of it (a transfer: negative, what left `location` for toLocation); 0 for a settlement. */
   quantity: Scalars['Float']['output'];
+  /** Value moved in the organization's currency: positive into stock, negative out of it; 0 for a transfer. */
   totalCost: Scalars['Float']['output'];
   /** Cost per unit of this movement: totalCost / quantity, to 6 places (FIFO layers or the moving average for issues); null for transfers and settlements. */
   unitCost?: Maybe<Scalars['Float']['output']>;
@@ -195,17 +236,24 @@ export type StockTransaction = {
   variance?: Maybe<Scalars['Float']['output']>;
   /** SETTLEMENT only: the production receipt this settlement re-values. */
   settles?: Maybe<StockTransaction>;
+  /** The work order it was issued to, returned from or produced by; null when none. */
   workOrder?: Maybe<WorkOrder>;
+  /** Why, for adjustments and scrap; null for other types. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** The user (token subject) who made the movement; for a settlement, the user who completed the work order. */
   actor: Scalars['String']['output'];
+  /** When it was booked (UTC). */
   createdAt: Scalars['DateTime']['output'];
 };
 
 /** The result of a stock mutation: its transactions and their totals. */
 export type StockMovement = {
   __typename?: 'StockMovement';
+  /** The document id its transactions share. */
   documentId: Scalars['ID']['output'];
+  /** What kind of movement it was. */
   type: StockTransactionType;
+  /** The transactions written, one per lot and location touched. */
   transactions: Array<StockTransaction>;
   /** Sum of the transactions' quantities (negative out of stock). */
   quantity: Scalars['Float']['output'];
@@ -216,8 +264,11 @@ export type StockMovement = {
 /** What is left of one receipt (FIFO), or of all receipts of a moving-average material at a plant, and its value. */
 export type CostLayer = {
   __typename?: 'CostLayer';
+  /** The layer's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant whose stock the layer values. */
   plant: Plant;
+  /** The material the layer values. */
   material: Material;
   /** When the layer was opened; FIFO charges the oldest first. */
   receivedAt: Scalars['DateTime']['output'];
@@ -233,21 +284,29 @@ export type CostLayer = {
   unitCost: Scalars['Float']['output'];
 };
 
+/** One page of cost layers. */
 export type CostLayerPage = {
   __typename?: 'CostLayerPage';
+  /** The cost layers on this page, oldest first. */
   items: Array<CostLayer>;
+  /** How many layers match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching layers come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more layers follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
 /** Stock of one material at one plant and its value. */
 export type MaterialValuation = {
   __typename?: 'MaterialValuation';
+  /** The material valued. */
   material: Material;
   /** The material's code (as material.code), so a valuation report reads flat. */
   materialCode: Scalars['String']['output'];
+  /** The plant whose stock is valued. */
   plant: Plant;
   /** Quantity on hand, in the material's unit of measure. */
   quantity: Scalars['Float']['output'];
@@ -257,14 +316,20 @@ export type MaterialValuation = {
   unitCost?: Maybe<Scalars['Float']['output']>;
 };
 
+/** One page of a plant's stock valuation, with the plant's total. */
 export type MaterialValuationPage = {
   __typename?: 'MaterialValuationPage';
+  /** The materials on this page, by material code. */
   items: Array<MaterialValuation>;
   /** Value of all stock at the plant (currency), over every page: the sum of all materials' values. */
   totalValue: Scalars['Float']['output'];
+  /** How many materials match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching materials come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more materials follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -291,47 +356,56 @@ export type CostSettlement = {
 
 export { StockAlertSeverity };
 
+/** A material whose availability at a plant is low: opened when it falls below the reorder point, cleared when it is back at or above it. */
 export type StockAlert = {
   __typename?: 'StockAlert';
+  /** The alert's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant where the material is low. */
   plant: Plant;
+  /** The material that is low. */
   material: Material;
+  /** How low it is now. */
   severity: StockAlertSeverity;
-  /** Available quantity at the last change. */
+  /** Available quantity (on hand − reserved) at the last change, in the material's unit of measure. */
   available: Scalars['Float']['output'];
+  /** When the material fell below its reorder point (UTC). */
   openedAt: Scalars['DateTime']['output'];
+  /** When it was back at or above its reorder point (UTC); null while the alert is open. */
   clearedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** Material set aside at a plant for a released work order. */
 export type Reservation = {
   __typename?: 'Reservation';
+  /** The material reserved. */
   material: Material;
+  /** The work order it is reserved for. */
   workOrder: WorkOrder;
+  /** The plant whose stock is reserved. */
   plant: Plant;
   /** Still reserved: the released requirement less what was issued. */
   quantity: Scalars['Float']['output'];
 };
 
-/** Inventory contributes a work order's material side. */
 export type WorkOrder = {
   __typename?: 'WorkOrder';
+  /** The work order's unique id (a UUID). */
   id: Scalars['ID']['output'];
   /** Actual material cost consumed (currency): issues at cost (FIFO layers or moving average) less returns at their issue value. A lot returned in full adds nothing. */
   materialCost: Scalars['Float']['output'];
   /** The cost settlement made when the order completed; null before. */
   costSettlement?: Maybe<CostSettlement>;
-  /** Issues and returns of material for this work order, oldest first. */
+  /** Stock movements of this work order, oldest first: issues to it, returns from it, receipts of its output and their settlements. */
   materialTransactions: Array<StockTransaction>;
+  /** What is still reserved for this order at its plant, per material: empty before release and once the order has ended; a material issued in full shows 0. */
   reservations: Array<Reservation>;
   /** Lots consumed by this work order: issued and not returned in full (net issued quantity above 0). */
   consumedLots: Array<Lot>;
   /** Lots this work order produced. */
   producedLots: Array<Lot>;
-  /** Owned by production: the plant whose stock the order draws on. */
   plant: Plant;
-  /** Owned by production: an order that has ended needs no more material. */
   status: WorkOrderStatus;
-  /** Owned by production: what the order needs of each material in total. */
   materialRequirements: Array<MaterialRequirement>;
   /**
    * The materials this order still needs more of than its plant can give it, in the order of its
@@ -349,27 +423,28 @@ export type WorkOrder = {
 /** One material a work order needs, from its product's bill of materials. */
 export type MaterialRequirement = {
   __typename?: 'MaterialRequirement';
-  /** Owned by production: the material required. */
   material: Material;
-  /** Owned by production: quantity per unit × the order's quantity, in the material's unit of measure. */
   requiredQuantity: Scalars['Float']['output'];
 };
 
-/** Where a work order is in its life, from planned to closed or cancelled (production owns it). */
+/**
+ * Where a work order is in its life: PLANNED -> RELEASED -> IN_PROGRESS (<-> ON_HOLD) -> COMPLETED
+ * -> CLOSED; a PLANNED, RELEASED or ON_HOLD order may be CANCELLED instead.
+ */
 export type WorkOrderStatus =
   /** Planned, not yet released to the shop floor: nothing is reserved for it. */
   | 'PLANNED'
-  /** Released to the shop floor: its bill of materials is reserved. */
+  /** Released to the shop floor: its bill of materials is reserved; it starts with its first operation. */
   | 'RELEASED'
-  /** Being worked on. */
+  /** Being worked on: at least one of its operations has started. */
   | 'IN_PROGRESS'
-  /** Stopped by a hold until the hold is released. */
+  /** Stopped by a hold: nothing on it progresses until every hold is released. */
   | 'ON_HOLD'
-  /** Finished: it needs no more material and its cost is settled. */
+  /** Finished: every operation is completed; it needs no more material and its cost is settled. */
   | 'COMPLETED'
-  /** Closed after completion. */
+  /** Closed after completion: no further change. */
   | 'CLOSED'
-  /** Cancelled: what was reserved for it is freed. */
+  /** Cancelled before completion: what was reserved for it is freed; no further change. */
   | 'CANCELLED';
 
 /**
@@ -380,7 +455,7 @@ export type MaterialShortage = {
   __typename?: 'MaterialShortage';
   /** The material the order is short of. */
   material: Material;
-  /** The order's whole requirement of the material (production's requiredQuantity: quantity per unit × order quantity). */
+  /** The order's whole requirement of the material (MaterialRequirement.requiredQuantity: quantity per unit × order quantity). */
   requiredQuantity: Scalars['Float']['output'];
   /** Issued to the order less returned from it. */
   issuedQuantity: Scalars['Float']['output'];
@@ -394,67 +469,103 @@ export type MaterialShortage = {
   shortQuantity: Scalars['Float']['output'];
 };
 
+/** One page of transactions. */
 export type StockTransactionPage = {
   __typename?: 'StockTransactionPage';
+  /** The transactions on this page, newest first. */
   items: Array<StockTransaction>;
+  /** How many transactions match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching transactions come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more transactions follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** Which stock transactions to list; every field given must match, none given lists all you may see. */
 export type StockTransactionFilter = {
+  /** Only transactions at this plant (Plant.id). */
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only transactions of this material (Material.id). */
   materialId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only transactions of this lot (Lot.id). */
   lotId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only transactions of this work order (WorkOrder.id). */
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only these types; every type when left out or empty. */
   type?: InputMaybe<Array<StockTransactionType>>;
 };
 
 /** Quantity on hand of one lot of a material at one location. */
 export type Stock = {
   __typename?: 'Stock';
+  /** The stock row's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant where the stock is. */
   plant: Plant;
+  /** The material. */
   material: Material;
+  /** The location where it is kept. */
   location: Location;
+  /** The lot of the material. */
   lot: Lot;
+  /** Quantity on hand, in the material's unit of measure. */
   quantity: Scalars['Float']['output'];
   /** Value of this row (currency): the material's stock value at the plant apportioned over its stock rows by quantity, to the cent by largest remainder, so the rows add up to the plant's value exactly. Cost layers are kept per material and plant, not per location: a transfer moves quantity, and value follows it by this share. */
   value: Scalars['Float']['output'];
+  /** When the quantity last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
 export type Plant = {
   __typename?: 'Plant';
+  /** The plant's unique id (a UUID); pass it wherever an argument asks for a plantId. */
   id: Scalars['ID']['output'];
 };
 
+/** One page of materials. */
 export type MaterialPage = {
   __typename?: 'MaterialPage';
+  /** The materials on this page, by code. */
   items: Array<Material>;
+  /** How many materials match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching materials come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more materials follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** One page of lots. */
 export type LotPage = {
   __typename?: 'LotPage';
+  /** The lots on this page, oldest received first. */
   items: Array<Lot>;
+  /** How many lots match in all, over every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
+  /** How many matching lots come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
+  /** Whether more lots follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
+  /** A material by id; null when there is none or it is another organization's. */
   material?: Maybe<Material>;
   /** Materials by code; `search` matches code or description. */
   materials: MaterialPage;
+  /** A plant's stock locations, by code. */
   locations: Array<Location>;
+  /** A lot by id; null when there is none or it is not one you may see. */
   lot?: Maybe<Lot>;
+  /** Lots you may see, oldest received first, one page at a time; every filter given must match. */
   lots: LotPage;
   /** Stock value per material at a plant, by material code, with the plant's total value. */
   stockValuation: MaterialValuationPage;
@@ -464,6 +575,10 @@ export type Query = {
   stockAlerts: Array<StockAlert>;
   /** Stock transactions, newest first. */
   stockTransactions: StockTransactionPage;
+  /** The material with this code (codes are unique in an organization, materials are shared by all its plants); null when there is none. */
+  materialByCode?: Maybe<Material>;
+  /** The lot of a material with this lot number (lot numbers are unique per material in an organization); null when there is none or it is at a plant you may not see. */
+  lotByNumber?: Maybe<Lot>;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
    * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
@@ -471,7 +586,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The inventory subgraph's audit trail, newest first (administrators only). */
+  /** The audit trail of inventory data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
   inventoryAuditLog: AuditPage;
 };
 
@@ -535,6 +650,17 @@ export type QueryStockTransactionsArgs = {
 };
 
 
+export type QueryMaterialByCodeArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type QueryLotByNumberArgs = {
+  materialId: Scalars['ID']['input'];
+  lotNumber: Scalars['String']['input'];
+};
+
+
 export type QueryInventoryAuditLogArgs = {
   entity?: InputMaybe<Scalars['String']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
@@ -544,11 +670,17 @@ export type QueryInventoryAuditLogArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A new material of your organization. */
 export type CreateMaterialInput = {
+  /** The material's code (part number), unique within the organization: 1 to 64 characters (trimmed). */
   code: Scalars['String']['input'];
+  /** What the material is: 1 to 200 characters (trimmed). */
   description: Scalars['String']['input'];
+  /** The unit its quantities are counted in, e.g. pcs, kg or m: 1 to 64 characters. */
   unitOfMeasure: Scalars['String']['input'];
+  /** Available quantity below which it should be reordered: 0 or more, at most 4 decimal places (default 0: never low). */
   reorderPoint?: InputMaybe<Scalars['Float']['input']>;
+  /** Available quantity below which it is BELOW_SAFETY_STOCK: 0 or more, not above reorderPoint (default 0). */
   safetyStock?: InputMaybe<Scalars['Float']['input']>;
   /** How its stock is valued; FIFO when not given. */
   costingMethod?: InputMaybe<CostingMethod>;
@@ -556,22 +688,33 @@ export type CreateMaterialInput = {
 
 /** Fields left out stay as they are. */
 export type UpdateMaterialInput = {
+  /** What the material is: 1 to 200 characters (trimmed). */
   description?: InputMaybe<Scalars['String']['input']>;
   /** Refused (CONFLICT) while the material has stock at any plant: its layers were valued by the old method. */
   costingMethod?: InputMaybe<CostingMethod>;
 };
 
+/** A new stock location at a plant. */
 export type CreateLocationInput = {
+  /** The plant (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** Short code, unique within the plant: 1 to 64 characters (trimmed). */
   code: Scalars['String']['input'];
+  /** The location's name: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
+  /** What the location is used for; WAREHOUSE when left out. */
   type?: InputMaybe<LocationType>;
 };
 
+/** Stock received into a location: from a supplier, or the output of a work order. */
 export type ReceiveStockInput = {
+  /** The material received (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** Where it is put (Location.id); the lot belongs to this location's plant. */
   locationId: Scalars['ID']['input'];
+  /** The lot number (e.g. the supplier's batch number), unique per material: 1 to 64 characters; a new number creates the lot, a known one adds to it. */
   lotNumber: Scalars['String']['input'];
+  /** Quantity received, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
   /** Cost per unit (at most 6 decimal places); the receipt's value is quantity × unitCost to the cent (half-up). quantity × unitCost must stay below 10^14. For a production receipt (workOrderId) leave it out: the receipt is valued provisionally at the order's material cost consumed so far / quantity received so far (this receipt included) × quantity, and settled to the actual cost when the order completes. */
   unitCost?: InputMaybe<Scalars['Float']['input']>;
@@ -583,57 +726,87 @@ export type ReceiveStockInput = {
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** Stock issued to a work order. */
 export type IssueStockInput = {
+  /** The material issued (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** The work order it is issued to (WorkOrder.id). */
   workOrderId: Scalars['ID']['input'];
+  /** Quantity issued, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
   /** Where to issue from: a plant (oldest lots first), a location, or one lot. At least one; when several are given they must be at the same plant. */
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Issue only from this location (Location.id), oldest lots first. */
   locationId?: InputMaybe<Scalars['ID']['input']>;
+  /** Issue only from this lot (Lot.id). */
   lotId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** Refused (naming workOrderId) when the lot was never issued to the work order, and (naming quantity) when more than was issued and not yet returned. */
 export type ReturnStockInput = {
+  /** The material returned (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** The work order it was issued to (WorkOrder.id). */
   workOrderId: Scalars['ID']['input'];
+  /** The lot returned (Lot.id). */
   lotId: Scalars['ID']['input'];
+  /** Where it is put back (Location.id), at the lot's plant. */
   locationId: Scalars['ID']['input'];
+  /** Quantity returned, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
 };
 
+/** A correction of booked stock after counting one lot at one location. */
 export type AdjustStockInput = {
+  /** The material (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** The lot counted (Lot.id). */
   lotId: Scalars['ID']['input'];
+  /** The location counted (Location.id). */
   locationId: Scalars['ID']['input'];
   /** Positive after finding more than booked, negative after finding less; not 0, at most 4 decimal places. */
   quantityChange: Scalars['Float']['input'];
+  /** Why the stock was wrong, e.g. the count it was found at: 1 to 5000 characters. */
   reason: Scalars['String']['input'];
   /** Only for a positive change (refused with a negative one, which leaves at FIFO cost); defaults to the newest cost layer's unit cost. */
   unitCost?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** Stock thrown away as unusable. */
 export type ScrapStockInput = {
+  /** The material (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** The lot scrapped (Lot.id). */
   lotId: Scalars['ID']['input'];
+  /** Where it is taken from (Location.id). */
   locationId: Scalars['ID']['input'];
+  /** Quantity scrapped, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
+  /** Why it is scrapped: 1 to 5000 characters. */
   reason: Scalars['String']['input'];
 };
 
+/** Stock moved between two locations of one plant. */
 export type TransferStockInput = {
+  /** The material (Material.id). */
   materialId: Scalars['ID']['input'];
+  /** The lot moved (Lot.id). */
   lotId: Scalars['ID']['input'];
+  /** Where it is taken from (Location.id). */
   fromLocationId: Scalars['ID']['input'];
+  /** Where it is put (Location.id): another location of the same plant. */
   toLocationId: Scalars['ID']['input'];
+  /** Quantity moved, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
 };
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Creates a material of your organization; all its plants share it. */
   createMaterial: Material;
   /** Changes a material's description or costing method. */
   updateMaterial: Material;
+  /** Creates a stock location at a plant. */
   createLocation: Location;
   /** RECEIPT: books a quantity of a lot into a location (creating the lot on its first receipt) with a FIFO cost layer. */
   receiveStock: StockMovement;
@@ -641,7 +814,9 @@ export type Mutation = {
   issueStock: StockMovement;
   /** RETURN from a work order of material issued to it, at its issue value per unit (to the cent); returning all that is left of a lot's issues returns exactly their remaining value. It reduces the order's materialCost. */
   returnStock: StockMovement;
+  /** ADJUSTMENT: corrects the booked quantity of a lot at a location after counting it. */
   adjustStock: StockMovement;
+  /** SCRAP: takes unusable stock of a lot out of a location, at its cost. Refused when stock would go negative. */
   scrapStock: StockMovement;
   /** TRANSFER between two locations of one plant. */
   transferStock: StockMovement;
@@ -713,21 +888,31 @@ export type StockLevelEvent = {
   __typename?: 'StockLevelEvent';
   /** Increases with every event; resubscribe with `after: cursor` to receive what you missed, in order. */
   cursor: Scalars['ID']['output'];
+  /** The material whose availability changed. */
   material: Material;
+  /** The plant where it changed. */
   plant: Plant;
-  /** Null for restocked. */
+  /** How low availability is now; null for restocked. */
   severity?: Maybe<StockAlertSeverity>;
+  /** Available quantity (on hand − reserved) after the change, in the material's unit of measure. */
   available: Scalars['Float']['output'];
+  /** Quantity on hand at the plant after the change. */
   onHand: Scalars['Float']['output'];
+  /** Quantity reserved for released work orders at the plant after the change. */
   reserved: Scalars['Float']['output'];
+  /** The material's reorder point at that time. */
   reorderPoint: Scalars['Float']['output'];
+  /** The material's safety stock at that time. */
   safetyStock: Scalars['Float']['output'];
+  /** When availability crossed the reorder point (UTC). */
   at: Scalars['DateTime']['output'];
 };
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** A material's availability at a plant fell below its reorder point (a low-stock alert opened), optionally only for one plant or material. */
   lowStockAlert: StockLevelEvent;
+  /** A material's availability at a plant is back at or above its reorder point (its low-stock alert cleared), optionally only for one plant or material. */
   restocked: StockLevelEvent;
 };
 
@@ -745,45 +930,69 @@ export type SubscriptionRestockedArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** The roles a user's token can carry. */
+/** The roles a user's token can carry (its `roles` claim); every signed-in user may read, the roles decide which changes they may make. */
 export type Role =
+  /** Administrator: may make every change and read the audit trails. */
   | 'ADMIN'
+  /** Production planner: products, materials, locations, work orders (create, release, close, cancel) and the schedule. */
   | 'PLANNER'
+  /** Supervisor on the shop floor: runs work orders and operations, stock movements, problems, NCRs, shifts, crews and handovers. */
   | 'SUPERVISOR'
+  /** Machine operator: starts, pauses and completes operations, reports counts, problems, inspections and stock moves, clocks in and out. */
   | 'OPERATOR'
+  /** Quality staff: inspection plans, inspections, NCRs, work-order holds and lot holds, scrap. */
   | 'QUALITY'
+  /** Maintenance staff: machine states, downtime, preventive maintenance schedules and maintenance orders, problems. */
   | 'MAINTENANCE'
+  /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
+  /** The entry's number in the audit trail; later entries have higher numbers. */
   id: Scalars['ID']['output'];
+  /** When the change was made: the start of its transaction (UTC). */
   at: Scalars['DateTime']['output'];
   /** The user (token subject) who made the change; system for the service's own event followers. */
   actor: Scalars['String']['output'];
   /** The mutation that made the change. */
   operation?: Maybe<Scalars['String']['output']>;
+  /** The id of the request that made the change, as in the service logs; null for changes made outside a request (demo data, SQL by hand). */
   requestId?: Maybe<Scalars['String']['output']>;
-  /** The table (entity) changed, and the changed row's id. */
+  /** The table (entity) changed, e.g. WorkOrder or Inspection. */
   entity: Scalars['String']['output'];
+  /** The id of the changed row; null for a table whose rows have no single id. */
   entityId?: Maybe<Scalars['String']['output']>;
+  /** Whether the row was inserted, updated or deleted. */
   action: AuditAction;
+  /** The row's columns before the change; null for an INSERT. */
   before?: Maybe<Scalars['JSON']['output']>;
+  /** The row's columns after the change; null for a DELETE. */
   after?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What a change did to a row. */
 export type AuditAction =
+  /** The row was created. */
   | 'INSERT'
+  /** The row was changed. */
   | 'UPDATE'
+  /** The row was removed. */
   | 'DELETE';
 
+/** One page of audit entries, newest first. */
 export type AuditPage = {
   __typename?: 'AuditPage';
+  /** The entries of this page (at most limit). */
   items: Array<AuditEntry>;
+  /** How many entries match the filters in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching entries come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more entries follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -1238,6 +1447,8 @@ export type QueryResolvers<ContextType = InventoryContext, ParentType extends Re
   costLayers?: Resolver<ResolversTypes['CostLayerPage'], ParentType, ContextType, RequireFields<QueryCostLayersArgs, 'materialId' | 'includeEmpty' | 'limit' | 'offset'>>;
   stockAlerts?: Resolver<Array<ResolversTypes['StockAlert']>, ParentType, ContextType, RequireFields<QueryStockAlertsArgs, 'plantId'>>;
   stockTransactions?: Resolver<ResolversTypes['StockTransactionPage'], ParentType, ContextType, RequireFields<QueryStockTransactionsArgs, 'limit' | 'offset'>>;
+  materialByCode?: Resolver<Maybe<ResolversTypes['Material']>, ParentType, ContextType, RequireFields<QueryMaterialByCodeArgs, 'code'>>;
+  lotByNumber?: Resolver<Maybe<ResolversTypes['Lot']>, ParentType, ContextType, RequireFields<QueryLotByNumberArgs, 'materialId' | 'lotNumber'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inventoryAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryInventoryAuditLogArgs, 'limit' | 'offset'>>;
 };

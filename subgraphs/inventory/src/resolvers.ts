@@ -1,5 +1,6 @@
 import { mergeResolvers, scalarResolvers } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
+import { lookupsResolvers } from "./lookups.resolvers.ts";
 import { materialsResolvers } from "./materials.resolvers.ts";
 import { lotsResolvers } from "./lots.resolvers.ts";
 import { stockResolvers } from "./stock.resolvers.ts";
@@ -13,4 +14,5 @@ export const resolvers = mergeResolvers<Resolvers>(
   stockResolvers,
   alertsResolvers,
   workOrdersResolvers,
+  lookupsResolvers,
 );

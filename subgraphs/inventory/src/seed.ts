@@ -67,6 +67,7 @@ export async function seedDemo(db: InventoryDb, log: Logger): Promise<void> {
             "demo-seed",
           );
         }
+        for (const c of plant.consumption) await issue(tx, { ...c, plantId: plant.id }, "demo-seed");
       }
     },
     { timeout: 120_000 },

@@ -25,6 +25,7 @@ export type Scalars = {
    * Answered in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value (object, array, string, number, true/false or null), e.g. a row's columns before and after a change in the audit trail. */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
@@ -38,134 +39,204 @@ export { OperationStatus };
 /** Something the plant makes, with the steps to make it (routing) and what it consumes (bill of materials). */
 export type Product = {
   __typename?: 'Product';
+  /** The product's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the product belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant that makes it. */
   plant: Plant;
+  /** The product's code, e.g. its part number: unique within its plant. */
   code: Scalars['String']['output'];
+  /** The product's name as people call it. */
   name: Scalars['String']['output'];
+  /** The unit its quantities are counted in (EA for pieces, KG, M, ...): work order quantities and good/scrap counts. */
   unitOfMeasure: Scalars['String']['output'];
+  /** The steps to make one unit, by sequence. */
   routing: Array<RoutingStep>;
+  /** The materials one unit consumes. */
   billOfMaterials: Array<BomLine>;
 };
 
+/** One step of a product's routing: what is done where, and how long it takes. */
 export type RoutingStep = {
   __typename?: 'RoutingStep';
+  /** The routing step's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The step's position in the routing (10, 20, ...): lower steps come first; unique per product. */
   sequence: Scalars['Int']['output'];
+  /** What the step does, e.g. Turning or Final assembly. */
   name: Scalars['String']['output'];
+  /** The work center whose machines do this step. */
   workCenter: WorkCenter;
+  /** Standard set-up time per work order, in minutes. */
   setupMinutes: Scalars['Float']['output'];
-  /** Standard run time per unit. */
+  /** Standard run time per unit, in seconds. */
   cycleTimeSeconds: Scalars['Float']['output'];
   /** A parallel step may start before its predecessor completes. */
   parallel: Scalars['Boolean']['output'];
 };
 
+/** One line of a product's bill of materials: a material and how much of it one unit consumes. */
 export type BomLine = {
   __typename?: 'BomLine';
+  /** The BOM line's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The material consumed. */
   material: Material;
-  /** Quantity of the material consumed per unit of the product. */
+  /** Quantity of the material consumed per unit of the product, in the material's unit of measure. */
   quantityPer: Scalars['Float']['output'];
 };
 
+/** An order to make a quantity of one product by a due date, with one operation per routing step. */
 export type WorkOrder = {
   __typename?: 'WorkOrder';
+  /** The work order's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the work order belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant that makes it. */
   plant: Plant;
+  /** The work order number people use, unique within the organization. */
   number: Scalars['String']['output'];
+  /** What it makes. */
   product: Product;
+  /** How many units to make, in the product's unit of measure. */
   quantity: Scalars['Float']['output'];
+  /** When it must be completed (UTC instant). */
   dueDate: Scalars['DateTime']['output'];
+  /** Planned start (UTC instant); null when not planned. */
   plannedStart?: Maybe<Scalars['DateTime']['output']>;
+  /** Planned end (UTC instant); null when not planned. */
   plannedEnd?: Maybe<Scalars['DateTime']['output']>;
+  /** Where it is in its life. */
   status: WorkOrderStatus;
-  /** 1 is the most urgent. */
+  /** Priority from 1 (the most urgent) to 5. */
   priority: Scalars['Int']['output'];
+  /** Its operations, one per routing step, by sequence. */
   operations: Array<Operation>;
   /** Statuses this work order may move to next. */
   allowedTransitions: Array<WorkOrderStatus>;
   /** Every status change, oldest first. */
   history: Array<WorkOrderTransition>;
+  /** Its work-in-process holds, oldest first. */
   holds: Array<WorkOrderHold>;
-  /** Good units reported on the last operation of the routing. */
+  /** Good units reported on the last operation of the routing, in the product's unit of measure. */
   goodQuantity: Scalars['Float']['output'];
-  /** Scrap reported on all operations. */
+  /** Scrap units reported on all operations, in the product's unit of measure. */
   scrapQuantity: Scalars['Float']['output'];
   /**
    * What the order needs of each material in total: the product's bill of materials times the order
    * quantity (quantity per unit × order quantity, in the material's unit of measure), whatever was
-   * already issued. Inventory knows what is issued and available.
+   * already issued (see materialTransactions and materialShortages for what is issued and short).
    */
   materialRequirements: Array<MaterialRequirement>;
+  /** When it was released (UTC); null while PLANNED or cancelled before release. */
   releasedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When its first operation started (UTC); null before. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was completed (UTC); null before. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was closed (UTC); null before. */
   closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
 
+/** An order to make a quantity of one product by a due date, with one operation per routing step. */
 export type WorkOrderHoldsArgs = {
   activeOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** One status change of a work order. */
 export type WorkOrderTransition = {
   __typename?: 'WorkOrderTransition';
+  /** The status before; null for the creation of the order. */
   from?: Maybe<WorkOrderStatus>;
+  /** The status after. */
   to: WorkOrderStatus;
+  /** Who made the change: the signed-in user, or system for automatic changes. */
   actor: Scalars['String']['output'];
+  /** The reason given with the change; null when none was given. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** When the change was made (UTC). */
   at: Scalars['DateTime']['output'];
 };
 
 /** A work-in-process hold: while active, the work order cannot progress. */
 export type WorkOrderHold = {
   __typename?: 'WorkOrderHold';
+  /** The hold's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The work order on hold. */
   workOrder: WorkOrder;
+  /** Why it was placed. */
   reason: Scalars['String']['output'];
+  /** Who placed it: the signed-in user. */
   placedBy: Scalars['String']['output'];
+  /** When it was placed (UTC). */
   placedAt: Scalars['DateTime']['output'];
+  /** Who released it; null while active. */
   releasedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was released (UTC); null while active. */
   releasedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Whether the hold still stops the work order (not yet released). */
   active: Scalars['Boolean']['output'];
 };
 
+/** One step of a work order, made from a routing step: where it runs, who runs it and what it produced. */
 export type Operation = {
   __typename?: 'Operation';
+  /** The operation's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The work order it belongs to. */
   workOrder: WorkOrder;
+  /** Its position in the work order, as the routing step's sequence (10, 20, ...). */
   sequence: Scalars['Int']['output'];
+  /** What the step does, from the routing. */
   name: Scalars['String']['output'];
+  /** The work center that does it. */
   workCenter: WorkCenter;
+  /** The machine it is assigned to; null while unassigned. */
   machine?: Maybe<Machine>;
+  /** Whether it may start before the step before it completes. */
   parallel: Scalars['Boolean']['output'];
+  /** Where the operation is. */
   status: OperationStatus;
+  /** Planned start (UTC instant); null when not scheduled. */
   plannedStart?: Maybe<Scalars['DateTime']['output']>;
+  /** Planned end (UTC instant); null when not scheduled. */
   plannedEnd?: Maybe<Scalars['DateTime']['output']>;
-  /** Person id of the assigned operator. */
+  /** Person id of the assigned operator (as the shifts' crews know them); null when none is assigned. */
   operatorId?: Maybe<Scalars['String']['output']>;
+  /** When it first started (UTC); null before. */
   startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it completed (UTC); null before. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Why the operation was last paused (pauseOperation's reason); kept after it resumes. */
   pauseReason?: Maybe<Scalars['String']['output']>;
   /** Who paused it last: the signed-in user. */
   pausedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was last paused (UTC); null if never. */
   pausedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Good units reported on this operation, in the product's unit of measure. */
   goodQuantity: Scalars['Float']['output'];
+  /** Scrap units reported on this operation, in the product's unit of measure. */
   scrapQuantity: Scalars['Float']['output'];
   /** Good quantity as a share of the work order quantity, 0 to 1. */
   progress: Scalars['Float']['output'];
+  /** Counts reported on it, oldest first. */
   productionLogs: Array<ProductionLog>;
+  /** Problems reported on it, newest first. */
   problems: Array<ProblemReport>;
 };
 
 /** One material a work order needs, from its product's bill of materials. */
 export type MaterialRequirement = {
   __typename?: 'MaterialRequirement';
+  /** The material required. */
   material: Material;
   /** Quantity of the material per unit of the product (the BOM line). */
   quantityPer: Scalars['Float']['output'];
@@ -176,15 +247,23 @@ export type MaterialRequirement = {
 /** Good and scrap counts reported for an operation. */
 export type ProductionLog = {
   __typename?: 'ProductionLog';
+  /** The log's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The operation the counts are for. */
   operation: Operation;
+  /** The operation's work order. */
   workOrder: WorkOrder;
+  /** The machine that made the units; null when the operation had none (such counts are left out of OEE). */
   machine?: Maybe<Machine>;
+  /** Person id of the operator who made them; null when none was named or assigned. */
   operatorId?: Maybe<Scalars['String']['output']>;
   /** The shift the counts were reported for (as given); null when none was named (then the shift whose window contains loggedAt counts them). */
   shift?: Maybe<Shift>;
+  /** Good units, in the product's unit of measure. */
   goodQuantity: Scalars['Float']['output'];
+  /** Scrap units, in the product's unit of measure. */
   scrapQuantity: Scalars['Float']['output'];
+  /** Who reported the counts: the signed-in user. */
   loggedBy: Scalars['String']['output'];
   /** When the units were made (UTC instant). */
   loggedAt: Scalars['DateTime']['output'];
@@ -197,49 +276,76 @@ export { ProblemStatus };
 /** A problem an operator reports on an operation: OPEN, then ACKNOWLEDGED, then RESOLVED. */
 export type ProblemReport = {
   __typename?: 'ProblemReport';
+  /** The report's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The operation the problem was reported on. */
   operation: Operation;
+  /** What kind of problem. */
   kind: ProblemKind;
+  /** The problem in the reporter's words. */
   description: Scalars['String']['output'];
+  /** Where the report is. */
   status: ProblemStatus;
+  /** Who reported it: the signed-in user. */
   reportedBy: Scalars['String']['output'];
+  /** When it was reported (UTC). */
   reportedAt: Scalars['DateTime']['output'];
+  /** Who acknowledged it; null while OPEN. */
   acknowledgedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was acknowledged (UTC); null while OPEN. */
   acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Who resolved it; null until RESOLVED. */
   resolvedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was resolved (UTC); null until RESOLVED. */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** How it was solved; null until RESOLVED. */
   resolution?: Maybe<Scalars['String']['output']>;
 };
 
 /** Gantt data for a plant and a time window. */
 export type Schedule = {
   __typename?: 'Schedule';
+  /** Start of the window (UTC), included. */
   from: Scalars['DateTime']['output'];
+  /** End of the window (UTC), excluded. */
   to: Scalars['DateTime']['output'];
   /** One lane per machine with operations in the window, by machine id. */
   lanes: Array<MachineLane>;
   /** Operations in the window not yet assigned to a machine. */
   unassigned: Array<ScheduledOperation>;
+  /** What is wrong with the plan in the window: overlaps on a machine, broken routing order, late orders. */
   conflicts: Array<ScheduleConflict>;
   /** The operations without slack (critical path method over the plan): a delay of any of them delays the end of the window's work. */
   criticalPath: CriticalPath;
 };
 
+/** One machine's row of the Gantt chart. */
 export type MachineLane = {
   __typename?: 'MachineLane';
+  /** The machine. */
   machine: Machine;
+  /** Its operations in the window, by planned start. */
   operations: Array<ScheduledOperation>;
 };
 
+/** One planned operation in the schedule, with its place in the critical path. */
 export type ScheduledOperation = {
   __typename?: 'ScheduledOperation';
+  /** The operation. */
   operation: Operation;
+  /** Its work order's number. */
   workOrderNumber: Scalars['String']['output'];
+  /** Its sequence in the work order. */
   sequence: Scalars['Int']['output'];
+  /** What the step does. */
   name: Scalars['String']['output'];
+  /** Where the operation is. */
   status: OperationStatus;
+  /** Planned start (UTC). */
   plannedStart: Scalars['DateTime']['output'];
+  /** Planned end (UTC). */
   plannedEnd: Scalars['DateTime']['output'];
+  /** Good quantity as a share of the work order quantity, 0 to 1. */
   progress: Scalars['Float']['output'];
   /**
    * Critical path method over the plan in view. Earliest start = the later of its planned start and
@@ -264,6 +370,7 @@ export type ScheduledOperation = {
   critical: Scalars['Boolean']['output'];
 };
 
+/** What kind of problem the plan has. */
 export type ScheduleConflictKind =
   /** Two operations overlap on one machine. */
   | 'MACHINE_OVERLAP'
@@ -272,17 +379,23 @@ export type ScheduleConflictKind =
   /** A work order's last operation ends after its due date. */
   | 'LATE';
 
+/** One problem of the plan in the schedule's window. */
 export type ScheduleConflict = {
   __typename?: 'ScheduleConflict';
+  /** What kind of problem. */
   kind: ScheduleConflictKind;
+  /** The problem in words, naming the work orders and operations. */
   message: Scalars['String']['output'];
+  /** The operations involved. */
   operations: Array<Operation>;
+  /** The work order concerned (for MACHINE_OVERLAP, the later operation's). */
   workOrder: WorkOrder;
 };
 
 /** The operations with zero total slack (ScheduledOperation.totalSlackMinutes), by earliest start; parallel branches can both be critical. */
 export type CriticalPath = {
   __typename?: 'CriticalPath';
+  /** The critical operations, by earliest start. */
   operations: Array<Operation>;
   /** Earliest start of the first critical operation; null without planned operations. */
   start?: Maybe<Scalars['DateTime']['output']>;
@@ -295,8 +408,11 @@ export type CriticalPath = {
 /** A ratio with its parts; value is null when the denominator is 0. */
 export type Ratio = {
   __typename?: 'Ratio';
+  /** numerator / denominator, from 0 to 1 for a share (multiply by 100 for percent); null when the denominator is 0. */
   value?: Maybe<Scalars['Float']['output']>;
+  /** What is counted, e.g. orders completed on time; in the unit the field that holds the ratio names. */
   numerator: Scalars['Float']['output'];
+  /** What it is counted against, e.g. orders completed; in the same unit as the numerator. */
   denominator: Scalars['Float']['output'];
 };
 
@@ -316,7 +432,9 @@ export type Ratio = {
  */
 export type ProductionKpis = {
   __typename?: 'ProductionKpis';
+  /** Start of the window (UTC), included. */
   from: Scalars['DateTime']['output'];
+  /** End of the window (UTC), excluded; counting stops at the time of the query if that is earlier. */
   to: Scalars['DateTime']['output'];
   /** Work orders completed in [from, countedUntil). */
   completedWorkOrders: Scalars['Int']['output'];
@@ -343,6 +461,7 @@ export type ProductionKpis = {
 /** ProductionKpis of one product's work orders (same formulas). */
 export type ProductKpis = {
   __typename?: 'ProductKpis';
+  /** The product. */
   product: Product;
   /** This product's work orders completed in [from, countedUntil). */
   completedWorkOrders: Scalars['Int']['output'];
@@ -384,66 +503,90 @@ export type Machine = {
   id: Scalars['ID']['output'];
 };
 
-/**
- * Production contributes what a shift produced. A production log belongs to the shift it names; a
- * log naming no shift belongs to every shift of its plant whose window [startsAt, endsAt) contains
- * its loggedAt. Equipment's shift OEE counts follow the same rule.
- */
 export type Shift = {
   __typename?: 'Shift';
   id: Scalars['ID']['output'];
   startsAt: Scalars['DateTime']['output'];
   endsAt: Scalars['DateTime']['output'];
   plant: Plant;
-  /** Good units of the shift's production logs (all operations, with or without a machine; OEE counts only logs with a machine). */
+  /**
+   * Good units of the shift's production logs (all operations, with or without a machine; OEE counts
+   * only logs with a machine), in the products' units of measure. A log belongs to the shift it names;
+   * a log naming no shift belongs to every shift of its plant whose window [startsAt, endsAt) contains
+   * its loggedAt. The shift's OEE counts follow the same rule.
+   */
   producedQuantity: Scalars['Float']['output'];
-  /** Scrap units of the shift's production logs. */
+  /** Scrap units of the shift's production logs (the same logs as producedQuantity), in the products' units of measure. */
   scrappedQuantity: Scalars['Float']['output'];
-  /** The shift's production logs, oldest first. */
+  /** The shift's production logs (the same logs as producedQuantity), oldest first. */
   productionLogs: Array<ProductionLog>;
 };
 
+/** One page of products, in the order the query names. */
 export type ProductPage = {
   __typename?: 'ProductPage';
+  /** The products of this page (at most limit). */
   items: Array<Product>;
+  /** How many products match in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching products come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more products follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** One page of work orders, in the order the query names. */
 export type WorkOrderPage = {
   __typename?: 'WorkOrderPage';
+  /** The work orders of this page (at most limit). */
   items: Array<WorkOrder>;
+  /** How many work orders match in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching work orders come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more work orders follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** Which work orders to list; every condition given must hold, and one left out does not filter. */
 export type WorkOrderFilter = {
+  /** Only work orders of this plant; every plant you may see when left out. */
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only work orders in one of these statuses. */
   status?: InputMaybe<Array<WorkOrderStatus>>;
+  /** Only work orders of this product. */
   productId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only work orders due at or after this instant (UTC). */
   dueAfter?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Due before this time; with dueAfter, it must be later than dueAfter. */
+  /** Only work orders due before this instant (UTC); with dueAfter, it must be later than dueAfter. */
   dueBefore?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type Query = {
   __typename?: 'Query';
+  /** The product with this id; null when there is none or it is in a plant you may not see. */
   product?: Maybe<Product>;
-  /** Products, by code. `limit` is at most 100. */
+  /** Products, by code, one page at a time. */
   products: ProductPage;
+  /** The work order with this id; null when there is none or it is in a plant you may not see. */
   workOrder?: Maybe<WorkOrder>;
-  /** Work orders, earliest due first. `limit` is at most 100. */
+  /** Work orders, earliest due first, one page at a time. */
   workOrders: WorkOrderPage;
   /** Gantt data: operations planned in [from, to) at a plant (at most 92 days). */
   schedule: Schedule;
   /** Production KPIs of a plant over [from, to), counting only what has happened (see ProductionKpis), in total and per product. */
   productionKpis: ProductionKpis;
-  /** Problem reports of a plant, newest first. */
+  /** Problem reports of a plant, newest first, one page at a time. */
   problemReports: ProblemReportPage;
+  /** The work order with this number (numbers are unique in an organization); null when there is none or it is in a plant you may not see. */
+  workOrderByNumber?: Maybe<WorkOrder>;
+  /** The product with this code at a plant (codes are unique per plant); null when there is none or the plant is not one you may see. */
+  productByCode?: Maybe<Product>;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
    * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
@@ -451,16 +594,18 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The production subgraph's audit trail, newest first (administrators only). */
+  /** The audit trail of production data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
   productionAuditLog: AuditPage;
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProductsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
@@ -468,11 +613,13 @@ export type QueryProductsArgs = {
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryWorkOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryWorkOrdersArgs = {
   filter?: InputMaybe<WorkOrderFilter>;
   limit?: InputMaybe<Scalars['Int']['input']>;
@@ -480,6 +627,7 @@ export type QueryWorkOrdersArgs = {
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryScheduleArgs = {
   plantId: Scalars['ID']['input'];
   from: Scalars['DateTime']['input'];
@@ -487,6 +635,7 @@ export type QueryScheduleArgs = {
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProductionKpisArgs = {
   plantId: Scalars['ID']['input'];
   from: Scalars['DateTime']['input'];
@@ -494,6 +643,7 @@ export type QueryProductionKpisArgs = {
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProblemReportsArgs = {
   plantId: Scalars['ID']['input'];
   status?: InputMaybe<Array<ProblemStatus>>;
@@ -502,6 +652,20 @@ export type QueryProblemReportsArgs = {
 };
 
 
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
+export type QueryWorkOrderByNumberArgs = {
+  number: Scalars['String']['input'];
+};
+
+
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
+export type QueryProductByCodeArgs = {
+  plantId: Scalars['ID']['input'];
+  code: Scalars['String']['input'];
+};
+
+
+/** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProductionAuditLogArgs = {
   entity?: InputMaybe<Scalars['String']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
@@ -511,61 +675,90 @@ export type QueryProductionAuditLogArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One page of problem reports, in the order the query names. */
 export type ProblemReportPage = {
   __typename?: 'ProblemReportPage';
+  /** The problem reports of this page (at most limit). */
   items: Array<ProblemReport>;
+  /** How many problem reports match in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching problem reports come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more problem reports follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** One step of a new product's routing. */
 export type RoutingStepInput = {
+  /** The step's position (e.g. 10, 20, ...): greater than 0 and unique within the routing; lower steps come first. */
   sequence: Scalars['Int']['input'];
+  /** What the step does: 1 to 200 characters. */
   name: Scalars['String']['input'];
+  /** The work center that does it (WorkCenter.id), in the product's plant. */
   workCenterId: Scalars['ID']['input'];
-  /** 0 or more, at most 2 decimal places. */
+  /** Standard set-up time per work order, in minutes: 0 or more, at most 2 decimal places. */
   setupMinutes?: InputMaybe<Scalars['Float']['input']>;
-  /** Greater than 0, at most 2 decimal places (0.01 s). */
+  /** Standard run time per unit, in seconds: greater than 0, at most 2 decimal places (0.01 s). */
   cycleTimeSeconds: Scalars['Float']['input'];
+  /** Whether the step may start before the step before it completes. */
   parallel?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** One line of a new product's bill of materials. */
 export type BomLineInput = {
+  /** The material consumed (Material.id); each material at most once per product. */
   materialId: Scalars['ID']['input'];
-  /** Greater than 0, at most 4 decimal places. */
+  /** Quantity of the material per unit of the product, in the material's unit of measure: greater than 0, at most 4 decimal places. */
   quantityPer: Scalars['Float']['input'];
 };
 
+/** A new product with its routing and bill of materials. */
 export type CreateProductInput = {
+  /** The plant that makes it (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** Its code, e.g. the part number: 1 to 64 characters, unique within the plant. */
   code: Scalars['String']['input'];
+  /** Its name: 1 to 200 characters. */
   name: Scalars['String']['input'];
+  /** The unit its quantities are counted in, e.g. EA (pieces), KG, M: 1 to 64 characters. */
   unitOfMeasure?: InputMaybe<Scalars['String']['input']>;
+  /** The steps to make one unit: at least one. */
   routing: Array<RoutingStepInput>;
+  /** The materials one unit consumes; may be empty. */
   billOfMaterials: Array<BomLineInput>;
 };
 
+/** A new work order. */
 export type CreateWorkOrderInput = {
+  /** What to make (Product.id); the order gets the product's plant. */
   productId: Scalars['ID']['input'];
+  /** The work order number: 1 to 64 characters, unique within the organization. */
   number: Scalars['String']['input'];
-  /** Greater than 0, at most 4 decimal places. */
+  /** How many units to make, in the product's unit of measure: greater than 0, at most 4 decimal places. */
   quantity: Scalars['Float']['input'];
+  /** When it must be completed (UTC instant or with an offset). */
   dueDate: Scalars['DateTime']['input'];
+  /** Planned start; leave it out when not planned. */
   plannedStart?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Planned end, later than plannedStart; leave it out when not planned. */
   plannedEnd?: InputMaybe<Scalars['DateTime']['input']>;
+  /** Priority from 1 (the most urgent) to 5. */
   priority?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** Good and scrap counts for a running operation. */
 export type LogProductionInput = {
+  /** The operation the counts are for (Operation.id); it must be running. */
   operationId: Scalars['ID']['input'];
-  /** 0 or more, at most 4 decimal places; good and scrap together more than 0. */
+  /** Good units, in the product's unit of measure: 0 or more, at most 4 decimal places; good and scrap together more than 0. */
   goodQuantity: Scalars['Float']['input'];
-  /** 0 or more, at most 4 decimal places. */
+  /** Scrap units, in the product's unit of measure: 0 or more, at most 4 decimal places. */
   scrapQuantity?: InputMaybe<Scalars['Float']['input']>;
-  /** Defaults to the operation's machine. */
+  /** The machine that made the units (Machine.id); defaults to the operation's machine. */
   machineId?: InputMaybe<Scalars['ID']['input']>;
-  /** Defaults to the operation's operator. */
+  /** Person id of the operator who made them; defaults to the operation's operator. */
   operatorId?: InputMaybe<Scalars['String']['input']>;
   /**
    * The shift the units were made in (else the log belongs to the shift whose window contains loggedAt). Its window must contain the log's
@@ -577,20 +770,29 @@ export type LogProductionInput = {
   loggedAt?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** A problem on an operation. */
 export type ReportProblemInput = {
+  /** The operation concerned (Operation.id). */
   operationId: Scalars['ID']['input'];
+  /** What kind of problem. */
   kind: ProblemKind;
+  /** The problem in your words: 1 to 5000 characters. */
   description: Scalars['String']['input'];
 };
 
+/** A new time slot (and machine) for an operation. */
 export type RescheduleOperationInput = {
+  /** The operation to move (Operation.id). */
   operationId: Scalars['ID']['input'];
   /** Moves the operation to this machine; keeps its machine when omitted. */
   machineId?: InputMaybe<Scalars['ID']['input']>;
+  /** New planned start. */
   plannedStart: Scalars['DateTime']['input'];
+  /** New planned end, later than plannedStart. */
   plannedEnd: Scalars['DateTime']['input'];
 };
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type Mutation = {
   __typename?: 'Mutation';
   /** PLANNED -> RELEASED: the work order may start; inventory reserves its bill of materials. */
@@ -622,6 +824,7 @@ export type Mutation = {
   assignOperation: Operation;
   /** Reports good and scrap counts on a running operation. */
   logProduction: ProductionLog;
+  /** Reports a problem on an operation (OPEN); supervisors see it in problemReports. */
   reportProblem: ProblemReport;
   /** OPEN -> ACKNOWLEDGED, recorded as the signed-in user; once only: a second acknowledgement is a CONFLICT. */
   acknowledgeProblem: ProblemReport;
@@ -640,58 +843,68 @@ export type Mutation = {
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationReleaseWorkOrderArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCompleteWorkOrderArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCloseWorkOrderArgs = {
   id: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCancelWorkOrderArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationPlaceWorkOrderHoldArgs = {
   workOrderId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationReleaseWorkOrderHoldArgs = {
   holdId: Scalars['ID']['input'];
   reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationStartOperationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationPauseOperationArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCompleteOperationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationAssignOperationArgs = {
   id: Scalars['ID']['input'];
   machineId?: InputMaybe<Scalars['ID']['input']>;
@@ -699,37 +912,44 @@ export type MutationAssignOperationArgs = {
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationLogProductionArgs = {
   input: LogProductionInput;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationReportProblemArgs = {
   input: ReportProblemInput;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationAcknowledgeProblemArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationResolveProblemArgs = {
   id: Scalars['ID']['input'];
   resolution: Scalars['String']['input'];
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationRescheduleOperationArgs = {
   input: RescheduleOperationInput;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
 };
 
 
+/** What you can change: each change names the roles that may make it; all or nothing, a refusal says why (extensions.code). */
 export type MutationCreateWorkOrderArgs = {
   input: CreateWorkOrderInput;
 };
@@ -739,14 +959,21 @@ export type WorkOrderStatusEvent = {
   __typename?: 'WorkOrderStatusEvent';
   /** Increases with every event; resubscribe with `after: cursor` to receive what you missed, in order. */
   cursor: Scalars['ID']['output'];
+  /** The work order, as it is now. */
   workOrder: WorkOrder;
+  /** The status before; null for a newly created order. */
   from?: Maybe<WorkOrderStatus>;
+  /** The status after. */
   to: WorkOrderStatus;
+  /** Who made the change: the signed-in user, or system for automatic changes. */
   actor: Scalars['String']['output'];
+  /** The reason given with the change; null when none was given. */
   reason?: Maybe<Scalars['String']['output']>;
+  /** When the change was made (UTC). */
   at: Scalars['DateTime']['output'];
 };
 
+/** Live events: each arrives once, in order; after a reconnect, resubscribe with `after:` the last cursor received. */
 export type Subscription = {
   __typename?: 'Subscription';
   /** Status changes of work orders, of one plant or one work order when given (a malformed id is refused). */
@@ -754,51 +981,76 @@ export type Subscription = {
 };
 
 
+/** Live events: each arrives once, in order; after a reconnect, resubscribe with `after:` the last cursor received. */
 export type SubscriptionWorkOrderStatusChangedArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
   after?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** The roles a user's token can carry. */
+/** The roles a user's token can carry (its `roles` claim); every signed-in user may read, the roles decide which changes they may make. */
 export type Role =
+  /** Administrator: may make every change and read the audit trails. */
   | 'ADMIN'
+  /** Production planner: products, materials, locations, work orders (create, release, close, cancel) and the schedule. */
   | 'PLANNER'
+  /** Supervisor on the shop floor: runs work orders and operations, stock movements, problems, NCRs, shifts, crews and handovers. */
   | 'SUPERVISOR'
+  /** Machine operator: starts, pauses and completes operations, reports counts, problems, inspections and stock moves, clocks in and out. */
   | 'OPERATOR'
+  /** Quality staff: inspection plans, inspections, NCRs, work-order holds and lot holds, scrap. */
   | 'QUALITY'
+  /** Maintenance staff: machine states, downtime, preventive maintenance schedules and maintenance orders, problems. */
   | 'MAINTENANCE'
+  /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
+  /** The entry's number in the audit trail; later entries have higher numbers. */
   id: Scalars['ID']['output'];
+  /** When the change was made: the start of its transaction (UTC). */
   at: Scalars['DateTime']['output'];
   /** The user (token subject) who made the change; system for the service's own event followers. */
   actor: Scalars['String']['output'];
   /** The mutation that made the change. */
   operation?: Maybe<Scalars['String']['output']>;
+  /** The id of the request that made the change, as in the service logs; null for changes made outside a request (demo data, SQL by hand). */
   requestId?: Maybe<Scalars['String']['output']>;
-  /** The table (entity) changed, and the changed row's id. */
+  /** The table (entity) changed, e.g. WorkOrder or Inspection. */
   entity: Scalars['String']['output'];
+  /** The id of the changed row; null for a table whose rows have no single id. */
   entityId?: Maybe<Scalars['String']['output']>;
+  /** Whether the row was inserted, updated or deleted. */
   action: AuditAction;
+  /** The row's columns before the change; null for an INSERT. */
   before?: Maybe<Scalars['JSON']['output']>;
+  /** The row's columns after the change; null for a DELETE. */
   after?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What a change did to a row. */
 export type AuditAction =
+  /** The row was created. */
   | 'INSERT'
+  /** The row was changed. */
   | 'UPDATE'
+  /** The row was removed. */
   | 'DELETE';
 
+/** One page of audit entries, newest first. */
 export type AuditPage = {
   __typename?: 'AuditPage';
+  /** The entries of this page (at most limit). */
   items: Array<AuditEntry>;
+  /** How many entries match the filters in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching entries come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more entries follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -1300,6 +1552,8 @@ export type QueryResolvers<ContextType = ProductionContext, ParentType extends R
   schedule?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType, RequireFields<QueryScheduleArgs, 'plantId' | 'from' | 'to'>>;
   productionKpis?: Resolver<ResolversTypes['ProductionKpis'], ParentType, ContextType, RequireFields<QueryProductionKpisArgs, 'plantId' | 'from' | 'to'>>;
   problemReports?: Resolver<ResolversTypes['ProblemReportPage'], ParentType, ContextType, RequireFields<QueryProblemReportsArgs, 'plantId' | 'limit' | 'offset'>>;
+  workOrderByNumber?: Resolver<Maybe<ResolversTypes['WorkOrder']>, ParentType, ContextType, RequireFields<QueryWorkOrderByNumberArgs, 'number'>>;
+  productByCode?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductByCodeArgs, 'plantId' | 'code'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   productionAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryProductionAuditLogArgs, 'limit' | 'offset'>>;
 };

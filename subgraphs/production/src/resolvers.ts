@@ -1,5 +1,6 @@
 import { mergeResolvers, scalarResolvers } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
+import { lookupsResolvers } from "./lookups.resolvers.ts";
 import { productsResolvers } from "./products.resolvers.ts";
 import { workOrdersResolvers } from "./work-orders.resolvers.ts";
 import { lifecycleResolvers } from "./lifecycle.resolvers.ts";
@@ -17,4 +18,5 @@ export const resolvers = mergeResolvers<Resolvers>(
   problemsResolvers,
   scheduleResolvers,
   kpisResolvers,
+  lookupsResolvers,
 );

@@ -26,6 +26,7 @@ export type Scalars = {
    * Answered in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value (object, array, string, number, true/false or null), e.g. a row's columns before and after a change in the audit trail. */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
@@ -45,30 +46,46 @@ export { NcrDisposition };
 /** What to check, and how, for a product, a material or one operation of a product's routing. */
 export type InspectionPlan = {
   __typename?: 'InspectionPlan';
+  /** The plan's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the plan belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant that uses it. */
   plant: Plant;
+  /** The plan's code, unique within its plant. */
   code: Scalars['String']['output'];
+  /** The plan's name as people call it. */
   name: Scalars['String']['output'];
+  /** The product it checks; null for a plan of a material. */
   product?: Maybe<Product>;
+  /** The material it checks (e.g. incoming goods); null for a plan of a product. */
   material?: Maybe<Material>;
+  /** The routing step (RoutingStep.sequence) of the product after which it checks; null for the finished product or a material. */
   operationSequence?: Maybe<Scalars['Int']['output']>;
   /** Where the inspection takes place. */
   workCenter?: Maybe<WorkCenter>;
+  /** How many units to inspect each time (1 to 10000). */
   sampleSize: Scalars['Int']['output'];
+  /** What to check, by name. */
   characteristics: Array<Characteristic>;
 };
 
+/** One thing an inspection plan checks, e.g. a diameter or a surface finish. */
 export type Characteristic = {
   __typename?: 'Characteristic';
+  /** The characteristic's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** What is checked, unique within the plan. */
   name: Scalars['String']['output'];
+  /** Measured (NUMERIC) or judged pass/fail (ATTRIBUTE). */
   kind: CharacteristicKind;
+  /** The target value of a NUMERIC characteristic, in its unit; null when none is given or for an ATTRIBUTE. */
   nominal?: Maybe<Scalars['Float']['output']>;
   /** Lower specification limit (LSL), inclusive; null when there is none. */
   lowerLimit?: Maybe<Scalars['Float']['output']>;
   /** Upper specification limit (USL), inclusive; null when there is none. */
   upperLimit?: Maybe<Scalars['Float']['output']>;
+  /** The unit of its values and limits, e.g. mm; null when none is given or for an ATTRIBUTE. */
   unit?: Maybe<Scalars['String']['output']>;
   /**
    * Process capability of a NUMERIC characteristic over the readings of first inspections (not
@@ -81,6 +98,7 @@ export type Characteristic = {
 };
 
 
+/** One thing an inspection plan checks, e.g. a diameter or a surface finish. */
 export type CharacteristicCapabilityArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
@@ -89,7 +107,9 @@ export type CharacteristicCapabilityArgs = {
 /** Process capability of one numeric characteristic over a period (see Characteristic.capability). */
 export type ProcessCapability = {
   __typename?: 'ProcessCapability';
+  /** Start of the period (UTC), included. */
   from: Scalars['DateTime']['output'];
+  /** End of the period (UTC), excluded. */
   to: Scalars['DateTime']['output'];
   /** Readings counted: every unit's value of first inspections in [from, to). */
   sampleCount: Scalars['Int']['output'];
@@ -105,14 +125,22 @@ export type ProcessCapability = {
   cpk?: Maybe<Scalars['Float']['output']>;
 };
 
+/** One inspection of a sample against an inspection plan, with its measurements and verdict. */
 export type Inspection = {
   __typename?: 'Inspection';
+  /** The inspection's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the inspection belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant where it was made. */
   plant: Plant;
+  /** The plan it followed. */
   plan: InspectionPlan;
+  /** The work order whose units were inspected; null when none was named. */
   workOrder?: Maybe<WorkOrder>;
+  /** The material inspected; null when none was named. */
   material?: Maybe<Material>;
+  /** The lot inspected; null when none was named. */
   lot?: Maybe<Lot>;
   /** Units inspected. */
   quantityInspected: Scalars['Int']['output'];
@@ -130,14 +158,18 @@ export type Inspection = {
   inspector?: Maybe<Scalars['String']['output']>;
   /** The signed-in user who recorded the inspection (the token's subject), whoever the inspector was. */
   recordedBy: Scalars['String']['output'];
+  /** When it was recorded (UTC). */
   inspectedAt: Scalars['DateTime']['output'];
+  /** One per characteristic of the plan, by characteristic name. */
   measurements: Array<Measurement>;
-  /** The NCR opened for this inspection, if any. */
+  /** The NCRs opened for this inspection, oldest first; empty when none. */
   ncrs: Array<Ncr>;
 };
 
+/** What an inspection found for one characteristic. */
 export type Measurement = {
   __typename?: 'Measurement';
+  /** The characteristic measured or judged. */
   characteristic: Characteristic;
   /** The measured value of a NUMERIC characteristic (the first of `values` when several units were measured). */
   value?: Maybe<Scalars['Float']['output']>;
@@ -149,40 +181,65 @@ export type Measurement = {
   defectiveUnits?: Maybe<Scalars['Int']['output']>;
 };
 
-/** Non-conformance report. */
+/** Non-conformance report (NCR): something found not to meet its specification, from report to disposition and closure. */
 export type Ncr = {
   __typename?: 'Ncr';
+  /** The NCR's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the NCR belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant where it was found. */
   plant: Plant;
+  /** The NCR number people use, unique within the organization. */
   number: Scalars['String']['output'];
+  /** What is wrong, in a line. */
   title: Scalars['String']['output'];
+  /** More detail; null when none was given. */
   description?: Maybe<Scalars['String']['output']>;
+  /** How serious it is. */
   severity: NcrSeverity;
+  /** Where it is in its life. */
   status: NcrStatus;
+  /** The work order concerned; null when none. */
   workOrder?: Maybe<WorkOrder>;
+  /** The material concerned; null when none. */
   material?: Maybe<Material>;
+  /** The lot concerned; null when none. */
   lot?: Maybe<Lot>;
+  /** The inspection that found it; null when opened by hand without one. */
   inspection?: Maybe<Inspection>;
+  /** Who investigates it (reviewNcr, assignNcr); null while unassigned. */
   assignee?: Maybe<Scalars['String']['output']>;
+  /** Why it happened, as recorded with the disposition; null before. */
   rootCause?: Maybe<Scalars['String']['output']>;
+  /** What was done to stop it spreading, as recorded with the disposition; null before. */
   containmentAction?: Maybe<Scalars['String']['output']>;
+  /** What is done with the material; null before DISPOSITIONED. */
   disposition?: Maybe<NcrDisposition>;
+  /** For SCRAP: how much of the lot was scrapped, in the material's unit of measure; null otherwise. */
   dispositionQuantity?: Maybe<Scalars['Float']['output']>;
   /** Where the nonconforming material is (for SCRAP and lot holds). */
   location?: Maybe<Location>;
+  /** Whether a hold of its lot was requested (requestLotHold); the hold is released when the NCR closes. */
   lotHoldRequested: Scalars['Boolean']['output'];
+  /** The defects recorded on it, by type. */
   defects: Array<NcrDefect>;
   /** Statuses this NCR may move to next. */
   allowedTransitions: Array<NcrStatus>;
+  /** When it was dispositioned (UTC); null before. */
   dispositionedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was closed (UTC); null before. */
   closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When it was opened (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** One defect recorded on an NCR. */
 export type NcrDefect = {
   __typename?: 'NcrDefect';
+  /** The defect's unique id (a UUID). */
   id: Scalars['ID']['output'];
   /** Defect type as recorded (free text, grouped exactly as written). */
   type: Scalars['String']['output'];
@@ -193,7 +250,9 @@ export type NcrDefect = {
 /** NCRs created in a period, counted by defect type (see Query.ncrDefectSummary). */
 export type NcrDefectSummary = {
   __typename?: 'NcrDefectSummary';
+  /** Start of the period (UTC), included. */
   from: Scalars['DateTime']['output'];
+  /** End of the period (UTC), excluded. */
   to: Scalars['DateTime']['output'];
   /** NCRs created in [from, to). */
   ncrCount: Scalars['Int']['output'];
@@ -203,8 +262,10 @@ export type NcrDefectSummary = {
   byType: Array<NcrDefectTypeCount>;
 };
 
+/** NCRs and quantity of one defect type in the period. */
 export type NcrDefectTypeCount = {
   __typename?: 'NcrDefectTypeCount';
+  /** The defect type, as recorded. */
   type: Scalars['String']['output'];
   /** NCRs with at least one defect of this type. */
   ncrCount: Scalars['Int']['output'];
@@ -229,27 +290,35 @@ export type FirstPassYield = {
   byWorkCenter: Array<WorkCenterYield>;
 };
 
+/** First pass yield of one product's inspections. */
 export type ProductYield = {
   __typename?: 'ProductYield';
+  /** The product of the inspection plans. */
   product: Product;
+  /** Units that passed their first inspection / units first inspected; value null when none. */
   yield: Ratio;
 };
 
+/** First pass yield of one work center's inspections. */
 export type WorkCenterYield = {
   __typename?: 'WorkCenterYield';
+  /** The work center of the inspection plans. */
   workCenter: WorkCenter;
+  /** Units that passed their first inspection / units first inspected; value null when none. */
   yield: Ratio;
 };
 
 /** A ratio with its parts; value is null when the denominator is 0. */
 export type Ratio = {
   __typename?: 'Ratio';
+  /** numerator / denominator, from 0 to 1 for a share (multiply by 100 for percent); null when the denominator is 0. */
   value?: Maybe<Scalars['Float']['output']>;
+  /** What is counted, e.g. orders completed on time; in the unit the field that holds the ratio names. */
   numerator: Scalars['Float']['output'];
+  /** What it is counted against, e.g. orders completed; in the same unit as the numerator. */
   denominator: Scalars['Float']['output'];
 };
 
-/** Quality contributes a work order's inspections and NCRs. */
 export type WorkOrder = {
   __typename?: 'WorkOrder';
   id: Scalars['ID']['output'];
@@ -257,6 +326,7 @@ export type WorkOrder = {
   inspections: Array<Inspection>;
   /** The newest inspection of this work order (dashboards). */
   lastInspection?: Maybe<Inspection>;
+  /** NCRs of this work order, newest first. */
   ncrs: Array<Ncr>;
 };
 
@@ -290,31 +360,47 @@ export type WorkCenter = {
   id: Scalars['ID']['output'];
 };
 
+/** One page of inspections, in the order the query names. */
 export type InspectionPage = {
   __typename?: 'InspectionPage';
+  /** The inspections of this page (at most limit). */
   items: Array<Inspection>;
+  /** How many inspections match in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching inspections come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more inspections follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** One page of NCRs, in the order the query names. */
 export type NcrPage = {
   __typename?: 'NcrPage';
+  /** The NCRs of this page (at most limit). */
   items: Array<Ncr>;
+  /** How many NCRs match in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching NCRs come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more NCRs follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
+  /** The inspection plan with this id; null when there is none or it is at a plant you may not see. */
   inspectionPlan?: Maybe<InspectionPlan>;
+  /** The inspection plans of a plant, by code. */
   inspectionPlans: Array<InspectionPlan>;
+  /** The inspection with this id; null when there is none or it is at a plant you may not see. */
   inspection?: Maybe<Inspection>;
-  /** Inspections, newest first. */
+  /** Inspections, newest first, one page at a time. */
   inspections: InspectionPage;
+  /** The NCR with this id; null when there is none or it is at a plant you may not see. */
   ncr?: Maybe<Ncr>;
   /** NCRs, newest first; `from`/`to` keep those created in [from, to) (either may be left out); `defectType` those with a defect of that type. */
   ncrs: NcrPage;
@@ -322,6 +408,8 @@ export type Query = {
   ncrDefectSummary: NcrDefectSummary;
   /** First pass yield of a plant over first inspections made in [from, to) (at most 366 days); see FirstPassYield. */
   firstPassYield: FirstPassYield;
+  /** The NCR with this number (numbers are unique in an organization); null when there is none or it is at a plant you may not see. */
+  ncrByNumber?: Maybe<Ncr>;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
    * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
@@ -329,7 +417,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The quality subgraph's audit trail, newest first (administrators only). */
+  /** The audit trail of quality data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
   qualityAuditLog: AuditPage;
 };
 
@@ -387,6 +475,11 @@ export type QueryFirstPassYieldArgs = {
 };
 
 
+export type QueryNcrByNumberArgs = {
+  number: Scalars['String']['input'];
+};
+
+
 export type QueryQualityAuditLogArgs = {
   entity?: InputMaybe<Scalars['String']['input']>;
   entityId?: InputMaybe<Scalars['ID']['input']>;
@@ -396,8 +489,11 @@ export type QueryQualityAuditLogArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One characteristic of a new inspection plan. */
 export type CharacteristicInput = {
+  /** What is checked: 1 to 200 characters, unique within the plan. */
   name: Scalars['String']['input'];
+  /** Measured (NUMERIC: needs a lower or upper limit) or judged pass/fail (ATTRIBUTE: no nominal or limits). */
   kind: CharacteristicKind;
   /** Within the limits; between -1e9 and 1e9 with at most 6 decimal places (more would be rounded away, so it is refused). */
   nominal?: InputMaybe<Scalars['Float']['input']>;
@@ -405,23 +501,35 @@ export type CharacteristicInput = {
   lowerLimit?: InputMaybe<Scalars['Float']['input']>;
   /** Inclusive; the same range and decimal places as nominal. */
   upperLimit?: InputMaybe<Scalars['Float']['input']>;
-  /** Leave it out for none; blank is refused. */
+  /** The unit of its values and limits, e.g. mm, up to 32 characters. Leave it out for none; blank is refused. */
   unit?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A new inspection plan: for a product (optionally after one routing step) or for a material. */
 export type CreateInspectionPlanInput = {
+  /** The plant that uses it (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** The plan's code: 1 to 64 characters, unique within the plant. */
   code: Scalars['String']['input'];
+  /** The plan's name: 1 to 200 characters. */
   name: Scalars['String']['input'];
+  /** The product it checks (Product.id); give a product, a material or both. */
   productId?: InputMaybe<Scalars['ID']['input']>;
+  /** The material it checks (Material.id); give a product, a material or both. */
   materialId?: InputMaybe<Scalars['ID']['input']>;
+  /** The routing step (sequence, greater than 0) after which the product is checked; needs productId. */
   operationSequence?: InputMaybe<Scalars['Int']['input']>;
+  /** Where the inspection takes place (WorkCenter.id). */
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
+  /** How many units to inspect each time: 1 to 10000. */
   sampleSize?: InputMaybe<Scalars['Int']['input']>;
+  /** What to check: 1 to 200 characteristics with unique names. */
   characteristics: Array<CharacteristicInput>;
 };
 
+/** What was found for one characteristic of the plan. */
 export type MeasurementInput = {
+  /** The characteristic (Characteristic.id) of the inspection's plan. */
   characteristicId: Scalars['ID']['input'];
   /** For a NUMERIC characteristic, one reading: at most 6 decimal places, like its limits. Give value or values. */
   value?: InputMaybe<Scalars['Float']['input']>;
@@ -437,10 +545,15 @@ export type MeasurementInput = {
   defectiveUnits?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** An inspection to record: what was inspected, how many units and what was found. */
 export type RecordInspectionInput = {
+  /** The plan followed (InspectionPlan.id). */
   planId: Scalars['ID']['input'];
+  /** The work order whose units were inspected (WorkOrder.id), if any. */
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
+  /** The material inspected (Material.id), if any. */
   materialId?: InputMaybe<Scalars['ID']['input']>;
+  /** The lot inspected (Lot.id), if any. */
   lotId?: InputMaybe<Scalars['ID']['input']>;
   /** Units inspected (the sample), at least 1. */
   quantityInspected?: InputMaybe<Scalars['Int']['input']>;
@@ -463,28 +576,43 @@ export type RecordInspectionInput = {
   inspector?: InputMaybe<Scalars['String']['input']>;
   /** Open an NCR when the inspection fails. */
   openNcrOnFailure?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The severity of the NCR opened on failure. */
   ncrSeverity?: InputMaybe<NcrSeverity>;
 };
 
+/** The decision on an NCR under review. */
 export type DispositionNcrInput = {
+  /** The NCR (Ncr.id); it must be UNDER_REVIEW. */
   id: Scalars['ID']['input'];
+  /** What is done with the material. */
   disposition: NcrDisposition;
+  /** Why it happened: 1 to 5000 characters. */
   rootCause: Scalars['String']['input'];
+  /** What was done to stop it spreading: 1 to 5000 characters. */
   containmentAction: Scalars['String']['input'];
   /** For SCRAP: how much of the NCR's lot to scrap (greater than 0, at most 4 decimal places), and where it is. */
   quantity?: InputMaybe<Scalars['Float']['input']>;
+  /** For SCRAP: the location (Location.id) the scrapped quantity is taken from; the NCR's location when left out. */
   locationId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A new NCR. */
 export type OpenNcrInput = {
+  /** The plant where it was found (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** The NCR number: 1 to 64 characters, unique within the organization. */
   number: Scalars['String']['input'];
+  /** What is wrong, in a line: 1 to 200 characters. */
   title: Scalars['String']['input'];
   /** Leave it out for none; blank is refused. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** How serious it is. */
   severity: NcrSeverity;
+  /** The work order concerned (WorkOrder.id), if any. */
   workOrderId?: InputMaybe<Scalars['ID']['input']>;
+  /** The material concerned (Material.id), if any. */
   materialId?: InputMaybe<Scalars['ID']['input']>;
+  /** The lot concerned (Lot.id), if any; requestLotHold can then hold it. */
   lotId?: InputMaybe<Scalars['ID']['input']>;
   /** An inspection of the same plant. */
   inspectionId?: InputMaybe<Scalars['ID']['input']>;
@@ -492,12 +620,15 @@ export type OpenNcrInput = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Creates an inspection plan with its characteristics, all or nothing. */
   createInspectionPlan: InspectionPlan;
   /** Records measurements and unit counts; pass/fail is computed per characteristic and overall (FAIL when any unit failed). A failure can open an NCR. */
   recordInspection: Inspection;
+  /** Opens an NCR (OPEN) by hand; subscribers of ncrOpened are told. */
   openNcr: Ncr;
   /** OPEN -> UNDER_REVIEW; assigns it when an assignee is given (leave it out to keep the current one; blank is refused). */
   reviewNcr: Ncr;
+  /** Sets who investigates an NCR that is not CLOSED; the status stays. */
   assignNcr: Ncr;
   /** Records a defect; quantity is greater than 0 with at most 4 decimal places. */
   addNcrDefect: Ncr;
@@ -564,12 +695,15 @@ export type NcrEvent = {
   __typename?: 'NcrEvent';
   /** Increases with every event; resubscribe with `after: cursor` to receive what you missed, in order. */
   cursor: Scalars['ID']['output'];
+  /** The NCR, as it is now. */
   ncr: Ncr;
+  /** When it was opened (UTC). */
   at: Scalars['DateTime']['output'];
 };
 
 export type Subscription = {
   __typename?: 'Subscription';
+  /** NCRs as they are opened (by hand or by a failed inspection), of one plant when given. */
   ncrOpened: NcrEvent;
 };
 
@@ -579,45 +713,69 @@ export type SubscriptionNcrOpenedArgs = {
   after?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** The roles a user's token can carry. */
+/** The roles a user's token can carry (its `roles` claim); every signed-in user may read, the roles decide which changes they may make. */
 export type Role =
+  /** Administrator: may make every change and read the audit trails. */
   | 'ADMIN'
+  /** Production planner: products, materials, locations, work orders (create, release, close, cancel) and the schedule. */
   | 'PLANNER'
+  /** Supervisor on the shop floor: runs work orders and operations, stock movements, problems, NCRs, shifts, crews and handovers. */
   | 'SUPERVISOR'
+  /** Machine operator: starts, pauses and completes operations, reports counts, problems, inspections and stock moves, clocks in and out. */
   | 'OPERATOR'
+  /** Quality staff: inspection plans, inspections, NCRs, work-order holds and lot holds, scrap. */
   | 'QUALITY'
+  /** Maintenance staff: machine states, downtime, preventive maintenance schedules and maintenance orders, problems. */
   | 'MAINTENANCE'
+  /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
+  /** The entry's number in the audit trail; later entries have higher numbers. */
   id: Scalars['ID']['output'];
+  /** When the change was made: the start of its transaction (UTC). */
   at: Scalars['DateTime']['output'];
   /** The user (token subject) who made the change; system for the service's own event followers. */
   actor: Scalars['String']['output'];
   /** The mutation that made the change. */
   operation?: Maybe<Scalars['String']['output']>;
+  /** The id of the request that made the change, as in the service logs; null for changes made outside a request (demo data, SQL by hand). */
   requestId?: Maybe<Scalars['String']['output']>;
-  /** The table (entity) changed, and the changed row's id. */
+  /** The table (entity) changed, e.g. WorkOrder or Inspection. */
   entity: Scalars['String']['output'];
+  /** The id of the changed row; null for a table whose rows have no single id. */
   entityId?: Maybe<Scalars['String']['output']>;
+  /** Whether the row was inserted, updated or deleted. */
   action: AuditAction;
+  /** The row's columns before the change; null for an INSERT. */
   before?: Maybe<Scalars['JSON']['output']>;
+  /** The row's columns after the change; null for a DELETE. */
   after?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What a change did to a row. */
 export type AuditAction =
+  /** The row was created. */
   | 'INSERT'
+  /** The row was changed. */
   | 'UPDATE'
+  /** The row was removed. */
   | 'DELETE';
 
+/** One page of audit entries, newest first. */
 export type AuditPage = {
   __typename?: 'AuditPage';
+  /** The entries of this page (at most limit). */
   items: Array<AuditEntry>;
+  /** How many entries match the filters in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching entries come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more entries follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -1035,6 +1193,7 @@ export type QueryResolvers<ContextType = QualityContext, ParentType extends Reso
   ncrs?: Resolver<ResolversTypes['NcrPage'], ParentType, ContextType, RequireFields<QueryNcrsArgs, 'limit' | 'offset'>>;
   ncrDefectSummary?: Resolver<ResolversTypes['NcrDefectSummary'], ParentType, ContextType, RequireFields<QueryNcrDefectSummaryArgs, 'plantId' | 'from' | 'to'>>;
   firstPassYield?: Resolver<ResolversTypes['FirstPassYield'], ParentType, ContextType, RequireFields<QueryFirstPassYieldArgs, 'plantId' | 'from' | 'to'>>;
+  ncrByNumber?: Resolver<Maybe<ResolversTypes['Ncr']>, ParentType, ContextType, RequireFields<QueryNcrByNumberArgs, 'number'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   qualityAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryQualityAuditLogArgs, 'limit' | 'offset'>>;
 };

@@ -2,6 +2,7 @@ import { mergeResolvers, scalarResolvers } from "@mes/shared";
 import { firstPassYieldResolvers } from "./first-pass-yield.resolvers.ts";
 import { inspectionPlansResolvers } from "./inspection-plans.resolvers.ts";
 import { inspectionsResolvers } from "./inspections.resolvers.ts";
+import { lookupsResolvers } from "./lookups.resolvers.ts";
 import { ncrsResolvers } from "./ncrs.resolvers.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { workOrdersResolvers } from "./work-orders.resolvers.ts";
@@ -14,4 +15,5 @@ export const resolvers = mergeResolvers<Resolvers>(
   ncrsResolvers,
   firstPassYieldResolvers,
   workOrdersResolvers,
+  lookupsResolvers,
 );

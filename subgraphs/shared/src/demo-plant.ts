@@ -164,6 +164,8 @@ export interface DemoPlant {
   maintenance: DemoMaintenance[];
   /** Stock movements of work orders that make lots from lots: raw lots → an intermediate lot → a finished lot. */
   genealogy: GenealogyStep[];
+  /** The past week's orders' material issues (bill of materials x quantity), from the plant's oldest lots. */
+  consumption: { workOrderId: string; materialId: string; quantity: number }[];
 }
 
 export interface DemoData {
@@ -557,25 +559,6 @@ export function buildDemoData(now: Date = new Date()): DemoData {
         operations,
       };
     });
-    // Stock covers what the open orders reserve plus a margin over the reorder point; every fourth
-    // material is low (available at half its reorder point), so low-stock alerts have something to show.
-    // What the genealogy's orders issued is on top (it left stock long ago).
-    const genealogy = buildGenealogy({ plantCode: p, id: demoId, materials, products, workOrders, lots, locations });
-    const open = workOrders.filter((w) => w.status === "RELEASED" || w.status === "IN_PROGRESS" || w.status === "ON_HOLD");
-    materials.forEach((m, mi) => {
-      if (m.made) return;
-      const reserved = open.reduce(
-        (sum, w) => sum + (products.find((pr) => pr.id === w.productId)!.bom.find((b) => b.materialId === m.id)?.quantityPer ?? 0) * w.quantity,
-        0,
-      );
-      const issued = genealogy.flatMap((g) => g.issues).reduce((sum, i) => sum + (i.materialId === m.id ? i.quantity : 0), 0);
-      const wanted = Math.ceil(reserved + issued + m.reorderPoint * (mi % 4 === 3 ? 0.5 : 1.5 + rand()));
-      // Shipping boxes are out: less on hand than the open orders reserve, so some orders are short.
-      const total = m.code === SHORT_MATERIAL ? Math.max(2, Math.floor(reserved * 0.7)) : wanted;
-      const [older, newer] = lots.filter((l) => l.materialId === m.id) as [DemoPlant["lots"][number], DemoPlant["lots"][number]];
-      older.quantity = Math.ceil(total * 0.6);
-      newer.quantity = total - older.quantity;
-    });
     const shiftPatterns = SHIFTS.map((s) => ({
       id: demoId(p, "shift-pattern", s.name),
       name: s.name,
@@ -607,6 +590,31 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       shifts,
     });
     workOrders.push(...history.workOrders);
+    // The past week's orders drew their bills of materials from stock (plant-wide, oldest lots first).
+    const consumption = history.workOrders.flatMap((wo) =>
+      products
+        .find((pr) => pr.id === wo.productId)!
+        .bom.map((l) => ({ workOrderId: wo.id, materialId: l.materialId, quantity: Math.round(l.quantityPer * wo.quantity * 10_000) / 10_000 })),
+    );
+    // Stock covers what the open orders reserve plus a margin over the reorder point; every fourth
+    // material is low (available at half its reorder point), so low-stock alerts have something to show.
+    // What the genealogy's and the past week's orders issued is on top (it has left stock since).
+    const genealogy = buildGenealogy({ plantCode: p, id: demoId, materials, products, workOrders, lots, locations });
+    const open = workOrders.filter((w) => w.status === "RELEASED" || w.status === "IN_PROGRESS" || w.status === "ON_HOLD");
+    materials.forEach((m, mi) => {
+      if (m.made) return;
+      const reserved = open.reduce(
+        (sum, w) => sum + (products.find((pr) => pr.id === w.productId)!.bom.find((b) => b.materialId === m.id)?.quantityPer ?? 0) * w.quantity,
+        0,
+      );
+      const issued = [...genealogy.flatMap((g) => g.issues), ...consumption].reduce((sum, i) => sum + (i.materialId === m.id ? i.quantity : 0), 0);
+      const wanted = Math.ceil(reserved + issued + m.reorderPoint * (mi % 4 === 3 ? 0.5 : 1.5 + rand()));
+      // Shipping boxes are out: less on hand than the open orders reserve, so some orders are short.
+      const total = m.code === SHORT_MATERIAL ? Math.ceil(issued) + Math.max(2, Math.floor(reserved * 0.7)) : wanted;
+      const [older, newer] = lots.filter((l) => l.materialId === m.id) as [DemoPlant["lots"][number], DemoPlant["lots"][number]];
+      older.quantity = Math.ceil(total * 0.6);
+      newer.quantity = total - older.quantity;
+    });
     const crews = ["A", "B", "C"].map((c, ci) => ({
       id: demoId(p, "crew", c),
       name: `Crew ${c}`,
@@ -690,6 +698,7 @@ export function buildDemoData(now: Date = new Date()): DemoData {
       historyEnd: history.end,
       maintenance: history.maintenance,
       genealogy,
+      consumption,
     };
   });
   return { organizationId: DEMO_ORGANIZATION_ID, materials, downtimeReasons, plants };

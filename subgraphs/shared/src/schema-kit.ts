@@ -9,8 +9,21 @@ export const KIT_SDL_PATH = path.join(import.meta.dirname, "..", "schema", "kit.
 function auditLogField(name: string): string {
   return `
 extend type Query {
-  "The ${name} subgraph's audit trail, newest first (administrators only)."
-  ${name}AuditLog(entity: String, entityId: ID, from: DateTime, to: DateTime, limit: Int = 25, offset: Int = 0): AuditPage! @allow(roles: [ADMIN])
+  "The audit trail of ${name} data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries)."
+  ${name}AuditLog(
+    "Only changes to this table, named as in AuditEntry.entity; every table when left out."
+    entity: String
+    "Only changes to the row with this id (AuditEntry.entityId)."
+    entityId: ID
+    "Only changes made at or after this instant (UTC); with to, at most 3660 days before it."
+    from: DateTime
+    "Only changes made before this instant (UTC); with from, later than from."
+    to: DateTime
+    "Page size: 1 to 100 entries."
+    limit: Int = 25
+    "How many matching entries to skip (0 or more): offset + limit asks for the next page."
+    offset: Int = 0
+  ): AuditPage! @allow(roles: [ADMIN])
 }
 `;
 }

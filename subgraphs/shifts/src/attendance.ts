@@ -107,9 +107,9 @@ export async function markAbsent(tx: ShiftsTx, shift: Shift, personId: string) {
  */
 export async function setCoverageRequirement(tx: ShiftsTx, organizationId: string, input: SetCoverageInput) {
   // Without the lock, two first-time calls both insert and one fails on the unique key.
-  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`coverage:${input.plantId}:${input.workCenterId}`}))`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`coverage:${organizationId}:${input.plantId}:${input.workCenterId}`}))`;
   return tx.coverageRequirement.upsert({
-    where: { plantId_workCenterId: { plantId: input.plantId, workCenterId: input.workCenterId } },
+    where: { organizationId_plantId_workCenterId: { organizationId, plantId: input.plantId, workCenterId: input.workCenterId } },
     create: { ...input, organizationId },
     update: { requiredPeople: input.requiredPeople },
   });

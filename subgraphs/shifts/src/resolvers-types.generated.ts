@@ -21,6 +21,7 @@ export type Scalars = {
    * Answered in UTC.
    */
   DateTime: { input: Date; output: Date | string; }
+  /** Any JSON value (object, array, string, number, true/false or null), e.g. a row's columns before and after a change in the audit trail. */
   JSON: { input: unknown; output: unknown; }
   /** A calendar date, YYYY-MM-DD (e.g. 2025-03-01): a real date in the years 1900–2199, else BAD_USER_INPUT. */
   Date: { input: Date; output: Date | string; }
@@ -30,13 +31,19 @@ export type Scalars = {
 /** A recurring shift in the plant's local time, e.g. Night from 22:00 for 8 hours. */
 export type ShiftPattern = {
   __typename?: 'ShiftPattern';
+  /** The pattern's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant the pattern belongs to. */
   plant: Plant;
+  /** Name of the shift, unique within the plant (e.g. Early, Late, Night); its shifts carry this name. */
   name: Scalars['String']['output'];
+  /** IANA time zone of the pattern's local times, e.g. Europe/Berlin (the plant's time zone). */
   timeZone: Scalars['String']['output'];
   /** Local start time, HH:MM. */
   startTime: Scalars['String']['output'];
+  /** Planned length in minutes of local wall-clock time (480 for 8 hours); one shift may be an hour shorter or longer on a clock-change night (Shift.durationMinutes). */
   durationMinutes: Scalars['Int']['output'];
+  /** The pattern's breaks, in start order. */
   breaks: Array<ShiftBreak>;
 };
 
@@ -58,10 +65,15 @@ export type ShiftBreak = {
 /** One dated occurrence of a shift pattern. */
 export type Shift = {
   __typename?: 'Shift';
+  /** The shift's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The organization (company) the shift belongs to. */
   organizationId: Scalars['ID']['output'];
+  /** The plant the shift is worked at. */
   plant: Plant;
+  /** The pattern the shift was generated from. */
   pattern: ShiftPattern;
+  /** The pattern's name, e.g. Night. */
   name: Scalars['String']['output'];
   /** Local date on which the shift starts (a night shift ends the next day). */
   businessDate: Scalars['Date']['output'];
@@ -81,7 +93,9 @@ export type Shift = {
   breakWindows: Array<TimeWindow>;
   /** Real minutes of break in this shift: the breakWindows added up. */
   breakMinutes: Scalars['Int']['output'];
+  /** The crews assigned to this shift. */
   crewAssignments: Array<CrewAssignment>;
+  /** Handovers logged for this shift, oldest first. */
   handovers: Array<Handover>;
   /** People's attendance in this shift by person id; `status` keeps only those statuses (e.g. [LATE] for who was late). */
   attendance: Array<Attendance>;
@@ -95,21 +109,31 @@ export type ShiftAttendanceArgs = {
   status?: InputMaybe<Array<AttendanceStatus>>;
 };
 
+/** A span of time between two UTC instants, [startsAt, endsAt), e.g. a break of a shift. */
 export type TimeWindow = {
   __typename?: 'TimeWindow';
+  /** Start, a UTC instant (included). */
   startsAt: Scalars['DateTime']['output'];
+  /** End, a UTC instant (excluded). */
   endsAt: Scalars['DateTime']['output'];
 };
 
 export { AttendanceStatus };
 
+/** One person's attendance in one shift. */
 export type Attendance = {
   __typename?: 'Attendance';
+  /** The attendance record's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The person's id, e.g. a badge or personnel number (as in CrewMember.personId). */
   personId: Scalars['String']['output'];
+  /** The work center the person clocked in at; null when none was given. */
   workCenter?: Maybe<WorkCenter>;
+  /** Present, late or absent. */
   status: AttendanceStatus;
+  /** When the person clocked in (UTC); null when not clocked in (e.g. absent). */
   clockIn?: Maybe<Scalars['DateTime']['output']>;
+  /** When the person clocked out (UTC); null until they clock out. */
   clockOut?: Maybe<Scalars['DateTime']['output']>;
   /** Whole minutes from the shift's start to the clock-in, rounded down; 0 when on time or early; null when not clocked in. LATE means more than 5. */
   minutesLate?: Maybe<Scalars['Int']['output']>;
@@ -118,13 +142,18 @@ export type Attendance = {
 /** How many people a work center needs on each shift of a plant. */
 export type CoverageRequirement = {
   __typename?: 'CoverageRequirement';
+  /** The work center that needs the people. */
   workCenter: WorkCenter;
+  /** How many people it needs on each shift. */
   requiredPeople: Scalars['Int']['output'];
 };
 
+/** Whether a work center has the people it needs in a shift. */
 export type Coverage = {
   __typename?: 'Coverage';
+  /** The work center. */
   workCenter: WorkCenter;
+  /** People it needs on each shift (CoverageRequirement.requiredPeople). */
   required: Scalars['Int']['output'];
   /** People clocked in (on time or late) at or before now and not clocked out by now; a clock-in recorded a little ahead of the server's clock counts once that time has come. */
   present: Scalars['Int']['output'];
@@ -132,57 +161,77 @@ export type Coverage = {
   short: Scalars['Int']['output'];
 };
 
+/** A team of people at a plant that is assigned to shifts together. */
 export type Crew = {
   __typename?: 'Crew';
+  /** The crew's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The plant the crew works at. */
   plant: Plant;
+  /** The crew's name, unique within the plant (e.g. Crew A). */
   name: Scalars['String']['output'];
+  /** The crew's members, by display name. */
   members: Array<CrewMember>;
 };
 
+/** A person in a crew. */
 export type CrewMember = {
   __typename?: 'CrewMember';
+  /** The membership's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The person's id, e.g. a badge or personnel number; the id clockIn and attendance use. */
   personId: Scalars['String']['output'];
+  /** The person's name as shown to others. */
   displayName: Scalars['String']['output'];
+  /** The person's role in the crew, e.g. Operator or Shift lead. */
   role: Scalars['String']['output'];
 };
 
+/** A crew assigned to work a shift. */
 export type CrewAssignment = {
   __typename?: 'CrewAssignment';
+  /** The assignment's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The shift the crew works. */
   shift: Shift;
+  /** The crew assigned. */
   crew: Crew;
+  /** The work center the crew is assigned to; null when assigned to the shift as a whole. */
   workCenter?: Maybe<WorkCenter>;
 };
 
 /** Notes the outgoing supervisor leaves for the next shift. */
 export type Handover = {
   __typename?: 'Handover';
+  /** The handover's unique id (a UUID). */
   id: Scalars['ID']['output'];
+  /** The outgoing shift the handover was logged for. */
   shift: Shift;
+  /** What the next shift should know, in words. */
   notes: Scalars['String']['output'];
+  /** Issues still open for the next shift, one per entry; empty when none. */
   openIssues: Array<Scalars['String']['output']>;
   /** The signed-in user who logged it (the token's subject). */
   createdBy: Scalars['String']['output'];
+  /** When it was logged (UTC). */
   createdAt: Scalars['DateTime']['output'];
   /** The signed-in user who acknowledged it (the token's subject); the first acknowledgement stays. */
   acknowledgedBy?: Maybe<Scalars['String']['output']>;
+  /** When it was acknowledged (UTC); null until then. */
   acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** Shifts contributes the plant's shift calendar. */
 export type Plant = {
   __typename?: 'Plant';
+  /** The plant's unique id (a UUID); pass it wherever an argument asks for a plantId. */
   id: Scalars['ID']['output'];
-  /** The shift running now, if any. */
+  /** The shift running now (the latest started when shifts overlap); null between shifts. */
   currentShift?: Maybe<Shift>;
-  /** Shifts starting in [from, to). */
+  /** The plant's shifts starting in [from, to), by start time. */
   shifts: Array<Shift>;
 };
 
 
-/** Shifts contributes the plant's shift calendar. */
 export type PlantShiftsArgs = {
   from: Scalars['DateTime']['input'];
   to: Scalars['DateTime']['input'];
@@ -190,17 +239,21 @@ export type PlantShiftsArgs = {
 
 export type WorkCenter = {
   __typename?: 'WorkCenter';
+  /** The work center's unique id (a UUID). */
   id: Scalars['ID']['output'];
 };
 
 export type Query = {
   __typename?: 'Query';
+  /** A plant's shift patterns, by local start time. */
   shiftPatterns: Array<ShiftPattern>;
+  /** A shift by id; null when there is none or it is not one you may see. */
   shift?: Maybe<Shift>;
-  /** Shifts of a plant starting in [from, to), at most 31 days; `name` keeps only the shifts of that pattern (e.g. "Night"). */
+  /** Shifts of a plant starting in [from, to), at most 31 days, by start time; `name` keeps only the shifts of that pattern (e.g. "Night"). */
   shifts: Array<Shift>;
-  /** The shift of a plant that contains the instant `at`. */
+  /** The shift of a plant that contains the instant `at` (at the instant one shift ends and the next starts, the one starting); null when no shift is running then. */
   shiftAt?: Maybe<Shift>;
+  /** A plant's crews, by name. */
   crews: Array<Crew>;
   /** Handovers not yet acknowledged by the incoming shift, oldest first. */
   unacknowledgedHandovers: Array<Handover>;
@@ -211,7 +264,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The shifts subgraph's audit trail, newest first (administrators only). */
+  /** The audit trail of shifts data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
   shiftsAuditLog: AuditPage;
 };
 
@@ -259,6 +312,7 @@ export type QueryShiftsAuditLogArgs = {
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A break of a new shift pattern. */
 export type ShiftBreakInput = {
   /** Minutes of local wall-clock time after the pattern's start time; the break must end within the shift. */
   startOffsetMinutes: Scalars['Int']['input'];
@@ -266,56 +320,81 @@ export type ShiftBreakInput = {
   durationMinutes: Scalars['Int']['input'];
 };
 
+/** A new recurring shift of a plant. */
 export type CreateShiftPatternInput = {
+  /** The plant (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** Name of the shift, unique within the plant (e.g. Night): 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
+  /** IANA time zone of the local times, e.g. Europe/Berlin (the plant's time zone). */
   timeZone: Scalars['String']['input'];
   /** Local start time, HH:MM. */
   startTime: Scalars['String']['input'];
+  /** Length in minutes of local wall-clock time: 15 to 1440 (24 hours). */
   durationMinutes: Scalars['Int']['input'];
+  /** The shift's breaks; none when left out. */
   breaks?: InputMaybe<Array<ShiftBreakInput>>;
 };
 
+/** A member of a new crew. */
 export type CrewMemberInput = {
+  /** The person's id, e.g. a badge or personnel number: 1 to 128 characters (trimmed). */
   personId: Scalars['String']['input'];
+  /** The person's name as shown to others: 1 to 200 characters (trimmed). */
   displayName: Scalars['String']['input'];
+  /** The person's role in the crew, e.g. Operator: 1 to 64 characters (trimmed). */
   role: Scalars['String']['input'];
 };
 
+/** A new crew of a plant. */
 export type CreateCrewInput = {
+  /** The plant (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** The crew's name, unique within the plant: 1 to 200 characters (trimmed). */
   name: Scalars['String']['input'];
-  /** Each person once. */
+  /** Each person once; at most 500. */
   members: Array<CrewMemberInput>;
 };
 
+/** A person's arrival at a shift. */
 export type ClockInInput = {
+  /** The shift (Shift.id). */
   shiftId: Scalars['ID']['input'];
   /** The person arriving (who records it is the signed-in user). */
   personId: Scalars['String']['input'];
+  /** The work center the person works at in this shift (WorkCenter.id); none when left out. */
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
   /** When they arrived: defaults to now; at most 5 minutes ahead of the server's clock (clock difference), else BAD_USER_INPUT; and before the shift ends. */
   at?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** How many people a work center needs on each shift. */
 export type SetCoverageInput = {
+  /** The plant (Plant.id). */
   plantId: Scalars['ID']['input'];
+  /** The work center (WorkCenter.id), at that plant. */
   workCenterId: Scalars['ID']['input'];
+  /** People needed on each shift: 0 to 10000. */
   requiredPeople: Scalars['Int']['input'];
 };
 
 /** The author is the signed-in user (Handover.createdBy), never a name in the input. */
 export type LogHandoverInput = {
+  /** The outgoing shift (Shift.id). */
   shiftId: Scalars['ID']['input'];
+  /** What the next shift should know: 1 to 10000 characters (trimmed). */
   notes: Scalars['String']['input'];
+  /** Issues still open, one per entry: at most 100, each 1 to 1000 characters; none when left out. */
   openIssues?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Creates a recurring shift of a plant; generateShifts then creates its dated shifts. */
   createShiftPattern: ShiftPattern;
   /** Creates the pattern's shifts for each local date in [fromDate, toDate] (at most 62 days); existing ones are kept. */
   generateShifts: Array<Shift>;
+  /** Creates a crew of a plant with its members. */
   createCrew: Crew;
   /** Assigns a crew to a shift; CONFLICT if it is already assigned to it. */
   assignCrew: CrewAssignment;
@@ -401,45 +480,69 @@ export type MutationSetCoverageRequirementArgs = {
   input: SetCoverageInput;
 };
 
-/** The roles a user's token can carry. */
+/** The roles a user's token can carry (its `roles` claim); every signed-in user may read, the roles decide which changes they may make. */
 export type Role =
+  /** Administrator: may make every change and read the audit trails. */
   | 'ADMIN'
+  /** Production planner: products, materials, locations, work orders (create, release, close, cancel) and the schedule. */
   | 'PLANNER'
+  /** Supervisor on the shop floor: runs work orders and operations, stock movements, problems, NCRs, shifts, crews and handovers. */
   | 'SUPERVISOR'
+  /** Machine operator: starts, pauses and completes operations, reports counts, problems, inspections and stock moves, clocks in and out. */
   | 'OPERATOR'
+  /** Quality staff: inspection plans, inspections, NCRs, work-order holds and lot holds, scrap. */
   | 'QUALITY'
+  /** Maintenance staff: machine states, downtime, preventive maintenance schedules and maintenance orders, problems. */
   | 'MAINTENANCE'
+  /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
+  /** The entry's number in the audit trail; later entries have higher numbers. */
   id: Scalars['ID']['output'];
+  /** When the change was made: the start of its transaction (UTC). */
   at: Scalars['DateTime']['output'];
   /** The user (token subject) who made the change; system for the service's own event followers. */
   actor: Scalars['String']['output'];
   /** The mutation that made the change. */
   operation?: Maybe<Scalars['String']['output']>;
+  /** The id of the request that made the change, as in the service logs; null for changes made outside a request (demo data, SQL by hand). */
   requestId?: Maybe<Scalars['String']['output']>;
-  /** The table (entity) changed, and the changed row's id. */
+  /** The table (entity) changed, e.g. WorkOrder or Inspection. */
   entity: Scalars['String']['output'];
+  /** The id of the changed row; null for a table whose rows have no single id. */
   entityId?: Maybe<Scalars['String']['output']>;
+  /** Whether the row was inserted, updated or deleted. */
   action: AuditAction;
+  /** The row's columns before the change; null for an INSERT. */
   before?: Maybe<Scalars['JSON']['output']>;
+  /** The row's columns after the change; null for a DELETE. */
   after?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** What a change did to a row. */
 export type AuditAction =
+  /** The row was created. */
   | 'INSERT'
+  /** The row was changed. */
   | 'UPDATE'
+  /** The row was removed. */
   | 'DELETE';
 
+/** One page of audit entries, newest first. */
 export type AuditPage = {
   __typename?: 'AuditPage';
+  /** The entries of this page (at most limit). */
   items: Array<AuditEntry>;
+  /** How many entries match the filters in all, across every page. */
   totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
   limit: Scalars['Int']['output'];
+  /** How many matching entries come before this page (0 or more). */
   offset: Scalars['Int']['output'];
+  /** Whether more entries follow this page: ask again with offset + limit. */
   hasMore: Scalars['Boolean']['output'];
 };
 

@@ -57,3 +57,14 @@ export function kindOfArgument(name: string, known: ReadonlySet<string>): string
   const longer = [...known].filter((k) => k.endsWith(base));
   return longer.length === 1 ? longer[0]! : null;
 }
+
+/**
+ * The statements that (re)publish every row of the kinds a subgraph owns: for rows written with
+ * triggers off (bulk loads in replica mode), run by the database's owner afterwards. Each is the
+ * same call its migration makes; a row published twice is harmless (a copy keeps the newest).
+ */
+export function republishStatements(subgraph: SubgraphName): string[] {
+  return Object.entries(PUBLISHED_KINDS as Record<string, PublishedKind>)
+    .filter(([, k]) => k.owner === subgraph)
+    .map(([kind, k]) => `SELECT mes_publish_reference('${kind}', '${k.status ?? ""}', '${k.window?.[0] ?? ""}', '${k.window?.[1] ?? ""}')`);
+}
