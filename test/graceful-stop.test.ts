@@ -7,6 +7,7 @@ import { createTestDatabases } from "./support/databases.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { TEST_AUTH_ENV, TEST_FEED_TOKEN, actAs } from "./support/auth.ts";
 import { subscribe, wsClient } from "./support/ws-client.ts";
+import { closeAdminPools, knownReferences } from "./support/admin.ts";
 
 // A rolling update sends SIGTERM: the service turns not-ready, finishes what it accepted, closes
 // subscriptions with a code clients retry, and exits 0. Tried on a real process.
@@ -44,6 +45,7 @@ beforeAll(async () => {
   throw new Error("production did not become ready");
 });
 afterAll(async () => {
+  await closeAdminPools();
   child?.kill("SIGKILL");
   await dbs?.drop();
 });
@@ -51,6 +53,11 @@ afterAll(async () => {
 describe("a subgraph told to stop (SIGTERM)", () => {
   it("finishes the mutation in flight, closes subscriptions with 1012, turns not-ready and exits 0", async () => {
     const plantId = "9a7ef000-0000-4000-8000-00000000000a";
+    // Production runs alone: the plant and work center as its copy of the equipment's reference data would hold them.
+    await knownReferences(dbs.urls.production, [
+      { kind: "Plant", id: plantId, organizationId: ORG },
+      { kind: "WorkCenter", id: "9a7ef000-0000-4000-8000-00000000000b", organizationId: ORG, plantId },
+    ]);
     const product = await mustQuery(
       url,
       `mutation($p: ID!, $w: ID!) { createProduct(input: { plantId: $p, code: "GS-P", name: "GS", routing: [{ sequence: 10, name: "Cut", workCenterId: $w, cycleTimeSeconds: 60 }], billOfMaterials: [] }) { id } }`,

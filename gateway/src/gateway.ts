@@ -97,6 +97,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     host: config.HOST,
     port: config.PORT,
     shutdownGraceMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 2000),
+    shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
     bodyLimit: config.BODY_LIMIT,
     exposeErrorDetails: exposesErrorDetails(config),
     introspection: ide,

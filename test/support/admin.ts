@@ -28,11 +28,11 @@ export async function closeAdminPools(): Promise<void> {
 
 /** Entities another subgraph owns, as the copy of its reference data would hold them (a subgraph tested alone). */
 export async function knownReferences(
-  appPool: pg.Pool,
+  appPool: pg.Pool | string,
   facts: { kind: string; id: string; organizationId: string; plantId?: string | null; status?: string | null }[],
 ): Promise<void> {
   for (const f of facts)
-    await adminPoolOf(appPool).query(
+    await adminPoolOf(typeof appPool === "string" ? new pg.Pool({ connectionString: appPool }) : appPool).query(
       `INSERT INTO "ReferenceEntity" (kind, id, "organizationId", "plantId", status, version) VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT DO NOTHING`,
       [f.kind, f.id, f.organizationId, f.kind === "Plant" ? f.id : (f.plantId ?? null), f.status ?? null],
     );

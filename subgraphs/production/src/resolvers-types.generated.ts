@@ -229,7 +229,7 @@ export type Operation = {
   progress: Scalars['Float']['output'];
   /** Counts reported on it, oldest first. */
   productionLogs: Array<ProductionLog>;
-  /** Problems reported on it, newest first. */
+  /** Problems reported on it, oldest first. */
   problems: Array<ProblemReport>;
 };
 

@@ -49,6 +49,10 @@ export const serviceEnv = {
     .default("1mb"),
   // How long a stop may take (finish requests in flight, close subscriptions) before the process exits anyway.
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(15_000),
+  // On SIGTERM a service first only turns not-ready for this long, still answering (each answer
+  // telling the client to close its connection), so load balancers stop sending before it stops
+  // accepting: a request sent on a kept-alive connection just then is not cut.
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   // Stack traces and internal messages in error responses, for a developer's own machine only.
   DEBUG_ERRORS: booleanFlag.optional(),
   ...authEnv,

@@ -60,6 +60,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   introspection?: boolean;
   /** How long a stop waits for requests in flight before closing their connections. */
   shutdownGraceMs?: number;
+  /** How long a stopping service keeps answering, not ready, before it stops accepting (SHUTDOWN_DELAY_MS). */
+  shutdownDelayMs?: number;
   /** Verifies bearer tokens; every GraphQL request and WebSocket connection must carry one. */
   authenticate: TokenVerifier;
   /** Requests that may go without a token (the gateway lets its IDE introspect the schema). */
@@ -105,6 +107,12 @@ export function requestIdOf(req: http.IncomingMessage): string {
 export async function startGraphQLService<TContext extends RequestContext>(opts: GraphQLServiceOptions<TContext>): Promise<RunningService> {
   let stopping = false;
   const app = express();
+  // While stopping, every answer asks the client to close its connection (keep-alive connections
+  // would otherwise be cut under a request sent on them as the server closes them).
+  app.use((_req, res, next) => {
+    if (stopping) res.setHeader("Connection", "close");
+    next();
+  });
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
 
@@ -304,6 +312,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
       // HTTP route that would otherwise get the upgrade request (found by the chaos test).
       httpServer.on("upgrade", (_req, socket) => socket.end("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"));
       opts.log.info({ subscribers }, "stopping: subscriptions closed, draining requests in flight");
+      if (opts.shutdownDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.shutdownDelayMs));
       await apollo.stop();
       await metricsEndpoint?.close();
       opts.log.info("stopping: requests drained");

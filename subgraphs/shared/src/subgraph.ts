@@ -199,6 +199,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       host: config.HOST,
       port: config.PORT,
       shutdownGraceMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_MS - 2000),
+      shutdownDelayMs: config.SHUTDOWN_DELAY_MS,
       bodyLimit: config.BODY_LIMIT,
       exposeErrorDetails: exposesErrorDetails(config),
       log,
