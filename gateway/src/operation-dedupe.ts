@@ -1,14 +1,15 @@
 import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin, GraphQLResponse } from "@apollo/server";
-import type { RequestContext } from "@mes/shared";
+import { visibilityKey, type RequestContext } from "@mes/shared";
 
 type Single = { kind: "single"; singleResult: Record<string, unknown> };
 
 /**
- * Identical queries of one caller that arrive while the first is still running are answered with
- * a copy of its result instead of being planned, fetched and shaped again: a plant dashboard open
- * on many screens of one account asks the same thing at the same moment. The caller's token is
- * part of the key, so different users (or tenants) never share; mutations and subscriptions never do.
+ * Identical queries that arrive while the first is still running are answered with a copy of its
+ * result instead of being planned, fetched and shaped again, between callers who may see the same
+ * (the visibility key: organization, plants, roles): a plant's dashboards on many screens, signed
+ * in as different people, ask the same thing at the same moment. Callers with different keys
+ * never share; mutations and subscriptions never do.
  */
 export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
   const inflight = new Map<string, Promise<Single | null>>();
@@ -18,11 +19,11 @@ export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
       let settle: ((body: Single | null) => void) | null = null;
       return {
         async responseForOperation(ctx): Promise<GraphQLResponse | null> {
-          const token = ctx.contextValue.identity?.token;
+          const identity = ctx.contextValue.identity;
           // No operation when the document's operations cannot be told apart: nothing to share.
           const operation = ctx.operation as typeof ctx.operation | undefined;
-          if (operation?.operation !== "query" || !token) return null;
-          key = JSON.stringify([token, ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
+          if (operation?.operation !== "query" || !identity) return null;
+          key = JSON.stringify([visibilityKey(identity), ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
           const running = inflight.get(key);
           if (running) {
             const body = await running;

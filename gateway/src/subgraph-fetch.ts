@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource } from "@apollo/gateway";
 import type { GraphQLFormattedError } from "graphql";
 import { Agent, request } from "undici";
-import { injectTraceparent, type RequestContext } from "@mes/shared";
+import { injectTraceparent, visibilityKey, type RequestContext } from "@mes/shared";
 import { fetchOutcome, type ObserveFetch } from "./metrics.ts";
 import { inSubgraphSpan } from "./tracing.ts";
 
@@ -14,6 +14,9 @@ type ProcessAnswer = Awaited<ReturnType<RemoteGraphQLDataSource<RequestContext>[
  * not answer in time costs only its own fields: the fetch is answered with an error naming it
  * (SUBGRAPH_UNAVAILABLE, `extensions.serviceName`), its fields are null and the rest stays.
  */
+/** The header carrying the caller's visibility key from the data source to the deduplicating fetcher. */
+const VISIBILITY_HEADER = "x-mes-visibility";
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> {
   /** The subgraph's name, for errors that say which one failed. */
   declare name: string;
@@ -35,7 +38,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
     if (context?.requestId) request.http?.headers.set("x-request-id", context.requestId);
     // W3C trace context: the fetch's span (tracing on), else the request's trace id passed along.
     injectTraceparent((name, value) => request.http?.headers.set(name, value), context?.span);
-    if (context?.identity) request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
+    if (context?.identity) {
+      request.http?.headers.set("authorization", `Bearer ${context.identity.token}`);
+      // What decides the answer, for sharing in-flight reads (dedupedFetch); subgraphs ignore it.
+      request.http?.headers.set(VISIBILITY_HEADER, visibilityKey(context.identity));
+    }
     // A mutation's Idempotency-Key goes to the subgraph that applies it (reads ignore it there).
     if (context?.idempotencyKey && request.query?.trimStart().startsWith("mutation"))
       request.http?.headers.set("idempotency-key", context.idempotencyKey);
@@ -98,9 +105,9 @@ export function isMutation(body: string): boolean {
 
 /**
  * Subgraph fetches with in-flight deduplication: identical read operations (same subgraph, same
- * caller's token, same document and variables) that are in flight at once are sent once, and each
+ * visibility key, same document and variables) that are in flight at once are sent once, and each
  * waiter gets its own copy of the answer. Dashboards on dozens of screens ask the same thing at the
- * same moment. Mutations are never shared; different callers never share (the token is in the key).
+ * same moment. Mutations are never shared; callers who may see different things never share.
  * Requests go through undici's request() on a keep-alive pool: WHATWG fetch costs the gateway more
  * CPU per subgraph call than the subgraph call itself on a small server.
  */
@@ -128,7 +135,8 @@ export function dedupedFetch(timeoutMs: number) {
     const body = init.body;
     // A mutation with an Idempotency-Key may be sent again (the subgraph applies it once); never shared.
     if (!body || isMutation(body)) return asResponse(await (body && hasIdempotencyKey(init) ? send(url, init) : sendOnce(url, init)));
-    const key = `${url}\n${init.headers?.authorization ?? ""}\n${body}`;
+    // Shared between callers who may see the same (the gateway's verified visibility key), never across keys.
+    const key = `${url}\n${init.headers?.[VISIBILITY_HEADER] ?? init.headers?.authorization ?? ""}\n${body}`;
     let shared = inflight.get(key);
     if (!shared) {
       shared = send(url, init).finally(() => inflight.delete(key));

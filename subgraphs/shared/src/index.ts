@@ -33,3 +33,4 @@ export * from "./references/guard.ts";
 export * from "./metrics.ts";
 export * from "./tracing.ts";
 export * from "./request-log.ts";
+export * from "./visibility.ts";
