@@ -3,7 +3,7 @@ import type { SubgraphName } from "@mes/db";
 import type { Logger } from "../logger.ts";
 import type { EventConsumer, RawSqlClient } from "../events.ts";
 import { startEventConsumer, type FeedSettings } from "../event-follower.ts";
-import { publishedKind } from "./catalogue.ts";
+import { PUBLISHED_KINDS, publishedKind } from "./catalogue.ts";
 import { isUuid } from "../ids.ts";
 import { requestQueries } from "../db.ts";
 
@@ -31,9 +31,6 @@ const KIT_TABLES = new Set(["AuditLog", "OutboxEvent", "EventCursor", "OutboxWat
 // Prisma stores DateTime as UTC in timestamp columns; read them as instants whatever the session zone.
 const UTC_WINDOW = `"startsAt" AT TIME ZONE 'UTC' AS "startsAt", "endsAt" AT TIME ZONE 'UTC' AS "endsAt"`;
 
-// Whoever asks twice in a row for an entity the copy has not seen waits this long at most for it.
-const CATCH_UP_POLL_MS = 50;
-
 /**
  * The reference data a subgraph checks writes against: its own tables for the kinds it owns (read
  * directly, same database), and the ReferenceEntity copy of other subgraphs' published kinds, kept
@@ -42,6 +39,7 @@ const CATCH_UP_POLL_MS = 50;
  */
 export class ReferenceBook {
   private readonly followers = new Map<SubgraphName, EventConsumer>();
+  private readonly catchUps = new Map<SubgraphName, { startedAt: number; done: Promise<void> }>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -70,22 +68,7 @@ export class ReferenceBook {
 
   /** Every kind this subgraph can check: its own and every published one. */
   knownKinds(): Set<string> {
-    const published = [
-      "Plant",
-      "Area",
-      "WorkCenter",
-      "Machine",
-      "Product",
-      "WorkOrder",
-      "Operation",
-      "Shift",
-      "ShiftPattern",
-      "Crew",
-      "Material",
-      "Location",
-      "Lot",
-    ];
-    return new Set([...this.local.keys(), ...published.filter((k) => publishedKind(k))]);
+    return new Set([...this.local.keys(), ...Object.keys(PUBLISHED_KINDS)]);
   }
 
   /** The owner whose feed holds a kind this subgraph does not own, or null. */
@@ -124,25 +107,39 @@ export class ReferenceBook {
 
   /**
    * Like lookup, but a foreign id the copy does not know yet waits for the owner's follower to
-   * catch up (at most `waitMs`): an entity created a moment ago elsewhere may still be on its way.
+   * catch up once (at most `waitMs`): an entity created a moment ago elsewhere may still be on its
+   * way. A follower that has caught up with its owner's feed knows every entity committed before
+   * the miss, so one catch-up started after the miss decides; concurrent misses share it.
    */
   async lookupFresh(kind: string, ids: readonly string[]): Promise<Map<string, ReferenceFact>> {
     ids = [...new Set(ids.filter(isUuid))];
-    let found = await this.lookup(kind, ids);
+    const missedAt = performance.now();
+    const found = await this.lookup(kind, ids);
     const owner = this.ownerOf(kind);
     const follower = owner ? this.followers.get(owner) : undefined;
-    if (!follower || found.size === ids.length) return found;
-    const deadline = Date.now() + this.waitMs;
-    while (Date.now() < deadline) {
-      // Outside the request's scope: the follower's own transactions must not take the request's
-      // idempotency key, reference check or tenant as theirs.
-      const caughtUp = requestQueries.exit(() => follower.drain().catch(() => {}));
-      await Promise.race([caughtUp, sleep(Math.max(0, deadline - Date.now()))]);
-      found = await this.lookup(kind, ids);
-      if (found.size === ids.length) break;
-      await sleep(CATCH_UP_POLL_MS);
-    }
-    return found;
+    if (!owner || !follower || found.size === ids.length) return found;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.waitMs);
+    });
+    await Promise.race([this.catchUp(owner, follower, missedAt), timeout]);
+    clearTimeout(timer);
+    return this.lookup(kind, ids);
+  }
+
+  /** A drain of the owner's follower that starts no earlier than `since`, shared by whoever asks meanwhile. */
+  private catchUp(owner: SubgraphName, follower: EventConsumer, since: number): Promise<void> {
+    const current = this.catchUps.get(owner);
+    if (current && current.startedAt >= since) return current.done;
+    // Outside the request's scope: the follower's own transactions must not take the request's
+    // idempotency key or tenant as theirs.
+    const done = (current?.done ?? Promise.resolve()).then(() => requestQueries.exit(() => follower.drain())).catch(() => {});
+    const entry = { startedAt: performance.now(), done };
+    this.catchUps.set(owner, entry);
+    void done.finally(() => {
+      if (this.catchUps.get(owner) === entry) this.catchUps.delete(owner);
+    });
+    return done;
   }
 
   /** Shifts (from the shifts subgraph's reference data or its own tables) overlapping a window. */
@@ -206,5 +203,3 @@ export class ReferenceBook {
     return consumers;
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
