@@ -947,6 +947,13 @@ export type Role =
   /** Read only: may query and subscribe to everything of their plants but make no change. */
   | 'VIEWER';
 
+/** Which way a list is sorted by its orderBy field; ties are always broken by id, ascending, so pages never skip or repeat a row. */
+export type SortDirection =
+  /** Smallest, earliest or A first. */
+  | 'ASC'
+  /** Largest, latest or Z first. */
+  | 'DESC';
+
 /** One change to one row, written in the same transaction as the change. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
@@ -1154,6 +1161,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
   AuditPage: ResolverTypeWrapper<AuditPage>;

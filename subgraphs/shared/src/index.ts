@@ -3,6 +3,7 @@ export * from "./logger.ts";
 export * from "./errors.ts";
 export * from "./db.ts";
 export * from "./pagination.ts";
+export * from "./sorting.ts";
 export * from "./loaders.ts";
 export * from "./scalars.ts";
 export * from "./server.ts";
