@@ -37,7 +37,9 @@ export interface TestStack {
 }
 
 /** All five subgraphs and the gateway on free ports, each subgraph on its own fresh database. */
-export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatewayEnv?: Record<string, string> } = {}): Promise<TestStack> {
+export async function startTestStack(
+  opts: { seed?: boolean; log?: Logger; gatewayEnv?: Record<string, string>; subgraphConfig?: Partial<SubgraphConfig> } = {},
+): Promise<TestStack> {
   const dbs = await createTestDatabases();
   const log = opts.log ?? silentLogger();
   const running = {} as Record<SubgraphName, RunningSubgraph<any>>;
@@ -50,7 +52,7 @@ export async function startTestStack(opts: { seed?: boolean; log?: Logger; gatew
       const feeds = Object.fromEntries(feedSources(name).map((f) => [urlVariable(f), urlOf(f)]));
       running[name] = await startSubgraph(
         DEFINITIONS[name],
-        testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds, PORT: ports[name] }),
+        testSubgraphConfig(dbs.urls[name], { SEED_DEMO: opts.seed ?? false, ...feeds, ...opts.subgraphConfig, PORT: ports[name] }),
         log.child({ service: name }),
       );
     };

@@ -115,6 +115,12 @@ export const subgraphEnv = withAuthCheck(
       .min(1, "must be at least 1 hour")
       .max(24 * 31)
       .default(24),
+    // The read cache (read-cache.ts): answers kept per visibility key until the database announces
+    // a change to what they read. READ_CACHE_ENTRIES=0 turns it off.
+    READ_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(5000),
+    READ_CACHE_MB: z.coerce.number().int().min(1).max(65_536).default(64),
+    // How long an answer that used the clock (the current shift, durations up to now) is kept.
+    READ_CACHE_CLOCK_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
     // Shared by the services only: lets a follower read another subgraph's /events feed.
     EVENT_FEED_TOKEN: z
       .string({ error: "is required: a random secret shared by the subgraphs for their internal /events feeds" })

@@ -2,6 +2,7 @@ import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import fs from "node:fs";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
+import { noteStatement, type StatementReads } from "./statement-reads.ts";
 
 /** Counts SQL statements sent through a pool, so tests and logs can see N+1 patterns. */
 export interface QueryStats {
@@ -35,6 +36,10 @@ export interface RequestScope extends QueryStats {
   tenant?: RowTenant;
   /** The mutation's Idempotency-Key row, marked committed inside its transaction (see withTx). */
   idempotency?: { id: bigint; committed: boolean };
+  /** What the request's statements read, kept when its answer may be cached (read-cache.ts). */
+  reads?: StatementReads;
+  /** The request asked for the time (clockNow in time.ts): its answer ages with the clock. */
+  clock?: boolean;
 }
 
 /**
@@ -125,6 +130,7 @@ export function createPool(
       // settings): forget what the session holds, so the next statement sets them again; and send
       // the end itself as it is (a settings statement in an aborted transaction would fail it).
       const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: unknown } | undefined)?.text;
+      if (scope?.reads && typeof text === "string") noteStatement(scope.reads, text);
       if (typeof text === "string" && TRANSACTION_END.test(text)) {
         client.mesAuditKey = undefined;
         return query(...args);

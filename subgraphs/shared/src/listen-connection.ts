@@ -3,22 +3,21 @@ import type { Logger } from "./logger.ts";
 
 export interface ListenConnectionOptions {
   connectionString: string;
-  /** The PostgreSQL channel to LISTEN on. */
-  channel: string;
   /** Shown in pg_stat_activity, so the one connection per process can be found (and counted). */
   applicationName: string;
-  /** A notification arrived. */
-  onNotify: () => void;
-  /** Listening (again): whatever was committed while not listening should be read now. */
-  onListening: () => void;
   log: Logger;
 }
+
+type ListeningHandler = () => void;
+type NotificationHandler = (payload: string) => void;
 
 const FIRST_RETRY_MS = 250;
 const MAX_RETRY_MS = 5000;
 
 /**
- * One LISTEN connection that heals: when it is lost (PostgreSQL restarted, the backend killed) it
+ * The one LISTEN connection of a process, shared by whatever needs notifications (live events on
+ * `outbox`, the read cache on `mes_changed`): each registers its channel with `on` before start.
+ * It heals: when it is lost (PostgreSQL restarted, the backend killed) it
  * reconnects with backoff until it listens again. At most one connection exists at any time: a
  * connection's error and end events, which both arrive when it dies, schedule one reconnect, and
  * a connection that is not the current one is ignored.
@@ -29,14 +28,40 @@ export class ListenConnection {
   private retryTimer: NodeJS.Timeout | null = null;
   private attempts = 0;
   private stopped = false;
+  private started: Promise<void> | null = null;
+  private readonly channels = new Map<string, NotificationHandler>();
+  private readonly listeningHandlers: ListeningHandler[] = [];
   /** Connections made after the first (for tests and logs). */
   reconnects = 0;
 
   constructor(private readonly opts: ListenConnectionOptions) {}
 
-  /** Connects and listens; rejects if the first attempt fails (later ones retry by themselves). */
-  async start(): Promise<void> {
-    await this.connect(true);
+  /** LISTENs on `channel` (registered before start). */
+  on(channel: string, handler: NotificationHandler): this {
+    if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a channel name: ${channel}`);
+    this.channels.set(channel, handler);
+    return this;
+  }
+
+  /** Listening (again): whatever was committed while not listening must be read (or forgotten) now. */
+  onListening(handler: ListeningHandler): this {
+    this.listeningHandlers.push(handler);
+    return this;
+  }
+
+  /** Connects and listens; rejects if the first attempt fails (later ones retry by themselves). Once. */
+  start(): Promise<void> {
+    this.started ??= this.connect(true);
+    return this.started;
+  }
+
+  /**
+   * Sends a notification on this same connection. Notifications reach listeners in commit order,
+   * so when this one comes back, every change committed before it was sent has been delivered.
+   */
+  async notify(channel: string, payload: string): Promise<void> {
+    if (!this.client) throw new Error("not listening");
+    await this.client.query("SELECT pg_notify($1, $2)", [channel, payload]);
   }
 
   get listening(): boolean {
@@ -46,13 +71,13 @@ export class ListenConnection {
   private connect(first = false): Promise<void> {
     if (this.stopped || this.client || this.connecting) return this.connecting ?? Promise.resolve();
     const client = new pg.Client({ connectionString: this.opts.connectionString, application_name: this.opts.applicationName, keepAlive: true });
-    client.on("notification", () => this.opts.onNotify());
+    client.on("notification", (n) => this.channels.get(n.channel)?.(n.payload ?? ""));
     client.on("error", (err) => this.lost(client, err));
     client.on("end", () => this.lost(client));
     this.connecting = (async () => {
       try {
         await client.connect();
-        await client.query(`LISTEN ${this.opts.channel}`);
+        for (const channel of this.channels.keys()) await client.query(`LISTEN ${channel}`);
       } catch (err) {
         await client.end().catch(() => {});
         if (first) throw err;
@@ -72,7 +97,7 @@ export class ListenConnection {
       }
       this.attempts = 0;
       this.client = client;
-      this.opts.onListening();
+      for (const handler of this.listeningHandlers) handler();
     })();
     return this.connecting;
   }

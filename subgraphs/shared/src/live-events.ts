@@ -4,7 +4,7 @@ import type { Logger } from "./logger.ts";
 import { parseCursor, readFeed, streamPosition, type EventType, type FeedEvent, type FeedPage } from "./events.ts";
 import { badUserInput } from "./errors.ts";
 import { sees, type Tenant } from "./tenancy.ts";
-import { ListenConnection } from "./listen-connection.ts";
+import type { ListenConnection } from "./listen-connection.ts";
 
 export interface LiveSubscription {
   types: string[];
@@ -48,7 +48,6 @@ export class LiveEvents {
   private subscribers = new Set<Subscriber>();
   /** Every event up to this id has been offered to the live subscribers. */
   private lastId = 0n;
-  private listener: ListenConnection;
   private reading: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -56,19 +55,14 @@ export class LiveEvents {
 
   constructor(
     private pool: pg.Pool,
-    connectionString: string,
+    /** The process's LISTEN connection (shared with the read cache); started by start(). */
+    private listener: ListenConnection,
     private log: Logger,
     /** Subscriptions this process serves at most (a subgraph can be called directly, not only by gateways). */
     readonly maxSubscribers = 10_000,
   ) {
-    this.listener = new ListenConnection({
-      connectionString,
-      channel: "outbox",
-      applicationName: "mes-live-events",
-      onNotify: () => this.wake(),
-      onListening: () => this.wake(), // whatever committed while we were not listening
-      log,
-    });
+    listener.on("outbox", () => this.wake());
+    listener.onListening(() => this.wake()); // whatever committed while we were not listening
   }
 
   async start(): Promise<void> {

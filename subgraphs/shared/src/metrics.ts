@@ -212,6 +212,12 @@ export interface SubgraphMetricSources {
   /** Its feed followers (periodic tasks without status() are skipped). */
   consumers: () => readonly EventConsumer[];
   live: { subscriberCount: number; delivered: number };
+  /** The read cache, when it is on (READ_CACHE_ENTRIES > 0). */
+  readCache?: {
+    entryCount: number;
+    byteCount: number;
+    stats: { hits: number; misses: number; stored: number; invalidated: number; evicted: number; notifications: number; barriers: number };
+  } | null;
 }
 
 // An exact count: the outbox holds a retention window of events (compacted types beyond it).
@@ -268,4 +274,36 @@ export function registerSubgraphMetrics(metrics: ServiceMetrics, s: SubgraphMetr
   metrics.counterFrom("mes_subscription_events_delivered_total", "Events delivered to this service's subscriptions", [], () => [
     [{}, s.live.delivered],
   ]);
+  const cache = s.readCache;
+  if (!cache) return;
+  metrics.counterFrom(
+    "mes_read_cache_requests_total",
+    "Queries the read cache answered (hit) or that ran and were offered to it (miss)",
+    ["result"],
+    () => [
+      [{ result: "hit" }, cache.stats.hits],
+      [{ result: "miss" }, cache.stats.misses],
+    ],
+  );
+  metrics.counterFrom("mes_read_cache_stored_total", "Answers kept by the read cache", [], () => [[{}, cache.stats.stored]]);
+  metrics.counterFrom(
+    "mes_read_cache_invalidations_total",
+    "Cached answers dropped because the database announced a change to what they read",
+    [],
+    () => [[{}, cache.stats.invalidated]],
+  );
+  metrics.counterFrom("mes_read_cache_evictions_total", "Cached answers dropped to stay within READ_CACHE_ENTRIES and READ_CACHE_MB", [], () => [
+    [{}, cache.stats.evicted],
+  ]);
+  metrics.counterFrom("mes_read_cache_change_notifications_total", "Change notifications received from the database (table and tenant)", [], () => [
+    [{}, cache.stats.notifications],
+  ]);
+  metrics.counterFrom(
+    "mes_read_cache_barriers_total",
+    "Barriers sent to be sure every committed change was applied before a cached answer",
+    [],
+    () => [[{}, cache.stats.barriers]],
+  );
+  metrics.gauge("mes_read_cache_entries", "Answers the read cache holds", [], (g) => g.set(cache.entryCount));
+  metrics.gauge("mes_read_cache_bytes", "Size of the answers the read cache holds, in bytes", [], (g) => g.set(cache.byteCount));
 }

@@ -68,6 +68,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   allowAnonymous?: (req: express.Request) => boolean;
   /** Request metrics (and whatever else is registered) served at /metrics as `exposure` says. */
   metrics?: { registry: ServiceMetrics; exposure: MetricsExposure };
+  /** The read cache's route, run after authentication and before Apollo (subgraphs; read-cache-route.ts). */
+  readCache?: express.RequestHandler;
   /** Parse and validation limits (depth, aliases, cost, tokens) for untrusted callers. */
   validationRules?: ValidationRule[];
   maxTokens?: number;
@@ -114,6 +116,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     next();
   });
   app.disable("x-powered-by");
+  // GraphQL answers are POSTs no client revalidates: hashing every body for an ETag is wasted CPU.
+  app.set("etag", false);
   const httpServer = http.createServer(app);
 
   // graphql-ws on the same path, so Apollo Router, Hive Gateway or any graphql-ws client can subscribe.
@@ -137,7 +141,8 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
           const requestId =
             typeof params.requestId === "string" && REQUEST_ID.test(params.requestId) ? params.requestId : requestIdOf(ctx.extra.request);
           const extensions = payload.extensions as { headers?: Record<string, unknown> } | undefined;
-          const token = connectionToken(params) ?? connectionToken(extensions?.headers);
+          // Apollo Router sends the client's headers on the WebSocket upgrade request instead.
+          const token = connectionToken(params) ?? connectionToken(extensions?.headers) ?? requestToken(ctx.extra.request);
           let identity: Identity | null = null;
           let authProblem = 'Authentication is required: send authorization: "Bearer <token>" in the connection parameters';
           if (token) {
@@ -242,8 +247,10 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     "/graphql",
     traced,
     (_req, _res, next) => (opts.requestScope === false ? next() : requestQueries.run({ queries: 0 }, next)),
-    express.json({ limit: opts.bodyLimit }),
+    // The body's bytes are kept (no copy) for the read cache's key.
+    express.json({ limit: opts.bodyLimit, verify: (req, _res, buf) => ((req as { rawBody?: Buffer }).rawBody = buf) }),
     authenticate,
+    ...(opts.readCache ? [opts.readCache] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const requestId = requestIdOf(req);

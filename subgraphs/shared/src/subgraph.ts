@@ -26,6 +26,9 @@ import { ReferenceBook } from "./references/book.ts";
 import { applyReferenceGuard } from "./references/guard.ts";
 import { eventTenantCheck } from "./references/event-tenancy.ts";
 import { withTx } from "./tx.ts";
+import { ListenConnection } from "./listen-connection.ts";
+import { ReadCache } from "./read-cache.ts";
+import { readCachePlugin, readCacheRoute } from "./read-cache-route.ts";
 
 /** What every subgraph request context has: the request, its verified caller, and live events. */
 export interface SubgraphContext extends RequestContext {
@@ -109,6 +112,8 @@ export interface RunningSubgraph<TDb> {
   permissions: PermissionTable;
   /** Its Prometheus registry (served at /metrics as configured). */
   metrics: ServiceMetrics;
+  /** Its read cache; null when READ_CACHE_ENTRIES=0. */
+  readCache: ReadCache | null;
   stop(): Promise<void>;
 }
 
@@ -143,7 +148,9 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   const db = def.createDb(pool);
   const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
   const authenticate = createTokenVerifier(config);
-  const live = new LiveEvents(pool, config.DATABASE_URL, log, config.SUBSCRIPTIONS_MAX);
+  // The process's one LISTEN connection: live events (outbox) and the read cache (mes_changed).
+  const listener = new ListenConnection({ connectionString: config.DATABASE_URL, applicationName: "mes-live-events", log });
+  const live = new LiveEvents(pool, listener, log, config.SUBSCRIPTIONS_MAX);
   try {
     try {
       // The demo data is the demo organization's: row-level security holds the seed to it.
@@ -170,6 +177,14 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
     // Migrated and seeded by now: the tables the book reads are there.
     const book = await ReferenceBook.open(pool, config.REFERENCE_WAIT_MS);
     await checkRowSecurity(pool);
+    const readCache = config.READ_CACHE_ENTRIES
+      ? await ReadCache.open(
+          pool,
+          listener,
+          { maxEntries: config.READ_CACHE_ENTRIES, maxBytes: config.READ_CACHE_MB * 1024 * 1024, clockMs: config.READ_CACHE_CLOCK_MS },
+          log,
+        )
+      : null;
     // Innermost: references are checked after the caller and the input's form (wrapped below).
     const referenceGuard = applyReferenceGuard(schema, book);
     applyInputGuard(schema); // before access rules, which then wrap it: who may call is checked first
@@ -181,7 +196,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
     // Feed followers, once started: each one's health and lag is a readiness check.
     const followers: EventConsumer[] = [];
     const metrics = new ServiceMetrics(def.name);
-    registerSubgraphMetrics(metrics, { pool, poolMax: config.DB_POOL_MAX, queryStats: stats, consumers: () => followers, live });
+    registerSubgraphMetrics(metrics, { pool, poolMax: config.DB_POOL_MAX, queryStats: stats, consumers: () => followers, live, readCache });
     const readiness = async (): Promise<ReadinessReport> => {
       const checks: ReadinessReport["checks"] = followerChecks(followers);
       try {
@@ -213,6 +228,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
         },
       },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
+      ...(readCache ? { readCache: readCacheRoute(readCache, log, metrics) } : {}),
       metrics: { registry: metrics, exposure: metricsExposure(config) },
       plugins: [
         operationCostPlugin({
@@ -222,6 +238,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
           maxListSize: 100,
         }),
         idempotencyPlugin(pool, log),
+        readCachePlugin(),
       ],
     });
     await live.start();
@@ -259,6 +276,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       referenceGuard,
       permissions,
       metrics,
+      readCache,
       // Requests in flight finish first (they may need followers' tables and the pool), then the
       // followers finish the event in hand, then live events and the database go.
       async stop() {

@@ -1,3 +1,4 @@
+import { clockNow } from "./clock.ts";
 import { z } from "zod";
 
 /** zod building blocks for mutation input, with messages a person can act on. */
@@ -42,7 +43,7 @@ export const zDate = z.date({ error: "must be a valid date-time" });
 export const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Whether `at` lies beyond `now` by more than the clock skew: something that cannot have happened yet. */
-export function isInFuture(at: Date, now = new Date()): boolean {
+export function isInFuture(at: Date, now = clockNow()): boolean {
   return at.getTime() > now.getTime() + CLOCK_SKEW_MS;
 }
 

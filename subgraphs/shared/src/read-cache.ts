@@ -1,0 +1,280 @@
+import { createHash, randomBytes } from "node:crypto";
+import type pg from "pg";
+import type { Logger } from "./logger.ts";
+import type { ListenConnection } from "./listen-connection.ts";
+import type { StatementReads } from "./statement-reads.ts";
+
+/**
+ * The subgraph's read cache: whole answers to queries, kept per visibility key (organization,
+ * plants, roles) and dropped when the database says a table they read changed for their tenant.
+ *
+ * - Every committed change to a domain table sends `mes_changed` '<table> <org> <plant>' (the audit
+ *   trigger, prisma/kit.sql), whatever made it. Each answer remembers the tables its SQL named;
+ *   a notification drops the answers of that table whose caller could see the changed row.
+ * - Read-your-writes, here and at every other replica: before an answer is served from the cache,
+ *   a barrier (a NOTIFY on this process's own channel, sent on the LISTEN connection) comes back
+ *   through the same queue; PostgreSQL delivers notifications in commit order, so every change
+ *   committed before the request arrived has been applied by then. Concurrent hits share barriers.
+ * - An answer computed while a change it read committed is not kept (the invalidations seen since
+ *   it started are checked at store); while the LISTEN connection is down nothing is served from
+ *   the cache, and everything is forgotten when it listens again.
+ * - Answers that used the clock (SQL now(), clockNow()) are kept for READ_CACHE_CLOCK_MS at most.
+ * - Answers that read a table that announces no change (the outbox, the audit trail, idempotency
+ *   keys) or that have errors are never kept.
+ */
+export interface ReadCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  /** How long an answer that used the clock is kept. */
+  clockMs: number;
+  /** A barrier that does not come back in time means the cache is not used for that request. */
+  barrierTimeoutMs?: number;
+}
+
+export interface CachedAnswer {
+  body: string;
+}
+
+/** Whose answer an entry is: the caller's organization and plants (null: all of them). */
+export interface EntryTenant {
+  organizationId: string;
+  plantIds: readonly string[] | null;
+}
+
+interface Entry extends EntryTenant {
+  key: string;
+  body: string;
+  tables: string[];
+  expiresAt: number;
+}
+
+interface Notice {
+  seq: number;
+  table: string;
+  organizationId: string;
+  plantId: string;
+}
+
+/** Where a miss started: what the store checks for changes that happened while it was computed. */
+export interface MissTicket {
+  seq: number;
+  epoch: number;
+  startedAt: number;
+}
+
+const RECENT_NOTICES = 4096;
+
+export class ReadCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byTable = new Map<string, Set<Entry>>();
+  private bytes = 0;
+  private seq = 0;
+  private epoch = 0;
+  private recent: Notice[] = [];
+  private readonly barrierChannel = `mes_barrier_${randomBytes(6).toString("hex")}`;
+  private barrierCount = 0;
+  private readonly barrierWaiters = new Map<number, () => void>();
+  private inFlight: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, notifications: 0, barriers: 0 };
+
+  private constructor(
+    private readonly listener: ListenConnection,
+    /** Tables whose changes are announced (mes_audit or mes_changed trigger). */
+    private readonly announcing: ReadonlySet<string>,
+    /** Every table of the database: an identifier that is a table but not announcing spoils an answer. */
+    private readonly tables: ReadonlySet<string>,
+    private readonly opts: ReadCacheOptions,
+    private readonly log: Logger,
+  ) {
+    listener.on("mes_changed", (payload) => this.changed(payload));
+    listener.on(this.barrierChannel, (payload) => this.barrierArrived(Number(payload)));
+    listener.onListening(() => this.clear());
+  }
+
+  /** The cache of a database: which tables announce their changes is read from its triggers. */
+  static async open(pool: pg.Pool, listener: ListenConnection, opts: ReadCacheOptions, log: Logger): Promise<ReadCache> {
+    const { rows } = await pool.query<{ name: string; announcing: boolean }>(
+      `SELECT c.relname AS name,
+              EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname IN ('mes_audit', 'mes_changed')) AS announcing
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm')`,
+    );
+    return new ReadCache(listener, new Set(rows.filter((r) => r.announcing).map((r) => r.name)), new Set(rows.map((r) => r.name)), opts, log);
+  }
+
+  get entryCount(): number {
+    return this.entries.size;
+  }
+
+  get byteCount(): number {
+    return this.bytes;
+  }
+
+  /** The cache key of a request body for callers with this visibility key. */
+  static keyOf(visibility: string, rawBody: Buffer | string): string {
+    return createHash("sha256").update(visibility).update("\u0000").update(rawBody).digest("base64");
+  }
+
+  /**
+   * A fresh answer for the key, or null (then compute it, with `startMiss`, and `store` it). Fresh
+   * means: no change committed before this call touched what it read.
+   */
+  async lookup(key: string): Promise<CachedAnswer | null> {
+    const entry = this.entries.get(key);
+    if (!entry || !this.listener.listening) return null;
+    if (entry.expiresAt <= performance.now()) {
+      this.drop(entry);
+      return null;
+    }
+    try {
+      await this.barrier();
+    } catch (err) {
+      this.log.warn({ err }, "read cache: change notifications did not come back in time; answering without the cache");
+      return null;
+    }
+    if (this.entries.get(key) !== entry) return null;
+    // Most recently used last: eviction takes the first.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.stats.hits += 1;
+    return entry;
+  }
+
+  startMiss(): MissTicket {
+    this.stats.misses += 1;
+    return { seq: this.seq, epoch: this.epoch, startedAt: performance.now() };
+  }
+
+  /** Keeps an answer computed since `ticket`, unless what it read changed meanwhile or it may not be kept. */
+  store(key: string, tenant: EntryTenant, body: string, reads: StatementReads, clockUsed: boolean, ticket: MissTicket): boolean {
+    if (reads.uncacheable || ticket.epoch !== this.epoch || !this.listener.listening) return false;
+    const tables: string[] = [];
+    for (const id of reads.identifiers) {
+      if (!this.tables.has(id)) continue;
+      if (!this.announcing.has(id)) return false;
+      tables.push(id);
+    }
+    if (body.length > this.opts.maxBytes / 8) return false;
+    const entry: Entry = {
+      key,
+      body,
+      tables,
+      organizationId: tenant.organizationId,
+      plantIds: tenant.plantIds,
+      expiresAt: reads.clock || clockUsed ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
+    };
+    if (this.seq > ticket.seq) {
+      // Changes announced while it was computed: keep it only if none could touch it.
+      const first = this.recent[0];
+      if (!first || first.seq > ticket.seq + 1) return false;
+      for (const notice of this.recent) if (notice.seq > ticket.seq && touches(entry, notice)) return false;
+    }
+    const old = this.entries.get(key);
+    if (old) this.drop(old);
+    this.entries.set(key, entry);
+    this.bytes += body.length;
+    for (const t of tables) {
+      const set = this.byTable.get(t) ?? new Set<Entry>();
+      this.byTable.set(t, set);
+      set.add(entry);
+    }
+    this.stats.stored += 1;
+    while (this.entries.size > this.opts.maxEntries || this.bytes > this.opts.maxBytes) {
+      const oldest = this.entries.values().next().value;
+      if (!oldest) break;
+      this.drop(oldest);
+      this.stats.evicted += 1;
+    }
+    return true;
+  }
+
+  private changed(payload: string): void {
+    const [table = "", organizationId = "", plantId = ""] = payload.split(" ");
+    const notice: Notice = { seq: ++this.seq, table, organizationId, plantId };
+    this.stats.notifications += 1;
+    this.recent.push(notice);
+    if (this.recent.length > RECENT_NOTICES * 2) this.recent = this.recent.slice(-RECENT_NOTICES);
+    const set = this.byTable.get(table);
+    if (!set) return;
+    for (const entry of [...set]) {
+      if (!touches(entry, notice)) continue;
+      this.drop(entry);
+      this.stats.invalidated += 1;
+    }
+  }
+
+  private drop(entry: Entry): void {
+    if (this.entries.get(entry.key) !== entry) return;
+    this.entries.delete(entry.key);
+    this.bytes -= entry.body.length;
+    for (const t of entry.tables) this.byTable.get(t)?.delete(entry);
+  }
+
+  /** Forgets everything (listening again: notifications may have been missed meanwhile). */
+  clear(): void {
+    this.epoch += 1;
+    this.entries.clear();
+    this.byTable.clear();
+    this.bytes = 0;
+  }
+
+  /**
+   * Resolves once every change committed before the call has been applied: joins a barrier not yet
+   * sent, or sends the next one after the one in flight (which may have been sent too early).
+   */
+  private barrier(): Promise<void> {
+    if (this.queued) return this.queued;
+    if (!this.inFlight) {
+      this.inFlight = this.sendBarrier().finally(() => {
+        this.inFlight = null;
+      });
+      return this.inFlight;
+    }
+    this.queued = this.inFlight
+      .catch(() => {})
+      .then(() => {
+        this.queued = null;
+        return this.barrier();
+      });
+    return this.queued;
+  }
+
+  private sendBarrier(): Promise<void> {
+    const n = ++this.barrierCount;
+    this.stats.barriers += 1;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.barrierWaiters.delete(n);
+        reject(new Error(`barrier ${n} did not come back within ${this.opts.barrierTimeoutMs ?? 2000} ms`));
+      }, this.opts.barrierTimeoutMs ?? 2000);
+      this.barrierWaiters.set(n, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.listener.notify(this.barrierChannel, String(n)).catch((err: unknown) => {
+        clearTimeout(timer);
+        this.barrierWaiters.delete(n);
+        reject(err);
+      });
+    });
+  }
+
+  private barrierArrived(n: number): void {
+    for (const [k, done] of this.barrierWaiters) {
+      if (k > n) continue;
+      this.barrierWaiters.delete(k);
+      done();
+    }
+  }
+}
+
+/** Whether a change (table, organization, plant; empty = all) could alter what an entry's caller saw. */
+export function touches(
+  entry: EntryTenant & { tables: readonly string[] },
+  notice: { table: string; organizationId: string; plantId: string },
+): boolean {
+  if (!entry.tables.includes(notice.table)) return false;
+  if (notice.organizationId && notice.organizationId !== entry.organizationId) return false;
+  return !notice.plantId || entry.plantIds === null || entry.plantIds.includes(notice.plantId);
+}
