@@ -23,8 +23,9 @@ COPY gateway/package.json ./gateway/
 COPY prisma/package.json ./prisma/
 COPY subgraphs ./subgraphs
 # Only the runtime packages' manifests: test/ and scripts/ are not in this workspace, so neither
-# are their dependencies; --prod leaves out every devDependency. Install scripts are not needed
-# (the Prisma clients come from the build stage).
+# are their dependencies; --prod leaves out every devDependency, among them @mes/db's embedded
+# PostgreSQL (binaries for `pnpm start` and the tests; a plant runs its own server). Install scripts
+# are not needed (the Prisma clients come from the build stage).
 RUN find subgraphs -mindepth 2 -not -path 'subgraphs/*/package.json' -delete \
   && pnpm install --prod --frozen-lockfile --ignore-scripts
 

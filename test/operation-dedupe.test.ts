@@ -20,9 +20,16 @@ const a = viewer("token-of-ann");
 function server() {
   const calls = { query: 0, mutation: 0 };
   const apollo = new ApolloServer<{ identity: Caller | null }>({
-    typeDefs: `type Query { slow(n: Int): Int } type Mutation { bump: Int }`,
+    typeDefs: `type Query { slow(n: Int): Int version: Int } type Mutation { bump: Int }`,
     resolvers: {
       Query: {
+        // What the data said when this execution read it (its snapshot), then slow.
+        version: async () => {
+          calls.query += 1;
+          const seen = calls.mutation;
+          await new Promise((r) => setTimeout(r, 100));
+          return seen;
+        },
         slow: async (_: unknown, a: { n?: number }) => {
           calls.query += 1;
           await new Promise((r) => setTimeout(r, 100));
@@ -48,15 +55,29 @@ function server() {
 }
 
 describe("identical queries in flight at the gateway", () => {
-  it("run once for callers who may see the same (other users of the same plant too), each getting its own copy", async () => {
+  it("share executions between callers who may see the same (other users of the same plant too), each getting its own copy", async () => {
     const { apollo, calls, run } = server();
     await apollo.start();
     const users = [a, viewer("token-of-bob"), viewer("token-of-cem"), viewer("token-of-dora"), a];
     const same = await Promise.all(users.map((u) => run(`query($n: Int) { slow(n: $n) }`, u, { n: 7 })));
-    expect(calls.query).toBe(1);
+    // The first runs; the four that arrived while it ran share the one next execution.
+    expect(calls.query).toBe(2);
     expect(same.map((r) => r.data)).toEqual(Array(5).fill({ slow: 7 }));
     same[0]!.data!.slow = 99;
     expect(same[1]!.data!.slow).toBe(7);
+    await apollo.stop();
+  });
+
+  it("never answer a caller with an execution that began before it arrived (read-your-writes)", async () => {
+    const { apollo, calls, run } = server();
+    await apollo.start();
+    const first = run(`{ version }`, a);
+    await new Promise((r) => setTimeout(r, 20)); // the first execution has read version 0 and is still running
+    calls.mutation += 1; // a write acknowledged (through another gateway) before the next reads are sent
+    const later = await Promise.all([viewer("token-of-bob"), viewer("token-of-cem"), a].map((u) => run(`{ version }`, u)));
+    expect((await first).data).toEqual({ version: 0 });
+    expect(later.map((r) => r.data)).toEqual(Array(3).fill({ version: 1 }));
+    expect(calls.query).toBe(2);
     await apollo.stop();
   });
 

@@ -1,3 +1,4 @@
+// (The subgraphs' read cache is off here: this file measures in-flight sharing at the gateway.)
 // Reads are shared by what decides visibility, not by token: eight viewers of one plant asking the
 // same dashboard at the same moment cost about one execution, and a viewer of another plant or
 // organization asking it at the same moment never gets their answer (the cross-tenant rule for
@@ -16,7 +17,7 @@ let a2: PlantFixture;
 let b1: PlantFixture;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ subgraphConfig: { READ_CACHE_ENTRIES: 0 } });
   actAs({ userId: "vs.a", organizationId: ORG_A, roles: ["ADMIN"] });
   a1 = await createPlant(stack.gatewayUrl, ORG_A, "VA1", 3);
   a2 = await createPlant(stack.gatewayUrl, ORG_A, "VA2", 3);

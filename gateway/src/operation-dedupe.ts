@@ -1,21 +1,22 @@
 import { GraphQLError } from "graphql";
 import type { ApolloServerPlugin, GraphQLResponse } from "@apollo/server";
 import { visibilityKey, type RequestContext } from "@mes/shared";
+import { FreshShare } from "./fresh-share.ts";
 
 type Single = { kind: "single"; singleResult: Record<string, unknown> };
 
 /**
- * Identical queries that arrive while the first is still running are answered with a copy of its
- * result instead of being planned, fetched and shaped again, between callers who may see the same
- * (the visibility key: organization, plants, roles): a plant's dashboards on many screens, signed
- * in as different people, ask the same thing at the same moment. Callers with different keys
- * never share; mutations and subscriptions never do.
+ * Identical queries are answered with a copy of one execution's result instead of being planned,
+ * fetched and shaped again, between callers who may see the same (the visibility key: organization,
+ * plants, roles): a plant's dashboards on many screens, signed in as different people, ask the same
+ * thing at the same moment. Callers with different keys never share; mutations and subscriptions
+ * never do. A caller never gets an execution that began before it arrived (FreshShare), so a read
+ * sent after a write's answer reflects the write (read-your-writes), whichever replica wrote.
  */
 export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
-  const inflight = new Map<string, Promise<Single | null>>();
+  const share = new FreshShare<Single | null>();
   return {
     async requestDidStart() {
-      let key: string | null = null;
       let settle: ((body: Single | null) => void) | null = null;
       return {
         async responseForOperation(ctx): Promise<GraphQLResponse | null> {
@@ -23,22 +24,24 @@ export function inflightQueryDedupe(): ApolloServerPlugin<RequestContext> {
           // No operation when the document's operations cannot be told apart: nothing to share.
           const operation = ctx.operation as typeof ctx.operation | undefined;
           if (operation?.operation !== "query" || !identity) return null;
-          key = JSON.stringify([visibilityKey(identity), ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
-          const running = inflight.get(key);
-          if (running) {
-            const body = await running;
-            if (body)
-              return { http: ctx.response.http, body: { kind: "single", singleResult: structuredClone(body.singleResult) } } as GraphQLResponse;
-            return null; // the first one failed unexpectedly: run this one itself
-          }
-          inflight.set(key, new Promise((resolve) => (settle = resolve)));
-          return null;
+          const key = JSON.stringify([visibilityKey(identity), ctx.source, ctx.operationName ?? null, ctx.request.variables ?? null]);
+          // This request leads when the share calls its work: it executes, and its answer settles the run.
+          let lead: () => void = () => {};
+          const leading = new Promise<"lead">((resolve) => (lead = () => resolve("lead")));
+          const run = share.run(key, () => {
+            lead();
+            return new Promise<Single | null>((resolve) => (settle = resolve));
+          });
+          if ((await Promise.race([leading, run])) === "lead") return null;
+          const body = await run;
+          if (body) return { http: ctx.response.http, body: { kind: "single", singleResult: structuredClone(body.singleResult) } } as GraphQLResponse;
+          return null; // the shared run failed unexpectedly: run this one itself
         },
         async willSendResponse(ctx) {
-          if (!settle || !key) return;
-          inflight.delete(key);
+          if (!settle) return;
           const body = ctx.response.body as unknown as Single;
           settle(body.kind === "single" ? body : null);
+          settle = null;
         },
       };
     },

