@@ -26,6 +26,8 @@ DECLARE
   r jsonb := coalesce(new_row, old_row);
   org uuid := (r->>'organizationId')::uuid;
   plant uuid := CASE WHEN TG_TABLE_NAME = 'Plant' THEN r->>'id' ELSE r->>'plantId' END::uuid;
+  old_org uuid;
+  old_plant uuid;
 BEGIN
   IF TG_OP = 'UPDATE' AND old_row = new_row THEN
     RETURN NULL;
@@ -47,6 +49,11 @@ BEGIN
   IF TG_OP = 'UPDATE' AND TG_NARGS = 0 AND (old_row->>'organizationId' IS DISTINCT FROM new_row->>'organizationId'
       OR old_row->>'plantId' IS DISTINCT FROM new_row->>'plantId') THEN
     PERFORM mes_announce_change(TG_TABLE_NAME, old_row->>'organizationId', old_row->>'plantId');
+  END IF;
+  -- A child row moved to another parent leaves the old parent's tenant too.
+  IF TG_OP = 'UPDATE' AND TG_NARGS = 2 AND old_row->>TG_ARGV[1] IS DISTINCT FROM new_row->>TG_ARGV[1] THEN
+    EXECUTE format('SELECT "organizationId", "plantId" FROM %I WHERE id = $1', TG_ARGV[0]) INTO old_org, old_plant USING (old_row->>TG_ARGV[1])::uuid;
+    PERFORM mes_announce_change(TG_TABLE_NAME, old_org::text, old_plant::text);
   END IF;
   RETURN NULL;
 END $$;

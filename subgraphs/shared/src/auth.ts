@@ -135,8 +135,10 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     if (!parsed.success) throw unauthenticated(`The token lacks required claims: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
     const identity: Identity = {
       userId: parsed.data.sub,
-      organizationId: parsed.data.org,
-      plantIds: parsed.data.plants === "*" ? null : [...new Set(parsed.data.plants)],
+      // UUIDs in one spelling (lower case, as PostgreSQL prints them): tenant checks, visibility
+      // keys and the read cache compare them as strings.
+      organizationId: parsed.data.org.toLowerCase(),
+      plantIds: parsed.data.plants === "*" ? null : [...new Set(parsed.data.plants.map((p) => p.toLowerCase()))],
       roles: [...new Set(parsed.data.roles)],
       token,
       expiresAt: payload.exp ?? null,

@@ -133,7 +133,7 @@ export class ReadCache {
       this.log.warn({ err }, "read cache: change notifications did not come back in time; answering without the cache");
       return null;
     }
-    if (this.entries.get(key) !== entry) return null;
+    if (this.entries.get(key) !== entry || entry.expiresAt <= performance.now()) return null;
     // Most recently used last: eviction takes the first.
     this.entries.delete(key);
     this.entries.set(key, entry);

@@ -119,6 +119,10 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
   // GraphQL answers are POSTs no client revalidates: hashing every body for an ETag is wasted CPU.
   app.set("etag", false);
   const httpServer = http.createServer(app);
+  // Idle keep-alive connections are closed by the client first (undici: 4 s, gateways: 30 s), never
+  // by us just as a client reuses one (that race is an ECONNRESET on a loaded machine).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   // graphql-ws on the same path, so Apollo Router, Hive Gateway or any graphql-ws client can subscribe.
   let wsCleanup: { dispose(): void | Promise<void> } | null = null;
