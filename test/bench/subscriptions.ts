@@ -102,10 +102,14 @@ async function main() {
       const expected = SUBSCRIBERS;
       // Wait until every subscription is registered at the gateway.
       const countersUrl = url.replace(/graphql$/, "subscriptions");
-      for (let t = 0; t < 600; t++) {
+      // Up to 2 min (a busy machine registers 1,000 slowly); events before registration are not
+      // delivered to a subscriber (it starts at the stream's position), so say it when some are missing.
+      for (let t = 0; ; t++) {
         const c = (await (await fetch(countersUrl)).json()) as { active: number; upstreams: number };
-        if (c.active >= SUBSCRIBERS) {
-          say(`${label}: ${c.active} subscribers on ${c.upstreams} upstream subscription(s)`);
+        if (c.active >= SUBSCRIBERS || t >= 2400) {
+          say(
+            `${label}: ${c.active} subscribers${c.active < SUBSCRIBERS ? ` (of ${SUBSCRIBERS}: not all registered in 2 min)` : ""} on ${c.upstreams} upstream subscription(s)`,
+          );
           break;
         }
         await new Promise((r) => setTimeout(r, 50));
@@ -120,7 +124,7 @@ async function main() {
       const sorted = [...latencies].sort((a, b) => a - b);
       say(
         `${label}: ${received} deliveries of ${released.length} events in ${seconds.toFixed(2)} s = ${(received / seconds).toFixed(0)} deliveries/s; ` +
-          `commit->client latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, max ${sorted.at(-1)} ms`,
+          `commit->client latency p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms (target < 50 ms ${pct(sorted, 99) < 50 && received >= want ? "✓" : "✗"}), max ${sorted.at(-1)} ms`,
       );
       for (const d of disposers) d();
       await new Promise((r) => setTimeout(r, 500));
