@@ -115,12 +115,65 @@ interface Extendable {
   $extends(extension: unknown): unknown;
 }
 
+// Scoped clients by base client and tenant: a client extension is built once per tenant, not per
+// request (building one costs more than a lookup through it). Its filter depends on the tenant only.
+const scopedClients = new WeakMap<object, WeakMap<Map<string, ModelTenancy>, Map<string, unknown>>>();
+const SCOPED_CLIENTS_MAX = 1000;
+// What each scoped client filters by, for statements written in SQL (see scopeSql).
+const scopes = new WeakMap<object, { tenant: Tenant; models: Map<string, ModelTenancy> }>();
+
 /**
  * The tenant choke point of a subgraph: a Prisma client that adds the caller's organization and
  * plants to every query's filter and refuses writes into another tenant. Every request's resolvers,
  * loaders and `_entities` lookups use it; only event followers and the demo seed use the raw client.
+ * Callers of one tenant (organization and plants) share one scoped client.
  */
 export function scopedDb<TDb extends Extendable>(db: TDb, tenant: Tenant, models: Map<string, ModelTenancy>): TDb {
+  const key = `${tenant.organizationId}|${tenant.plantIds ? [...tenant.plantIds].sort().join(",") : "*"}`;
+  let byModels = scopedClients.get(db);
+  if (!byModels) {
+    byModels = new WeakMap();
+    scopedClients.set(db, byModels);
+  }
+  let byTenant = byModels.get(models);
+  if (!byTenant) {
+    byTenant = new Map();
+    byModels.set(models, byTenant);
+  }
+  const known = byTenant.get(key);
+  if (known) return known as TDb;
+  if (byTenant.size >= SCOPED_CLIENTS_MAX) byTenant.clear();
+  // The filter keeps its own copy: the caller's tenant object may change after this.
+  const scope: Tenant = { organizationId: tenant.organizationId, plantIds: tenant.plantIds ? [...tenant.plantIds] : null };
+  const scoped = extendWithScope(db, scope, models);
+  scopes.set(scoped, { tenant: scope, models });
+  byTenant.set(key, scoped);
+  return scoped;
+}
+
+/**
+ * The tenant filter of a scoped client for a model, as a SQL condition for a statement written by
+ * hand (raw lookups skip the client's query extension): exactly the rows scopeFilter admits. Its
+ * values are appended to `values` and referred to by position. Only a scopedDb client has one, so
+ * a raw lookup cannot leave the choke point by mistake.
+ */
+export function scopeSql(db: object, model: string, values: unknown[]): string {
+  const scope = scopes.get(db);
+  if (!scope) throw new Error("scopeSql needs a client made by scopedDb (the tenant choke point)");
+  const t = scope.models.get(model);
+  if (!t) throw new Error(`${model} has no tenant columns: look it up through its scoped parent`);
+  values.push(scope.tenant.organizationId);
+  const organization = `"organizationId" = $${values.length}::uuid`;
+  const plants = scope.tenant.plantIds;
+  if (!plants || (!t.isPlant && t.plant === "none")) return organization;
+  values.push([...plants]);
+  const any = `ANY($${values.length}::uuid[])`;
+  if (t.isPlant) return `${organization} AND "id" = ${any}`;
+  if (t.plant === "required") return `${organization} AND "plantId" = ${any}`;
+  return `${organization} AND ("plantId" IS NULL OR "plantId" = ${any})`;
+}
+
+function extendWithScope<TDb extends Extendable>(db: TDb, tenant: Tenant, models: Map<string, ModelTenancy>): TDb {
   return db.$extends({
     query: {
       $allModels: {
