@@ -135,7 +135,7 @@ describe("lookups by business key", () => {
     const { workOrderByNumber, machineByCode } = await mustQuery(
       stack.gatewayUrl,
       `query($n: String!, $p: ID!, $m: String!) {
-        workOrderByNumber(number: $n) { number plant { code } product { code } inspections { id } }
+        workOrderByNumber(number: $n) { number plant { code } product { code } inspections { totalCount items { id } } }
         machineByCode(plantId: $p, code: $m) { code plant { code } }
       }`,
       { n: wo.number, p: LAK.id, m: LAK.machines[0]!.code },
@@ -146,7 +146,7 @@ describe("lookups by business key", () => {
       plant: { code: "LAK" },
       product: { code: LAK.products.find((p) => p.id === wo.productId)!.code },
     });
-    expect(Array.isArray(workOrderByNumber.inspections)).toBe(true);
+    expect(Array.isArray(workOrderByNumber.inspections.items)).toBe(true);
     expect(machineByCode).toEqual({ code: LAK.machines[0]!.code, plant: { code: "LAK" } });
   });
 

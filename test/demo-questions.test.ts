@@ -99,7 +99,7 @@ describe("the README's questions, asked of the demo", () => {
   it("3. traces the finished lot to its raw lots, two levels deep", async () => {
     const { materials } = await ask("WhatWentIntoLot");
     const lot = materials.items
-      .flatMap((m: { lots: { lotNumber: string }[] }) => m.lots)
+      .flatMap((m: { lots: { items: { lotNumber: string }[] } }) => m.lots.items)
       .find((l: { lotNumber: string }) => l.lotNumber === "LAK-HUB-6204-P001");
     expect(lot, "the finished lot the README names").toBeDefined();
     expect(lot.producedBy).not.toBeNull();

@@ -127,8 +127,8 @@ describe("the federated graph end to end", () => {
         number status quantity
         product { code billOfMaterials { quantityPer material { code onHand reorderPoint } } }
         operations { sequence name machine { code } workCenter { code machines { code state } plant { name currentShift { name } } } }
-        inspections { result inspector }
-        ncrs { number severity status material { code } }
+        inspections { totalCount items { result inspector } }
+        ncrs { totalCount items { number severity status material { code } } }
       }
     }`,
       { id: wo.id },
@@ -149,8 +149,8 @@ describe("the federated graph end to end", () => {
           plant: { name: "Test Plant", currentShift: { name: "All day" } },
         },
       })),
-      inspections: [{ result: "FAIL", inspector: "QA" }],
-      ncrs: [{ number: "NCR-1", severity: "MAJOR", status: "OPEN", material: { code: "STL-20" } }],
+      inspections: { totalCount: 1, items: [{ result: "FAIL", inspector: "QA" }] },
+      ncrs: { totalCount: 1, items: [{ number: "NCR-1", severity: "MAJOR", status: "OPEN", material: { code: "STL-20" } }] },
     });
   });
 
@@ -184,7 +184,7 @@ describe("the federated graph end to end", () => {
       await seeded.subgraphs.inventory.consumers[0]!.drain();
       const orders = await mustQuery(
         seeded.gatewayUrl,
-        `{ workOrders(filter: { status: [RELEASED, IN_PROGRESS, ON_HOLD, CLOSED] }, limit: 100) {
+        `{ workOrders(status: [RELEASED, IN_PROGRESS, ON_HOLD, CLOSED], limit: 100) {
         items { status startedAt reservations { quantity } } } }`,
         {},
         demoAdmin,

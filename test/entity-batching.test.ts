@@ -7,6 +7,9 @@ import { graphql } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { PLANT_DASHBOARD, WORK_ORDER_DETAIL } from "./support/dashboard-queries.ts";
 
+// SQL per request is what this file measures: every request runs (the read cache would answer repeats).
+const UNCACHED = { READ_CACHE_ENTRIES: 0 };
+
 // A gateway resolves references in one `_entities` call per subgraph and type. The subgraph must
 // answer N references with a constant number of SQL queries, not one per reference.
 let stack: TestStack;
@@ -23,7 +26,7 @@ const capture = new Writable({
 });
 
 beforeAll(async () => {
-  stack = await startTestStack({ seed: true, log: pino({ level: "info" }, capture) });
+  stack = await startTestStack({ seed: true, log: pino({ level: "info" }, capture), subgraphConfig: UNCACHED });
 });
 afterAll(async () => stack?.stop());
 
@@ -42,7 +45,13 @@ const cases = [
     fields: "code routing { sequence } billOfMaterials { quantityPer }",
     queries: 3,
   },
-  { subgraph: "inventory", typename: "Material", ids: demo.materials.map((m) => m.id), fields: "code onHand lots { lotNumber onHand }", queries: 4 },
+  {
+    subgraph: "inventory",
+    typename: "Material",
+    ids: demo.materials.map((m) => m.id),
+    fields: "code onHand lots { items { lotNumber onHand } }",
+    queries: 4,
+  },
   { subgraph: "inventory", typename: "Lot", ids: plant.lots.map((l) => l.id), fields: "lotNumber onHand material { code }", queries: 3 },
   {
     subgraph: "equipment",
@@ -56,7 +65,7 @@ const cases = [
     subgraph: "quality",
     typename: "WorkOrder",
     ids: plant.workOrders.map((w) => w.id),
-    fields: "inspections { result plan { code } } ncrs { number }",
+    fields: "inspections { totalCount items { result plan { code } } } ncrs { totalCount items { number } }",
     queries: 3,
   },
   { subgraph: "quality", typename: "Ncr", ids: plant.ncrs.map((n) => n.id), fields: "number status inspection { result }", queries: 2 },
@@ -123,13 +132,20 @@ describe("fields with their own arguments are batched too", () => {
     const requestId = randomUUID();
     const res = await graphql(
       running.url,
-      `{ machines(limit: 40) { totalCount items { code statusHistory(limit: 3) { state } downtimes(from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { durationMinutes } } } }`,
+      `{ machines(limit: 40) { totalCount items { code statusHistory(limit: 3) { totalCount items { state } } downtimes(from: "2020-01-01T00:00:00Z", to: "2030-01-01T00:00:00Z") { totalCount items { durationMinutes } } } } }`,
       undefined,
       { "x-request-id": requestId },
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.machines.items.length).toBe(39);
-    expect(res.data!.machines.items.every((m: { statusHistory: unknown[] }) => m.statusHistory.length >= 1)).toBe(true);
+    type HistoryPages = { statusHistory: { totalCount: number; items: unknown[] }; downtimes: { totalCount: number; items: unknown[] } };
+    const machines = res.data!.machines.items as HistoryPages[];
+    expect(machines.every((m) => m.statusHistory.items.length >= 1)).toBe(true);
+    // Each machine's page holds its newest rows and the total of all of them.
+    for (const m of machines) {
+      expect(m.statusHistory.items.length).toBe(Math.min(3, m.statusHistory.totalCount));
+      expect(m.downtimes.items.length).toBe(Math.min(25, m.downtimes.totalCount));
+    }
     const line = logLines.find((l) => l.requestId === requestId && l.msg === "graphql request");
     // machines, count, status history, downtime
     expect(line!.sqlQueries).toBe(4);
@@ -172,5 +188,18 @@ describe("the dashboard and detail page through the gateway", () => {
     // production: order, operations, product, history; inventory: moves (cost and transactions);
     // quality: inspections, NCRs; equipment: machines.
     expect(counts).toEqual({ production: 4, inventory: 1, quality: 2, equipment: 1 });
+  });
+
+  it("answers nested pages of a page of work orders with one statement per nested list, however many orders", async () => {
+    const query = `query($n: Int) { workOrders(limit: $n) { items { number
+      history(limit: 2) { totalCount items { to } }
+      operations { productionLogs(limit: 2) { totalCount items { goodQuantity } } problems { totalCount } }
+      inspections(limit: 2) { totalCount items { result } } ncrs(limit: 2) { totalCount } } } }`;
+    const one = await sqlPerSubgraph(query, { n: 1 });
+    const many = await sqlPerSubgraph(query, { n: 50 });
+    expect(many.data.workOrders.items.length).toBeGreaterThan(20);
+    // production: orders, count, operations, history, logs, problems; quality: inspections, NCRs.
+    expect(many.counts).toEqual({ production: 6, quality: 2 });
+    expect(one.counts).toEqual(many.counts);
   });
 });

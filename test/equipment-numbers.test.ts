@@ -48,12 +48,13 @@ const setState = (machineId: string, state: string, reasonCode?: string, note?: 
 async function downtimesOf(machineId: string): Promise<DowntimeRow[]> {
   const { machine } = await mustQuery(
     url,
-    `query($id: ID!) { machine(id: $id) { downtimes(limit: 1000) { startedAt endedAt note reason { code kind } } } }`,
+    `query($id: ID!) { machine(id: $id) { downtimes(limit: 100) { hasMore items { startedAt endedAt note reason { code kind } } } } }`,
     {
       id: machineId,
     },
   );
-  return (machine.downtimes as DowntimeRow[]).slice().reverse(); // oldest first
+  expect(machine.downtimes.hasMore).toBe(false); // every downtime of the machine is on this page
+  return (machine.downtimes.items as DowntimeRow[]).slice().reverse(); // oldest first
 }
 
 /** Each record ends no later than the next one starts; only the last may be open. */
@@ -223,8 +224,11 @@ describe("checkPmSchedules never acts on time to come", () => {
     const withinSkew = await check(new Date(Date.now() + 4 * 60_000).toISOString());
     expect(withinSkew.data!.checkPmSchedules).toEqual([]);
     const ordersOf = async () =>
-      (await mustQuery(url, `query($id: ID!) { machine(id: $id) { maintenanceOrders { number schedule { id generation } } } }`, { id: machine }))
-        .machine.maintenanceOrders as { schedule: { id: string; generation: number } | null }[];
+      (
+        await mustQuery(url, `query($id: ID!) { machine(id: $id) { maintenanceOrders { items { number schedule { id generation } } } } }`, {
+          id: machine,
+        })
+      ).machine.maintenanceOrders.items as { schedule: { id: string; generation: number } | null }[];
     expect((await ordersOf()).filter((o) => o.schedule?.id === pm.id)).toEqual([]);
 
     await new Promise((r) => setTimeout(r, 7500));

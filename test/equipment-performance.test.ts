@@ -134,13 +134,13 @@ describe("downtime and reliability", () => {
     await mustQuery(url, `mutation($m: ID!) { setMachineState(machineId: $m, state: RUNNING) { state } }`, { m: machine });
     const { machine: m } = await mustQuery(
       url,
-      `query($id: ID!) { machine(id: $id) { state downtimes(limit: 1) { endedAt note reason { code } } statusHistory(limit: 2) { state endedAt } } }`,
+      `query($id: ID!) { machine(id: $id) { state downtimes(limit: 1) { items { endedAt note reason { code } } } statusHistory(limit: 2) { items { state endedAt } } } }`,
       { id: machine },
     );
     expect(m.state).toBe("RUNNING");
-    expect(m.downtimes[0]).toMatchObject({ note: "spindle noise", reason: { code: "MECH" } });
-    expect(m.downtimes[0].endedAt).not.toBeNull();
-    expect(m.statusHistory.map((h: { state: string }) => h.state)).toEqual(["RUNNING", "DOWN"]);
+    expect(m.downtimes.items[0]).toMatchObject({ note: "spindle noise", reason: { code: "MECH" } });
+    expect(m.downtimes.items[0].endedAt).not.toBeNull();
+    expect(m.statusHistory.items.map((h: { state: string }) => h.state)).toEqual(["RUNNING", "DOWN"]);
     const { rows } = await stack.subgraphs.equipment.pool.query(
       `SELECT payload->>'to' AS "to" FROM "OutboxEvent" WHERE type = 'MachineStatusChanged' AND "aggregateId" = $1 ORDER BY id`,
       [machine],

@@ -91,14 +91,14 @@ describe("subscriptions through the gateway", () => {
 
     const sub = await subscribe(
       gatewayClient(),
-      `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { to workOrder { number materialCost inspections { result } } } }`,
+      `subscription($w: ID) { workOrderStatusChanged(workOrderId: $w) { to workOrder { number materialCost inspections { items { result } } } } }`,
       { w: wo.id },
     );
     await waitUntil(() => stack.subgraphs.production.live.subscriberCount >= 1);
     await mustQuery(url, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: wo.id });
     const [event] = await sub.waitFor(1);
     expect(event).toEqual({
-      workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: [{ result: "PASS" }] } },
+      workOrderStatusChanged: { to: "RELEASED", workOrder: { number: "WO-GWS-1", materialCost: 10, inspections: { items: [{ result: "PASS" }] } } },
     });
     await sub.stop();
   });

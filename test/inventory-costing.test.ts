@@ -137,10 +137,10 @@ describe("costing a controller can reconcile", () => {
 
     const q = `query($p: ID!, $steel: ID!, $oil: ID!) {
       stockValuation(plantId: $p) { totalValue totalCount items { material { code } quantity value unitCost } }
-      locations(plantId: $p) { code stockValue stock { material { code } quantity value } }
+      locations(plantId: $p) { code stockValue stock { totalCount items { material { code } quantity value } } }
       oil: costLayers(materialId: $oil, plantId: $p) { items { remainingQuantity remainingValue unitCost } }
       steel: costLayers(materialId: $steel, plantId: $p) { items { remainingQuantity remainingValue unitCost } }
-      stockTransactions(filter: { plantId: $p }, limit: 100) { totalCount items { type totalCost } }
+      stockTransactions(plantId: $p, limit: 100) { totalCount items { type totalCost } }
     }`;
     const books = await mustQuery(url, q, { p: plant.plantId, steel, oil });
     // Steel: 62 left (50 + 10 + 2 of S2) worth 162.50 + 32.50 + 6.50 = 201.50.
@@ -164,7 +164,7 @@ describe("costing a controller can reconcile", () => {
     const byCode = Object.fromEntries(books.locations.map((l: { code: string; stockValue: number }) => [l.code, l.stockValue]));
     expect(byCode).toEqual({ LS: 97.5, WH: 401.5 });
     const lineSideRows = books.locations.find((l: { code: string }) => l.code === "LS").stock;
-    expect(lineSideRows).toEqual([{ material: { code: "CST-STEEL" }, quantity: 30, value: 97.5 }]);
+    expect(lineSideRows).toEqual({ totalCount: 1, items: [{ material: { code: "CST-STEEL" }, quantity: 30, value: 97.5 }] });
 
     // The ledger: receipts + returns - issues - scrap + adjustments + settlements = stock value, to the cent.
     expect(books.stockTransactions.totalCount).toBe(books.stockTransactions.items.length);
@@ -247,15 +247,15 @@ describe("genealogy net of returns", () => {
     const lots = await mustQuery(
       url,
       `query($returned: ID!, $partial: ID!, $w: ID!) {
-        returned: lot(id: $returned) { consumedBy { number } descendants { lot { lotNumber } } }
-        partial: lot(id: $partial) { consumedBy { number } descendants { depth lot { lotNumber } } }
-        workOrder(id: $w) { consumedLots { lotNumber } materialTransactions { type quantity lot { lotNumber } } }
+        returned: lot(id: $returned) { consumedBy { totalCount items { number } } descendants { lot { lotNumber } } }
+        partial: lot(id: $partial) { consumedBy { totalCount items { number } } descendants { depth lot { lotNumber } } }
+        workOrder(id: $w) { consumedLots { lotNumber } materialTransactions(limit: 100) { items { type quantity lot { lotNumber } } } }
       }`,
       { returned: ore2, partial: flux1, w: woIngot.id },
     );
-    expect(lots.returned).toEqual({ consumedBy: [], descendants: [] });
+    expect(lots.returned).toEqual({ consumedBy: { totalCount: 0, items: [] }, descendants: [] });
     expect(lots.partial).toEqual({
-      consumedBy: [{ number: "WO-GNR-1" }],
+      consumedBy: { totalCount: 1, items: [{ number: "WO-GNR-1" }] },
       descendants: [
         { depth: 1, lot: { lotNumber: "GNR-INGOT-1" } },
         { depth: 2, lot: { lotNumber: "GNR-BAR-1" } },
@@ -264,7 +264,7 @@ describe("genealogy net of returns", () => {
     });
     expect(lots.workOrder.consumedLots).toEqual([{ lotNumber: "GNR-ORE-1" }, { lotNumber: "GNR-FLUX-1" }]);
     // The partial return's net quantity: 10 issued, 4 back = 6 consumed.
-    const flux1Net = (lots.workOrder.materialTransactions as { quantity: number; lot: { lotNumber: string } }[])
+    const flux1Net = (lots.workOrder.materialTransactions.items as { quantity: number; lot: { lotNumber: string } }[])
       .filter((t) => t.lot.lotNumber === "GNR-FLUX-1")
       .reduce((acc, t) => acc + t.quantity, 0);
     expect(flux1Net).toBe(-6);

@@ -90,17 +90,19 @@ describe("FIFO costing", () => {
 
     const { workOrder } = await mustQuery(
       url,
-      `query($id: ID!) { workOrder(id: $id) { number materialCost materialTransactions { type quantity } consumedLots { lotNumber } } }`,
+      `query($id: ID!) { workOrder(id: $id) { number materialCost materialTransactions { items { type quantity } } consumedLots { lotNumber } } }`,
       { id: wo.id },
     );
     expect(workOrder).toEqual({
       number: "WO-FIFO",
       materialCost: 330,
-      materialTransactions: [
-        { type: "ISSUE", quantity: -100 },
-        { type: "ISSUE", quantity: -50 },
-        { type: "RETURN", quantity: 10 },
-      ],
+      materialTransactions: {
+        items: [
+          { type: "ISSUE", quantity: -100 },
+          { type: "ISSUE", quantity: -50 },
+          { type: "RETURN", quantity: 10 },
+        ],
+      },
       consumedLots: [{ lotNumber: "FIFO-L1" }, { lotNumber: "FIFO-L2" }],
     });
     // The next issue starts where the layers left off: 50 left at 3.25, then the returned 10 at 3.25.
@@ -161,11 +163,11 @@ describe("stock never goes negative", () => {
       i: { materialId: seal, lotId: lot, locationId: lineSide, quantity: 26, reason: "x" },
     });
     expect(over.errors![0]!.message).toBe("Only 25 EA of lot MOVE-L1 is at LS; 26 cannot be taken out");
-    const { material: m } = await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand stock { quantity location { code } } } }`, {
+    const { material: m } = await mustQuery(url, `query($id: ID!) { material(id: $id) { onHand stock { items { quantity location { code } } } } }`, {
       id: seal,
     });
     expect(m.onHand).toBe(97);
-    expect(m.stock.map((s: { quantity: number; location: { code: string } }) => `${s.location.code}:${s.quantity}`).sort()).toEqual([
+    expect(m.stock.items.map((s: { quantity: number; location: { code: string } }) => `${s.location.code}:${s.quantity}`).sort()).toEqual([
       "LS:25",
       "WH:72",
     ]);
@@ -184,10 +186,10 @@ describe("low stock alerts", () => {
     const alerts = await events("LowStockAlert", paint);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ code: "LOW-PAINT", severity: "BELOW_REORDER_POINT", available: "90", reorderPoint: "100", safetyStock: "40" });
-    const { stockAlerts } = await mustQuery(url, `query($p: ID!) { stockAlerts(plantId: $p) { severity available material { code } } }`, {
+    const { stockAlerts } = await mustQuery(url, `query($p: ID!) { stockAlerts(plantId: $p) { items { severity available material { code } } } }`, {
       p: plant.plantId,
     });
-    expect(stockAlerts).toContainEqual({ severity: "BELOW_REORDER_POINT", available: 70, material: { code: "LOW-PAINT" } });
+    expect(stockAlerts.items).toContainEqual({ severity: "BELOW_REORDER_POINT", available: 70, material: { code: "LOW-PAINT" } });
 
     await mustIssue(paint, wo.id, 40); // 30 left: below safety stock, still the same alert
     expect(await events("LowStockAlert", paint)).toHaveLength(1);
@@ -303,11 +305,11 @@ describe("lot genealogy", () => {
     // The recall query: everything made from the steel lot.
     const recall = await mustQuery(
       url,
-      `query($id: ID!) { lot(id: $id) { consumedBy { number } descendants { depth lot { lotNumber } workOrder { number } } } }`,
+      `query($id: ID!) { lot(id: $id) { consumedBy { items { number } } descendants { depth lot { lotNumber } workOrder { number } } } }`,
       { id: steelLot },
     );
     expect(recall.lot).toEqual({
-      consumedBy: [{ number: "WO-GEN-FRAME" }],
+      consumedBy: { items: [{ number: "WO-GEN-FRAME" }] },
       descendants: [
         { depth: 1, lot: { lotNumber: "GEN-F-1" }, workOrder: { number: "WO-GEN-FRAME" } },
         { depth: 2, lot: { lotNumber: "GEN-U-1" }, workOrder: { number: "WO-GEN-UNIT" } },

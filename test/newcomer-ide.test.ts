@@ -134,7 +134,7 @@ it("goes from `pnpm start` to a live subscription in the IDE, signing in exactly
   };
   const subscriptionsUrl = gatewayUrl.replace(/\/graphql$/, "/subscriptions");
   await expect.poll(async () => JSON.stringify(await (await fetch(subscriptionsUrl)).json()), { timeout: 15_000 }).toMatch(/"upstreams"\s*:\s*[1-9]/);
-  const planned = await call("{ workOrders(filter: { status: [PLANNED] }, limit: 1) { items { id number } } }");
+  const planned = await call("{ workOrders(status: [PLANNED], limit: 1) { items { id number } } }");
   const order = planned.data.workOrders.items[0] as { id: string; number: string };
   const released = await call(`mutation { releaseWorkOrder(id: "${order.id}", reason: "newcomer test") { status } }`);
   expect(released.errors).toBeUndefined();

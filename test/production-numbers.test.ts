@@ -263,16 +263,19 @@ describe("shift attribution of production logs", () => {
         i: { operationId: op, goodQuantity: good, scrapQuantity: scrap, loggedAt, ...(shiftId ? { shiftId } : {}) },
       });
     }
-    const q = `query($id: ID!) { shift(id: $id) { producedQuantity scrappedQuantity productionLogs { goodQuantity loggedAt } } }`;
+    const q = `query($id: ID!) { shift(id: $id) { producedQuantity scrappedQuantity productionLogs { totalCount items { goodQuantity loggedAt } } } }`;
     const dayTotals = (await mustQuery(url, q, { id: day.id })).shift;
     expect(dayTotals).toEqual({
       producedQuantity: 180,
       scrappedQuantity: 3,
-      productionLogs: [
-        { goodQuantity: 100, loggedAt: "2026-01-20T10:00:00.000Z" },
-        { goodQuantity: 30, loggedAt: "2026-01-20T12:00:00.000Z" },
-        { goodQuantity: 50, loggedAt: "2026-01-20T13:05:00.000Z" },
-      ],
+      productionLogs: {
+        totalCount: 3,
+        items: [
+          { goodQuantity: 100, loggedAt: "2026-01-20T10:00:00.000Z" },
+          { goodQuantity: 30, loggedAt: "2026-01-20T12:00:00.000Z" },
+          { goodQuantity: 50, loggedAt: "2026-01-20T13:05:00.000Z" },
+        ],
+      },
     });
     const lateTotals = (await mustQuery(url, q, { id: late.id })).shift;
     expect(lateTotals).toMatchObject({ producedQuantity: 27, scrappedQuantity: 1 });

@@ -125,7 +125,7 @@ describe("inspections and NCRs", () => {
     await stack.subgraphs.inventory.consumers[1]!.drain();
     const stock = await mustQuery(
       url,
-      `query($l: ID!) { lot(id: $l) { onHand status holdReason } stockTransactions(filter: { lotId: $l, type: [SCRAP] }) { items { quantity totalCost reason actor } } }`,
+      `query($l: ID!) { lot(id: $l) { onHand status holdReason } stockTransactions(lotId: $l, type: [SCRAP]) { items { quantity totalCost reason actor } } }`,
       { l: lotId },
     );
     expect(stock.lot).toEqual({ onHand: 42, status: "ON_HOLD", holdReason: `${ncr.number}: IP-QA-1 failed: Bore` });

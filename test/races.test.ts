@@ -206,7 +206,7 @@ describe("production: work-order and operation moves under racing calls", () => 
   const operation = async () => {
     const { workOrder } = await mustQuery(
       url,
-      `query($id: ID!) { workOrder(id: $id) { status history { to } operations { id status startedAt pauseReason pausedBy pausedAt machine { id } } } }`,
+      `query($id: ID!) { workOrder(id: $id) { status history { items { to } } operations { id status startedAt pauseReason pausedBy pausedAt machine { id } } } }`,
       { id: workOrderId },
     );
     return { workOrder, op: workOrder.operations[0] };
@@ -223,7 +223,7 @@ describe("production: work-order and operation moves under racing calls", () => 
     oneWins(await race(`mutation($id: ID!) { releaseWorkOrder(id: $id) { status } }`, () => ({ id: workOrderId })));
     const started = oneWins(await race(`mutation($id: ID!) { startOperation(id: $id) { status startedAt } }`, () => ({ id: operationId })));
     const { workOrder, op } = await operation();
-    expect(workOrder.history.map((t: { to: string }) => t.to)).toEqual(["RELEASED", "IN_PROGRESS"]);
+    expect(workOrder.history.items.map((t: { to: string }) => t.to)).toEqual(["RELEASED", "IN_PROGRESS"]);
     expect(op.startedAt).toBe(started.data.startOperation.startedAt);
   });
 
@@ -294,9 +294,12 @@ describe("equipment: machine states and maintenance orders under racing calls", 
       await race(`mutation($m: ID!) { setMachineState(machineId: $m, state: RUNNING) { state stateSince } }`, () => ({ m: machineId })),
     );
     expect(new Set(answers.map((a) => JSON.stringify(a.setMachineState))).size).toBe(1);
-    const { machine } = await mustQuery(url, `query($m: ID!) { machine(id: $m) { stateSince statusHistory { state } } }`, { m: machineId });
+    const { machine } = await mustQuery(url, `query($m: ID!) { machine(id: $m) { stateSince statusHistory { hasMore items { state } } } }`, {
+      m: machineId,
+    });
     expect(machine.stateSince).toBe(answers[0]!.setMachineState.stateSince);
-    expect(machine.statusHistory.filter((h: { state: string }) => h.state === "RUNNING")).toHaveLength(1);
+    expect(machine.statusHistory.hasMore).toBe(false);
+    expect(machine.statusHistory.items.filter((h: { state: string }) => h.state === "RUNNING")).toHaveLength(1);
   });
 
   it("checkPmSchedules makes one order of 15 racing checks; completeMaintenanceOrder lets one of 15 through, as its token's user", async () => {

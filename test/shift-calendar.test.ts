@@ -11,6 +11,7 @@ import { closeAdminPools, knownReferences } from "./support/admin.ts";
 const ORG = "4a6b8c0d-2e4f-4a1b-9c3d-5e7f9a1b3c5d";
 actAs({ organizationId: ORG });
 const PLANT = "6c8d0e2f-4a6b-4c8d-8e0f-2a4b6c8d0e2f";
+const OTHER_PLANT = "6c8d0e2f-4a6b-4c8d-8e0f-2a4b6c8d0e30";
 let running: RunningSubgraph<unknown>;
 let dbs: Awaited<ReturnType<typeof createTestDatabases>>;
 
@@ -20,6 +21,7 @@ beforeAll(async () => {
   // The plant and work center these tests name, as the copy of the equipment's reference data would hold them.
   await knownReferences(running.pool, [
     { kind: "Plant", id: PLANT, organizationId: ORG },
+    { kind: "Plant", id: OTHER_PLANT, organizationId: ORG },
     { kind: "WorkCenter", id: "7a7a7a7a-1b1b-4c2c-8d3d-4e4e4e4e4e4e", organizationId: ORG, plantId: PLANT },
   ]);
 });
@@ -159,10 +161,14 @@ describe("handovers", () => {
       { s: shiftAt.id },
       await bearer({ userId: "sup.sara", organizationId: ORG }),
     );
-    const pending = await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id notes openIssues createdBy } }`);
-    expect(pending.unacknowledgedHandovers).toEqual([
-      { id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" },
-    ]);
+    const pending = await mustQuery(
+      running.url,
+      `{ unacknowledgedHandovers(plantId: "${PLANT}") { totalCount items { id notes openIssues createdBy } } }`,
+    );
+    expect(pending.unacknowledgedHandovers).toEqual({
+      totalCount: 1,
+      items: [{ id: logHandover.id, notes: "Line 2 slow, watch the feeder", openIssues: ["Feeder jam on line 2"], createdBy: "sup.sara" }],
+    });
     const ack = await mustQuery(
       running.url,
       `mutation($id: ID!) { acknowledgeHandover(id: $id) { acknowledgedBy } }`,
@@ -178,6 +184,61 @@ describe("handovers", () => {
     );
     expect(again.errors![0]!.extensions!.code).toBe("CONFLICT");
     expect(again.errors![0]!.message).toBe(`Handover ${logHandover.id} was already acknowledged by sup.nick`);
-    expect((await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { id } }`)).unacknowledgedHandovers).toEqual([]);
+    expect(
+      (await mustQuery(running.url, `{ unacknowledgedHandovers(plantId: "${PLANT}") { totalCount items { id } } }`)).unacknowledgedHandovers,
+    ).toEqual({
+      totalCount: 0,
+      items: [],
+    });
+  });
+});
+
+describe("lists over every plant (issue 17)", () => {
+  it("shiftPatterns and crews span every plant without plantId, by start time and by name", async () => {
+    await mustQuery(running.url, `mutation($i: CreateShiftPatternInput!) { createShiftPattern(input: $i) { id } }`, {
+      i: { plantId: OTHER_PLANT, name: "Dawn", timeZone: "Europe/Berlin", startTime: "04:00", durationMinutes: 480, breaks: [] },
+    });
+    for (const [plantId, name] of [
+      [PLANT, "Blue"],
+      [OTHER_PLANT, "Amber"],
+    ]) {
+      await mustQuery(running.url, `mutation($i: CreateCrewInput!) { createCrew(input: $i) { id } }`, {
+        i: { plantId, name, members: [{ personId: `p-${name}`, displayName: name, role: "Operator" }] },
+      });
+    }
+    const all = await mustQuery(running.url, `{ shiftPatterns { name startTime plant { id } } crews { name } }`);
+    expect(all.shiftPatterns[0]).toEqual({ name: "Dawn", startTime: "04:00", plant: { id: OTHER_PLANT } }); // earliest local start
+    expect(new Set(all.shiftPatterns.map((p: { plant: { id: string } }) => p.plant.id))).toEqual(new Set([PLANT, OTHER_PLANT]));
+    expect(all.crews.map((c: { name: string }) => c.name)).toEqual(["Amber", "Blue"]);
+    const one = await mustQuery(running.url, `query($p: ID) { shiftPatterns(plantId: $p) { name } crews(plantId: $p) { name } }`, { p: OTHER_PLANT });
+    expect(one).toEqual({ shiftPatterns: [{ name: "Dawn" }], crews: [{ name: "Amber" }] });
+  });
+
+  it("unacknowledgedHandovers is a page over every plant, filtered by logged at and sorted by orderBy", async () => {
+    const patternId = await pattern("Pager", "Europe/Berlin", "10:00");
+    const [shift] = await generate(patternId, "2026-04-01", "2026-04-01");
+    const { shiftAt } = await mustQuery(running.url, `query { shiftAt(plantId: "${PLANT}", at: "${shift!.startsAt}") { id } }`);
+    const before = new Date(Date.now() - 1000).toISOString();
+    for (const notes of ["first", "second"]) {
+      await mustQuery(running.url, `mutation($s: ID!, $n: String!) { logHandover(input: { shiftId: $s, notes: $n, openIssues: [] }) { id } }`, {
+        s: shiftAt.id,
+        n: notes,
+      });
+    }
+    const q = `query($p: ID, $f: DateTime, $t: DateTime, $o: HandoverOrder, $l: Int) {
+      unacknowledgedHandovers(plantId: $p, from: $f, to: $t, orderBy: $o, limit: $l) { totalCount hasMore items { notes } } }`;
+    expect((await mustQuery(running.url, q, { f: before })).unacknowledgedHandovers).toEqual({
+      totalCount: 2,
+      hasMore: false,
+      items: [{ notes: "first" }, { notes: "second" }],
+    });
+    expect((await mustQuery(running.url, q, { f: before, o: { field: "CREATED_AT", direction: "DESC" }, l: 1 })).unacknowledgedHandovers).toEqual({
+      totalCount: 2,
+      hasMore: true,
+      items: [{ notes: "second" }],
+    });
+    expect((await mustQuery(running.url, q, { p: OTHER_PLANT })).unacknowledgedHandovers.totalCount).toBe(0);
+    const reversed = await graphql(running.url, q, { t: before, f: before });
+    expect(reversed.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ field: "to" }] });
   });
 });

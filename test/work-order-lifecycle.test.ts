@@ -63,8 +63,8 @@ describe("work order lifecycle", () => {
     await act(`mutation($id: ID!) { completeWorkOrder(id: $id) { status } }`, { id: wo.id }, "super.sam");
     const closed = await act(
       `mutation($id: ID!) { closeWorkOrder(id: $id, reason: "booked") { status allowedTransitions goodQuantity scrapQuantity
-      operations { sequence status goodQuantity scrapQuantity progress productionLogs { goodQuantity scrapQuantity loggedBy } }
-      history { from to actor reason } } }`,
+      operations { sequence status goodQuantity scrapQuantity progress productionLogs { totalCount items { goodQuantity scrapQuantity loggedBy } } }
+      history { totalCount items { from to actor reason } } } }`,
       { id: wo.id },
       "super.sam",
     );
@@ -81,7 +81,7 @@ describe("work order lifecycle", () => {
           goodQuantity: 98,
           scrapQuantity: 2,
           progress: 1,
-          productionLogs: [{ goodQuantity: 98, scrapQuantity: 2, loggedBy: "op.olga" }],
+          productionLogs: { totalCount: 1, items: [{ goodQuantity: 98, scrapQuantity: 2, loggedBy: "op.olga" }] },
         },
         {
           sequence: 20,
@@ -89,15 +89,18 @@ describe("work order lifecycle", () => {
           goodQuantity: 97,
           scrapQuantity: 1,
           progress: 1,
-          productionLogs: [{ goodQuantity: 97, scrapQuantity: 1, loggedBy: "op.olga" }],
+          productionLogs: { totalCount: 1, items: [{ goodQuantity: 97, scrapQuantity: 1, loggedBy: "op.olga" }] },
         },
       ],
-      history: [
-        { from: "PLANNED", to: "RELEASED", actor: "planner.pat", reason: "material staged" },
-        { from: "RELEASED", to: "IN_PROGRESS", actor: "op.olga", reason: "operation 10 started" },
-        { from: "IN_PROGRESS", to: "COMPLETED", actor: "super.sam", reason: null },
-        { from: "COMPLETED", to: "CLOSED", actor: "super.sam", reason: "booked" },
-      ],
+      history: {
+        totalCount: 4,
+        items: [
+          { from: "PLANNED", to: "RELEASED", actor: "planner.pat", reason: "material staged" },
+          { from: "RELEASED", to: "IN_PROGRESS", actor: "op.olga", reason: "operation 10 started" },
+          { from: "IN_PROGRESS", to: "COMPLETED", actor: "super.sam", reason: null },
+          { from: "COMPLETED", to: "CLOSED", actor: "super.sam", reason: "booked" },
+        ],
+      },
     });
 
     // Every transition also went to the outbox, in order, in the same transactions.
@@ -152,19 +155,21 @@ describe("work order lifecycle", () => {
     const first = await act(`mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { active workOrder { status } } }`, { id: h1.id }, "qa.quinn");
     expect(first.releaseWorkOrderHold).toEqual({ active: false, workOrder: { status: "ON_HOLD" } });
     const last = await act(
-      `mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { workOrder { status holds(activeOnly: true) { id } history { to actor } } } }`,
+      `mutation($id: ID!) { releaseWorkOrderHold(holdId: $id) { workOrder { status holds(activeOnly: true) { id } history { items { to actor } } } } }`,
       { id: h2.id },
       "qa.quinn",
     );
     expect(last.releaseWorkOrderHold.workOrder).toEqual({
       status: "IN_PROGRESS",
       holds: [],
-      history: [
-        { to: "RELEASED", actor: "planner.pat" },
-        { to: "IN_PROGRESS", actor: "planner.pat" },
-        { to: "ON_HOLD", actor: "qa.quinn" },
-        { to: "IN_PROGRESS", actor: "qa.quinn" },
-      ],
+      history: {
+        items: [
+          { to: "RELEASED", actor: "planner.pat" },
+          { to: "IN_PROGRESS", actor: "planner.pat" },
+          { to: "ON_HOLD", actor: "qa.quinn" },
+          { to: "IN_PROGRESS", actor: "qa.quinn" },
+        ],
+      },
     });
   });
 

@@ -104,7 +104,7 @@ query PlantOverview {
     currentShift { name startsAt endsAt }
     machines(state: [DOWN, MAINTENANCE]) { code name state stateSince }
   }
-  workOrders(filter: { status: [IN_PROGRESS, ON_HOLD] }, limit: 5) {
+  workOrders(status: [IN_PROGRESS, ON_HOLD], limit: 5) {
     totalCount
     items {
       number
@@ -112,7 +112,7 @@ query PlantOverview {
       dueDate
       product { code name }
       operations { sequence name status machine { code state } }
-      inspections { result inspectedAt }
+      inspections(limit: 5) { items { result inspectedAt } }
     }
   }
 }

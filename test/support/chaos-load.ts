@@ -99,7 +99,7 @@ const ISSUE = `mutation($i: IssueStockInput!) { issueStock(input: $i) { quantity
 const SET_STATE = `mutation($m: ID!, $s: MachineState!) { setMachineState(machineId: $m, state: $s) { id state } }`;
 const HOLD = `mutation($w: ID!) { placeWorkOrderHold(workOrderId: $w, reason: "chaos") { id } }`;
 const UNHOLD = `mutation($h: ID!) { releaseWorkOrderHold(holdId: $h) { id } }`;
-const READ = `query($p: ID!) { workOrders(limit: 5) { totalCount items { number status product { code } } } stockAlerts(plantId: $p) { severity material { code } } machines(plantId: $p) { items { code state } } }`;
+const READ = `query($p: ID!) { workOrders(limit: 5) { totalCount items { number status product { code } } } stockAlerts(plantId: $p) { items { severity material { code } } } machines(plantId: $p) { items { code state } } }`;
 
 let sequence = 0;
 

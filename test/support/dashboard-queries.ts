@@ -4,7 +4,7 @@
  * machines, material availability, last inspection, and the current shift. */
 export const PLANT_DASHBOARD = `query PlantDashboard($plant: ID!) {
   plant(id: $plant) { code name currentShift { name startsAt endsAt } }
-  workOrders(filter: { plantId: $plant, status: [RELEASED, IN_PROGRESS] }, limit: 50) {
+  workOrders(plantId: $plant, status: [RELEASED, IN_PROGRESS], limit: 50) {
     totalCount
     items {
       number status dueDate quantity
@@ -21,10 +21,10 @@ export const WORK_ORDER_DETAIL = `query WorkOrderDetail($id: ID!) {
     number status quantity dueDate plannedStart plannedEnd
     product { code name }
     operations { sequence name status goodQuantity scrapQuantity machine { code name state } }
-    history { from to actor at }
+    history(limit: 10) { totalCount items { from to actor at } }
     materialCost
-    materialTransactions { type quantity totalCost }
-    inspections { result inspectedAt }
-    ncrs { number status }
+    materialTransactions { totalCount items { type quantity totalCost } }
+    inspections(limit: 10) { totalCount items { result inspectedAt } }
+    ncrs(limit: 10) { totalCount items { number status } }
   }
 }`;

@@ -1,55 +1,12 @@
 import DataLoader from "dataloader";
-import { Prisma } from "./generated/prisma/client.ts";
 import type { ReferenceBook, ReferenceFact, SubgraphContext, Tenant, Tx } from "@mes/shared";
-import { byIdLoader, childrenLoader, plantFilter, validIds } from "@mes/shared";
-import type { Downtime, MachineStatusChange, PrismaClient } from "./generated/prisma/client.ts";
+import { byIdLoader, childrenLoader, scopedRows, validIds } from "@mes/shared";
+import type { Machine, PrismaClient } from "./generated/prisma/client.ts";
+import { historyLoaders } from "./histories.ts";
 
 export type EquipmentDb = PrismaClient;
 /** One interactive transaction of the equipment database; domain functions take it (or the db). */
 export type EquipmentTx = Tx<EquipmentDb>;
-
-export interface WindowKey {
-  machineId: string;
-  from: Date | null;
-  to: Date | null;
-  limit: number;
-}
-const keyOf = (k: WindowKey) => `${k.machineId}|${k.from?.toISOString() ?? ""}|${k.to?.toISOString() ?? ""}|${k.limit}`;
-
-/**
- * Newest rows per machine of a history table overlapping [from, to), at most `limit` per machine:
- * one query for every machine asked for with the same window in the same tick.
- */
-function historyLoader<T extends { machineId: string }>(db: EquipmentDb, tenant: Tenant, table: "MachineStatusChange" | "Downtime") {
-  return new DataLoader<WindowKey, T[], string>(
-    async (keys) => {
-      const groups = new Map<string, WindowKey[]>();
-      for (const k of keys) {
-        const g = keyOf({ ...k, machineId: "" });
-        groups.set(g, [...(groups.get(g) ?? []), k]);
-      }
-      const rows = new Map<string, T[]>();
-      for (const group of groups.values()) {
-        const { from, to, limit } = group[0]!;
-        const ids = [...new Set(group.map((k) => k.machineId))];
-        const found = await db.$queryRaw<T[]>`
-        SELECT h.* FROM unnest(${ids}::uuid[]) AS m(id) CROSS JOIN LATERAL (
-          SELECT * FROM ${Prisma.raw(`"${table}"`)} t
-           WHERE t."machineId" = m.id AND t."organizationId" = ${tenant.organizationId}::uuid
-             AND (${plantFilter(tenant)}::uuid[] IS NULL OR t."plantId" = ANY(${plantFilter(tenant)}::uuid[]))
-             AND (${to}::timestamp IS NULL OR t."startedAt" < ${to}::timestamp)
-             AND (${from}::timestamp IS NULL OR t."endedAt" IS NULL OR t."endedAt" > ${from}::timestamp)
-           ORDER BY t."startedAt" DESC LIMIT ${limit}) h`;
-        for (const r of found) {
-          const key = keyOf({ ...group[0]!, machineId: r.machineId });
-          rows.set(key, [...(rows.get(key) ?? []), r]);
-        }
-      }
-      return keys.map((k) => rows.get(keyOf(k)) ?? []);
-    },
-    { cacheKeyFn: keyOf },
-  );
-}
 
 /**
  * The plant's shifts overlapping a window, from the copy of the shifts subgraph's calendar: one
@@ -74,7 +31,7 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant, references: Pick<
     plant: byIdLoader((ids) => db.plant.findMany({ where: { id: { in: validIds(ids) } } })),
     area: byIdLoader((ids) => db.area.findMany({ where: { id: { in: validIds(ids) } } })),
     workCenter: byIdLoader((ids) => db.workCenter.findMany({ where: { id: { in: validIds(ids) } } })),
-    machine: byIdLoader((ids) => db.machine.findMany({ where: { id: { in: validIds(ids) } } })),
+    machine: byIdLoader((ids) => scopedRows<Machine>(db, "Machine", "id", ids)),
     downtimeReason: byIdLoader((ids) => db.downtimeReason.findMany({ where: { id: { in: ids } } })),
     areasOfPlant: childrenLoader(
       (ids) => db.area.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }),
@@ -92,8 +49,7 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant, references: Pick<
       (ids) => db.machine.findMany({ where: { plantId: { in: ids } }, orderBy: { code: "asc" } }),
       (m) => m.plantId,
     ),
-    statusHistory: historyLoader<MachineStatusChange>(db, tenant, "MachineStatusChange"),
-    downtimes: historyLoader<Downtime>(db, tenant, "Downtime"),
+    ...historyLoaders(db, tenant),
     // At most one per machine: downtime records of a machine never overlap.
     openDowntimesOfMachine: childrenLoader(
       (ids) => db.downtime.findMany({ where: { machineId: { in: ids }, endedAt: null }, orderBy: { startedAt: "desc" } }),
@@ -103,10 +59,6 @@ export function createLoaders(db: EquipmentDb, tenant: Tenant, references: Pick<
     pmSchedulesOfMachine: childrenLoader(
       (ids) => db.pmSchedule.findMany({ where: { machineId: { in: ids } }, orderBy: { name: "asc" } }),
       (s) => s.machineId,
-    ),
-    maintenanceOrdersOfMachine: childrenLoader(
-      (ids) => db.maintenanceOrder.findMany({ where: { machineId: { in: ids } }, orderBy: { createdAt: "desc" } }),
-      (o) => o.machineId,
     ),
     machinesOfWorkCenter: childrenLoader(
       (ids) => db.machine.findMany({ where: { workCenterId: { in: ids } }, orderBy: { code: "asc" } }),

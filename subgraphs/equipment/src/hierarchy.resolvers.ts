@@ -1,9 +1,11 @@
-import { paginate, parseInput, requireId } from "@mes/shared";
+import { orderByOf, paginate, parseInput, requireId } from "@mes/shared";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { referenced } from "./context.ts";
 import { createAreaInput, createMachineInput, createPlantInput, createWorkCenterInput } from "./inputs.ts";
 import { createArea, createMachine, createPlant, createWorkCenter } from "./hierarchy.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
+
+const MACHINE_ORDER = { CODE: "code", NAME: "name", STATE: "state", STATE_SINCE: "stateSince" } as const;
 
 /** Plants, areas, work centers and machines: lookups, references, creation. */
 export const hierarchyResolvers = {
@@ -21,7 +23,7 @@ export const hierarchyResolvers = {
       };
       return paginate(
         args,
-        (w) => ctx.db.machine.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),
+        (w) => ctx.db.machine.findMany({ where, orderBy: orderByOf(args.orderBy, MACHINE_ORDER, [{ code: "asc" }, { id: "asc" }]), ...w }),
         () => ctx.db.machine.count({ where }),
       );
     },

@@ -1,4 +1,4 @@
-import { badUserInput } from "@mes/shared";
+import { badUserInput, clockNow } from "@mes/shared";
 import type { EquipmentTx } from "./context.ts";
 import type { CreateAreaInput, CreateMachineInput, CreatePlantInput, CreateWorkCenterInput } from "./resolvers-types.generated.ts";
 
@@ -33,7 +33,7 @@ export async function createMachine(tx: EquipmentTx, input: CreateMachineInput) 
     input.workCenterId,
     "input.workCenterId",
   );
-  const now = new Date();
+  const now = clockNow();
   return tx.machine.create({
     data: {
       ...input,

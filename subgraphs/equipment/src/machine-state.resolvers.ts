@@ -1,19 +1,13 @@
-import { badUserInput, liveField, parseInput, withTx } from "@mes/shared";
+import { liveField, nestedPageKey, parseInput, withTx, clockNow } from "@mes/shared";
 import { referenced } from "./context.ts";
 import { logDowntimeInput, optionalWindow, parseArgs, setMachineStateArgs, withCheckedIds } from "./inputs.ts";
 import { downtimeMinutes, logDowntime, setMachineState } from "./machine-state.ts";
 import type { Resolvers, SubscriptionMachineStatusChangedArgs } from "./resolvers-types.generated.ts";
 
-const MAX_HISTORY = 1000;
-
-/** The arguments of a history field: limit within 1..MAX_HISTORY, and a window whose `to` is after its `from`. */
-function historyArgs(args: { from?: Date | null; to?: Date | null; limit?: number | null }) {
-  const take = args.limit ?? 100;
-  if (!Number.isInteger(take) || take < 1 || take > MAX_HISTORY) {
-    throw badUserInput(`limit must be between 1 and ${MAX_HISTORY}`, [{ field: "limit", message: `must be between 1 and ${MAX_HISTORY}` }]);
-  }
+/** A history page's key: limit and offset as every page's, and a window whose `to` is after its `from`. */
+function historyKey(machineId: string, args: { from?: Date | null; to?: Date | null; limit?: number | null; offset?: number | null }) {
   optionalWindow(args.from, args.to);
-  return { from: args.from ?? null, to: args.to ?? null, limit: take };
+  return nestedPageKey(machineId, { from: args.from ?? null, to: args.to ?? null }, args);
 }
 
 /** Machine states, their history and downtime, and the live feed of state changes. */
@@ -46,13 +40,13 @@ export const machineStateResolvers = {
     machine: (event, _, ctx) => referenced(ctx.loaders.machine.load(event.machineId), "Machine", event.machineId),
   },
   Machine: {
-    statusHistory: (machine, args, ctx) => ctx.loaders.statusHistory.load({ machineId: machine.id, ...historyArgs(args) }),
-    downtimes: (machine, args, ctx) => ctx.loaders.downtimes.load({ machineId: machine.id, ...historyArgs(args) }),
+    statusHistory: (machine, args, ctx) => ctx.loaders.statusHistory.load(historyKey(machine.id, args)),
+    downtimes: (machine, args, ctx) => ctx.loaders.downtimes.load(historyKey(machine.id, args)),
     openDowntime: async (machine, _, ctx) => (await ctx.loaders.openDowntimesOfMachine.load(machine.id))[0] ?? null,
   },
   Downtime: {
     machine: (downtime, _, ctx) => referenced(ctx.loaders.machine.load(downtime.machineId), "Machine", downtime.machineId),
     reason: (downtime, _, ctx) => referenced(ctx.loaders.downtimeReason.load(downtime.reasonId), "Downtime reason", downtime.reasonId),
-    durationMinutes: (downtime) => downtimeMinutes(downtime.startedAt, downtime.endedAt, new Date()),
+    durationMinutes: (downtime) => downtimeMinutes(downtime.startedAt, downtime.endedAt, clockNow()),
   },
 } satisfies Resolvers;

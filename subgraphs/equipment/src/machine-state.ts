@@ -1,4 +1,4 @@
-import { appendEvent, badUserInput } from "@mes/shared";
+import { appendEvent, badUserInput, clockNow } from "@mes/shared";
 import type { MachineState } from "./generated/prisma/client.ts";
 import type { EquipmentTx } from "./context.ts";
 import type { LogDowntimeInput } from "./resolvers-types.generated.ts";
@@ -98,7 +98,7 @@ export async function setMachineState(tx: EquipmentTx, { machineId, state, reaso
   const reason = reasonCode ? await reasonByCode(tx, machine.organizationId, reasonCode, "reasonCode") : null;
   const tenant = { organizationId: machine.organizationId, plantId: machine.plantId };
   const open = await tx.downtime.findFirst({ where: { machineId, endedAt: null }, orderBy: { startedAt: "desc" } });
-  const step = { machineId, tenant, open, reasonId: reason?.id ?? null, note: note ?? null, actor, now: new Date() };
+  const step = { machineId, tenant, open, reasonId: reason?.id ?? null, note: note ?? null, actor, now: clockNow() };
   if (machine.state === state) {
     if (reason) await applyDowntimeChange(tx, downtimeChange(state, open, reason.id), step);
     return machine;
@@ -141,7 +141,7 @@ export function happenedEnd(endedAt: Date, now: Date): Date {
 export async function logDowntime(tx: EquipmentTx, input: LogDowntimeInput, actor: string) {
   const machine = await lockMachine(tx, input.machineId, "input.machineId");
   const reason = await reasonByCode(tx, machine.organizationId, input.reasonCode, "input.reasonCode");
-  const endedAt = happenedEnd(input.endedAt, new Date());
+  const endedAt = happenedEnd(input.endedAt, clockNow());
   if (!(input.startedAt < endedAt)) {
     throw badUserInput("startedAt must be in the past", [{ field: "input.startedAt", message: "must be before now" }]);
   }

@@ -1,19 +1,41 @@
-import { badUserInput, paginate, parseInput, requireId, withTx } from "@mes/shared";
+import { badUserInput, nestedPageKey, orderByOf, paginate, parseInput, requireId, withTx, clockNow } from "@mes/shared";
+import type { Prisma } from "./generated/prisma/client.ts";
 import { referenced } from "./context.ts";
-import { createPmScheduleInput, zHappened } from "./inputs.ts";
+import { createPmScheduleInput, optionalWindow, zHappened } from "./inputs.ts";
 import { completeMaintenanceOrder, createPmSchedule, generateDueOrders, usageSinceReset } from "./maintenance.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
+
+const ORDER_ORDER = { CREATED_AT: "createdAt", NUMBER: "number", STATUS: "status", COMPLETED_AT: "completedAt" } as const;
+
+// An empty or malformed id is the caller's mistake, named by its argument, never "no filter".
+const optionalId = (value: string | null | undefined, name: string) => (value != null ? requireId(value, name) : null);
+
+/** An optional [from, to) range on a column (`to` after `from` is checked by optionalWindow). */
+const inRange = (from: Date | null | undefined, to: Date | null | undefined) =>
+  from || to ? { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) } : undefined;
 
 /** Preventive maintenance schedules and maintenance orders. */
 export const maintenanceResolvers = {
   Query: {
-    pmSchedules: (_, args, ctx) =>
-      ctx.db.pmSchedule.findMany({ where: { plantId: requireId(args.plantId, "plantId") }, orderBy: [{ name: "asc" }, { id: "asc" }] }),
+    pmSchedules: (_, args, ctx) => {
+      const plantId = optionalId(args.plantId, "plantId");
+      return ctx.db.pmSchedule.findMany({ where: plantId ? { plantId } : {}, orderBy: [{ name: "asc" }, { plantId: "asc" }, { id: "asc" }] });
+    },
     maintenanceOrders: (_, args, ctx) => {
-      const where = { plantId: requireId(args.plantId, "plantId"), ...(args.status?.length ? { status: { in: args.status } } : {}) };
+      optionalWindow(args.from, args.to);
+      const plantId = optionalId(args.plantId, "plantId");
+      const machineId = optionalId(args.machineId, "machineId");
+      const createdAt = inRange(args.from, args.to);
+      const where: Prisma.MaintenanceOrderWhereInput = {
+        ...(plantId ? { plantId } : {}),
+        ...(machineId ? { machineId } : {}),
+        ...(args.status?.length ? { status: { in: args.status } } : {}),
+        ...(createdAt ? { createdAt } : {}),
+      };
+      const order = orderByOf(args.orderBy, ORDER_ORDER, [{ createdAt: "desc" }, { id: "asc" }]);
       return paginate(
         args,
-        (w) => ctx.db.maintenanceOrder.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+        (w) => ctx.db.maintenanceOrder.findMany({ where, orderBy: order, ...w }),
         () => ctx.db.maintenanceOrder.count({ where }),
       );
     },
@@ -26,7 +48,7 @@ export const maintenanceResolvers = {
     checkPmSchedules: async (_, args, ctx) => {
       const plantId = requireId(args.plantId, "plantId");
       // Orders made "as of" a time to come would be made before they are due.
-      const asOf = args.asOf == null ? new Date() : parseInput(zHappened, args.asOf, "asOf");
+      const asOf = args.asOf == null ? clockNow() : parseInput(zHappened, args.asOf, "asOf");
       if (!(await ctx.loaders.plant.load(plantId)))
         throw badUserInput(`Plant ${plantId} does not exist`, [{ field: "plantId", message: "no such plant" }]);
       return generateDueOrders(ctx.db, plantId, asOf);
@@ -35,16 +57,16 @@ export const maintenanceResolvers = {
   },
   Machine: {
     pmSchedules: (machine, _, ctx) => ctx.loaders.pmSchedulesOfMachine.load(machine.id),
-    maintenanceOrders: async (machine, args, ctx) => {
-      const orders = await ctx.loaders.maintenanceOrdersOfMachine.load(machine.id);
-      const states = args.status;
-      return states?.length ? orders.filter((o) => states.includes(o.status)) : orders;
+    maintenanceOrders: (machine, args, ctx) => {
+      optionalWindow(args.from, args.to);
+      const filter = { status: args.status?.length ? args.status : null, from: args.from ?? null, to: args.to ?? null };
+      return ctx.loaders.maintenanceOrdersOfMachine.load(nestedPageKey(machine.id, filter, args));
     },
   },
   PmSchedule: {
     machine: (schedule, _, ctx) => referenced(ctx.loaders.machine.load(schedule.machineId), "Machine", schedule.machineId),
     interval: (schedule) => schedule.interval.toNumber(),
-    usage: (schedule, _, ctx) => usageSinceReset(ctx.db, schedule, new Date()),
+    usage: (schedule, _, ctx) => usageSinceReset(ctx.db, schedule, clockNow()),
   },
   MaintenanceOrder: {
     machine: (order, _, ctx) => referenced(ctx.loaders.machine.load(order.machineId), "Machine", order.machineId),

@@ -1,4 +1,4 @@
-import { appendEvent, badUserInput, conflict, notFound, periodicTask, withTx, type EventConsumer, type Logger } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, notFound, periodicTask, withTx, type EventConsumer, type Logger, clockNow } from "@mes/shared";
 import { Prisma, type PmSchedule } from "./generated/prisma/client.ts";
 import type { EquipmentDb, EquipmentTx } from "./context.ts";
 import type { CreatePmScheduleInput } from "./resolvers-types.generated.ts";
@@ -31,7 +31,7 @@ export async function createPmSchedule(tx: EquipmentTx, { startsAt, ...input }: 
   const machine = await tx.machine.findUnique({ where: { id: input.machineId } });
   if (!machine) throw badUserInput(`Machine ${input.machineId} does not exist`, [{ field: "input.machineId", message: "no such machine" }]);
   return tx.pmSchedule.create({
-    data: { ...input, organizationId: machine.organizationId, plantId: machine.plantId, lastResetAt: startsAt ?? new Date() },
+    data: { ...input, organizationId: machine.organizationId, plantId: machine.plantId, lastResetAt: startsAt ?? clockNow() },
   });
 }
 
@@ -43,7 +43,7 @@ export async function createPmSchedule(tx: EquipmentTx, { startsAt, ...input }: 
  * make exactly one order, for the generation the schedule is at.
  */
 export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: Date) {
-  const until = usageUntil(asOf, new Date());
+  const until = usageUntil(asOf, clockNow());
   const schedules = await db.pmSchedule.findMany({ where: { plantId, active: true } });
   const created = [];
   for (const candidate of schedules) {
@@ -82,7 +82,7 @@ export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: 
 
 /** Completing a PM order resets its schedule: usage counts again from now, for the next generation. */
 export async function completeMaintenanceOrder(tx: EquipmentTx, id: string, actor: string) {
-  const now = new Date();
+  const now = clockNow();
   const { count } = await tx.maintenanceOrder.updateMany({
     where: { id, status: { in: ["OPEN", "IN_PROGRESS"] } },
     data: { status: "COMPLETED", completedAt: now, completedBy: actor },
@@ -108,7 +108,7 @@ export function periodicPmCheck(db: EquipmentDb, intervalMs: number, log: Logger
     async () => {
       const plants = await db.pmSchedule.findMany({ where: { active: true }, distinct: ["plantId"], select: { plantId: true } });
       for (const { plantId } of plants) {
-        const created = await generateDueOrders(db, plantId, new Date());
+        const created = await generateDueOrders(db, plantId, clockNow());
         if (created.length) log.info({ plantId, orders: created.map((o) => o.number) }, "preventive maintenance orders generated");
       }
     },

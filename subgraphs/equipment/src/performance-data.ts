@@ -1,4 +1,4 @@
-import { isUuid, type ReferenceBook } from "@mes/shared";
+import { isUuid, type ReferenceBook, clockNow } from "@mes/shared";
 import type { EquipmentTx } from "./context.ts";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { clip, minutes, span } from "./intervals.ts";
@@ -63,12 +63,12 @@ export async function machinesOee(
     to,
     shiftId,
   );
-  return computeOee({ ...planned, now: new Date() }, { machines, ...facts });
+  return computeOee({ ...planned, now: clockNow() }, { machines, ...facts });
 }
 
 export async function machineReliability(tx: EquipmentTx, machineId: string, from: Date, to: Date): Promise<Reliability> {
   const { downtimes, statuses } = await oeeInputs(tx, [machineId], from, to);
-  return reliability(from, to, downtimes, new Date(), statuses);
+  return reliability(from, to, downtimes, clockNow(), statuses);
 }
 
 /** A plant's machines, or only one machine or one work center's machines of it. */
@@ -80,7 +80,7 @@ export function plantMachines(tx: EquipmentTx, plantId: string, only: { machineI
 /** Minutes of downtime of a plant's machines within [from, to) (open downtime counts until now). */
 export async function plantDowntimeMinutes(tx: EquipmentTx, plantId: string, from: Date, to: Date): Promise<number> {
   const downtimes = await tx.downtime.findMany({ where: { plantId, startedAt: { lt: to }, OR: [{ endedAt: null }, { endedAt: { gt: from } }] } });
-  const now = new Date();
+  const now = clockNow();
   return minutes(
     clip(
       downtimes.map((d) => span(d.startedAt, d.endedAt, now)),

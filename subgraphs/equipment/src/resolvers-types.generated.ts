@@ -147,10 +147,10 @@ export type Machine = {
   idealCycleSeconds: Scalars['Float']['output'];
   /** The downtime going on now, with its reason (why the machine is down); null when the machine has no open downtime. */
   openDowntime?: Maybe<Downtime>;
-  /** State intervals overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
-  statusHistory: Array<MachineStatusInterval>;
-  /** Downtime overlapping [from, to), newest first; `to` must be after `from` when both are given, `limit` at most 1000. */
-  downtimes: Array<Downtime>;
+  /** State intervals overlapping [from, to) (one that began before `from` and ended after it counts), newest first, one page at a time; `to` must be after `from` when both are given. */
+  statusHistory: MachineStatusIntervalPage;
+  /** Downtime overlapping [from, to) (one that began before `from` and ended after it, or is still open, counts), newest first, one page at a time; `to` must be after `from` when both are given. */
+  downtimes: DowntimePage;
   /** MTBF and MTTR over [from, to) (UTC instants), counted only up to now. At most 366 days. See Reliability. */
   reliability: Reliability;
   /**
@@ -162,8 +162,8 @@ export type Machine = {
   oee: Oee;
   /** The machine's preventive maintenance schedules, by name. */
   pmSchedules: Array<PmSchedule>;
-  /** The machine's maintenance orders, newest first, only those in one of `status` when given. */
-  maintenanceOrders: Array<MaintenanceOrder>;
+  /** The machine's maintenance orders, newest first, one page at a time; only those in one of `status` when given. */
+  maintenanceOrders: MaintenanceOrderPage;
 };
 
 
@@ -172,6 +172,7 @@ export type MachineStatusHistoryArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -180,6 +181,7 @@ export type MachineDowntimesArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
   limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -200,6 +202,10 @@ export type MachineOeeArgs = {
 /** A machine (ISA-95 equipment unit) of a work center: its current state and downtime, state history, reliability, OEE and preventive maintenance. */
 export type MachineMaintenanceOrdersArgs = {
   status?: InputMaybe<Array<MaintenanceOrderStatus>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -390,10 +396,78 @@ export type Downtime = {
   note?: Maybe<Scalars['String']['output']>;
 };
 
+/** One page of a machine's state intervals. */
+export type MachineStatusIntervalPage = {
+  __typename?: 'MachineStatusIntervalPage';
+  /** The intervals on this page, newest first. */
+  items: Array<MachineStatusInterval>;
+  /** How many intervals match in all, over every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
+  limit: Scalars['Int']['output'];
+  /** How many matching intervals come before this page (the offset argument). */
+  offset: Scalars['Int']['output'];
+  /** Whether more intervals follow this page: offset + items on this page < totalCount. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** One page of a machine's downtimes. */
+export type DowntimePage = {
+  __typename?: 'DowntimePage';
+  /** The downtimes on this page, newest first. */
+  items: Array<Downtime>;
+  /** How many downtimes match in all, over every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
+  limit: Scalars['Int']['output'];
+  /** How many matching downtimes come before this page (the offset argument). */
+  offset: Scalars['Int']['output'];
+  /** Whether more downtimes follow this page: offset + items on this page < totalCount. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** How to sort machines: by one field, then by id. */
+export type MachineOrder = {
+  /** The field to sort by. */
+  field: MachineOrderField;
+  /** Which way: ASC (A first, earliest first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What machines can be sorted by. */
+export type MachineOrderField =
+  /** The machine code. */
+  | 'CODE'
+  /** The machine's name. */
+  | 'NAME'
+  /** What it is doing now (RUNNING, IDLE, SETUP, DOWN, MAINTENANCE, in this order). */
+  | 'STATE'
+  /** When it entered its current state (ASC: longest in its state first). */
+  | 'STATE_SINCE';
+
+/** How to sort maintenance orders: by one field, then by id. */
+export type MaintenanceOrderOrder = {
+  /** The field to sort by. */
+  field: MaintenanceOrderOrderField;
+  /** Which way: ASC (oldest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What maintenance orders can be sorted by. */
+export type MaintenanceOrderOrderField =
+  /** When the order was created. */
+  | 'CREATED_AT'
+  /** The order number. */
+  | 'NUMBER'
+  /** Where it is in its life (OPEN, IN_PROGRESS, COMPLETED, CANCELLED, in this order). */
+  | 'STATUS'
+  /** When it was completed (orders not completed come last going up, first going down). */
+  | 'COMPLETED_AT';
+
 /** One page of machines. */
 export type MachinePage = {
   __typename?: 'MachinePage';
-  /** The machines on this page, by code. */
+  /** The machines on this page, by code unless orderBy says otherwise. */
   items: Array<Machine>;
   /** How many machines match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -415,13 +489,13 @@ export type Query = {
   workCenter?: Maybe<WorkCenter>;
   /** A machine by id; null when there is none or it is not one you may see. */
   machine?: Maybe<Machine>;
-  /** Machines you may see, by code, one page at a time: across all your plants, or narrowed by the filters given (all of them must match). */
+  /** Machines you may see, by code unless orderBy says otherwise, one page at a time: across all your plants, or narrowed by the filters given (all of them must match). */
   machines: MachinePage;
   /** The organization's downtime reasons, by code: the reason codes setMachineState and logDowntime take. */
   downtimeReasons: Array<DowntimeReason>;
-  /** Preventive maintenance schedules of a plant's machines, by name. */
+  /** Preventive maintenance schedules of machines, by name (then plant): of one plant, or of every plant you may see. */
   pmSchedules: Array<PmSchedule>;
-  /** Maintenance orders of a plant's machines, newest first, one page at a time. */
+  /** Maintenance orders you may see, newest first unless orderBy says otherwise, one page at a time; every filter given must match. */
   maintenanceOrders: MaintenanceOrderPage;
   /** The machine with this code at a plant (codes are unique per plant); null when there is none or the plant is not one you may see. */
   machineByCode?: Maybe<Machine>;
@@ -434,7 +508,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The audit trail of equipment data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
+  /** The audit trail of equipment data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries). */
   equipmentAuditLog: AuditPage;
 };
 
@@ -458,19 +532,24 @@ export type QueryMachinesArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   workCenterId?: InputMaybe<Scalars['ID']['input']>;
   state?: InputMaybe<Array<MachineState>>;
+  orderBy?: InputMaybe<MachineOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryPmSchedulesArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 export type QueryMaintenanceOrdersArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  machineId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<MaintenanceOrderStatus>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<MaintenanceOrderOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -492,6 +571,7 @@ export type QueryEquipmentAuditLogArgs = {
   entityId?: InputMaybe<Scalars['ID']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<AuditOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -499,7 +579,7 @@ export type QueryEquipmentAuditLogArgs = {
 /** One page of maintenance orders. */
 export type MaintenanceOrderPage = {
   __typename?: 'MaintenanceOrderPage';
-  /** The maintenance orders on this page, newest first. */
+  /** The maintenance orders on this page, newest first unless orderBy says otherwise. */
   items: Array<MaintenanceOrder>;
   /** How many orders match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -758,7 +838,26 @@ export type AuditAction =
   /** The row was removed. */
   | 'DELETE';
 
-/** One page of audit entries, newest first. */
+/** How to sort audit entries: by one field, then by entry number. */
+export type AuditOrder = {
+  /** The field to sort by. */
+  field: AuditOrderField;
+  /** Which way: ASC (earliest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What audit entries can be sorted by. */
+export type AuditOrderField =
+  /** When the change was made (AuditEntry.at). */
+  | 'AT'
+  /** The table changed (AuditEntry.entity). */
+  | 'ENTITY'
+  /** Who made the change (AuditEntry.actor). */
+  | 'ACTOR'
+  /** What the change did, alphabetically: DELETE, INSERT, UPDATE. */
+  | 'ACTION';
+
+/** One page of audit entries, newest first unless orderBy says otherwise. */
 export type AuditPage = {
   __typename?: 'AuditPage';
   /** The entries of this page (at most limit). */
@@ -909,6 +1008,12 @@ export type ResolversTypes = {
   MachineStatusInterval: ResolverTypeWrapper<MachineStatusIntervalMapper>;
   DowntimeReason: ResolverTypeWrapper<DowntimeReasonMapper>;
   Downtime: ResolverTypeWrapper<DowntimeMapper>;
+  MachineStatusIntervalPage: ResolverTypeWrapper<Omit<MachineStatusIntervalPage, 'items'> & { items: Array<ResolversTypes['MachineStatusInterval']> }>;
+  DowntimePage: ResolverTypeWrapper<Omit<DowntimePage, 'items'> & { items: Array<ResolversTypes['Downtime']> }>;
+  MachineOrder: MachineOrder;
+  MachineOrderField: MachineOrderField;
+  MaintenanceOrderOrder: MaintenanceOrderOrder;
+  MaintenanceOrderOrderField: MaintenanceOrderOrderField;
   MachinePage: ResolverTypeWrapper<Omit<MachinePage, 'items'> & { items: Array<ResolversTypes['Machine']> }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   MaintenanceOrderPage: ResolverTypeWrapper<Omit<MaintenanceOrderPage, 'items'> & { items: Array<ResolversTypes['MaintenanceOrder']> }>;
@@ -928,6 +1033,8 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
+  AuditOrder: AuditOrder;
+  AuditOrderField: AuditOrderField;
   AuditPage: ResolverTypeWrapper<AuditPage>;
 };
 
@@ -951,6 +1058,10 @@ export type ResolversParentTypes = {
   MachineStatusInterval: MachineStatusIntervalMapper;
   DowntimeReason: DowntimeReasonMapper;
   Downtime: DowntimeMapper;
+  MachineStatusIntervalPage: Omit<MachineStatusIntervalPage, 'items'> & { items: Array<ResolversParentTypes['MachineStatusInterval']> };
+  DowntimePage: Omit<DowntimePage, 'items'> & { items: Array<ResolversParentTypes['Downtime']> };
+  MachineOrder: MachineOrder;
+  MaintenanceOrderOrder: MaintenanceOrderOrder;
   MachinePage: Omit<MachinePage, 'items'> & { items: Array<ResolversParentTypes['Machine']> };
   Query: Record<PropertyKey, never>;
   MaintenanceOrderPage: Omit<MaintenanceOrderPage, 'items'> & { items: Array<ResolversParentTypes['MaintenanceOrder']> };
@@ -967,6 +1078,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Date: Scalars['Date']['output'];
   AuditEntry: AuditEntry;
+  AuditOrder: AuditOrder;
   AuditPage: AuditPage;
 };
 
@@ -1024,12 +1136,12 @@ export type MachineResolvers<ContextType = EquipmentContext, ParentType extends 
   stateSince?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   idealCycleSeconds?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   openDowntime?: Resolver<Maybe<ResolversTypes['Downtime']>, ParentType, ContextType>;
-  statusHistory?: Resolver<Array<ResolversTypes['MachineStatusInterval']>, ParentType, ContextType, RequireFields<MachineStatusHistoryArgs, 'limit'>>;
-  downtimes?: Resolver<Array<ResolversTypes['Downtime']>, ParentType, ContextType, RequireFields<MachineDowntimesArgs, 'limit'>>;
+  statusHistory?: Resolver<ResolversTypes['MachineStatusIntervalPage'], ParentType, ContextType, RequireFields<MachineStatusHistoryArgs, 'limit' | 'offset'>>;
+  downtimes?: Resolver<ResolversTypes['DowntimePage'], ParentType, ContextType, RequireFields<MachineDowntimesArgs, 'limit' | 'offset'>>;
   reliability?: Resolver<ResolversTypes['Reliability'], ParentType, ContextType, RequireFields<MachineReliabilityArgs, 'from' | 'to'>>;
   oee?: Resolver<ResolversTypes['Oee'], ParentType, ContextType, RequireFields<MachineOeeArgs, 'from' | 'to'>>;
   pmSchedules?: Resolver<Array<ResolversTypes['PmSchedule']>, ParentType, ContextType>;
-  maintenanceOrders?: Resolver<Array<ResolversTypes['MaintenanceOrder']>, ParentType, ContextType, Partial<MachineMaintenanceOrdersArgs>>;
+  maintenanceOrders?: Resolver<ResolversTypes['MaintenanceOrderPage'], ParentType, ContextType, RequireFields<MachineMaintenanceOrdersArgs, 'limit' | 'offset'>>;
 };
 
 export type ReliabilityResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['Reliability'] = ResolversParentTypes['Reliability']> = {
@@ -1121,6 +1233,22 @@ export type DowntimeResolvers<ContextType = EquipmentContext, ParentType extends
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type MachineStatusIntervalPageResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['MachineStatusIntervalPage'] = ResolversParentTypes['MachineStatusIntervalPage']> = {
+  items?: Resolver<Array<ResolversTypes['MachineStatusInterval']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type DowntimePageResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['DowntimePage'] = ResolversParentTypes['DowntimePage']> = {
+  items?: Resolver<Array<ResolversTypes['Downtime']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type MachinePageResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['MachinePage'] = ResolversParentTypes['MachinePage']> = {
   items?: Resolver<Array<ResolversTypes['Machine']>, ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1136,8 +1264,8 @@ export type QueryResolvers<ContextType = EquipmentContext, ParentType extends Re
   machine?: Resolver<Maybe<ResolversTypes['Machine']>, ParentType, ContextType, RequireFields<QueryMachineArgs, 'id'>>;
   machines?: Resolver<ResolversTypes['MachinePage'], ParentType, ContextType, RequireFields<QueryMachinesArgs, 'limit' | 'offset'>>;
   downtimeReasons?: Resolver<Array<ResolversTypes['DowntimeReason']>, ParentType, ContextType>;
-  pmSchedules?: Resolver<Array<ResolversTypes['PmSchedule']>, ParentType, ContextType, RequireFields<QueryPmSchedulesArgs, 'plantId'>>;
-  maintenanceOrders?: Resolver<ResolversTypes['MaintenanceOrderPage'], ParentType, ContextType, RequireFields<QueryMaintenanceOrdersArgs, 'plantId' | 'limit' | 'offset'>>;
+  pmSchedules?: Resolver<Array<ResolversTypes['PmSchedule']>, ParentType, ContextType, Partial<QueryPmSchedulesArgs>>;
+  maintenanceOrders?: Resolver<ResolversTypes['MaintenanceOrderPage'], ParentType, ContextType, RequireFields<QueryMaintenanceOrdersArgs, 'limit' | 'offset'>>;
   machineByCode?: Resolver<Maybe<ResolversTypes['Machine']>, ParentType, ContextType, RequireFields<QueryMachineByCodeArgs, 'plantId' | 'code'>>;
   plantByCode?: Resolver<Maybe<ResolversTypes['Plant']>, ParentType, ContextType, RequireFields<QueryPlantByCodeArgs, 'code'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1229,6 +1357,8 @@ export type Resolvers<ContextType = EquipmentContext> = {
   MachineStatusInterval?: MachineStatusIntervalResolvers<ContextType>;
   DowntimeReason?: DowntimeReasonResolvers<ContextType>;
   Downtime?: DowntimeResolvers<ContextType>;
+  MachineStatusIntervalPage?: MachineStatusIntervalPageResolvers<ContextType>;
+  DowntimePage?: DowntimePageResolvers<ContextType>;
   MachinePage?: MachinePageResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   MaintenanceOrderPage?: MaintenanceOrderPageResolvers<ContextType>;

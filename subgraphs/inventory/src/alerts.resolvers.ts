@@ -2,7 +2,7 @@ import { liveField, requireId, type FeedEvent, entityRef } from "@mes/shared";
 import type { Resolvers, SubscriptionLowStockAlertArgs } from "./resolvers-types.generated.ts";
 import type { StockLevelEventMapper } from "./mappers.ts";
 import { loadRequired } from "./context.ts";
-import { openAlertsAt } from "./alerts.ts";
+import { openAlertPage } from "./alerts.ts";
 
 type StockLevelEvent = FeedEvent<"LowStockAlert" | "Restocked">;
 
@@ -42,7 +42,14 @@ function idArgsChecked<F extends { subscribe: (source: unknown, args: Subscripti
 /** Low-stock alerts: the open ones at a plant, and live crossings of the reorder point. */
 export const alertsResolvers = {
   Query: {
-    stockAlerts: (_, { plantId }, ctx) => openAlertsAt(ctx.db, requireId(plantId, "plantId")),
+    stockAlerts: (_, args, ctx) => {
+      const filter = {
+        plantId: args.plantId != null ? requireId(args.plantId, "plantId") : null,
+        materialId: args.materialId != null ? requireId(args.materialId, "materialId") : null,
+        severity: args.severity ?? null,
+      };
+      return openAlertPage(ctx.db, filter, args.orderBy, args);
+    },
   },
   StockAlert: {
     plant: (a) => entityRef("Plant", a.plantId),

@@ -1,6 +1,7 @@
-import { appendEvent } from "@mes/shared";
+import { appendEvent, orderByOf, paginate, type OrderArg, type PageArgs, clockNow } from "@mes/shared";
+import type { Prisma, StockAlertSeverity } from "./generated/prisma/client.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
-import { alertChange, availabilityOf, mostSevereFirst, severityOf, type Availability } from "./stock-levels.ts";
+import { alertChange, availabilityOf, severityOf, type Availability } from "./stock-levels.ts";
 
 /**
  * Serializes every stock change of one material at one plant until commit: the availability
@@ -49,13 +50,33 @@ export async function evaluateStockAlert(tx: InventoryTx, materialId: string, pl
   } else if (change.kind === "update") {
     await tx.stockAlert.update({ where: { id: change.alert.id }, data: { severity: change.severity, available } });
   } else if (change.kind === "clear") {
-    await tx.stockAlert.update({ where: { id: change.alert.id }, data: { clearedAt: new Date(), available } });
+    await tx.stockAlert.update({ where: { id: change.alert.id }, data: { clearedAt: clockNow(), available } });
     await appendEvent(tx, { ...event, type: "Restocked", payload: { ...level, alertId: change.alert.id } });
   }
 }
 
-/** Open low-stock alerts at a plant, most severe first (oldest first within a severity). */
-export async function openAlertsAt(db: InventoryDb, plantId: string) {
-  const alerts = await db.stockAlert.findMany({ where: { plantId, clearedAt: null }, orderBy: { openedAt: "asc" } });
-  return alerts.sort(mostSevereFirst);
+const ALERT_ORDER = { SEVERITY: "severity", OPENED_AT: "openedAt", AVAILABLE: "available" } as const;
+
+/**
+ * Open low-stock alerts, most severe first (oldest first within a severity: the database's enum
+ * order is the severity order, see mostSevereFirst) unless `orderBy` says otherwise. Ids are valid.
+ */
+export function openAlertPage(
+  db: InventoryDb,
+  filter: { plantId: string | null; materialId: string | null; severity: StockAlertSeverity[] | null },
+  orderBy: OrderArg<keyof typeof ALERT_ORDER> | null | undefined,
+  page: PageArgs,
+) {
+  const where: Prisma.StockAlertWhereInput = {
+    clearedAt: null,
+    ...(filter.plantId ? { plantId: filter.plantId } : {}),
+    ...(filter.materialId ? { materialId: filter.materialId } : {}),
+    ...(filter.severity?.length ? { severity: { in: filter.severity } } : {}),
+  };
+  const order = orderByOf(orderBy, ALERT_ORDER, [{ severity: "desc" }, { openedAt: "asc" }, { id: "asc" }]);
+  return paginate(
+    page,
+    (w) => db.stockAlert.findMany({ where, orderBy: order, ...w }),
+    () => db.stockAlert.count({ where }),
+  );
 }

@@ -1,9 +1,10 @@
 import DataLoader from "dataloader";
 import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
-import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
-import { Prisma, type PrismaClient } from "./generated/prisma/client.ts";
+import { byIdLoader, childrenLoader, notFound, scopedRows, validIds } from "@mes/shared";
+import { Prisma, type Material, type PrismaClient } from "./generated/prisma/client.ts";
 import { rowValues } from "./costing.ts";
 import { materialPositionLoader } from "./shortages.ts";
+import { nestedLoaders } from "./nested-lists.ts";
 
 export type InventoryDb = PrismaClient;
 /** One interactive transaction of the inventory database: what domain functions that write take. */
@@ -59,7 +60,7 @@ function perPlantSum(fetch: (materialIds: string[], plants: string[] | null) => 
 
 export function createLoaders(db: InventoryDb) {
   return {
-    material: byIdLoader((ids) => db.material.findMany({ where: { id: { in: validIds(ids) } } })),
+    material: byIdLoader((ids) => scopedRows<Material>(db, "Material", "id", ids)),
     location: byIdLoader((ids) => db.location.findMany({ where: { id: { in: validIds(ids) } } })),
     lot: byIdLoader((ids) => db.lot.findMany({ where: { id: { in: validIds(ids) } } })),
     stockOfLocation: childrenLoader(
@@ -99,11 +100,14 @@ export function createLoaders(db: InventoryDb) {
       db.stockAlert.findMany({ where: { materialId: { in: materialIds }, clearedAt: null, ...inPlants(plants) } }),
     ),
     transaction: byIdLoader((ids) => db.stockTransaction.findMany({ where: { id: { in: ids } } })),
-    /** Issues and returns per work order (material cost, transactions, consumed lots). */
-    materialMovesOfWorkOrder: childrenLoader(
+    /**
+     * Every movement naming a work order, oldest first: its material cost and consumed lots (issues
+     * and returns) and its materialTransactions pages come from this one query per tick.
+     */
+    movesOfWorkOrder: childrenLoader(
       (ids) =>
         db.stockTransaction.findMany({
-          where: { workOrderId: { in: validIds(ids) }, type: { in: ["ISSUE", "RETURN"] } },
+          where: { workOrderId: { in: validIds(ids) } },
           orderBy: [{ createdAt: "asc" }, { id: "asc" }],
         }),
       (t) => t.workOrderId!,
@@ -118,7 +122,11 @@ export function createLoaders(db: InventoryDb) {
     ),
     /** Issues and returns of lots (which work orders consumed them, net of returns). */
     materialMovesOfLot: childrenLoader(
-      (ids) => db.stockTransaction.findMany({ where: { lotId: { in: ids }, type: { in: ["ISSUE", "RETURN"] } }, orderBy: { createdAt: "asc" } }),
+      (ids) =>
+        db.stockTransaction.findMany({
+          where: { lotId: { in: ids }, type: { in: ["ISSUE", "RETURN"] } },
+          orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        }),
       (t) => t.lotId,
     ),
     /** Value of the open cost layers per (material, plant), summed by the database. */
@@ -143,12 +151,6 @@ export function createLoaders(db: InventoryDb) {
         }),
       (t) => t.workOrderId!,
     ),
-    lotsOfMaterial: perPlantLoader((materialIds, plants) =>
-      db.lot.findMany({
-        where: { materialId: { in: materialIds }, ...inPlants(plants) },
-        orderBy: [{ receivedAt: "asc" }, { id: "asc" }],
-      }),
-    ),
   };
 }
 
@@ -169,7 +171,7 @@ function derivedLoaders(base: ReturnType<typeof createLoaders>) {
 
 export function createAllLoaders(db: InventoryDb, tenant: Tenant) {
   const base = createLoaders(db);
-  return { ...base, ...derivedLoaders(base), materialPosition: materialPositionLoader(db, tenant) };
+  return { ...base, ...derivedLoaders(base), ...nestedLoaders(db, tenant), materialPosition: materialPositionLoader(db, tenant) };
 }
 
 export type InventoryLoaders = ReturnType<typeof createAllLoaders>;

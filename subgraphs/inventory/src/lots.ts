@@ -1,19 +1,29 @@
-import { conflict, notFound, paginate, type PageArgs } from "@mes/shared";
+import { conflict, notFound, orderByOf, paginate, type OrderArg, type PageArgs } from "@mes/shared";
 import type { Lot, Prisma } from "./generated/prisma/client.ts";
 import type { QueryLotsArgs } from "./resolvers-types.generated.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
 import { lockMaterialAtPlant } from "./alerts.ts";
+import { inRange } from "./nested-lists.ts";
 
-/** Lots, oldest received first; the filter's ids are valid UUIDs. */
-export function lotPage(db: InventoryDb, filter: Pick<QueryLotsArgs, "plantId" | "materialId" | "status">, page: PageArgs) {
+const LOT_ORDER = { RECEIVED_AT: "receivedAt", LOT_NUMBER: "lotNumber", EXPIRES_AT: "expiresAt", STATUS: "status" } as const;
+
+/** Lots, oldest received first unless `orderBy` says otherwise; the filter's ids are valid UUIDs, its range checked. */
+export function lotPage(
+  db: InventoryDb,
+  filter: Pick<QueryLotsArgs, "plantId" | "materialId" | "status" | "from" | "to">,
+  orderBy: OrderArg<keyof typeof LOT_ORDER> | null | undefined,
+  page: PageArgs,
+) {
+  const receivedAt = inRange(filter.from, filter.to);
   const where: Prisma.LotWhereInput = {
+    ...(receivedAt ? { receivedAt } : {}),
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.materialId ? { materialId: filter.materialId } : {}),
     ...(filter.status?.length ? { status: { in: filter.status } } : {}),
   };
   return paginate(
     page,
-    (w) => db.lot.findMany({ where, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], ...w }),
+    (w) => db.lot.findMany({ where, orderBy: orderByOf(orderBy, LOT_ORDER, [{ receivedAt: "asc" }, { id: "asc" }]), ...w }),
     () => db.lot.count({ where }),
   );
 }

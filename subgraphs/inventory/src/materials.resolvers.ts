@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { Prisma } from "./generated/prisma/client.ts";
-import { parseInput, requireId, withTx, zCode, zId, zName, zNonNegative, type InputShape, entityRef } from "@mes/shared";
+import { nestedPageKey, parseInput, requireId, withTx, zCode, zId, zName, zNonNegative, type InputShape, entityRef } from "@mes/shared";
 import type { CreateLocationInput, CreateMaterialInput, Resolvers, UpdateMaterialInput } from "./resolvers-types.generated.ts";
 import { plantKey } from "./context.ts";
 import { createLocation, createMaterial, locationsAt, materialPage, updateMaterial } from "./materials.ts";
 import { unitCostOf } from "./valuation.ts";
+import { checkRange } from "./nested-lists.ts";
 
 const zCostingMethod = z.enum(["FIFO", "MOVING_AVERAGE"]);
 
@@ -39,7 +40,7 @@ export const materialsResolvers = {
   Query: {
     material: (_, { id }, ctx) => ctx.loaders.material.load(requireId(id)),
     materials: (_, args, ctx) => materialPage(ctx.db, args),
-    locations: (_, { plantId }, ctx) => locationsAt(ctx.db, requireId(plantId, "plantId")),
+    locations: (_, { plantId }, ctx) => locationsAt(ctx.db, optionalPlant(plantId)),
   },
   Mutation: {
     createMaterial: (_, args, ctx) => createMaterial(ctx.db, ctx.tenant.organizationId, parseInput(createMaterialInput, args.input)),
@@ -61,8 +62,12 @@ export const materialsResolvers = {
       return unitCostOf(value, onHand);
     },
     onHand: async (m, args, ctx) => (await ctx.loaders.onHandOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId)))).toNumber(),
-    stock: (m, args, ctx) => ctx.loaders.stockOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
-    lots: (m, args, ctx) => ctx.loaders.lotsOfMaterial.load(plantKey(m.id, optionalPlant(args.plantId))),
+    stock: (m, args, ctx) => ctx.loaders.stockOfMaterialPage.load(nestedPageKey(m.id, { plantId: optionalPlant(args.plantId) }, args)),
+    lots: (m, args, ctx) => {
+      checkRange(args.from, args.to);
+      const filter = { plantId: optionalPlant(args.plantId), from: args.from ?? null, to: args.to ?? null };
+      return ctx.loaders.lotsOfMaterialPage.load(nestedPageKey(m.id, filter, args));
+    },
     reserved: async (m, args, ctx) => (await ctx.loaders.reservedOfMaterial.load(plantKey(m.id, requireId(args.plantId, "plantId")))).toNumber(),
     available: async (m, args, ctx) => {
       const key = plantKey(m.id, requireId(args.plantId, "plantId"));
@@ -74,7 +79,7 @@ export const materialsResolvers = {
   Location: {
     __resolveReference: (r, ctx) => ctx.loaders.location.load(r.id),
     plant: (l) => entityRef("Plant", l.plantId),
-    stock: (l, _, ctx) => ctx.loaders.stockOfLocation.load(l.id),
+    stock: (l, args, ctx) => ctx.loaders.stockOfLocationPage.load(nestedPageKey(l.id, {}, args)),
     stockValue: async (l, _, ctx) => {
       const rows = await ctx.loaders.stockOfLocation.load(l.id);
       const values = await Promise.all(

@@ -1,9 +1,11 @@
-import { conflict, notFound, paginate } from "@mes/shared";
+import { conflict, notFound, orderByOf, paginate } from "@mes/shared";
 import type { CostingMethod, Prisma } from "./generated/prisma/client.ts";
 import type { CreateLocationInput, CreateMaterialInput, QueryMaterialsArgs, RequireFields } from "./resolvers-types.generated.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
 
-/** Materials by code; `search` matches code or description. */
+const MATERIAL_ORDER = { CODE: "code", DESCRIPTION: "description", CREATED_AT: "createdAt" } as const;
+
+/** Materials by code unless `orderBy` says otherwise; `search` matches code or description. */
 export function materialPage(db: InventoryDb, args: QueryMaterialsArgs) {
   const search = args.search?.trim();
   const where: Prisma.MaterialWhereInput = {
@@ -11,7 +13,7 @@ export function materialPage(db: InventoryDb, args: QueryMaterialsArgs) {
   };
   return paginate(
     args,
-    (w) => db.material.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),
+    (w) => db.material.findMany({ where, orderBy: orderByOf(args.orderBy, MATERIAL_ORDER, [{ code: "asc" }, { id: "asc" }]), ...w }),
     () => db.material.count({ where }),
   );
 }
@@ -25,8 +27,9 @@ export function createMaterial(
   return db.material.create({ data: { ...input, organizationId } });
 }
 
-export function locationsAt(db: InventoryDb, plantId: string) {
-  return db.location.findMany({ where: { plantId }, orderBy: { code: "asc" } });
+/** Locations of a plant, or of every plant of the caller (plantId null), by code then plant. */
+export function locationsAt(db: InventoryDb, plantId: string | null) {
+  return db.location.findMany({ where: plantId ? { plantId } : {}, orderBy: [{ code: "asc" }, { plantId: "asc" }, { id: "asc" }] });
 }
 
 export function createLocation(db: InventoryDb, organizationId: string, input: RequireFields<CreateLocationInput, "type">) {

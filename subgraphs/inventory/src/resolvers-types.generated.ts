@@ -64,10 +64,10 @@ export type Material = {
   unitCost?: Maybe<Scalars['Float']['output']>;
   /** Quantity on hand in the material's unit of measure (lots on hold included), at one plant or across all plants. */
   onHand: Scalars['Float']['output'];
-  /** Stock per location and lot, at one plant or across all plants. */
-  stock: Array<Stock>;
-  /** Lots of this material, oldest received first, at one plant or across all plants. */
-  lots: Array<Lot>;
+  /** Stock of this material per location and lot (a used-up lot's row stays, at 0), at one plant or across all plants, by plant, location code and oldest lot first; one page at a time. */
+  stock: StockPage;
+  /** Lots of this material, oldest received first, at one plant or across all plants; one page at a time. */
+  lots: LotPage;
   /** Quantity reserved for released work orders at a plant, in the material's unit of measure. */
   reserved: Scalars['Float']['output'];
   /** On hand minus reserved, at a plant: what is free for new orders; negative when more is reserved than on hand. */
@@ -98,12 +98,18 @@ export type MaterialOnHandArgs = {
 /** A raw material, component or consumable, defined once per organization. */
 export type MaterialStockArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 /** A raw material, component or consumable, defined once per organization. */
 export type MaterialLotsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -139,10 +145,17 @@ export type Location = {
   name: Scalars['String']['output'];
   /** What the location is used for. */
   type: LocationType;
-  /** Stock kept at this location, per material and lot. */
-  stock: Array<Stock>;
+  /** Stock kept at this location, per material and lot (a used-up lot's row stays, at 0), by material code and oldest lot first; one page at a time. */
+  stock: StockPage;
   /** Value of all stock at this location (currency): the sum of its stock rows' values (see Stock.value). */
   stockValue: Scalars['Float']['output'];
+};
+
+
+/** A place at a plant where stock is kept, e.g. a warehouse bin or a line-side rack. */
+export type LocationStockArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
@@ -168,18 +181,34 @@ export type Lot = {
   expiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** Quantity of this lot on hand across its locations, in the material's unit of measure. */
   onHand: Scalars['Float']['output'];
-  /** Where the lot is kept: its stock per location. */
-  stock: Array<Stock>;
+  /** Where the lot is kept: its stock per location (a location it left stays, at 0), by location code; one page at a time. */
+  stock: StockPage;
   /** Why the lot is on hold; null when it is not. */
   holdReason?: Maybe<Scalars['String']['output']>;
   /** The work order that made this lot (null for a supplier lot). */
   producedBy?: Maybe<WorkOrder>;
-  /** Work orders that consumed this lot (issued and not returned in full). */
-  consumedBy: Array<WorkOrder>;
+  /** Work orders that consumed this lot (issued and not returned in full), in the order of their first issue; one page at a time. */
+  consumedBy: WorkOrderPage;
   /** Lots this lot was made from, to any depth: depth 1 was consumed by the work order that made this lot. A lot returned in full from a work order is not an input of it; a partial return keeps it. */
   ancestors: Array<GenealogyLink>;
   /** Lots made from this lot, to any depth (the recall query): depth 1 was made by a work order that consumed it. */
   descendants: Array<GenealogyLink>;
+};
+
+
+/** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
+export type LotStockArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** A batch of one material received or made together at one plant, traced by its lot number (genealogy, recalls). */
+export type LotConsumedByArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -287,7 +316,7 @@ export type CostLayer = {
 /** One page of cost layers. */
 export type CostLayerPage = {
   __typename?: 'CostLayerPage';
-  /** The cost layers on this page, oldest first. */
+  /** The cost layers on this page, oldest first unless orderBy says otherwise. */
   items: Array<CostLayer>;
   /** How many layers match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -316,20 +345,20 @@ export type MaterialValuation = {
   unitCost?: Maybe<Scalars['Float']['output']>;
 };
 
-/** One page of a plant's stock valuation, with the plant's total. */
+/** One page of a stock valuation (one row per material and plant), with the total value. */
 export type MaterialValuationPage = {
   __typename?: 'MaterialValuationPage';
-  /** The materials on this page, by material code. */
+  /** The rows on this page, by material code (then plant) unless orderBy says otherwise. */
   items: Array<MaterialValuation>;
-  /** Value of all stock at the plant (currency), over every page: the sum of all materials' values. */
+  /** Value of all stock valued (currency), over every page: at the plant asked for, or at all plants you may see. */
   totalValue: Scalars['Float']['output'];
-  /** How many materials match in all, over every page. */
+  /** How many rows (material and plant) there are in all, over every page. */
   totalCount: Scalars['Int']['output'];
   /** The page size asked for (the limit argument). */
   limit: Scalars['Int']['output'];
-  /** How many matching materials come before this page (the offset argument). */
+  /** How many rows come before this page (the offset argument). */
   offset: Scalars['Int']['output'];
-  /** Whether more materials follow this page: offset + items on this page < totalCount. */
+  /** Whether more rows follow this page: offset + items on this page < totalCount. */
   hasMore: Scalars['Boolean']['output'];
 };
 
@@ -396,8 +425,8 @@ export type WorkOrder = {
   materialCost: Scalars['Float']['output'];
   /** The cost settlement made when the order completed; null before. */
   costSettlement?: Maybe<CostSettlement>;
-  /** Stock movements of this work order, oldest first: issues to it, returns from it, receipts of its output and their settlements. */
-  materialTransactions: Array<StockTransaction>;
+  /** Stock movements of this work order, oldest first: issues to it, returns from it, receipts of its output and their settlements; one page at a time. */
+  materialTransactions: StockTransactionPage;
   /** What is still reserved for this order at its plant, per material: empty before release and once the order has ended; a material issued in full shows 0. */
   reservations: Array<Reservation>;
   /** Lots consumed by this work order: issued and not returned in full (net issued quantity above 0). */
@@ -415,9 +444,18 @@ export type WorkOrder = {
    * short = max(0, stillNeeded − max(0, reserved for this order + available)), where
    * available = on hand − reserved for all orders (Material.available). Lots on hold count as on hand,
    * as in Material.onHand. "Which open work orders are short of material" in one request:
-   * workOrders(filter: { status: [RELEASED, IN_PROGRESS, ON_HOLD] }) { items { number materialShortages { material { code } shortQuantity } } }.
+   * workOrders(status: [RELEASED, IN_PROGRESS, ON_HOLD]) { items { number materialShortages { material { code } shortQuantity } } }.
    */
   materialShortages: Array<MaterialShortage>;
+};
+
+
+export type WorkOrderMaterialTransactionsArgs = {
+  type?: InputMaybe<Array<StockTransactionType>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One material a work order needs, from its product's bill of materials. */
@@ -469,10 +507,19 @@ export type MaterialShortage = {
   shortQuantity: Scalars['Float']['output'];
 };
 
-/** One page of transactions. */
+export type WorkOrderPage = {
+  __typename?: 'WorkOrderPage';
+  items: Array<WorkOrder>;
+  totalCount: Scalars['Int']['output'];
+  limit: Scalars['Int']['output'];
+  offset: Scalars['Int']['output'];
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** One page of stock transactions. */
 export type StockTransactionPage = {
   __typename?: 'StockTransactionPage';
-  /** The transactions on this page, newest first. */
+  /** The transactions on this page, in the list's order (Query.stockTransactions: newest first unless orderBy says otherwise; WorkOrder.materialTransactions: oldest first). */
   items: Array<StockTransaction>;
   /** How many transactions match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -484,18 +531,142 @@ export type StockTransactionPage = {
   hasMore: Scalars['Boolean']['output'];
 };
 
-/** Which stock transactions to list; every field given must match, none given lists all you may see. */
-export type StockTransactionFilter = {
-  /** Only transactions at this plant (Plant.id). */
-  plantId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only transactions of this material (Material.id). */
-  materialId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only transactions of this lot (Lot.id). */
-  lotId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only transactions of this work order (WorkOrder.id). */
-  workOrderId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only these types; every type when left out or empty. */
-  type?: InputMaybe<Array<StockTransactionType>>;
+/** How to sort stock transactions: by one field, then by id. */
+export type StockTransactionOrder = {
+  /** The field to sort by. */
+  field: StockTransactionOrderField;
+  /** Which way: ASC (oldest, smallest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What stock transactions can be sorted by. */
+export type StockTransactionOrderField =
+  /** When it was recorded (createdAt). */
+  | 'CREATED_AT'
+  /** Its type (RECEIPT, ISSUE, ADJUSTMENT, TRANSFER, SCRAP, RETURN, SETTLEMENT, in this order). */
+  | 'TYPE'
+  /** The quantity moved (negative out of stock). */
+  | 'QUANTITY'
+  /** The value moved (negative out of stock). */
+  | 'TOTAL_COST';
+
+/** One page of stock rows (quantity of one lot at one location). */
+export type StockPage = {
+  __typename?: 'StockPage';
+  /** The stock rows on this page, in the list's order. */
+  items: Array<Stock>;
+  /** How many stock rows there are in all, over every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
+  limit: Scalars['Int']['output'];
+  /** How many rows come before this page (the offset argument). */
+  offset: Scalars['Int']['output'];
+  /** Whether more rows follow this page: offset + items on this page < totalCount. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** How to sort materials: by one field, then by id. */
+export type MaterialOrder = {
+  /** The field to sort by. */
+  field: MaterialOrderField;
+  /** Which way: ASC (A first, oldest first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What materials can be sorted by. */
+export type MaterialOrderField =
+  /** The material code (part number). */
+  | 'CODE'
+  /** The description. */
+  | 'DESCRIPTION'
+  /** When the material was created. */
+  | 'CREATED_AT';
+
+/** How to sort lots: by one field, then by id. */
+export type LotOrder = {
+  /** The field to sort by. */
+  field: LotOrderField;
+  /** Which way: ASC (oldest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What lots can be sorted by. */
+export type LotOrderField =
+  /** When the lot was first received. */
+  | 'RECEIVED_AT'
+  /** The lot number. */
+  | 'LOT_NUMBER'
+  /** When the lot expires (lots without an expiry date come last going up, first going down). */
+  | 'EXPIRES_AT'
+  /** Its status (AVAILABLE, ON_HOLD, CONSUMED, in this order). */
+  | 'STATUS';
+
+/** How to sort cost layers: by one field, then by id. */
+export type CostLayerOrder = {
+  /** The field to sort by. */
+  field: CostLayerOrderField;
+  /** Which way: ASC (oldest, smallest first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What cost layers can be sorted by. */
+export type CostLayerOrderField =
+  /** When the layer was opened (FIFO order). */
+  | 'RECEIVED_AT'
+  /** Quantity still in stock from the layer. */
+  | 'REMAINING_QUANTITY'
+  /** Value still in stock from the layer. */
+  | 'REMAINING_VALUE'
+  /** The layer's unit cost. */
+  | 'UNIT_COST';
+
+/** How to sort a stock valuation: by one field, then by material and plant. */
+export type MaterialValuationOrder = {
+  /** The field to sort by. */
+  field: MaterialValuationOrderField;
+  /** Which way: ASC (A first, smallest first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What a stock valuation can be sorted by. */
+export type MaterialValuationOrderField =
+  /** The material code. */
+  | 'MATERIAL_CODE'
+  /** Quantity on hand. */
+  | 'QUANTITY'
+  /** Value on hand (e.g. DESC: the most valuable stock first). */
+  | 'VALUE';
+
+/** How to sort low-stock alerts: by one field, then by id. */
+export type StockAlertOrder = {
+  /** The field to sort by. */
+  field: StockAlertOrderField;
+  /** Which way: ASC or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What low-stock alerts can be sorted by. */
+export type StockAlertOrderField =
+  /** How low availability is: BELOW_REORDER_POINT, BELOW_SAFETY_STOCK, STOCKOUT going up (DESC: most severe first). */
+  | 'SEVERITY'
+  /** When the material fell below its reorder point. */
+  | 'OPENED_AT'
+  /** Available quantity at the last change. */
+  | 'AVAILABLE';
+
+/** One page of open low-stock alerts. */
+export type StockAlertPage = {
+  __typename?: 'StockAlertPage';
+  /** The alerts on this page, most severe first unless orderBy says otherwise. */
+  items: Array<StockAlert>;
+  /** How many open alerts match in all, over every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size asked for (the limit argument). */
+  limit: Scalars['Int']['output'];
+  /** How many matching alerts come before this page (the offset argument). */
+  offset: Scalars['Int']['output'];
+  /** Whether more alerts follow this page: offset + items on this page < totalCount. */
+  hasMore: Scalars['Boolean']['output'];
 };
 
 /** Quantity on hand of one lot of a material at one location. */
@@ -528,7 +699,7 @@ export type Plant = {
 /** One page of materials. */
 export type MaterialPage = {
   __typename?: 'MaterialPage';
-  /** The materials on this page, by code. */
+  /** The materials on this page, by code unless orderBy says otherwise. */
   items: Array<Material>;
   /** How many materials match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -543,7 +714,7 @@ export type MaterialPage = {
 /** One page of lots. */
 export type LotPage = {
   __typename?: 'LotPage';
-  /** The lots on this page, oldest received first. */
+  /** The lots on this page, oldest received first unless orderBy says otherwise. */
   items: Array<Lot>;
   /** How many lots match in all, over every page. */
   totalCount: Scalars['Int']['output'];
@@ -559,21 +730,21 @@ export type Query = {
   __typename?: 'Query';
   /** A material by id; null when there is none or it is another organization's. */
   material?: Maybe<Material>;
-  /** Materials by code; `search` matches code or description. */
+  /** Materials, by code unless orderBy says otherwise; `search` matches code or description. */
   materials: MaterialPage;
-  /** A plant's stock locations, by code. */
+  /** Stock locations, by code (then plant): of one plant, or of every plant you may see. */
   locations: Array<Location>;
   /** A lot by id; null when there is none or it is not one you may see. */
   lot?: Maybe<Lot>;
-  /** Lots you may see, oldest received first, one page at a time; every filter given must match. */
+  /** Lots you may see, oldest received first unless orderBy says otherwise, one page at a time; every filter given must match. */
   lots: LotPage;
-  /** Stock value per material at a plant, by material code, with the plant's total value. */
+  /** Stock value per material and plant, by material code (then plant) unless orderBy says otherwise, with the total value: at one plant, or at every plant you may see. */
   stockValuation: MaterialValuationPage;
-  /** Cost layers of a material, oldest first; only those with stock left unless includeEmpty. */
+  /** Cost layers of a material, oldest first unless orderBy says otherwise; only those with stock left unless includeEmpty. */
   costLayers: CostLayerPage;
-  /** Open low-stock alerts at a plant, most severe first. */
-  stockAlerts: Array<StockAlert>;
-  /** Stock transactions, newest first. */
+  /** Open low-stock alerts, most severe first (then oldest opened first) unless orderBy says otherwise, one page at a time: at one plant or at every plant you may see. */
+  stockAlerts: StockAlertPage;
+  /** Stock transactions you may see, newest first unless orderBy says otherwise, one page at a time; every filter given must match. */
   stockTransactions: StockTransactionPage;
   /** The material with this code (codes are unique in an organization, materials are shared by all its plants); null when there is none. */
   materialByCode?: Maybe<Material>;
@@ -586,7 +757,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The audit trail of inventory data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
+  /** The audit trail of inventory data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries). */
   inventoryAuditLog: AuditPage;
 };
 
@@ -598,13 +769,14 @@ export type QueryMaterialArgs = {
 
 export type QueryMaterialsArgs = {
   search?: InputMaybe<Scalars['String']['input']>;
+  orderBy?: InputMaybe<MaterialOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryLocationsArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -617,13 +789,17 @@ export type QueryLotsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   materialId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<LotStatus>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<LotOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryStockValuationArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  orderBy?: InputMaybe<MaterialValuationOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -633,18 +809,31 @@ export type QueryCostLayersArgs = {
   materialId: Scalars['ID']['input'];
   plantId?: InputMaybe<Scalars['ID']['input']>;
   includeEmpty?: InputMaybe<Scalars['Boolean']['input']>;
+  orderBy?: InputMaybe<CostLayerOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryStockAlertsArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  materialId?: InputMaybe<Scalars['ID']['input']>;
+  severity?: InputMaybe<Array<StockAlertSeverity>>;
+  orderBy?: InputMaybe<StockAlertOrder>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryStockTransactionsArgs = {
-  filter?: InputMaybe<StockTransactionFilter>;
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  materialId?: InputMaybe<Scalars['ID']['input']>;
+  lotId?: InputMaybe<Scalars['ID']['input']>;
+  workOrderId?: InputMaybe<Scalars['ID']['input']>;
+  type?: InputMaybe<Array<StockTransactionType>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<StockTransactionOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -666,6 +855,7 @@ export type QueryInventoryAuditLogArgs = {
   entityId?: InputMaybe<Scalars['ID']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<AuditOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -988,7 +1178,26 @@ export type AuditAction =
   /** The row was removed. */
   | 'DELETE';
 
-/** One page of audit entries, newest first. */
+/** How to sort audit entries: by one field, then by entry number. */
+export type AuditOrder = {
+  /** The field to sort by. */
+  field: AuditOrderField;
+  /** Which way: ASC (earliest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What audit entries can be sorted by. */
+export type AuditOrderField =
+  /** When the change was made (AuditEntry.at). */
+  | 'AT'
+  /** The table changed (AuditEntry.entity). */
+  | 'ENTITY'
+  /** Who made the change (AuditEntry.actor). */
+  | 'ACTOR'
+  /** What the change did, alphabetically: DELETE, INSERT, UPDATE. */
+  | 'ACTION';
+
+/** One page of audit entries, newest first unless orderBy says otherwise. */
 export type AuditPage = {
   __typename?: 'AuditPage';
   /** The entries of this page (at most limit). */
@@ -1118,9 +1327,9 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Location: ResolverTypeWrapper<LocationMapper>;
   Lot: ResolverTypeWrapper<LotMapper>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   GenealogyLink: ResolverTypeWrapper<GenealogyLinkMapper>;
   StockTransactionType: StockTransactionType;
   StockTransaction: ResolverTypeWrapper<StockTransactionMapper>;
@@ -1138,8 +1347,22 @@ export type ResolversTypes = {
   MaterialRequirement: ResolverTypeWrapper<Omit<MaterialRequirement, 'material'> & { material: ResolversTypes['Material'] }>;
   WorkOrderStatus: WorkOrderStatus;
   MaterialShortage: ResolverTypeWrapper<MaterialShortageMapper>;
+  WorkOrderPage: ResolverTypeWrapper<Omit<WorkOrderPage, 'items'> & { items: Array<ResolversTypes['WorkOrder']> }>;
   StockTransactionPage: ResolverTypeWrapper<Omit<StockTransactionPage, 'items'> & { items: Array<ResolversTypes['StockTransaction']> }>;
-  StockTransactionFilter: StockTransactionFilter;
+  StockTransactionOrder: StockTransactionOrder;
+  StockTransactionOrderField: StockTransactionOrderField;
+  StockPage: ResolverTypeWrapper<Omit<StockPage, 'items'> & { items: Array<ResolversTypes['Stock']> }>;
+  MaterialOrder: MaterialOrder;
+  MaterialOrderField: MaterialOrderField;
+  LotOrder: LotOrder;
+  LotOrderField: LotOrderField;
+  CostLayerOrder: CostLayerOrder;
+  CostLayerOrderField: CostLayerOrderField;
+  MaterialValuationOrder: MaterialValuationOrder;
+  MaterialValuationOrderField: MaterialValuationOrderField;
+  StockAlertOrder: StockAlertOrder;
+  StockAlertOrderField: StockAlertOrderField;
+  StockAlertPage: ResolverTypeWrapper<Omit<StockAlertPage, 'items'> & { items: Array<ResolversTypes['StockAlert']> }>;
   Stock: ResolverTypeWrapper<StockMapper>;
   Plant: ResolverTypeWrapper<Plant>;
   MaterialPage: ResolverTypeWrapper<Omit<MaterialPage, 'items'> & { items: Array<ResolversTypes['Material']> }>;
@@ -1164,6 +1387,8 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
+  AuditOrder: AuditOrder;
+  AuditOrderField: AuditOrderField;
   AuditPage: ResolverTypeWrapper<AuditPage>;
 };
 
@@ -1173,9 +1398,9 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Float: Scalars['Float']['output'];
+  Int: Scalars['Int']['output'];
   Location: LocationMapper;
   Lot: LotMapper;
-  Int: Scalars['Int']['output'];
   GenealogyLink: GenealogyLinkMapper;
   StockTransaction: StockTransactionMapper;
   StockMovement: StockMovementMapper;
@@ -1190,8 +1415,16 @@ export type ResolversParentTypes = {
   WorkOrder: WorkOrderMapper;
   MaterialRequirement: Omit<MaterialRequirement, 'material'> & { material: ResolversParentTypes['Material'] };
   MaterialShortage: MaterialShortageMapper;
+  WorkOrderPage: Omit<WorkOrderPage, 'items'> & { items: Array<ResolversParentTypes['WorkOrder']> };
   StockTransactionPage: Omit<StockTransactionPage, 'items'> & { items: Array<ResolversParentTypes['StockTransaction']> };
-  StockTransactionFilter: StockTransactionFilter;
+  StockTransactionOrder: StockTransactionOrder;
+  StockPage: Omit<StockPage, 'items'> & { items: Array<ResolversParentTypes['Stock']> };
+  MaterialOrder: MaterialOrder;
+  LotOrder: LotOrder;
+  CostLayerOrder: CostLayerOrder;
+  MaterialValuationOrder: MaterialValuationOrder;
+  StockAlertOrder: StockAlertOrder;
+  StockAlertPage: Omit<StockAlertPage, 'items'> & { items: Array<ResolversParentTypes['StockAlert']> };
   Stock: StockMapper;
   Plant: Plant;
   MaterialPage: Omit<MaterialPage, 'items'> & { items: Array<ResolversParentTypes['Material']> };
@@ -1213,6 +1446,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Date: Scalars['Date']['output'];
   AuditEntry: AuditEntry;
+  AuditOrder: AuditOrder;
   AuditPage: AuditPage;
 };
 
@@ -1241,8 +1475,8 @@ export type MaterialResolvers<ContextType = InventoryContext, ParentType extends
   stockValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType, Partial<MaterialStockValueArgs>>;
   unitCost?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, RequireFields<MaterialUnitCostArgs, 'plantId'>>;
   onHand?: Resolver<ResolversTypes['Float'], ParentType, ContextType, Partial<MaterialOnHandArgs>>;
-  stock?: Resolver<Array<ResolversTypes['Stock']>, ParentType, ContextType, Partial<MaterialStockArgs>>;
-  lots?: Resolver<Array<ResolversTypes['Lot']>, ParentType, ContextType, Partial<MaterialLotsArgs>>;
+  stock?: Resolver<ResolversTypes['StockPage'], ParentType, ContextType, RequireFields<MaterialStockArgs, 'limit' | 'offset'>>;
+  lots?: Resolver<ResolversTypes['LotPage'], ParentType, ContextType, RequireFields<MaterialLotsArgs, 'limit' | 'offset'>>;
   reserved?: Resolver<ResolversTypes['Float'], ParentType, ContextType, RequireFields<MaterialReservedArgs, 'plantId'>>;
   available?: Resolver<ResolversTypes['Float'], ParentType, ContextType, RequireFields<MaterialAvailableArgs, 'plantId'>>;
   stockAlert?: Resolver<Maybe<ResolversTypes['StockAlert']>, ParentType, ContextType, RequireFields<MaterialStockAlertArgs, 'plantId'>>;
@@ -1256,7 +1490,7 @@ export type LocationResolvers<ContextType = InventoryContext, ParentType extends
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['LocationType'], ParentType, ContextType>;
-  stock?: Resolver<Array<ResolversTypes['Stock']>, ParentType, ContextType>;
+  stock?: Resolver<ResolversTypes['StockPage'], ParentType, ContextType, RequireFields<LocationStockArgs, 'limit' | 'offset'>>;
   stockValue?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
@@ -1272,10 +1506,10 @@ export type LotResolvers<ContextType = InventoryContext, ParentType extends Reso
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   onHand?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  stock?: Resolver<Array<ResolversTypes['Stock']>, ParentType, ContextType>;
+  stock?: Resolver<ResolversTypes['StockPage'], ParentType, ContextType, RequireFields<LotStockArgs, 'limit' | 'offset'>>;
   holdReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   producedBy?: Resolver<Maybe<ResolversTypes['WorkOrder']>, ParentType, ContextType>;
-  consumedBy?: Resolver<Array<ResolversTypes['WorkOrder']>, ParentType, ContextType>;
+  consumedBy?: Resolver<ResolversTypes['WorkOrderPage'], ParentType, ContextType, RequireFields<LotConsumedByArgs, 'limit' | 'offset'>>;
   ancestors?: Resolver<Array<ResolversTypes['GenealogyLink']>, ParentType, ContextType, RequireFields<LotAncestorsArgs, 'maxDepth'>>;
   descendants?: Resolver<Array<ResolversTypes['GenealogyLink']>, ParentType, ContextType, RequireFields<LotDescendantsArgs, 'maxDepth'>>;
 };
@@ -1389,7 +1623,7 @@ export type WorkOrderResolvers<ContextType = InventoryContext, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   materialCost?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   costSettlement?: Resolver<Maybe<ResolversTypes['CostSettlement']>, ParentType, ContextType>;
-  materialTransactions?: Resolver<Array<ResolversTypes['StockTransaction']>, ParentType, ContextType>;
+  materialTransactions?: Resolver<ResolversTypes['StockTransactionPage'], ParentType, ContextType, RequireFields<WorkOrderMaterialTransactionsArgs, 'limit' | 'offset'>>;
   reservations?: Resolver<Array<ResolversTypes['Reservation']>, ParentType, ContextType>;
   consumedLots?: Resolver<Array<ResolversTypes['Lot']>, ParentType, ContextType>;
   producedLots?: Resolver<Array<ResolversTypes['Lot']>, ParentType, ContextType>;
@@ -1406,8 +1640,32 @@ export type MaterialShortageResolvers<ContextType = InventoryContext, ParentType
   shortQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
+export type WorkOrderPageResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['WorkOrderPage'] = ResolversParentTypes['WorkOrderPage']> = {
+  items?: Resolver<Array<ResolversTypes['WorkOrder']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type StockTransactionPageResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockTransactionPage'] = ResolversParentTypes['StockTransactionPage']> = {
   items?: Resolver<Array<ResolversTypes['StockTransaction']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type StockPageResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockPage'] = ResolversParentTypes['StockPage']> = {
+  items?: Resolver<Array<ResolversTypes['Stock']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type StockAlertPageResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['StockAlertPage'] = ResolversParentTypes['StockAlertPage']> = {
+  items?: Resolver<Array<ResolversTypes['StockAlert']>, ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1448,12 +1706,12 @@ export type LotPageResolvers<ContextType = InventoryContext, ParentType extends 
 export type QueryResolvers<ContextType = InventoryContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   material?: Resolver<Maybe<ResolversTypes['Material']>, ParentType, ContextType, RequireFields<QueryMaterialArgs, 'id'>>;
   materials?: Resolver<ResolversTypes['MaterialPage'], ParentType, ContextType, RequireFields<QueryMaterialsArgs, 'limit' | 'offset'>>;
-  locations?: Resolver<Array<ResolversTypes['Location']>, ParentType, ContextType, RequireFields<QueryLocationsArgs, 'plantId'>>;
+  locations?: Resolver<Array<ResolversTypes['Location']>, ParentType, ContextType, Partial<QueryLocationsArgs>>;
   lot?: Resolver<Maybe<ResolversTypes['Lot']>, ParentType, ContextType, RequireFields<QueryLotArgs, 'id'>>;
   lots?: Resolver<ResolversTypes['LotPage'], ParentType, ContextType, RequireFields<QueryLotsArgs, 'limit' | 'offset'>>;
-  stockValuation?: Resolver<ResolversTypes['MaterialValuationPage'], ParentType, ContextType, RequireFields<QueryStockValuationArgs, 'plantId' | 'limit' | 'offset'>>;
+  stockValuation?: Resolver<ResolversTypes['MaterialValuationPage'], ParentType, ContextType, RequireFields<QueryStockValuationArgs, 'limit' | 'offset'>>;
   costLayers?: Resolver<ResolversTypes['CostLayerPage'], ParentType, ContextType, RequireFields<QueryCostLayersArgs, 'materialId' | 'includeEmpty' | 'limit' | 'offset'>>;
-  stockAlerts?: Resolver<Array<ResolversTypes['StockAlert']>, ParentType, ContextType, RequireFields<QueryStockAlertsArgs, 'plantId'>>;
+  stockAlerts?: Resolver<ResolversTypes['StockAlertPage'], ParentType, ContextType, RequireFields<QueryStockAlertsArgs, 'limit' | 'offset'>>;
   stockTransactions?: Resolver<ResolversTypes['StockTransactionPage'], ParentType, ContextType, RequireFields<QueryStockTransactionsArgs, 'limit' | 'offset'>>;
   materialByCode?: Resolver<Maybe<ResolversTypes['Material']>, ParentType, ContextType, RequireFields<QueryMaterialByCodeArgs, 'code'>>;
   lotByNumber?: Resolver<Maybe<ResolversTypes['Lot']>, ParentType, ContextType, RequireFields<QueryLotByNumberArgs, 'materialId' | 'lotNumber'>>;
@@ -1547,7 +1805,10 @@ export type Resolvers<ContextType = InventoryContext> = {
   Reservation?: ReservationResolvers<ContextType>;
   WorkOrder?: WorkOrderResolvers<ContextType>;
   MaterialShortage?: MaterialShortageResolvers<ContextType>;
+  WorkOrderPage?: WorkOrderPageResolvers<ContextType>;
   StockTransactionPage?: StockTransactionPageResolvers<ContextType>;
+  StockPage?: StockPageResolvers<ContextType>;
+  StockAlertPage?: StockAlertPageResolvers<ContextType>;
   Stock?: StockResolvers<ContextType>;
   Plant?: PlantResolvers<ContextType>;
   MaterialPage?: MaterialPageResolvers<ContextType>;

@@ -1,39 +1,44 @@
 import { parseInput, requireId, withTx, entityRef } from "@mes/shared";
-import type { Resolvers, StockTransactionFilter } from "./resolvers-types.generated.ts";
+import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadAllRequired, loadRequired, plantKey, type InventoryContext, type InventoryTx } from "./context.ts";
 import { sumCost, sumQuantity, transactionUnitCost } from "./costing.ts";
 import { adjust, issue, receive, returnToStock, scrap, transfer, type Movement } from "./stock.ts";
 import { costLayerPage, transactionPage, unitCostOf, valuationPage } from "./valuation.ts";
+import { checkRange } from "./nested-lists.ts";
 import { adjustInput, issueInput, receiptInput, returnInput, scrapInput, transferInput } from "./stock-input.ts";
 
 /** Every stock mutation is one transaction: movement, cost layers, alerts and events commit together. */
 const move = (ctx: InventoryContext, fn: (tx: InventoryTx) => Promise<Movement>) => withTx(ctx.db, fn);
 
-/** The filter's ids checked (a malformed or empty one is the caller's mistake, named by its path, never "no filter"). */
-function validFilter(f: StockTransactionFilter): StockTransactionFilter {
-  return {
-    ...f,
-    plantId: f.plantId != null ? requireId(f.plantId, "filter.plantId") : null,
-    materialId: f.materialId != null ? requireId(f.materialId, "filter.materialId") : null,
-    lotId: f.lotId != null ? requireId(f.lotId, "filter.lotId") : null,
-    workOrderId: f.workOrderId != null ? requireId(f.workOrderId, "filter.workOrderId") : null,
-  };
-}
+// An empty or malformed id is the caller's mistake, named by its argument, never "no filter".
+const optionalId = (value: string | null | undefined, name: string) => (value != null ? requireId(value, name) : null);
 
 const transactionsOf = (m: Movement, ctx: InventoryContext) => loadAllRequired(ctx.loaders.transaction, "StockTransaction", m.transactionIds);
 
 /** Stock movements (receipt, issue, return, adjustment, scrap, transfer), their transactions and stock rows. */
 export const stockResolvers = {
   Query: {
-    stockTransactions: (_, args, ctx) => transactionPage(ctx.db, validFilter(args.filter ?? {}), args),
-    stockValuation: (_, args, ctx) => valuationPage(ctx.db, requireId(args.plantId, "plantId"), args),
+    stockTransactions: (_, args, ctx) => {
+      checkRange(args.from, args.to);
+      const filter = {
+        plantId: optionalId(args.plantId, "plantId"),
+        materialId: optionalId(args.materialId, "materialId"),
+        lotId: optionalId(args.lotId, "lotId"),
+        workOrderId: optionalId(args.workOrderId, "workOrderId"),
+        type: args.type ?? null,
+        from: args.from ?? null,
+        to: args.to ?? null,
+      };
+      return transactionPage(ctx.db, filter, args.orderBy, args);
+    },
+    stockValuation: (_, args, ctx) => valuationPage(ctx.db, ctx.tenant, optionalId(args.plantId, "plantId"), args.orderBy, args),
     costLayers: (_, args, ctx) => {
       const filter = {
         materialId: requireId(args.materialId, "materialId"),
-        plantId: args.plantId != null ? requireId(args.plantId, "plantId") : null,
+        plantId: optionalId(args.plantId, "plantId"),
         includeEmpty: args.includeEmpty ?? false,
       };
-      return costLayerPage(ctx.db, filter, args);
+      return costLayerPage(ctx.db, filter, args.orderBy, args);
     },
   },
   Mutation: {

@@ -1,7 +1,7 @@
-import { paginate, pageWindow, type PageArgs } from "@mes/shared";
-import { Prisma, type StockTransaction } from "./generated/prisma/client.ts";
-import type { StockTransactionFilter } from "./resolvers-types.generated.ts";
+import { orderByOf, orderBySql, paginate, pageWindow, plantFilter, type OrderArg, type PageArgs, type Tenant } from "@mes/shared";
+import { Prisma, type StockTransaction, type StockTransactionType } from "./generated/prisma/client.ts";
 import type { InventoryDb } from "./context.ts";
+import { inRange } from "./nested-lists.ts";
 import { materialCostOf, perUnit, sumQuantity } from "./costing.ts";
 
 // Stock value: what the open cost layers hold, by material and plant; apportioned over stock rows
@@ -22,50 +22,75 @@ export interface MaterialValuation {
 export const unitCostOf = (value: Prisma.Decimal, quantity: Prisma.Decimal) =>
   quantity.gt(0) ? (perUnit(value, quantity)?.toNumber() ?? null) : null;
 
-/** Stock value per material at a plant, by material code, with the plant's total over all materials. */
-export async function valuationPage(db: InventoryDb, plantId: string, page: PageArgs) {
+const VALUATION_ORDER = { MATERIAL_CODE: `"materialCode"`, QUANTITY: "quantity", VALUE: "value" } as const;
+
+/**
+ * Stock value per material and plant (one row each), by material code then plant unless `orderBy`
+ * says otherwise, with the total over every page: at one plant, or at every plant of the tenant.
+ */
+export async function valuationPage(
+  db: InventoryDb,
+  tenant: Tenant,
+  plantId: string | null,
+  orderBy: OrderArg<keyof typeof VALUATION_ORDER> | null | undefined,
+  page: PageArgs,
+) {
   const window = pageWindow(page);
-  const [quantities, values] = await Promise.all([
-    db.stock.groupBy({ by: ["materialId"], where: { plantId, quantity: { gt: 0 } }, _sum: { quantity: true } }),
-    db.costLayer.groupBy({ by: ["materialId"], where: { plantId, remainingQuantity: { gt: 0 } }, _sum: { remainingValue: true } }),
+  const plants = plantFilter(tenant);
+  // Raw SQL (the sort is over sums): the tenant is added here; row-level security holds too.
+  const scope = Prisma.sql`"organizationId" = ${tenant.organizationId}::uuid
+    AND (${plants}::uuid[] IS NULL OR "plantId" = ANY(${plants}::uuid[])) AND (${plantId}::uuid IS NULL OR "plantId" = ${plantId}::uuid)`;
+  const sums = Prisma.sql`
+    q AS (SELECT "materialId", "plantId", SUM(quantity) AS quantity FROM "Stock" WHERE quantity > 0 AND ${scope} GROUP BY 1, 2),
+    v AS (SELECT "materialId", "plantId", SUM("remainingValue") AS value FROM "CostLayer" WHERE "remainingQuantity" > 0 AND ${scope} GROUP BY 1, 2)`;
+  const order = orderBySql(orderBy, VALUATION_ORDER, `"materialCode" ASC, id ASC`);
+  const [items, [totals]] = await Promise.all([
+    db.$queryRaw<(MaterialValuation & { id: string })[]>`
+      WITH ${sums}, r AS (
+        SELECT q."materialId"::text AS "materialId", q."plantId"::text AS "plantId", m.code AS "materialCode", q.quantity,
+               COALESCE(v.value, 0)::numeric AS value, m.code || '|' || q."plantId"::text AS id
+          FROM q JOIN "Material" m ON m.id = q."materialId"
+          LEFT JOIN v ON v."materialId" = q."materialId" AND v."plantId" = q."plantId")
+      SELECT * FROM r ORDER BY ${Prisma.raw(order)} LIMIT ${window.take} OFFSET ${window.skip}`,
+    db.$queryRaw<{ count: bigint; total: Prisma.Decimal | null }[]>`
+      WITH ${sums} SELECT (SELECT count(*) FROM q) AS count, (SELECT SUM(value) FROM v) AS total`,
   ]);
-  const valueByMaterial = new Map(values.map((v) => [v.materialId, v._sum.remainingValue ?? ZERO]));
-  const totalValue = values.reduce((acc, v) => acc.add(v._sum.remainingValue ?? ZERO), ZERO);
-  const quantityOf = new Map(quantities.map((q) => [q.materialId, q._sum.quantity ?? ZERO]));
-  const items = await db.material.findMany({
-    where: { id: { in: [...quantityOf.keys()] } },
-    orderBy: [{ code: "asc" }, { id: "asc" }],
-    select: { id: true, code: true },
-    ...window,
-  });
+  const totalCount = Number(totals?.count ?? 0);
   return {
     items: items.map(
-      (m): MaterialValuation => ({
-        materialId: m.id,
-        materialCode: m.code,
-        plantId,
-        quantity: quantityOf.get(m.id) ?? ZERO,
-        value: valueByMaterial.get(m.id) ?? ZERO,
-      }),
+      ({ id: _id, ...row }): MaterialValuation => ({ ...row, quantity: new Prisma.Decimal(row.quantity), value: new Prisma.Decimal(row.value) }),
     ),
-    totalValue: totalValue.toNumber(),
-    totalCount: quantityOf.size,
+    totalValue: new Prisma.Decimal(totals?.total ?? 0).toNumber(),
+    totalCount,
     limit: window.take,
     offset: window.skip,
-    hasMore: window.skip + items.length < quantityOf.size,
+    hasMore: window.skip + items.length < totalCount,
   };
 }
 
-/** Cost layers of a material, oldest first; the ids are valid UUIDs. */
-export function costLayerPage(db: InventoryDb, filter: { materialId: string; plantId: string | null; includeEmpty: boolean }, page: PageArgs) {
+const COST_LAYER_ORDER = {
+  RECEIVED_AT: "receivedAt",
+  REMAINING_QUANTITY: "remainingQuantity",
+  REMAINING_VALUE: "remainingValue",
+  UNIT_COST: "unitCost",
+} as const;
+
+/** Cost layers of a material, oldest first unless `orderBy` says otherwise; the ids are valid UUIDs. */
+export function costLayerPage(
+  db: InventoryDb,
+  filter: { materialId: string; plantId: string | null; includeEmpty: boolean },
+  orderBy: OrderArg<keyof typeof COST_LAYER_ORDER> | null | undefined,
+  page: PageArgs,
+) {
   const where: Prisma.CostLayerWhereInput = {
     materialId: filter.materialId,
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.includeEmpty ? {} : { remainingQuantity: { gt: 0 } }),
   };
+  const order = orderByOf(orderBy, COST_LAYER_ORDER, [{ receivedAt: "asc" }, { id: "asc" }]);
   return paginate(
     page,
-    (w) => db.costLayer.findMany({ where, orderBy: [{ receivedAt: "asc" }, { id: "asc" }], ...w }),
+    (w) => db.costLayer.findMany({ where, orderBy: order, ...w }),
     () => db.costLayer.count({ where }),
   );
 }
@@ -98,18 +123,39 @@ export function settlementSummary(settledAt: Date, moves: readonly Move[]): Sett
   return { settledAt, materialCost, producedQuantity, provisionalValue, variance, capitalised };
 }
 
-/** Stock transactions, newest first; the filter's ids are valid UUIDs. */
-export function transactionPage(db: InventoryDb, filter: StockTransactionFilter, page: PageArgs) {
+/** What stockTransactions filters by; the ids are valid UUIDs and the range is checked. */
+export interface TransactionFilter {
+  plantId: string | null;
+  materialId: string | null;
+  lotId: string | null;
+  workOrderId: string | null;
+  type: StockTransactionType[] | null;
+  from: Date | null;
+  to: Date | null;
+}
+
+const TRANSACTION_ORDER = { CREATED_AT: "createdAt", TYPE: "type", QUANTITY: "quantity", TOTAL_COST: "totalCost" } as const;
+
+/** Stock transactions, newest recorded first unless `orderBy` says otherwise. */
+export function transactionPage(
+  db: InventoryDb,
+  filter: TransactionFilter,
+  orderBy: OrderArg<keyof typeof TRANSACTION_ORDER> | null | undefined,
+  page: PageArgs,
+) {
+  const createdAt = inRange(filter.from, filter.to);
   const where: Prisma.StockTransactionWhereInput = {
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.materialId ? { materialId: filter.materialId } : {}),
     ...(filter.lotId ? { lotId: filter.lotId } : {}),
     ...(filter.workOrderId ? { workOrderId: filter.workOrderId } : {}),
     ...(filter.type?.length ? { type: { in: filter.type } } : {}),
+    ...(createdAt ? { createdAt } : {}),
   };
+  const order = orderByOf(orderBy, TRANSACTION_ORDER, [{ createdAt: "desc" }, { id: "asc" }]);
   return paginate(
     page,
-    (w) => db.stockTransaction.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+    (w) => db.stockTransaction.findMany({ where, orderBy: order, ...w }),
     () => db.stockTransaction.count({ where }),
   );
 }

@@ -1,10 +1,14 @@
-import { badUserInput, entityRef } from "@mes/shared";
+import { badUserInput, entityRef, pageOfLoaded } from "@mes/shared";
 import { Prisma } from "./generated/prisma/client.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
-import { loadAllRequired, loadRequired } from "./context.ts";
+import { loadAllRequired, loadRequired, type InventoryContext } from "./context.ts";
 import { materialCostOf, netConsumed } from "./costing.ts";
 import { settlementSummary, unitCostOf } from "./valuation.ts";
 import { mergeRequirements, shortagesOf, type MaterialPosition } from "./shortages.ts";
+
+/** Issues to and returns from a work order, oldest first: what its material cost and consumed lots are made of. */
+const materialMoves = async (ctx: InventoryContext, workOrderId: string) =>
+  (await ctx.loaders.movesOfWorkOrder.load(workOrderId)).filter((t) => t.type === "ISSUE" || t.type === "RETURN");
 
 /** The material side of production's work orders: cost, issues and returns, reservations, lots. */
 export const workOrdersResolvers = {
@@ -12,15 +16,20 @@ export const workOrdersResolvers = {
     // Inventory knows work orders only by the movements and reservations that name them, and by
     // what a representation brings along for materialShortages (@requires).
     __resolveReference: (r) => r,
-    materialCost: async (w, _, ctx) => materialCostOf(await ctx.loaders.materialMovesOfWorkOrder.load(w.id)).toNumber(),
-    materialTransactions: (w, _, ctx) => ctx.loaders.materialMovesOfWorkOrder.load(w.id),
+    materialCost: async (w, _, ctx) => materialCostOf(await materialMoves(ctx, w.id)).toNumber(),
+    // Paged from the movements materialCost loads anyway (one query for the order's whole material side).
+    materialTransactions: async (w, args, ctx) => {
+      const types = args.type?.length ? args.type : null;
+      const moves = await ctx.loaders.movesOfWorkOrder.load(w.id);
+      return pageOfLoaded(types ? moves.filter((t) => types.includes(t.type)) : moves, args, (t) => t.createdAt);
+    },
     costSettlement: async (w, _, ctx) => {
       const [settled] = await ctx.loaders.settlementOfWorkOrder.load(w.id);
       return settled ? settlementSummary(settled.settledAt, await ctx.loaders.costMovesOfWorkOrder.load(w.id)) : null;
     },
     reservations: (w, _, ctx) => ctx.loaders.reservationsOfWorkOrder.load(w.id),
     consumedLots: async (w, _, ctx) => {
-      const lotIds = netConsumed(await ctx.loaders.materialMovesOfWorkOrder.load(w.id), (t) => t.lotId);
+      const lotIds = netConsumed(await materialMoves(ctx, w.id), (t) => t.lotId);
       return loadAllRequired(ctx.loaders.lot, "Lot", lotIds);
     },
     producedLots: (w, _, ctx) => ctx.loaders.lotsProducedBy.load(w.id),

@@ -1,6 +1,15 @@
-import type { SubgraphContext, Tx } from "@mes/shared";
-import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
+import { byIdLoader, childrenLoader, childPageLoader, notFound, scopedRows } from "@mes/shared";
+import type {
+  BomLine,
+  Operation,
+  PrismaClient,
+  ProblemReport,
+  Product,
+  ProductionLog,
+  WorkOrder,
+  WorkOrderTransition,
+} from "./generated/prisma/client.ts";
 import { shiftLogsLoader } from "./shift-attribution.ts";
 
 export type ProductionDb = PrismaClient;
@@ -8,39 +17,51 @@ export type ProductionDb = PrismaClient;
 export type ProductionTx = Tx<ProductionDb>;
 
 /** Per-request loaders: every lookup by id or parent runs one query per type per tick. */
-export function createLoaders(db: ProductionDb) {
+export function createLoaders(db: ProductionDb, tenant: Tenant) {
   return {
-    product: byIdLoader((ids) => db.product.findMany({ where: { id: { in: validIds(ids) } } })),
-    workOrder: byIdLoader((ids) => db.workOrder.findMany({ where: { id: { in: validIds(ids) } } })),
-    operation: byIdLoader((ids) => db.operation.findMany({ where: { id: { in: validIds(ids) } } })),
+    product: byIdLoader((ids) => scopedRows<Product>(db, "Product", "id", ids)),
+    workOrder: byIdLoader((ids) => scopedRows<WorkOrder>(db, "WorkOrder", "id", ids)),
+    operation: byIdLoader((ids) => scopedRows<Operation>(db, "Operation", "id", ids)),
     operationsOfWorkOrder: childrenLoader(
-      (ids) => db.operation.findMany({ where: { workOrderId: { in: ids } }, orderBy: { sequence: "asc" } }),
+      (ids) => scopedRows<Operation>(db, "Operation", "workOrderId", ids, { orderBy: `"sequence"` }),
       (op) => op.workOrderId,
     ),
     routingOfProduct: childrenLoader(
       (ids) => db.routingStep.findMany({ where: { productId: { in: ids } }, orderBy: { sequence: "asc" } }),
       (step) => step.productId,
     ),
-    historyOfWorkOrder: childrenLoader(
-      (ids) => db.workOrderTransition.findMany({ where: { workOrderId: { in: ids } }, orderBy: [{ at: "asc" }, { id: "asc" }] }),
-      (t) => t.workOrderId,
-    ),
+    /** Pages of work orders' status changes, oldest first: one statement per tick (see childPageLoader). */
+    historyOfWorkOrder: childPageLoader<WorkOrderTransition>(db, tenant, {
+      table: "WorkOrderTransition",
+      parentColumn: "workOrderId",
+      timeColumn: "at",
+      order: `t."at" ASC, t.id ASC`,
+      plantScoped: true,
+    }),
     holdsOfWorkOrder: childrenLoader(
       (ids) => db.workOrderHold.findMany({ where: { workOrderId: { in: ids } }, orderBy: { placedAt: "asc" } }),
       (h) => h.workOrderId,
     ),
-    logsOfOperation: childrenLoader(
-      (ids) => db.productionLog.findMany({ where: { operationId: { in: ids } }, orderBy: { loggedAt: "asc" } }),
-      (l) => l.operationId,
-    ),
+    /** Pages of operations' production logs, oldest first (batched like historyOfWorkOrder). */
+    logsOfOperation: childPageLoader<ProductionLog>(db, tenant, {
+      table: "ProductionLog",
+      parentColumn: "operationId",
+      timeColumn: "loggedAt",
+      order: `t."loggedAt" ASC, t.id ASC`,
+      plantScoped: true,
+    }),
     /** Logs of a shift by shiftKey: the ones naming it and, without a shift, the ones in its window at its plant. */
     logsOfShift: shiftLogsLoader(db),
-    problemsOfOperation: childrenLoader(
-      (ids) => db.problemReport.findMany({ where: { operationId: { in: ids } }, orderBy: { reportedAt: "asc" } }),
-      (p) => p.operationId,
-    ),
+    /** Pages of operations' problem reports, oldest first. */
+    problemsOfOperation: childPageLoader<ProblemReport>(db, tenant, {
+      table: "ProblemReport",
+      parentColumn: "operationId",
+      timeColumn: "reportedAt",
+      order: `t."reportedAt" ASC, t.id ASC`,
+      plantScoped: true,
+    }),
     bomOfProduct: childrenLoader(
-      (ids) => db.bomLine.findMany({ where: { productId: { in: ids } }, orderBy: { id: "asc" } }),
+      (ids) => scopedRows<BomLine>(db, "BomLine", "productId", ids, { orderBy: `"id"` }),
       (line) => line.productId,
     ),
   };

@@ -1,4 +1,4 @@
-import { ratio, type Ratio } from "@mes/shared";
+import { ratio, type Ratio, clockNow } from "@mes/shared";
 import { Prisma, type WorkOrder } from "./generated/prisma/client.ts";
 import type { ProductionDb } from "./context.ts";
 import type { ProductKpisMapper } from "./mappers.ts";
@@ -66,7 +66,7 @@ export function outputOf(logs: LoggedCounts[]): OutputKpis {
 const OPEN: WorkOrder["status"][] = ["PLANNED", "RELEASED", "IN_PROGRESS", "ON_HOLD"];
 
 /** Production KPIs of a plant over [from, to), counting until the earlier of `to` and now, in total and per product. */
-export async function productionKpis(db: ProductionDb, plantId: string, from: Date, to: Date, now = new Date()) {
+export async function productionKpis(db: ProductionDb, plantId: string, from: Date, to: Date, now = clockNow()) {
   const until = countedUntil(from, to, now);
   const window = { gte: from, lt: until };
   const [rows, logs, overdue] = await Promise.all([

@@ -1,4 +1,4 @@
-import { liveField, requireId, withTx } from "@mes/shared";
+import { liveField, childPageKey, requireId, withTx } from "@mes/shared";
 import type { Resolvers, SubscriptionWorkOrderStatusChangedArgs } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
 import { optionalText, requiredText, withCheckedIds } from "./inputs.ts";
@@ -41,7 +41,7 @@ export const lifecycleResolvers = {
   },
   WorkOrder: {
     allowedTransitions: (w) => NEXT_STATUSES[w.status],
-    history: (w, _, ctx) => ctx.loaders.historyOfWorkOrder.load(w.id),
+    history: (w, args, ctx) => ctx.loaders.historyOfWorkOrder.load(childPageKey(w.id, args)),
     holds: async (w, a, ctx) => {
       const holds = await ctx.loaders.holdsOfWorkOrder.load(w.id);
       return a.activeOnly ? holds.filter((h) => h.releasedAt === null) : holds;

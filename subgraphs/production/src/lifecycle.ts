@@ -1,4 +1,4 @@
-import { appendEvent, badUserInput, conflict, notFound } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, notFound, clockNow } from "@mes/shared";
 import type { WorkOrder, WorkOrderHold, WorkOrderStatus } from "./generated/prisma/client.ts";
 import type { ProductionTx } from "./context.ts";
 import { assertHoldable, assertTransition, statusUpdate } from "./work-order-status.ts";
@@ -33,7 +33,7 @@ async function materialRequirements(tx: ProductionTx, wo: WorkOrder) {
  */
 export async function transition(tx: ProductionTx, wo: WorkOrder, to: WorkOrderStatus, actor: string, reason?: string | null): Promise<WorkOrder> {
   assertTransition(wo, to);
-  const at = new Date();
+  const at = clockNow();
   const updated = await tx.workOrder.update({ where: { id: wo.id }, data: statusUpdate(wo, to, at) });
   await tx.workOrderTransition.create({
     data: {
@@ -95,7 +95,7 @@ export async function closeWorkOrder(tx: ProductionTx, id: string, actor: string
 export async function cancelWorkOrder(tx: ProductionTx, id: string, actor: string, reason: string): Promise<WorkOrder> {
   const wo = await lockWorkOrder(tx, id);
   const cancelled = await transition(tx, wo, "CANCELLED", actor, reason);
-  await tx.workOrderHold.updateMany({ where: { workOrderId: wo.id, releasedAt: null }, data: { releasedAt: new Date(), releasedBy: actor } });
+  await tx.workOrderHold.updateMany({ where: { workOrderId: wo.id, releasedAt: null }, data: { releasedAt: clockNow(), releasedBy: actor } });
   return cancelled;
 }
 
@@ -117,7 +117,7 @@ export async function releaseHold(tx: ProductionTx, holdId: string, actor: strin
   const wo = await lockWorkOrder(tx, hold.workOrderId);
   const { count } = await tx.workOrderHold.updateMany({
     where: { id: holdId, releasedAt: null },
-    data: { releasedAt: new Date(), releasedBy: actor },
+    data: { releasedAt: clockNow(), releasedBy: actor },
   });
   if (count === 0) throw conflict(`Hold ${holdId} was already released`);
   if (wo.status === "ON_HOLD" && !(await activeHold(tx, wo.id))) {

@@ -1,4 +1,4 @@
-import { badUserInput, parseInput, requireId, withTx, entityRef } from "@mes/shared";
+import { badUserInput, childPageKey, pageOfLoaded, parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadReferenced, type ProductionContext } from "./context.ts";
 import { Prisma, type ProductionLog } from "./generated/prisma/client.ts";
@@ -61,8 +61,8 @@ export const operationsResolvers = {
       const wo = await ctx.loaders.workOrder.load(o.workOrderId);
       return wo ? progressOf(o, wo) : 0;
     },
-    productionLogs: (o, _, ctx) => ctx.loaders.logsOfOperation.load(o.id),
-    problems: (o, _, ctx) => ctx.loaders.problemsOfOperation.load(o.id),
+    productionLogs: (o, args, ctx) => ctx.loaders.logsOfOperation.load(childPageKey(o.id, args)),
+    problems: (o, args, ctx) => ctx.loaders.problemsOfOperation.load(childPageKey(o.id, args)),
   },
   ProductionLog: {
     operation: (l, _, ctx) => loadReferenced(ctx.loaders.operation, "Operation", l.operationId),
@@ -77,6 +77,7 @@ export const operationsResolvers = {
     __resolveReference: (ref) => ref,
     producedQuantity: async (s, _, ctx) => sumOf(await logsOfShift(s, ctx), "goodQuantity"),
     scrappedQuantity: async (s, _, ctx) => sumOf(await logsOfShift(s, ctx), "scrapQuantity"),
-    productionLogs: (s, _, ctx) => logsOfShift(s, ctx),
+    // The shift's logs are loaded whole for its sums anyway: its page is cut from them.
+    productionLogs: async (s, args, ctx) => pageOfLoaded(await logsOfShift(s, ctx), args, (l) => l.loggedAt),
   },
 } satisfies Resolvers;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { appendEvent, badUserInput, conflict, notFound, zId, type InputShape } from "@mes/shared";
+import { appendEvent, badUserInput, conflict, notFound, zId, type InputShape, clockNow } from "@mes/shared";
 import { Prisma, type Operation, type ProductionLog, type WorkOrder } from "./generated/prisma/client.ts";
 import type { LogProductionInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
@@ -33,14 +33,14 @@ export async function startOperation(tx: ProductionTx, operationId: string, acto
     }
   }
   if (wo.status === "RELEASED") await transition(tx, wo, "IN_PROGRESS", actor, `operation ${op.sequence} started`);
-  return tx.operation.update({ where: { id: op.id }, data: { status: "IN_PROGRESS", startedAt: op.startedAt ?? new Date() } });
+  return tx.operation.update({ where: { id: op.id }, data: { status: "IN_PROGRESS", startedAt: op.startedAt ?? clockNow() } });
 }
 
 /** Pauses a running operation, keeping why, who (the token's subject) and when; a repeat is a CONFLICT and the first pause stays. */
 export async function pauseOperation(tx: ProductionTx, operationId: string, reason: string, actor: string): Promise<Operation> {
   const { op, wo } = await lockOperation(tx, operationId);
   if (op.status !== "IN_PROGRESS") throw conflict(`The ${label(wo, op)} is ${op.status}; only a running operation can be paused`);
-  return tx.operation.update({ where: { id: op.id }, data: { status: "PAUSED", pauseReason: reason, pausedBy: actor, pausedAt: new Date() } });
+  return tx.operation.update({ where: { id: op.id }, data: { status: "PAUSED", pauseReason: reason, pausedBy: actor, pausedAt: clockNow() } });
 }
 
 /** Completes a running operation; the next one in the routing becomes READY. */
@@ -50,7 +50,7 @@ export async function completeOperation(tx: ProductionTx, operationId: string): 
   await assertNotHeld(tx, wo);
   if (op.status !== "IN_PROGRESS") throw conflict(`The ${label(wo, op)} is ${op.status}; start it before completing it`);
   const next = await tx.operation.findFirst({ where: { workOrderId: wo.id, sequence: { gt: op.sequence } }, orderBy: { sequence: "asc" } });
-  const done = await tx.operation.update({ where: { id: op.id }, data: { status: "COMPLETED", completedAt: new Date() } });
+  const done = await tx.operation.update({ where: { id: op.id }, data: { status: "COMPLETED", completedAt: clockNow() } });
   if (next && next.status === "PENDING") await tx.operation.update({ where: { id: next.id }, data: { status: "READY" } });
   return done;
 }

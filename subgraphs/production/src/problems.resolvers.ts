@@ -1,16 +1,25 @@
-import { paginate, parseInput, requireId, withTx } from "@mes/shared";
+import { orderByOf, paginate, parseInput, requireId, withTx } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
-import { requiredText } from "./inputs.ts";
+import { optionalWindow, requiredText } from "./inputs.ts";
 import { advanceProblem, reportProblem, reportProblemInput } from "./problems.ts";
+
+/** Columns of ProblemReportOrderField; left out, newest first. */
+const PROBLEM_ORDER = { REPORTED_AT: "reportedAt", STATUS: "status", KIND: "kind" } as const;
 
 export const problemsResolvers = {
   Query: {
     problemReports: (_, args, ctx) => {
-      const where = { plantId: requireId(args.plantId, "plantId"), ...(args.status?.length ? { status: { in: args.status } } : {}) };
+      optionalWindow(args.from, args.to, "to");
+      const where = {
+        ...(args.plantId != null ? { plantId: requireId(args.plantId, "plantId") } : {}),
+        ...(args.status?.length ? { status: { in: args.status } } : {}),
+        ...(args.from || args.to ? { reportedAt: { ...(args.from ? { gte: args.from } : {}), ...(args.to ? { lt: args.to } : {}) } } : {}),
+      };
+      const orderBy = orderByOf(args.orderBy, PROBLEM_ORDER, [{ reportedAt: "desc" }]);
       return paginate(
         args,
-        (w) => ctx.db.problemReport.findMany({ where, orderBy: [{ reportedAt: "desc" }, { id: "asc" }], ...w }),
+        (w) => ctx.db.problemReport.findMany({ where, orderBy, ...w }),
         () => ctx.db.problemReport.count({ where }),
       );
     },

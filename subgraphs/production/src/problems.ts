@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { conflict, notFound, zId, zText, type InputShape } from "@mes/shared";
+import { conflict, notFound, zId, zText, type InputShape, clockNow } from "@mes/shared";
 import { ProblemKind, type ProblemReport } from "./generated/prisma/client.ts";
 import type { ReportProblemInput } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
@@ -26,7 +26,7 @@ export async function advanceProblem(
   resolution?: string,
 ): Promise<ProblemReport> {
   const from = to === "ACKNOWLEDGED" ? ["OPEN" as const] : ["OPEN" as const, "ACKNOWLEDGED" as const];
-  const now = new Date();
+  const now = clockNow();
   const data =
     to === "ACKNOWLEDGED"
       ? { status: to, acknowledgedBy: actor, acknowledgedAt: now }

@@ -1,6 +1,9 @@
-import { paginate, parseInput, requireId, entityRef } from "@mes/shared";
+import { orderByOf, paginate, parseInput, requireId, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { createProduct, createProductInput } from "./products.ts";
+
+/** Columns of ProductOrderField; left out, by code. */
+const PRODUCT_ORDER = { CODE: "code", NAME: "name", CREATED_AT: "createdAt" } as const;
 
 export const productsResolvers = {
   Query: {
@@ -9,7 +12,7 @@ export const productsResolvers = {
       const where = args.plantId != null ? { plantId: requireId(args.plantId, "plantId") } : {};
       return paginate(
         args,
-        (w) => ctx.db.product.findMany({ where, orderBy: [{ code: "asc" }, { id: "asc" }], ...w }),
+        (w) => ctx.db.product.findMany({ where, orderBy: orderByOf(args.orderBy, PRODUCT_ORDER, [{ code: "asc" }]), ...w }),
         () => ctx.db.product.count({ where }),
       );
     },

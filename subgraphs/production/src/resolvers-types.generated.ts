@@ -116,8 +116,8 @@ export type WorkOrder = {
   operations: Array<Operation>;
   /** Statuses this work order may move to next. */
   allowedTransitions: Array<WorkOrderStatus>;
-  /** Every status change, oldest first. */
-  history: Array<WorkOrderTransition>;
+  /** Its status changes, oldest first, one page at a time. */
+  history: WorkOrderTransitionPage;
   /** Its work-in-process holds, oldest first. */
   holds: Array<WorkOrderHold>;
   /** Good units reported on the last operation of the routing, in the product's unit of measure. */
@@ -142,6 +142,15 @@ export type WorkOrder = {
   createdAt: Scalars['DateTime']['output'];
   /** When it last changed (UTC). */
   updatedAt: Scalars['DateTime']['output'];
+};
+
+
+/** An order to make a quantity of one product by a due date, with one operation per routing step. */
+export type WorkOrderHistoryArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -227,10 +236,28 @@ export type Operation = {
   scrapQuantity: Scalars['Float']['output'];
   /** Good quantity as a share of the work order quantity, 0 to 1. */
   progress: Scalars['Float']['output'];
-  /** Counts reported on it, oldest first. */
-  productionLogs: Array<ProductionLog>;
-  /** Problems reported on it, oldest first. */
-  problems: Array<ProblemReport>;
+  /** Counts reported on it, oldest first, one page at a time. */
+  productionLogs: ProductionLogPage;
+  /** Problems reported on it, oldest first, one page at a time. */
+  problems: ProblemReportPage;
+};
+
+
+/** One step of a work order, made from a routing step: where it runs, who runs it and what it produced. */
+export type OperationProductionLogsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** One step of a work order, made from a routing step: where it runs, who runs it and what it produced. */
+export type OperationProblemsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One material a work order needs, from its product's bill of materials. */
@@ -518,8 +545,16 @@ export type Shift = {
   producedQuantity: Scalars['Float']['output'];
   /** Scrap units of the shift's production logs (the same logs as producedQuantity), in the products' units of measure. */
   scrappedQuantity: Scalars['Float']['output'];
-  /** The shift's production logs (the same logs as producedQuantity), oldest first. */
-  productionLogs: Array<ProductionLog>;
+  /** The shift's production logs (the same logs as producedQuantity), oldest first, one page at a time. */
+  productionLogs: ProductionLogPage;
+};
+
+
+export type ShiftProductionLogsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** One page of products, in the order the query names. */
@@ -552,18 +587,89 @@ export type WorkOrderPage = {
   hasMore: Scalars['Boolean']['output'];
 };
 
-/** Which work orders to list; every condition given must hold, and one left out does not filter. */
-export type WorkOrderFilter = {
-  /** Only work orders of this plant; every plant you may see when left out. */
-  plantId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only work orders in one of these statuses. */
-  status?: InputMaybe<Array<WorkOrderStatus>>;
-  /** Only work orders of this product. */
-  productId?: InputMaybe<Scalars['ID']['input']>;
-  /** Only work orders due at or after this instant (UTC). */
-  dueAfter?: InputMaybe<Scalars['DateTime']['input']>;
-  /** Only work orders due before this instant (UTC); with dueAfter, it must be later than dueAfter. */
-  dueBefore?: InputMaybe<Scalars['DateTime']['input']>;
+/** One page of a work order's status changes, oldest first. */
+export type WorkOrderTransitionPage = {
+  __typename?: 'WorkOrderTransitionPage';
+  /** The status changes of this page (at most limit). */
+  items: Array<WorkOrderTransition>;
+  /** How many status changes match in all, across every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
+  limit: Scalars['Int']['output'];
+  /** How many matching status changes come before this page (0 or more). */
+  offset: Scalars['Int']['output'];
+  /** Whether more status changes follow this page: ask again with offset + limit. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** One page of production logs (good and scrap counts), oldest first. */
+export type ProductionLogPage = {
+  __typename?: 'ProductionLogPage';
+  /** The production logs of this page (at most limit). */
+  items: Array<ProductionLog>;
+  /** How many production logs match in all, across every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
+  limit: Scalars['Int']['output'];
+  /** How many matching production logs come before this page (0 or more). */
+  offset: Scalars['Int']['output'];
+  /** Whether more production logs follow this page: ask again with offset + limit. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** What products can be sorted by. */
+export type ProductOrderField =
+  /** The product code (part number), A to Z. */
+  | 'CODE'
+  /** The product's name, A to Z. */
+  | 'NAME'
+  /** When the product was created. */
+  | 'CREATED_AT';
+
+/** How to sort products: a field and a direction; products with equal values keep one fixed order between pages. */
+export type ProductOrder = {
+  /** What to sort by. */
+  field: ProductOrderField;
+  /** ASC (A first, earliest first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What work orders can be sorted by. */
+export type WorkOrderOrderField =
+  /** The work order number, A to Z. */
+  | 'NUMBER'
+  /** When it must be completed. */
+  | 'DUE_DATE'
+  /** Its priority, 1 (the most urgent) to 5. */
+  | 'PRIORITY'
+  /** Where it is in its life, in the order PLANNED, RELEASED, IN_PROGRESS, ON_HOLD, COMPLETED, CLOSED, CANCELLED. */
+  | 'STATUS'
+  /** When it was created. */
+  | 'CREATED_AT';
+
+/** How to sort work orders: a field and a direction; orders with equal values keep one fixed order between pages. */
+export type WorkOrderOrder = {
+  /** What to sort by. */
+  field: WorkOrderOrderField;
+  /** ASC (smallest, earliest or A first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What problem reports can be sorted by. */
+export type ProblemReportOrderField =
+  /** When it was reported. */
+  | 'REPORTED_AT'
+  /** Where the report is, in the order OPEN, ACKNOWLEDGED, RESOLVED. */
+  | 'STATUS'
+  /** What kind of problem, in the order MATERIAL_MISSING, MACHINE_FAULT, QUALITY_CONCERN, OTHER. */
+  | 'KIND';
+
+/** How to sort problem reports: a field and a direction; reports with equal values keep one fixed order between pages. */
+export type ProblemReportOrder = {
+  /** What to sort by. */
+  field: ProblemReportOrderField;
+  /** ASC (earliest or first first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
 };
 
 /** What you can read: every signed-in user may read what belongs to their organization and plants. */
@@ -571,17 +677,17 @@ export type Query = {
   __typename?: 'Query';
   /** The product with this id; null when there is none or it is in a plant you may not see. */
   product?: Maybe<Product>;
-  /** Products, by code, one page at a time. */
+  /** Products, by code unless orderBy says otherwise, one page at a time. */
   products: ProductPage;
   /** The work order with this id; null when there is none or it is in a plant you may not see. */
   workOrder?: Maybe<WorkOrder>;
-  /** Work orders, earliest due first, one page at a time. */
+  /** Work orders, earliest due first unless orderBy says otherwise, one page at a time; every condition given must hold. */
   workOrders: WorkOrderPage;
   /** Gantt data: operations planned in [from, to) at a plant (at most 92 days). */
   schedule: Schedule;
   /** Production KPIs of a plant over [from, to), counting only what has happened (see ProductionKpis), in total and per product. */
   productionKpis: ProductionKpis;
-  /** Problem reports of a plant, newest first, one page at a time. */
+  /** Problem reports, newest first unless orderBy says otherwise, one page at a time. */
   problemReports: ProblemReportPage;
   /** The work order with this number (numbers are unique in an organization); null when there is none or it is in a plant you may not see. */
   workOrderByNumber?: Maybe<WorkOrder>;
@@ -594,7 +700,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The audit trail of production data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
+  /** The audit trail of production data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries). */
   productionAuditLog: AuditPage;
 };
 
@@ -608,6 +714,7 @@ export type QueryProductArgs = {
 /** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProductsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
+  orderBy?: InputMaybe<ProductOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -621,7 +728,16 @@ export type QueryWorkOrderArgs = {
 
 /** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryWorkOrdersArgs = {
-  filter?: InputMaybe<WorkOrderFilter>;
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  status?: InputMaybe<Array<WorkOrderStatus>>;
+  productId?: InputMaybe<Scalars['ID']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  dueFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  dueTo?: InputMaybe<Scalars['DateTime']['input']>;
+  completedFrom?: InputMaybe<Scalars['DateTime']['input']>;
+  completedTo?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<WorkOrderOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -645,8 +761,11 @@ export type QueryProductionKpisArgs = {
 
 /** What you can read: every signed-in user may read what belongs to their organization and plants. */
 export type QueryProblemReportsArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
   status?: InputMaybe<Array<ProblemStatus>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<ProblemReportOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -671,6 +790,7 @@ export type QueryProductionAuditLogArgs = {
   entityId?: InputMaybe<Scalars['ID']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<AuditOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -1046,7 +1166,26 @@ export type AuditAction =
   /** The row was removed. */
   | 'DELETE';
 
-/** One page of audit entries, newest first. */
+/** How to sort audit entries: by one field, then by entry number. */
+export type AuditOrder = {
+  /** The field to sort by. */
+  field: AuditOrderField;
+  /** Which way: ASC (earliest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What audit entries can be sorted by. */
+export type AuditOrderField =
+  /** When the change was made (AuditEntry.at). */
+  | 'AT'
+  /** The table changed (AuditEntry.entity). */
+  | 'ENTITY'
+  /** Who made the change (AuditEntry.actor). */
+  | 'ACTOR'
+  /** What the change did, alphabetically: DELETE, INSERT, UPDATE. */
+  | 'ACTION';
+
+/** One page of audit entries, newest first unless orderBy says otherwise. */
 export type AuditPage = {
   __typename?: 'AuditPage';
   /** The entries of this page (at most limit). */
@@ -1210,7 +1349,14 @@ export type ResolversTypes = {
   Shift: ResolverTypeWrapper<ShiftMapper>;
   ProductPage: ResolverTypeWrapper<Omit<ProductPage, 'items'> & { items: Array<ResolversTypes['Product']> }>;
   WorkOrderPage: ResolverTypeWrapper<Omit<WorkOrderPage, 'items'> & { items: Array<ResolversTypes['WorkOrder']> }>;
-  WorkOrderFilter: WorkOrderFilter;
+  WorkOrderTransitionPage: ResolverTypeWrapper<Omit<WorkOrderTransitionPage, 'items'> & { items: Array<ResolversTypes['WorkOrderTransition']> }>;
+  ProductionLogPage: ResolverTypeWrapper<Omit<ProductionLogPage, 'items'> & { items: Array<ResolversTypes['ProductionLog']> }>;
+  ProductOrderField: ProductOrderField;
+  ProductOrder: ProductOrder;
+  WorkOrderOrderField: WorkOrderOrderField;
+  WorkOrderOrder: WorkOrderOrder;
+  ProblemReportOrderField: ProblemReportOrderField;
+  ProblemReportOrder: ProblemReportOrder;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ProblemReportPage: ResolverTypeWrapper<Omit<ProblemReportPage, 'items'> & { items: Array<ResolversTypes['ProblemReport']> }>;
   RoutingStepInput: RoutingStepInput;
@@ -1230,6 +1376,8 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
+  AuditOrder: AuditOrder;
+  AuditOrderField: AuditOrderField;
   AuditPage: ResolverTypeWrapper<AuditPage>;
 };
 
@@ -1265,7 +1413,11 @@ export type ResolversParentTypes = {
   Shift: ShiftMapper;
   ProductPage: Omit<ProductPage, 'items'> & { items: Array<ResolversParentTypes['Product']> };
   WorkOrderPage: Omit<WorkOrderPage, 'items'> & { items: Array<ResolversParentTypes['WorkOrder']> };
-  WorkOrderFilter: WorkOrderFilter;
+  WorkOrderTransitionPage: Omit<WorkOrderTransitionPage, 'items'> & { items: Array<ResolversParentTypes['WorkOrderTransition']> };
+  ProductionLogPage: Omit<ProductionLogPage, 'items'> & { items: Array<ResolversParentTypes['ProductionLog']> };
+  ProductOrder: ProductOrder;
+  WorkOrderOrder: WorkOrderOrder;
+  ProblemReportOrder: ProblemReportOrder;
   Query: Record<PropertyKey, never>;
   ProblemReportPage: Omit<ProblemReportPage, 'items'> & { items: Array<ResolversParentTypes['ProblemReport']> };
   RoutingStepInput: RoutingStepInput;
@@ -1282,6 +1434,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Date: Scalars['Date']['output'];
   AuditEntry: AuditEntry;
+  AuditOrder: AuditOrder;
   AuditPage: AuditPage;
 };
 
@@ -1338,7 +1491,7 @@ export type WorkOrderResolvers<ContextType = ProductionContext, ParentType exten
   priority?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   operations?: Resolver<Array<ResolversTypes['Operation']>, ParentType, ContextType>;
   allowedTransitions?: Resolver<Array<ResolversTypes['WorkOrderStatus']>, ParentType, ContextType>;
-  history?: Resolver<Array<ResolversTypes['WorkOrderTransition']>, ParentType, ContextType>;
+  history?: Resolver<ResolversTypes['WorkOrderTransitionPage'], ParentType, ContextType, RequireFields<WorkOrderHistoryArgs, 'limit' | 'offset'>>;
   holds?: Resolver<Array<ResolversTypes['WorkOrderHold']>, ParentType, ContextType, RequireFields<WorkOrderHoldsArgs, 'activeOnly'>>;
   goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1391,8 +1544,8 @@ export type OperationResolvers<ContextType = ProductionContext, ParentType exten
   goodQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   scrapQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  productionLogs?: Resolver<Array<ResolversTypes['ProductionLog']>, ParentType, ContextType>;
-  problems?: Resolver<Array<ResolversTypes['ProblemReport']>, ParentType, ContextType>;
+  productionLogs?: Resolver<ResolversTypes['ProductionLogPage'], ParentType, ContextType, RequireFields<OperationProductionLogsArgs, 'limit' | 'offset'>>;
+  problems?: Resolver<ResolversTypes['ProblemReportPage'], ParentType, ContextType, RequireFields<OperationProblemsArgs, 'limit' | 'offset'>>;
 };
 
 export type MaterialRequirementResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['MaterialRequirement'] = ResolversParentTypes['MaterialRequirement']> = {
@@ -1533,7 +1686,7 @@ export type ShiftResolvers<ContextType = ProductionContext, ParentType extends R
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   producedQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   scrappedQuantity?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  productionLogs?: Resolver<Array<ResolversTypes['ProductionLog']>, ParentType, ContextType>;
+  productionLogs?: Resolver<ResolversTypes['ProductionLogPage'], ParentType, ContextType, RequireFields<ShiftProductionLogsArgs, 'limit' | 'offset'>>;
 };
 
 export type ProductPageResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['ProductPage'] = ResolversParentTypes['ProductPage']> = {
@@ -1552,6 +1705,22 @@ export type WorkOrderPageResolvers<ContextType = ProductionContext, ParentType e
   hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type WorkOrderTransitionPageResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['WorkOrderTransitionPage'] = ResolversParentTypes['WorkOrderTransitionPage']> = {
+  items?: Resolver<Array<ResolversTypes['WorkOrderTransition']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ProductionLogPageResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['ProductionLogPage'] = ResolversParentTypes['ProductionLogPage']> = {
+  items?: Resolver<Array<ResolversTypes['ProductionLog']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = ProductionContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<ResolversTypes['ProductPage'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'limit' | 'offset'>>;
@@ -1559,7 +1728,7 @@ export type QueryResolvers<ContextType = ProductionContext, ParentType extends R
   workOrders?: Resolver<ResolversTypes['WorkOrderPage'], ParentType, ContextType, RequireFields<QueryWorkOrdersArgs, 'limit' | 'offset'>>;
   schedule?: Resolver<ResolversTypes['Schedule'], ParentType, ContextType, RequireFields<QueryScheduleArgs, 'plantId' | 'from' | 'to'>>;
   productionKpis?: Resolver<ResolversTypes['ProductionKpis'], ParentType, ContextType, RequireFields<QueryProductionKpisArgs, 'plantId' | 'from' | 'to'>>;
-  problemReports?: Resolver<ResolversTypes['ProblemReportPage'], ParentType, ContextType, RequireFields<QueryProblemReportsArgs, 'plantId' | 'limit' | 'offset'>>;
+  problemReports?: Resolver<ResolversTypes['ProblemReportPage'], ParentType, ContextType, RequireFields<QueryProblemReportsArgs, 'limit' | 'offset'>>;
   workOrderByNumber?: Resolver<Maybe<ResolversTypes['WorkOrder']>, ParentType, ContextType, RequireFields<QueryWorkOrderByNumberArgs, 'number'>>;
   productByCode?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductByCodeArgs, 'plantId' | 'code'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1671,6 +1840,8 @@ export type Resolvers<ContextType = ProductionContext> = {
   Shift?: ShiftResolvers<ContextType>;
   ProductPage?: ProductPageResolvers<ContextType>;
   WorkOrderPage?: WorkOrderPageResolvers<ContextType>;
+  WorkOrderTransitionPage?: WorkOrderTransitionPageResolvers<ContextType>;
+  ProductionLogPage?: ProductionLogPageResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ProblemReportPage?: ProblemReportPageResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

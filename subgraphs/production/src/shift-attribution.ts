@@ -1,7 +1,7 @@
 // Which production logs belong to a shift. One rule, shared with equipment's shift OEE counts:
 // a log belongs to the shift it names; a log naming no shift belongs to the shifts of its plant
 // whose window [startsAt, endsAt) contains its loggedAt.
-import { badUserInput, byIdLoader, CLOCK_SKEW_MS, isUuid, type ReferenceBook } from "@mes/shared";
+import { badUserInput, byIdLoader, CLOCK_SKEW_MS, isUuid, type ReferenceBook, clockNow } from "@mes/shared";
 import type { Prisma, PrismaClient, ProductionLog } from "./generated/prisma/client.ts";
 import type { ShiftMapper } from "./mappers.ts";
 
@@ -71,7 +71,7 @@ export async function assertLogInShift(references: Pick<ReferenceBook, "lookup">
   // The guard has already waited for the copy to know the shift (lookupFresh): a plain read is enough.
   const shift = (await references.lookup("Shift", [shiftId])).get(shiftId);
   if (!shift?.startsAt || !shift.endsAt) return;
-  const at = loggedAt ?? new Date();
+  const at = loggedAt ?? clockNow();
   const miss = outsideShift(at, { startsAt: shift.startsAt, endsAt: shift.endsAt });
   if (!miss) return;
   const when = `${shift.startsAt.toISOString()} to ${shift.endsAt.toISOString()}`;

@@ -18,6 +18,6 @@ export const production: SubgraphDefinition<ProductionDb, ProductionContext, Pro
     })
     .transform((env) => ({ overproductionTolerancePercent: env.OVERPRODUCTION_TOLERANCE_PERCENT })),
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db, settings) => ({ ...base, db, loaders: createLoaders(db), settings }),
+  context: (base, db, settings) => ({ ...base, db, loaders: createLoaders(db, base.tenant), settings }),
   seedDemo,
 };

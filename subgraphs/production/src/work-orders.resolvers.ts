@@ -1,16 +1,17 @@
-import { paginate, parseInput, requireId, withTx, entityRef } from "@mes/shared";
+import { orderByOf, paginate, parseInput, requireId, withTx, entityRef } from "@mes/shared";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 import { loadReferenced } from "./context.ts";
-import { createWorkOrder, createWorkOrderInput, workOrderWhere } from "./work-orders.ts";
+import { createWorkOrder, createWorkOrderInput, WORK_ORDER_ORDER, workOrderWhere } from "./work-orders.ts";
 
 export const workOrdersResolvers = {
   Query: {
     workOrder: (_, { id }, ctx) => ctx.loaders.workOrder.load(requireId(id)),
     workOrders: (_, args, ctx) => {
-      const where = workOrderWhere(args.filter);
+      const where = workOrderWhere(args);
+      const orderBy = orderByOf(args.orderBy, WORK_ORDER_ORDER, [{ dueDate: "asc" }]);
       return paginate(
         args,
-        (w) => ctx.db.workOrder.findMany({ where, orderBy: [{ dueDate: "asc" }, { id: "asc" }], ...w }),
+        (w) => ctx.db.workOrder.findMany({ where, orderBy, ...w }),
         () => ctx.db.workOrder.count({ where }),
       );
     },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { badUserInput, requireId, zCode, zDate, zId, type InputShape } from "@mes/shared";
 import type { Prisma, WorkOrder } from "./generated/prisma/client.ts";
-import type { CreateWorkOrderInput, WorkOrderFilter } from "./resolvers-types.generated.ts";
+import type { CreateWorkOrderInput, QueryWorkOrdersArgs } from "./resolvers-types.generated.ts";
 import type { ProductionTx } from "./context.ts";
 import { optionalWindow, zQuantity } from "./inputs.ts";
 
@@ -51,16 +51,27 @@ export async function createWorkOrder(tx: ProductionTx, input: z.output<typeof c
   });
 }
 
-/** The query of a work-order list filter; malformed ids and an empty due window are refused naming the filter field. */
-export function workOrderWhere(filter: WorkOrderFilter | null | undefined): Prisma.WorkOrderWhereInput {
-  if (!filter) return {};
-  optionalWindow(filter.dueAfter, filter.dueBefore, "filter.dueBefore");
+/** Checks an optional [from, to) range of a list: `to` after `from`, refused naming the `to` argument. */
+function range(from: Date | null | undefined, to: Date | null | undefined, toName: string): Prisma.DateTimeFilter | undefined {
+  optionalWindow(from, to, toName);
+  if (!from && !to) return undefined;
+  return { ...(from ? { gte: from } : {}), ...(to ? { lt: to } : {}) };
+}
+
+/** The query of the work-order list's filter arguments; malformed ids and reversed ranges are refused naming the argument. */
+export function workOrderWhere(args: Omit<QueryWorkOrdersArgs, "limit" | "offset" | "orderBy">): Prisma.WorkOrderWhereInput {
+  const created = range(args.from, args.to, "to");
+  const due = range(args.dueFrom, args.dueTo, "dueTo");
+  const completed = range(args.completedFrom, args.completedTo, "completedTo");
   return {
-    ...(filter.plantId != null ? { plantId: requireId(filter.plantId, "filter.plantId") } : {}),
-    ...(filter.status?.length ? { status: { in: filter.status } } : {}),
-    ...(filter.productId != null ? { productId: requireId(filter.productId, "filter.productId") } : {}),
-    ...(filter.dueAfter || filter.dueBefore
-      ? { dueDate: { ...(filter.dueAfter ? { gte: filter.dueAfter } : {}), ...(filter.dueBefore ? { lt: filter.dueBefore } : {}) } }
-      : {}),
+    ...(args.plantId != null ? { plantId: requireId(args.plantId, "plantId") } : {}),
+    ...(args.status?.length ? { status: { in: args.status } } : {}),
+    ...(args.productId != null ? { productId: requireId(args.productId, "productId") } : {}),
+    ...(created ? { createdAt: created } : {}),
+    ...(due ? { dueDate: due } : {}),
+    ...(completed ? { completedAt: completed } : {}),
   };
 }
+
+/** Columns of WorkOrderOrderField; left out, earliest due first. */
+export const WORK_ORDER_ORDER = { NUMBER: "number", DUE_DATE: "dueDate", PRIORITY: "priority", STATUS: "status", CREATED_AT: "createdAt" } as const;

@@ -1,12 +1,12 @@
-import type { SubgraphContext, Tx } from "@mes/shared";
-import { byIdLoader, childrenLoader, notFound, validIds } from "@mes/shared";
-import type { PrismaClient } from "./generated/prisma/client.ts";
+import type { SubgraphContext, Tenant, Tx } from "@mes/shared";
+import { byIdLoader, childPageLoader, childrenLoader, notFound, validIds } from "@mes/shared";
+import type { Inspection, Ncr, PrismaClient } from "./generated/prisma/client.ts";
 
 export type QualityDb = PrismaClient;
 /** One interactive transaction of the quality database: what domain functions take. */
 export type QualityTx = Tx<QualityDb>;
 
-export function createLoaders(db: QualityDb) {
+export function createLoaders(db: QualityDb, tenant: Tenant) {
   return {
     plan: byIdLoader((ids) => db.inspectionPlan.findMany({ where: { id: { in: validIds(ids) } } })),
     inspection: byIdLoader((ids) => db.inspection.findMany({ where: { id: { in: validIds(ids) } } })),
@@ -32,14 +32,22 @@ export function createLoaders(db: QualityDb) {
       (ids) => db.ncrDefect.findMany({ where: { ncrId: { in: ids } }, orderBy: { type: "asc" } }),
       (d) => d.ncrId,
     ),
-    inspectionsOfWorkOrder: childrenLoader(
-      (ids) => db.inspection.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }] }),
-      (i) => i.workOrderId!,
-    ),
-    ncrsOfWorkOrder: childrenLoader(
-      (ids) => db.ncr.findMany({ where: { workOrderId: { in: validIds(ids) } }, orderBy: [{ createdAt: "desc" }, { id: "asc" }] }),
-      (n) => n.workOrderId!,
-    ),
+    /** Pages of work orders' inspections, newest first: one statement per tick (see childPageLoader). */
+    inspectionsOfWorkOrder: childPageLoader<Inspection>(db, tenant, {
+      table: "Inspection",
+      parentColumn: "workOrderId",
+      timeColumn: "inspectedAt",
+      order: `t."inspectedAt" DESC, t.id ASC`,
+      plantScoped: true,
+    }),
+    /** Pages of work orders' NCRs, newest first. */
+    ncrsOfWorkOrder: childPageLoader<Ncr>(db, tenant, {
+      table: "Ncr",
+      parentColumn: "workOrderId",
+      timeColumn: "createdAt",
+      order: `t."createdAt" DESC, t.id ASC`,
+      plantScoped: true,
+    }),
   };
 }
 

@@ -1,12 +1,12 @@
 import { decimalToNumber, entityRef, parseInput, requireId, requireWindow } from "@mes/shared";
 import { capabilityOf, capabilityReadings } from "./capability.ts";
-import { createInspectionPlan, createInspectionPlanInput, plansOfPlant } from "./inspection-plans.ts";
+import { createInspectionPlan, createInspectionPlanInput, listPlans } from "./inspection-plans.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 
 export const inspectionPlansResolvers = {
   Query: {
     inspectionPlan: (_, { id }, ctx) => ctx.loaders.plan.load(requireId(id)),
-    inspectionPlans: (_, { plantId }, ctx) => plansOfPlant(ctx.db, requireId(plantId, "plantId")),
+    inspectionPlans: (_, { plantId }, ctx) => listPlans(ctx.db, plantId != null ? requireId(plantId, "plantId") : null),
   },
   Mutation: {
     createInspectionPlan: (_, { input }, ctx) =>

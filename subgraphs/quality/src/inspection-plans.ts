@@ -64,6 +64,7 @@ export function createInspectionPlan(db: QualityTx, organizationId: string, inpu
   return db.inspectionPlan.create({ data: { ...plan, organizationId, characteristics: { create: characteristics } } });
 }
 
-export function plansOfPlant(db: QualityTx, plantId: string): Promise<InspectionPlan[]> {
-  return db.inspectionPlan.findMany({ where: { plantId }, orderBy: { code: "asc" } });
+/** Plans of one plant, or of every plant the caller may see: by code, then plant. */
+export function listPlans(db: QualityTx, plantId: string | null): Promise<InspectionPlan[]> {
+  return db.inspectionPlan.findMany({ where: plantId ? { plantId } : {}, orderBy: [{ code: "asc" }, { plantId: "asc" }, { id: "asc" }] });
 }

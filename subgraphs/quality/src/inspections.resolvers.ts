@@ -1,4 +1,4 @@
-import { decimalToNumber, entityRef, parseInput, requireId, withTx } from "@mes/shared";
+import { decimalToNumber, entityRef, parseInput, requireId, requireWindow, withTx } from "@mes/shared";
 import { loadRequired } from "./context.ts";
 import { listInspections, recordInspection, recordInspectionInput } from "./inspections.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
@@ -6,8 +6,14 @@ import type { Resolvers } from "./resolvers-types.generated.ts";
 export const inspectionsResolvers = {
   Query: {
     inspection: (_, { id }, ctx) => ctx.loaders.inspection.load(requireId(id)),
-    inspections: (_, { plantId, result, limit, offset }, ctx) =>
-      listInspections(ctx.db, { plantId: plantId != null ? requireId(plantId, "plantId") : null, result }, { limit, offset }),
+    inspections: (_, { plantId, result, from, to, orderBy, limit, offset }, ctx) => {
+      if (from && to) requireWindow(from, to, Number.POSITIVE_INFINITY);
+      return listInspections(
+        ctx.db,
+        { plantId: plantId != null ? requireId(plantId, "plantId") : null, result, from, to },
+        { limit, offset, orderBy },
+      );
+    },
   },
   Mutation: {
     recordInspection: (_, { input }, ctx) => {

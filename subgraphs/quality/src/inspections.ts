@@ -1,5 +1,16 @@
 import { z } from "zod";
-import { badUserInput, paginate, zId, zMeasure, zOptionalText, type Page, type PageArgs, type InputShape } from "@mes/shared";
+import {
+  badUserInput,
+  orderByOf,
+  paginate,
+  zId,
+  zMeasure,
+  zOptionalText,
+  type OrderArg,
+  type Page,
+  type PageArgs,
+  type InputShape,
+} from "@mes/shared";
 import type { Inspection, InspectionResult, Prisma } from "./generated/prisma/client.ts";
 import { NcrSeverity } from "./generated/prisma/enums.ts";
 import type { QualityTx } from "./context.ts";
@@ -110,19 +121,24 @@ export async function recordInspection(tx: QualityTx, input: InspectionRecord, a
   return inspection;
 }
 
-/** Inspections, newest first, of a plant and/or with some results. */
+/** Columns of InspectionOrderField; left out, newest first. */
+const INSPECTION_ORDER = { INSPECTED_AT: "inspectedAt", RESULT: "result", QUANTITY_INSPECTED: "quantityInspected" } as const;
+
+/** Inspections, newest first unless `orderBy` says otherwise, of a plant, with some results, recorded in [from, to). */
 export function listInspections(
   db: QualityTx,
-  filter: { plantId: string | null; result?: InspectionResult[] | null },
-  page: PageArgs,
+  filter: { plantId: string | null; result?: InspectionResult[] | null; from?: Date | null; to?: Date | null },
+  page: PageArgs & { orderBy?: OrderArg<keyof typeof INSPECTION_ORDER> | null },
 ): Promise<Page<Inspection>> {
   const where: Prisma.InspectionWhereInput = {
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
     ...(filter.result?.length ? { result: { in: filter.result } } : {}),
+    ...(filter.from || filter.to ? { inspectedAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
   };
+  const orderBy = orderByOf(page.orderBy, INSPECTION_ORDER, [{ inspectedAt: "desc" }]);
   return paginate(
     page,
-    (w) => db.inspection.findMany({ where, orderBy: [{ inspectedAt: "desc" }, { id: "asc" }], ...w }),
+    (w) => db.inspection.findMany({ where, orderBy, ...w }),
     () => db.inspection.count({ where }),
   );
 }

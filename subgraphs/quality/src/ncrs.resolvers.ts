@@ -23,10 +23,10 @@ import type { Resolvers, SubscriptionNcrOpenedArgs } from "./resolvers-types.gen
 export const ncrsResolvers = {
   Query: {
     ncr: (_, { id }, ctx) => ctx.loaders.ncr.load(requireId(id)),
-    ncrs: (_, { plantId, status, from, to, defectType, limit, offset }, ctx) => {
+    ncrs: (_, { plantId, status, from, to, defectType, orderBy, limit, offset }, ctx) => {
       if (from && to && !(from < to)) throw badUserInput("to must be after from", [{ field: "to", message: "must be after from" }]);
       const filter = { plantId: plantId != null ? requireId(plantId, "plantId") : null, status, from, to, defectType: defectType?.trim() || null };
-      return listNcrs(ctx.db, filter, { limit, offset });
+      return listNcrs(ctx.db, filter, { limit, offset, orderBy });
     },
     ncrDefectSummary: (_, { plantId, from, to }, ctx) => {
       requireWindow(from, to, 366);

@@ -3,6 +3,7 @@ import {
   appendEvent,
   badUserInput,
   notFound,
+  orderByOf,
   paginate,
   zCode,
   zId,
@@ -10,9 +11,11 @@ import {
   zOptionalText,
   zQuantity,
   zText,
+  type OrderArg,
   type Page,
   type PageArgs,
   type InputShape,
+  clockNow,
 } from "@mes/shared";
 import type { Ncr, NcrStatus, Prisma } from "./generated/prisma/client.ts";
 import { NcrDisposition, NcrSeverity } from "./generated/prisma/enums.ts";
@@ -137,7 +140,7 @@ export async function dispositionNcr(tx: QualityTx, input: NcrDispositionDecisio
       containmentAction: input.containmentAction,
       dispositionQuantity: input.quantity ?? null,
       locationId: input.locationId ?? ncr.locationId,
-      dispositionedAt: new Date(),
+      dispositionedAt: clockNow(),
     },
   });
   await appendEvent(tx, {
@@ -161,7 +164,7 @@ export async function dispositionNcr(tx: QualityTx, input: NcrDispositionDecisio
 export async function closeNcr(tx: QualityTx, id: string): Promise<Ncr> {
   const ncr = await lockNcr(tx, id);
   assertMove(ncr, "CLOSED");
-  const closed = await tx.ncr.update({ where: { id: ncr.id }, data: { status: "CLOSED", closedAt: new Date() } });
+  const closed = await tx.ncr.update({ where: { id: ncr.id }, data: { status: "CLOSED", closedAt: clockNow() } });
   if (ncr.lotHoldRequested && ncr.lotId) {
     await appendEvent(tx, { ...ncrOrigin(closed), type: "LotHoldReleaseRequested", payload: { ...ncrKey(closed), lotId: ncr.lotId } });
   }
@@ -183,11 +186,14 @@ export async function requestLotHold(tx: QualityTx, ncrId: string, locationId: s
   return updated;
 }
 
-/** NCRs, newest first, of a plant and/or in some statuses. */
+/** Columns of NcrOrderField; left out, newest first. */
+const NCR_ORDER = { NUMBER: "number", CREATED_AT: "createdAt", SEVERITY: "severity", STATUS: "status" } as const;
+
+/** NCRs, newest first unless `orderBy` says otherwise, of a plant and/or in some statuses. */
 export function listNcrs(
   db: QualityTx,
   filter: { plantId: string | null; status?: NcrStatus[] | null; from?: Date | null; to?: Date | null; defectType?: string | null },
-  page: PageArgs,
+  page: PageArgs & { orderBy?: OrderArg<keyof typeof NCR_ORDER> | null },
 ): Promise<Page<Ncr>> {
   const where: Prisma.NcrWhereInput = {
     ...(filter.plantId ? { plantId: filter.plantId } : {}),
@@ -197,7 +203,7 @@ export function listNcrs(
   };
   return paginate(
     page,
-    (w) => db.ncr.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "asc" }], ...w }),
+    (w) => db.ncr.findMany({ where, orderBy: orderByOf(page.orderBy, NCR_ORDER, [{ createdAt: "desc" }]), ...w }),
     () => db.ncr.count({ where }),
   );
 }

@@ -322,12 +322,28 @@ export type Ratio = {
 export type WorkOrder = {
   __typename?: 'WorkOrder';
   id: Scalars['ID']['output'];
-  /** Inspections of this work order, newest first. */
-  inspections: Array<Inspection>;
+  /** Inspections of this work order, newest first, one page at a time. */
+  inspections: InspectionPage;
   /** The newest inspection of this work order (dashboards). */
   lastInspection?: Maybe<Inspection>;
-  /** NCRs of this work order, newest first. */
-  ncrs: Array<Ncr>;
+  /** NCRs of this work order, newest first, one page at a time. */
+  ncrs: NcrPage;
+};
+
+
+export type WorkOrderInspectionsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type WorkOrderNcrsArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Plant = {
@@ -390,19 +406,55 @@ export type NcrPage = {
   hasMore: Scalars['Boolean']['output'];
 };
 
+/** What inspections can be sorted by. */
+export type InspectionOrderField =
+  /** When it was recorded (inspectedAt). */
+  | 'INSPECTED_AT'
+  /** The verdict, in the order PENDING, PASS, FAIL. */
+  | 'RESULT'
+  /** How many units were inspected. */
+  | 'QUANTITY_INSPECTED';
+
+/** How to sort inspections: a field and a direction; inspections with equal values keep one fixed order between pages. */
+export type InspectionOrder = {
+  /** What to sort by. */
+  field: InspectionOrderField;
+  /** ASC (smallest, earliest or first first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What NCRs can be sorted by. */
+export type NcrOrderField =
+  /** The NCR number, A to Z. */
+  | 'NUMBER'
+  /** When it was opened. */
+  | 'CREATED_AT'
+  /** How serious it is, in the order MINOR, MAJOR, CRITICAL. */
+  | 'SEVERITY'
+  /** Where it is in its life, in the order OPEN, UNDER_REVIEW, DISPOSITIONED, CLOSED. */
+  | 'STATUS';
+
+/** How to sort NCRs: a field and a direction; NCRs with equal values keep one fixed order between pages. */
+export type NcrOrder = {
+  /** What to sort by. */
+  field: NcrOrderField;
+  /** ASC (smallest, earliest or A first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The inspection plan with this id; null when there is none or it is at a plant you may not see. */
   inspectionPlan?: Maybe<InspectionPlan>;
-  /** The inspection plans of a plant, by code. */
+  /** Inspection plans, by code (codes are unique within a plant; equal codes of several plants by plant). */
   inspectionPlans: Array<InspectionPlan>;
   /** The inspection with this id; null when there is none or it is at a plant you may not see. */
   inspection?: Maybe<Inspection>;
-  /** Inspections, newest first, one page at a time. */
+  /** Inspections, newest first unless orderBy says otherwise, one page at a time. */
   inspections: InspectionPage;
   /** The NCR with this id; null when there is none or it is at a plant you may not see. */
   ncr?: Maybe<Ncr>;
-  /** NCRs, newest first; `from`/`to` keep those created in [from, to) (either may be left out); `defectType` those with a defect of that type. */
+  /** NCRs, newest first unless orderBy says otherwise; `from`/`to` keep those created in [from, to) (either may be left out); `defectType` those with a defect of that type. */
   ncrs: NcrPage;
   /** NCRs of a plant created in [from, to) (at most 366 days), counted by defect type: e.g. this week's NCRs by defect type. */
   ncrDefectSummary: NcrDefectSummary;
@@ -417,7 +469,7 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The audit trail of quality data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
+  /** The audit trail of quality data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries). */
   qualityAuditLog: AuditPage;
 };
 
@@ -428,7 +480,7 @@ export type QueryInspectionPlanArgs = {
 
 
 export type QueryInspectionPlansArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -440,6 +492,9 @@ export type QueryInspectionArgs = {
 export type QueryInspectionsArgs = {
   plantId?: InputMaybe<Scalars['ID']['input']>;
   result?: InputMaybe<Array<InspectionResult>>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<InspectionOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -456,6 +511,7 @@ export type QueryNcrsArgs = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
   defectType?: InputMaybe<Scalars['String']['input']>;
+  orderBy?: InputMaybe<NcrOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -485,6 +541,7 @@ export type QueryQualityAuditLogArgs = {
   entityId?: InputMaybe<Scalars['ID']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<AuditOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -771,7 +828,26 @@ export type AuditAction =
   /** The row was removed. */
   | 'DELETE';
 
-/** One page of audit entries, newest first. */
+/** How to sort audit entries: by one field, then by entry number. */
+export type AuditOrder = {
+  /** The field to sort by. */
+  field: AuditOrderField;
+  /** Which way: ASC (earliest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What audit entries can be sorted by. */
+export type AuditOrderField =
+  /** When the change was made (AuditEntry.at). */
+  | 'AT'
+  /** The table changed (AuditEntry.entity). */
+  | 'ENTITY'
+  /** Who made the change (AuditEntry.actor). */
+  | 'ACTOR'
+  /** What the change did, alphabetically: DELETE, INSERT, UPDATE. */
+  | 'ACTION';
+
+/** One page of audit entries, newest first unless orderBy says otherwise. */
 export type AuditPage = {
   __typename?: 'AuditPage';
   /** The entries of this page (at most limit). */
@@ -924,6 +1000,10 @@ export type ResolversTypes = {
   WorkCenter: ResolverTypeWrapper<WorkCenterMapper>;
   InspectionPage: ResolverTypeWrapper<Omit<InspectionPage, 'items'> & { items: Array<ResolversTypes['Inspection']> }>;
   NcrPage: ResolverTypeWrapper<Omit<NcrPage, 'items'> & { items: Array<ResolversTypes['Ncr']> }>;
+  InspectionOrderField: InspectionOrderField;
+  InspectionOrder: InspectionOrder;
+  NcrOrderField: NcrOrderField;
+  NcrOrder: NcrOrder;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   CharacteristicInput: CharacteristicInput;
   CreateInspectionPlanInput: CreateInspectionPlanInput;
@@ -941,6 +1021,8 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
+  AuditOrder: AuditOrder;
+  AuditOrderField: AuditOrderField;
   AuditPage: ResolverTypeWrapper<AuditPage>;
 };
 
@@ -973,6 +1055,8 @@ export type ResolversParentTypes = {
   WorkCenter: WorkCenterMapper;
   InspectionPage: Omit<InspectionPage, 'items'> & { items: Array<ResolversParentTypes['Inspection']> };
   NcrPage: Omit<NcrPage, 'items'> & { items: Array<ResolversParentTypes['Ncr']> };
+  InspectionOrder: InspectionOrder;
+  NcrOrder: NcrOrder;
   Query: Record<PropertyKey, never>;
   CharacteristicInput: CharacteristicInput;
   CreateInspectionPlanInput: CreateInspectionPlanInput;
@@ -987,6 +1071,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Date: Scalars['Date']['output'];
   AuditEntry: AuditEntry;
+  AuditOrder: AuditOrder;
   AuditPage: AuditPage;
 };
 
@@ -1147,9 +1232,9 @@ export type RatioResolvers<ContextType = QualityContext, ParentType extends Reso
 export type WorkOrderResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['WorkOrder'] = ResolversParentTypes['WorkOrder'], FederationReferenceType extends FederationReferenceTypes['WorkOrder'] = FederationReferenceTypes['WorkOrder']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['WorkOrder']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  inspections?: Resolver<Array<ResolversTypes['Inspection']>, ParentType, ContextType>;
+  inspections?: Resolver<ResolversTypes['InspectionPage'], ParentType, ContextType, RequireFields<WorkOrderInspectionsArgs, 'limit' | 'offset'>>;
   lastInspection?: Resolver<Maybe<ResolversTypes['Inspection']>, ParentType, ContextType>;
-  ncrs?: Resolver<Array<ResolversTypes['Ncr']>, ParentType, ContextType>;
+  ncrs?: Resolver<ResolversTypes['NcrPage'], ParentType, ContextType, RequireFields<WorkOrderNcrsArgs, 'limit' | 'offset'>>;
 };
 
 export type PlantResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['Plant'] = ResolversParentTypes['Plant']> = {
@@ -1194,7 +1279,7 @@ export type NcrPageResolvers<ContextType = QualityContext, ParentType extends Re
 
 export type QueryResolvers<ContextType = QualityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   inspectionPlan?: Resolver<Maybe<ResolversTypes['InspectionPlan']>, ParentType, ContextType, RequireFields<QueryInspectionPlanArgs, 'id'>>;
-  inspectionPlans?: Resolver<Array<ResolversTypes['InspectionPlan']>, ParentType, ContextType, RequireFields<QueryInspectionPlansArgs, 'plantId'>>;
+  inspectionPlans?: Resolver<Array<ResolversTypes['InspectionPlan']>, ParentType, ContextType, Partial<QueryInspectionPlansArgs>>;
   inspection?: Resolver<Maybe<ResolversTypes['Inspection']>, ParentType, ContextType, RequireFields<QueryInspectionArgs, 'id'>>;
   inspections?: Resolver<ResolversTypes['InspectionPage'], ParentType, ContextType, RequireFields<QueryInspectionsArgs, 'limit' | 'offset'>>;
   ncr?: Resolver<Maybe<ResolversTypes['Ncr']>, ParentType, ContextType, RequireFields<QueryNcrArgs, 'id'>>;

@@ -8,7 +8,7 @@ export const quality: SubgraphDefinition<QualityDb, QualityContext> = {
   name: "quality",
   resolvers,
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
-  context: (base, db) => ({ ...base, db, loaders: createLoaders(db) }),
+  context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant) }),
   seedDemo,
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).
   untenantedModels: {

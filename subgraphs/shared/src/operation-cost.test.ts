@@ -32,6 +32,24 @@ describe("operation cost", () => {
     expect(cost(`{ orders { items { number } } }`).cost).toBe(2 + 25);
   });
 
+  it("counts a nested page by its own limit, under each item of the page above it", () => {
+    const withHistory = buildSchema(`
+      type Query { machines(limit: Int = 25): MachinePage! }
+      type MachinePage { items: [Machine!]! totalCount: Int! }
+      type Machine { code: String! downtimes(limit: Int = 25): DowntimePage! }
+      type DowntimePage { items: [Downtime!]! totalCount: Int! }
+      type Downtime { id: ID! }
+    `);
+    const of = (query: string) => {
+      const document = parse(query);
+      return operationCost(withHistory, document, document.definitions[0] as OperationDefinitionNode, limits).cost;
+    };
+    // machines + items + 40 x (code + downtimes + totalCount + items) + 40 x 3 x id
+    expect(of(`{ machines(limit: 40) { items { code downtimes(limit: 3) { totalCount items { id } } } } }`)).toBe(2 + 40 * 4 + 40 * 3);
+    // Without a limit, the nested page's default (25), not the default list size.
+    expect(of(`{ machines(limit: 40) { items { downtimes { items { id } } } } }`)).toBe(2 + 40 * 2 + 40 * 25);
+  });
+
   it("grows geometrically with nested lists, so a deep cycle through lists is refused early", () => {
     const nested = cost(`{ plants { machines { plant { machines { plant { machines { id } } } } } } }`);
     // plants 1, machines 10, plant 100, machines 100, plant 1000, machines 1000, id 10,000

@@ -9,16 +9,18 @@ export const KIT_SDL_PATH = path.join(import.meta.dirname, "..", "schema", "kit.
 function auditLogField(name: string): string {
   return `
 extend type Query {
-  "The audit trail of ${name} data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries)."
+  "The audit trail of ${name} data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries)."
   ${name}AuditLog(
     "Only changes to this table, named as in AuditEntry.entity; every table when left out."
     entity: String
     "Only changes to the row with this id (AuditEntry.entityId)."
     entityId: ID
-    "Only changes made at or after this instant (UTC); with to, at most 3660 days before it."
+    "Only changes recorded at or after this instant (UTC, included)."
     from: DateTime
-    "Only changes made before this instant (UTC); with from, later than from."
+    "Only changes recorded before this instant (UTC, excluded); after from when both are given."
     to: DateTime
+    "How to sort; newest first (by entry number) when left out."
+    orderBy: AuditOrder
     "Page size: 1 to 100 entries."
     limit: Int = 25
     "How many matching entries to skip (0 or more): offset + limit asks for the next page."

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { entityRef, parseInput, withTx, zId, type InputShape } from "@mes/shared";
+import { entityRef, parseInput, withTx, zId, type InputShape, clockNow } from "@mes/shared";
 import type { ClockInInput, Resolvers, SetCoverageInput } from "./resolvers-types.generated.ts";
 import type { WorkCenterMapper } from "./mappers.ts";
 import { loadShift } from "./context.ts";
@@ -29,11 +29,11 @@ export const attendanceResolvers = {
     async clockIn(_, args, ctx) {
       const input = parseInput(clockInInput, args.input);
       const shift = await loadShift(ctx, input.shiftId);
-      return withTx(ctx.db, (tx) => clockIn(tx, shift, input, new Date()));
+      return withTx(ctx.db, (tx) => clockIn(tx, shift, input, clockNow()));
     },
     async clockOut(_, args, ctx) {
       const personId = parseInput(person, args.personId, "personId");
-      const at = args.at != null ? parseInput(zHappened, args.at, "at") : new Date();
+      const at = args.at != null ? parseInput(zHappened, args.at, "at") : clockNow();
       const shift = await loadShift(ctx, args.shiftId);
       return withTx(ctx.db, (tx) => clockOut(tx, shift, personId, at));
     },

@@ -11,7 +11,7 @@ import {
   generateShifts,
   MAX_QUERY_DAYS,
   patternBreaks,
-  patternsOfPlant,
+  listPatterns,
   shiftAt,
   shiftsStarting,
 } from "./calendar.ts";
@@ -43,7 +43,7 @@ const plantRef = (id: string): PlantMapper => ({ id });
 
 export const calendarResolvers = {
   Query: {
-    shiftPatterns: (_, { plantId }, ctx) => patternsOfPlant(ctx.db, requireId(plantId, "plantId")),
+    shiftPatterns: (_, { plantId }, ctx) => listPatterns(ctx.db, plantId != null ? requireId(plantId, "plantId") : null),
     shift: (_, { id }, ctx) => ctx.loaders.shift.load(requireId(id)),
     shifts: (_, args, ctx) => {
       requireWindow(args.from, args.to, MAX_QUERY_DAYS);

@@ -105,8 +105,9 @@ export async function generateShifts(tx: ShiftsTx, patternId: string, fromDate: 
   return tx.shift.findMany({ where: { patternId, businessDate: { gte: fromDate, lte: toDate } }, orderBy: { startsAt: "asc" } });
 }
 
-export function patternsOfPlant(tx: ShiftsTx, plantId: string) {
-  return tx.shiftPattern.findMany({ where: { plantId }, orderBy: { startMinute: "asc" } });
+/** Patterns of one plant, or of every plant the caller may see: by local start time, then plant. */
+export function listPatterns(tx: ShiftsTx, plantId: string | null) {
+  return tx.shiftPattern.findMany({ where: plantId ? { plantId } : {}, orderBy: [{ startMinute: "asc" }, { plantId: "asc" }, { id: "asc" }] });
 }
 
 /** Shifts of a plant starting in [from, to), optionally of the pattern named `name` (the caller checks the window). */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { entityRef, notFound, parseInput, requireId, withTx, zId, zName, type InputShape } from "@mes/shared";
 import type { CreateCrewInput, CrewMemberInput, Resolvers } from "./resolvers-types.generated.ts";
 import { found } from "./context.ts";
-import { assignCrew, createCrew, crewsOfPlant, repeatedIndex } from "./crews.ts";
+import { assignCrew, createCrew, listCrews, repeatedIndex } from "./crews.ts";
 
 const crewMemberInput = z.object({
   personId: z.string().trim().min(1, "must not be empty").max(128),
@@ -24,7 +24,7 @@ const createCrewInput = z
 
 export const crewsResolvers = {
   Query: {
-    crews: (_, { plantId }, ctx) => crewsOfPlant(ctx.db, requireId(plantId, "plantId")),
+    crews: (_, { plantId }, ctx) => listCrews(ctx.db, plantId != null ? requireId(plantId, "plantId") : null),
   },
   Mutation: {
     createCrew: (_, args, ctx) => {

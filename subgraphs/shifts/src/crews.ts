@@ -36,6 +36,7 @@ export function repeatedIndex(values: readonly string[]): number | null {
   return null;
 }
 
-export function crewsOfPlant(tx: ShiftsTx, plantId: string) {
-  return tx.crew.findMany({ where: { plantId }, orderBy: { name: "asc" } });
+/** Crews of one plant, or of every plant the caller may see: by name, then plant. */
+export function listCrews(tx: ShiftsTx, plantId: string | null) {
+  return tx.crew.findMany({ where: plantId ? { plantId } : {}, orderBy: [{ name: "asc" }, { plantId: "asc" }, { id: "asc" }] });
 }

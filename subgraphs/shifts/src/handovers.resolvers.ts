@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseInput, requireId, withTx, zId, type InputShape } from "@mes/shared";
+import { parseInput, requireId, requireWindow, withTx, zId, type InputShape } from "@mes/shared";
 import type { LogHandoverInput, Resolvers } from "./resolvers-types.generated.ts";
 import { found, loadShift } from "./context.ts";
 import { acknowledgeHandover, logHandover, unacknowledgedHandovers } from "./handovers.ts";
@@ -12,7 +12,11 @@ const logHandoverInput = z.object({
 
 export const handoversResolvers = {
   Query: {
-    unacknowledgedHandovers: (_, { plantId }, ctx) => unacknowledgedHandovers(ctx.db, requireId(plantId, "plantId")),
+    unacknowledgedHandovers: (_, { plantId, from, to, orderBy, limit, offset }, ctx) => {
+      if (from && to) requireWindow(from, to, Number.POSITIVE_INFINITY);
+      const filter = { plantId: plantId != null ? requireId(plantId, "plantId") : null, from, to };
+      return unacknowledgedHandovers(ctx.db, filter, { limit, offset, orderBy });
+    },
   },
   Mutation: {
     async logHandover(_, args, ctx) {

@@ -1,6 +1,6 @@
 // Handovers: notes the outgoing supervisor leaves, acknowledged once by the incoming one.
-import { conflict, notFound } from "@mes/shared";
-import type { Shift } from "./generated/prisma/client.ts";
+import { conflict, notFound, clockNow, orderByOf, paginate, type OrderArg, type Page, type PageArgs } from "@mes/shared";
+import type { Handover, Prisma, Shift } from "./generated/prisma/client.ts";
 import type { LogHandoverInput } from "./resolvers-types.generated.ts";
 import type { ShiftsTx } from "./context.ts";
 
@@ -17,7 +17,7 @@ export async function acknowledgeHandover(tx: ShiftsTx, id: string, actor: strin
   // Conditional update: of two people acknowledging at once, exactly one wins.
   const { count } = await tx.handover.updateMany({
     where: { id, acknowledgedAt: null },
-    data: { acknowledgedBy: actor, acknowledgedAt: new Date() },
+    data: { acknowledgedBy: actor, acknowledgedAt: clockNow() },
   });
   const handover = await tx.handover.findUnique({ where: { id } });
   if (!handover) throw notFound("Handover", id);
@@ -25,6 +25,24 @@ export async function acknowledgeHandover(tx: ShiftsTx, id: string, actor: strin
   return handover;
 }
 
-export function unacknowledgedHandovers(tx: ShiftsTx, plantId: string) {
-  return tx.handover.findMany({ where: { plantId, acknowledgedAt: null }, orderBy: { createdAt: "asc" } });
+/** Columns of HandoverOrderField; left out, oldest first. */
+const HANDOVER_ORDER = { CREATED_AT: "createdAt", SHIFT_START: "shift.startsAt", CREATED_BY: "createdBy" } as const;
+
+/** Handovers not yet acknowledged, of a plant or every plant the caller may see, logged in [from, to). */
+export function unacknowledgedHandovers(
+  tx: ShiftsTx,
+  filter: { plantId: string | null; from?: Date | null; to?: Date | null },
+  page: PageArgs & { orderBy?: OrderArg<keyof typeof HANDOVER_ORDER> | null },
+): Promise<Page<Handover>> {
+  const where: Prisma.HandoverWhereInput = {
+    acknowledgedAt: null,
+    ...(filter.plantId ? { plantId: filter.plantId } : {}),
+    ...(filter.from || filter.to ? { createdAt: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lt: filter.to } : {}) } } : {}),
+  };
+  const orderBy = orderByOf(page.orderBy, HANDOVER_ORDER, [{ createdAt: "asc" }]);
+  return paginate(
+    page,
+    (w) => tx.handover.findMany({ where, orderBy, ...w }),
+    () => tx.handover.count({ where }),
+  );
 }

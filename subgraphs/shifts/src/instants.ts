@@ -1,5 +1,5 @@
 // Instants of things that must already have happened (an arrival, a departure): pure, no database.
-import { CLOCK_SKEW_MS, isInFuture, zDate } from "@mes/shared";
+import { CLOCK_SKEW_MS, isInFuture, zDate, clockNow } from "@mes/shared";
 
 export { CLOCK_SKEW_MS };
 
@@ -9,4 +9,4 @@ export function hasHappened(at: Date, now: Date): boolean {
 }
 
 /** A DateTime of something that has happened: at most 5 minutes ahead of now (clock skew). */
-export const zHappened = zDate.refine((at) => hasHappened(at, new Date()), "must not be in the future: it records something that happened");
+export const zHappened = zDate.refine((at) => hasHappened(at, clockNow()), "must not be in the future: it records something that happened");

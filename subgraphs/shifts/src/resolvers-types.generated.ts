@@ -5,6 +5,7 @@ import type { ShiftPatternMapper, ShiftMapper, CrewMapper, CrewMemberMapper, Cre
 import type { ShiftsContext } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type EnumResolverSignature<T, AllowedValues = any> = { [key in keyof T]?: AllowedValues };
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
@@ -243,9 +244,41 @@ export type WorkCenter = {
   id: Scalars['ID']['output'];
 };
 
+/** One page of handovers, in the order the query names. */
+export type HandoverPage = {
+  __typename?: 'HandoverPage';
+  /** The handovers of this page (at most limit). */
+  items: Array<Handover>;
+  /** How many handovers match in all, across every page. */
+  totalCount: Scalars['Int']['output'];
+  /** The page size used (1–100). */
+  limit: Scalars['Int']['output'];
+  /** How many matching handovers come before this page (0 or more). */
+  offset: Scalars['Int']['output'];
+  /** Whether more handovers follow this page: ask again with offset + limit. */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/** What handovers can be sorted by. */
+export type HandoverOrderField =
+  /** When it was logged. */
+  | 'CREATED_AT'
+  /** When the shift it was logged for started. */
+  | 'SHIFT_START'
+  /** Who logged it (the signed-in user), A to Z. */
+  | 'CREATED_BY';
+
+/** How to sort handovers: a field and a direction; handovers with equal values keep one fixed order between pages. */
+export type HandoverOrder = {
+  /** What to sort by. */
+  field: HandoverOrderField;
+  /** ASC (earliest or A first) or DESC. */
+  direction?: InputMaybe<SortDirection>;
+};
+
 export type Query = {
   __typename?: 'Query';
-  /** A plant's shift patterns, by local start time. */
+  /** Shift patterns, by local start time (then plant). */
   shiftPatterns: Array<ShiftPattern>;
   /** A shift by id; null when there is none or it is not one you may see. */
   shift?: Maybe<Shift>;
@@ -253,10 +286,10 @@ export type Query = {
   shifts: Array<Shift>;
   /** The shift of a plant that contains the instant `at` (at the instant one shift ends and the next starts, the one starting); null when no shift is running then. */
   shiftAt?: Maybe<Shift>;
-  /** A plant's crews, by name. */
+  /** Crews, by name (then plant). */
   crews: Array<Crew>;
-  /** Handovers not yet acknowledged by the incoming shift, oldest first. */
-  unacknowledgedHandovers: Array<Handover>;
+  /** Handovers not yet acknowledged by the incoming shift, oldest first unless orderBy says otherwise, one page at a time. */
+  unacknowledgedHandovers: HandoverPage;
   /**
    * The cursor of the newest event of this subgraph's outbox: subscribing with `after:` it delivers
    * every event from now on, also across reconnects. Any signed-in caller; it tells no more than a
@@ -264,13 +297,13 @@ export type Query = {
    * the subgraph itself.
    */
   eventStreamPosition: Scalars['ID']['output'];
-  /** The audit trail of shifts data: every row inserted, updated or deleted, newest first (administrators only; their organization's entries). */
+  /** The audit trail of shifts data: every row inserted, updated or deleted, newest first unless orderBy says otherwise (administrators only; their organization's entries). */
   shiftsAuditLog: AuditPage;
 };
 
 
 export type QueryShiftPatternsArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -294,12 +327,17 @@ export type QueryShiftAtArgs = {
 
 
 export type QueryCrewsArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
 export type QueryUnacknowledgedHandoversArgs = {
-  plantId: Scalars['ID']['input'];
+  plantId?: InputMaybe<Scalars['ID']['input']>;
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<HandoverOrder>;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  offset?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -308,6 +346,7 @@ export type QueryShiftsAuditLogArgs = {
   entityId?: InputMaybe<Scalars['ID']['input']>;
   from?: InputMaybe<Scalars['DateTime']['input']>;
   to?: InputMaybe<Scalars['DateTime']['input']>;
+  orderBy?: InputMaybe<AuditOrder>;
   limit?: InputMaybe<Scalars['Int']['input']>;
   offset?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -538,7 +577,26 @@ export type AuditAction =
   /** The row was removed. */
   | 'DELETE';
 
-/** One page of audit entries, newest first. */
+/** How to sort audit entries: by one field, then by entry number. */
+export type AuditOrder = {
+  /** The field to sort by. */
+  field: AuditOrderField;
+  /** Which way: ASC (earliest, A first) or DESC; ASC when left out. */
+  direction?: InputMaybe<SortDirection>;
+};
+
+/** What audit entries can be sorted by. */
+export type AuditOrderField =
+  /** When the change was made (AuditEntry.at). */
+  | 'AT'
+  /** The table changed (AuditEntry.entity). */
+  | 'ENTITY'
+  /** Who made the change (AuditEntry.actor). */
+  | 'ACTOR'
+  /** What the change did, alphabetically: DELETE, INSERT, UPDATE. */
+  | 'ACTION';
+
+/** One page of audit entries, newest first unless orderBy says otherwise. */
 export type AuditPage = {
   __typename?: 'AuditPage';
   /** The entries of this page (at most limit). */
@@ -668,6 +726,10 @@ export type ResolversTypes = {
   Handover: ResolverTypeWrapper<HandoverMapper>;
   Plant: ResolverTypeWrapper<PlantMapper>;
   WorkCenter: ResolverTypeWrapper<WorkCenterMapper>;
+  HandoverPage: ResolverTypeWrapper<Omit<HandoverPage, 'items'> & { items: Array<ResolversTypes['Handover']> }>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  HandoverOrderField: HandoverOrderField;
+  HandoverOrder: HandoverOrder;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ShiftBreakInput: ShiftBreakInput;
   CreateShiftPatternInput: CreateShiftPatternInput;
@@ -684,8 +746,9 @@ export type ResolversTypes = {
   SortDirection: SortDirection;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditAction: AuditAction;
+  AuditOrder: AuditOrder;
+  AuditOrderField: AuditOrderField;
   AuditPage: ResolverTypeWrapper<AuditPage>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -706,6 +769,9 @@ export type ResolversParentTypes = {
   Handover: HandoverMapper;
   Plant: PlantMapper;
   WorkCenter: WorkCenterMapper;
+  HandoverPage: Omit<HandoverPage, 'items'> & { items: Array<ResolversParentTypes['Handover']> };
+  Boolean: Scalars['Boolean']['output'];
+  HandoverOrder: HandoverOrder;
   Query: Record<PropertyKey, never>;
   ShiftBreakInput: ShiftBreakInput;
   CreateShiftPatternInput: CreateShiftPatternInput;
@@ -719,8 +785,8 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   Date: Scalars['Date']['output'];
   AuditEntry: AuditEntry;
+  AuditOrder: AuditOrder;
   AuditPage: AuditPage;
-  Boolean: Scalars['Boolean']['output'];
 };
 
 export type AllowDirectiveArgs = {
@@ -836,13 +902,21 @@ export type WorkCenterResolvers<ContextType = ShiftsContext, ParentType extends 
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type HandoverPageResolvers<ContextType = ShiftsContext, ParentType extends ResolversParentTypes['HandoverPage'] = ResolversParentTypes['HandoverPage']> = {
+  items?: Resolver<Array<ResolversTypes['Handover']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  offset?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = ShiftsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  shiftPatterns?: Resolver<Array<ResolversTypes['ShiftPattern']>, ParentType, ContextType, RequireFields<QueryShiftPatternsArgs, 'plantId'>>;
+  shiftPatterns?: Resolver<Array<ResolversTypes['ShiftPattern']>, ParentType, ContextType, Partial<QueryShiftPatternsArgs>>;
   shift?: Resolver<Maybe<ResolversTypes['Shift']>, ParentType, ContextType, RequireFields<QueryShiftArgs, 'id'>>;
   shifts?: Resolver<Array<ResolversTypes['Shift']>, ParentType, ContextType, RequireFields<QueryShiftsArgs, 'plantId' | 'from' | 'to'>>;
   shiftAt?: Resolver<Maybe<ResolversTypes['Shift']>, ParentType, ContextType, RequireFields<QueryShiftAtArgs, 'plantId' | 'at'>>;
-  crews?: Resolver<Array<ResolversTypes['Crew']>, ParentType, ContextType, RequireFields<QueryCrewsArgs, 'plantId'>>;
-  unacknowledgedHandovers?: Resolver<Array<ResolversTypes['Handover']>, ParentType, ContextType, RequireFields<QueryUnacknowledgedHandoversArgs, 'plantId'>>;
+  crews?: Resolver<Array<ResolversTypes['Crew']>, ParentType, ContextType, Partial<QueryCrewsArgs>>;
+  unacknowledgedHandovers?: Resolver<ResolversTypes['HandoverPage'], ParentType, ContextType, RequireFields<QueryUnacknowledgedHandoversArgs, 'limit' | 'offset'>>;
   eventStreamPosition?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   shiftsAuditLog?: Resolver<ResolversTypes['AuditPage'], ParentType, ContextType, RequireFields<QueryShiftsAuditLogArgs, 'limit' | 'offset'>>;
 };
@@ -908,6 +982,7 @@ export type Resolvers<ContextType = ShiftsContext> = {
   Handover?: HandoverResolvers<ContextType>;
   Plant?: PlantResolvers<ContextType>;
   WorkCenter?: WorkCenterResolvers<ContextType>;
+  HandoverPage?: HandoverPageResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

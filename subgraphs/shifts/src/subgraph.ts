@@ -1,4 +1,4 @@
-import { prismaAdapter, type SubgraphDefinition } from "@mes/shared";
+import { prismaAdapter, type SubgraphDefinition, clockNow } from "@mes/shared";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { createLoaders, type ShiftsContext, type ShiftsDb } from "./context.ts";
 import { resolvers } from "./resolvers.ts";
@@ -10,7 +10,7 @@ export const shifts: SubgraphDefinition<ShiftsDb, ShiftsContext> = {
   createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
   context: (base, db) => {
     // One "now" per request: coverage and the current shift agree on it.
-    const now = new Date();
+    const now = clockNow();
     return { ...base, db, now, loaders: createLoaders(db, now) };
   },
   seedDemo,
