@@ -17,6 +17,7 @@ export interface RawBodyRequest extends express.Request {
 }
 
 const QUERY_MEMO_MAX = 1000;
+const QUERY_MEMO_MAX_LENGTH = 32 * 1024;
 const queryMemo = new Map<string, boolean>();
 
 /** Whether the operation a request runs is a query (never a mutation or subscription); memoized by text. */
@@ -31,6 +32,9 @@ export function runsQuery(document: string, operationName: unknown): boolean {
   } catch {
     known = false; // Apollo answers the syntax error
   }
+  // Only documents of a sensible size are remembered: a caller sending many distinct huge
+  // documents (each up to the body limit) must not grow the memo to gigabytes.
+  if (document.length > QUERY_MEMO_MAX_LENGTH) return known;
   if (queryMemo.size >= QUERY_MEMO_MAX) queryMemo.clear();
   queryMemo.set(memoKey, known);
   return known;

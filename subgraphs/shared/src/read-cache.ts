@@ -168,7 +168,8 @@ export class ReadCache {
       // Changes announced while it was computed: keep it only if none could touch it.
       const first = this.recent[0];
       if (!first || first.seq > ticket.seq + 1) return false;
-      for (const notice of this.recent) if (notice.seq > ticket.seq && touches(entry, notice)) return false;
+      // Newest first, only the notices since the miss started (not the whole window on every store).
+      for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.seq > ticket.seq; i--) if (touches(entry, this.recent[i]!)) return false;
     }
     const old = this.entries.get(key);
     if (old) this.drop(old);
