@@ -56,6 +56,11 @@ export const gatewayEnv = withAuthCheck(
     RATE_LIMIT_USER_BURST: z.coerce.number().int().min(1).max(10_000_000).default(2000),
     RATE_LIMIT_ORGANIZATION_PER_SECOND: z.coerce.number().min(0).max(1_000_000).default(2000),
     RATE_LIMIT_ORGANIZATION_BURST: z.coerce.number().int().min(1).max(10_000_000).default(20_000),
+    /** Whole answers the gateway keeps per visibility key, fresh by the subgraphs' change notices (0: none). */
+    ANSWER_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(5000),
+    ANSWER_CACHE_MB: z.coerce.number().min(1).max(65_536).default(128),
+    /** How long a kept answer that used the clock (e.g. "overdue") may be served. */
+    ANSWER_CACHE_CLOCK_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
     /** off | allow | enforce; by default enforce in production when TRUSTED_DOCUMENTS_PATH is set, allow elsewhere, off without one. */
     TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).optional(),
     /** The JSON manifest of trusted documents: { "<sha256 of the document>": "<document>" } (or Apollo's manifest format). */

@@ -32,6 +32,8 @@ import { mountSseSubscriptions } from "./sse.ts";
 import { gatewayReadiness } from "./readiness.ts";
 import { partialRootAnswers } from "./partial-root.ts";
 import { gatewayMetrics } from "./metrics.ts";
+import { AnswerCache } from "./answer-cache.ts";
+import { answerCachePlugin, answerCacheRoute, changeChecks, registerAnswerCacheMetrics } from "./answer-cache-route.ts";
 
 const ENDPOINT = "/graphql";
 
@@ -81,6 +83,15 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     organization: { perSecond: config.RATE_LIMIT_ORGANIZATION_PER_SECOND, burst: config.RATE_LIMIT_ORGANIZATION_BURST },
   });
   const trusted = loadTrustedDocuments(config);
+  const answerCache = config.ANSWER_CACHE_ENTRIES
+    ? new AnswerCache(
+        Object.keys(urls),
+        changeChecks(urls, Math.min(timeoutMs, 2000)),
+        { maxEntries: config.ANSWER_CACHE_ENTRIES, maxBytes: config.ANSWER_CACHE_MB * 1024 * 1024, clockMs: config.ANSWER_CACHE_CLOCK_MS },
+        log,
+      )
+    : null;
+  if (answerCache) registerAnswerCacheMetrics(metrics, answerCache);
   const gate = { subscriptions, limiter, rateLimiter, trusted };
   const beforeGraphQL = [
     express.json({ limit: config.BODY_LIMIT }),
@@ -106,7 +117,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
     authenticate,
     requestScope: false,
     metrics: { registry: metrics, exposure: metricsExposure(config) },
-    plugins: [operationMustResolve(), inflightQueryDedupe()],
+    plugins: [operationMustResolve(), inflightQueryDedupe(), ...(answerCache ? [answerCachePlugin()] : [])],
+    ...(answerCache ? { readCache: answerCacheRoute(answerCache, log, metrics) } : {}),
     // The IDE may load the schema before the user has pasted a token.
     allowAnonymous: (req) => ide && isIntrospectionOnly(req.body),
     ...operationLimits(config),

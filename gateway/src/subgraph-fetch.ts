@@ -5,6 +5,7 @@ import { injectTraceparent, visibilityKey, type RequestContext } from "@mes/shar
 import { fetchOutcome, type ObserveFetch } from "./metrics.ts";
 import { inSubgraphSpan } from "./tracing.ts";
 import { FreshShare } from "./fresh-share.ts";
+import { noteFetchReads } from "./answer-cache-route.ts";
 
 type ProcessOptions = Parameters<RemoteGraphQLDataSource<RequestContext>["process"]>[0];
 type ProcessAnswer = Awaited<ReturnType<RemoteGraphQLDataSource<RequestContext>["process"]>>;
@@ -57,6 +58,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<RequestContext> 
       return answer;
     } finally {
       this.observeFetch?.(this.name, answer ? fetchOutcome(answer.errors) : "error", (performance.now() - started) / 1000);
+      noteFetchReads(this.name, answer as Parameters<typeof noteFetchReads>[1]);
     }
   }
 

@@ -38,3 +38,5 @@ export * from "./metrics.ts";
 export * from "./tracing.ts";
 export * from "./request-log.ts";
 export * from "./visibility.ts";
+export { READS_EXTENSION, runsQuery, sendKeptAnswer } from "./read-cache-route.ts";
+export type { AnswerReads, ChangeCursor, ChangesAnswer } from "./read-cache.ts";

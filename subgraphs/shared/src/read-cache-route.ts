@@ -7,6 +7,7 @@ import type { Logger } from "./logger.ts";
 import type { ServiceMetrics } from "./metrics.ts";
 import { ReadCache } from "./read-cache.ts";
 import { requestLogLine } from "./request-log.ts";
+import { requestIdOf } from "./server.ts";
 import { newStatementReads } from "./statement-reads.ts";
 import type { Span } from "./tracing.ts";
 import { visibilityKey } from "./visibility.ts";
@@ -55,25 +56,7 @@ export function readCacheRoute(cache: ReadCache, log: Logger, metrics?: ServiceM
     const key = ReadCache.keyOf(visibilityKey(identity), req.rawBody);
     const hit = await cache.lookup(key);
     if (hit) {
-      const header = req.get("x-request-id");
-      const requestId = header && /^[A-Za-z0-9._:-]{1,128}$/.test(header) ? header : crypto.randomUUID();
-      res.setHeader("x-request-id", requestId);
-      res.type("application/json").send(hit.body);
-      const durationMs = performance.now() - started;
-      const operationName = typeof body.operationName === "string" ? body.operationName : null;
-      const span = res.locals.span as Span | undefined;
-      span?.setAttribute("mes.read_cache", "hit");
-      const line = requestLogLine({
-        traceId: span?.spanContext().traceId,
-        identity,
-        operationName,
-        operationType: "query",
-        durationMs,
-        sqlQueries: 0,
-        errors: [],
-      });
-      log.child({ requestId }).info({ ...line, readCache: "hit" }, "graphql request");
-      metrics?.observeRequest(operationName, "ok", durationMs / 1000);
+      sendKeptAnswer(req, res, hit.body, { identity, operationName: body.operationName, started, log, metrics, cache: "readCache" });
       return;
     }
     const ticket = cache.startMiss();
@@ -89,17 +72,86 @@ export function readCacheRoute(cache: ReadCache, log: Logger, metrics?: ServiceM
   };
 }
 
-/** Marks an answer with errors as not to be kept (a NOT_FOUND or a refused argument is not cached). */
-export function readCachePlugin<TContext extends object>(): ApolloServerPlugin<TContext> {
+/**
+ * Answers a query with a kept answer, logged and counted like any request (log field `cache` says
+ * which cache answered: a subgraph's readCache or a gateway's answerCache).
+ */
+export function sendKeptAnswer(
+  req: express.Request,
+  res: express.Response,
+  body: string,
+  facts: { identity: Identity; operationName: unknown; started: number; log: Logger; metrics?: ServiceMetrics | undefined; cache: string },
+): void {
+  const requestId = requestIdOf(req);
+  res.setHeader("x-request-id", requestId);
+  res.type("application/json").send(body);
+  const durationMs = performance.now() - facts.started;
+  const operationName = typeof facts.operationName === "string" ? facts.operationName : null;
+  const span = res.locals.span as Span | undefined;
+  span?.setAttribute("mes.answered_from", facts.cache);
+  const line = requestLogLine({
+    traceId: span?.spanContext().traceId,
+    identity: facts.identity,
+    operationName,
+    operationType: "query",
+    durationMs,
+    sqlQueries: 0,
+    errors: [],
+  });
+  facts.log.child({ requestId }).info({ ...line, [facts.cache]: "hit" }, "graphql request");
+  facts.metrics?.observeRequest(operationName, "ok", durationMs / 1000);
+}
+
+/**
+ * Marks an answer with errors as not to be kept (a NOT_FOUND or a refused argument is not cached),
+ * and tells the caller what a keepable answer read (`extensions.mesReads`: tables, clock), so a
+ * gateway can keep it too and drop it on this subgraph's change notices (see readChangesRoute).
+ */
+export function readCachePlugin<TContext extends object>(cache: ReadCache): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response }) {
-          const reads = requestQueries.getStore()?.reads;
+          const scope = requestQueries.getStore();
+          const reads = scope?.reads;
           if (!reads) return;
           if (response.body.kind !== "single" || response.body.singleResult.errors?.length) reads.uncacheable = true;
+          const read = cache.readsOf(reads, scope.clock === true);
+          if (read && response.body.kind === "single") {
+            const result = response.body.singleResult;
+            result.extensions = { ...result.extensions, [READS_EXTENSION]: read };
+          }
         },
       };
     },
+  };
+}
+
+/** The response extension naming what a subgraph answer read (absent: the answer may not be kept). */
+export const READS_EXTENSION = "mesReads";
+
+/**
+ * POST /read-changes {feed, seq}: the change notices since a gateway's cursor that the caller (a
+ * verified token) could see, after a barrier, so every change committed before this request is in
+ * the answer. The gateway asks it before serving a kept answer (read-your-writes at any replica).
+ */
+export function readChangesRoute(cache: ReadCache, log: Logger): express.RequestHandler {
+  return async (req, res) => {
+    const identity = res.locals.identity as Identity | undefined;
+    const body = req.body as { feed?: unknown; seq?: unknown } | undefined;
+    if (!identity) {
+      res.status(401).json({ error: "Authentication is required: send Authorization: Bearer <token>" });
+      return;
+    }
+    const since =
+      typeof body?.feed === "string" && Number.isSafeInteger(body.seq) && (body.seq as number) >= 0
+        ? { feed: body.feed, seq: body.seq as number }
+        : null;
+    try {
+      res.json(await cache.changesSince(since, { organizationId: identity.organizationId, plantIds: identity.plantIds }));
+    } catch (err) {
+      log.warn({ err }, "read changes: no barrier; the caller answers without its cache");
+      res.status(503).json({ error: (err as Error).message });
+    }
   };
 }

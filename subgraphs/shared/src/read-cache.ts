@@ -55,6 +55,24 @@ interface Notice {
   plantId: string;
 }
 
+/** What a kept answer read: the announcing tables it named, and whether it used the clock. */
+export interface AnswerReads {
+  tables: string[];
+  clock: boolean;
+}
+
+/** A gateway's position in this process's change notices: the feed (process and epoch) and the last notice it has. */
+export interface ChangeCursor {
+  feed: string;
+  seq: number;
+}
+
+/** The changes a caller could see since its cursor (reset: the cursor is of another feed or too old; forget all). */
+export interface ChangesAnswer extends ChangeCursor {
+  reset: boolean;
+  tables: string[];
+}
+
 /** Where a miss started: what the store checks for changes that happened while it was computed. */
 export interface MissTicket {
   seq: number;
@@ -71,7 +89,8 @@ export class ReadCache {
   private seq = 0;
   private epoch = 0;
   private recent: Notice[] = [];
-  private readonly barrierChannel = `mes_barrier_${randomBytes(6).toString("hex")}`;
+  private readonly feedId = randomBytes(6).toString("hex");
+  private readonly barrierChannel = `mes_barrier_${this.feedId}`;
   private barrierCount = 0;
   private readonly barrierWaiters = new Map<number, () => void>();
   private inFlight: Promise<void> | null = null;
@@ -146,23 +165,31 @@ export class ReadCache {
     return { seq: this.seq, epoch: this.epoch, startedAt: performance.now() };
   }
 
-  /** Keeps an answer computed since `ticket`, unless what it read changed meanwhile or it may not be kept. */
-  store(key: string, tenant: EntryTenant, body: string, reads: StatementReads, clockUsed: boolean, ticket: MissTicket): boolean {
-    if (reads.uncacheable || ticket.epoch !== this.epoch || !this.listener.listening) return false;
+  /** The tables an answer read and whether it used the clock; null when it may not be kept (an error, an unannounced table). */
+  readsOf(reads: StatementReads, clockUsed: boolean): AnswerReads | null {
+    if (reads.uncacheable) return null;
     const tables: string[] = [];
     for (const id of reads.identifiers) {
       if (!this.tables.has(id)) continue;
-      if (!this.announcing.has(id)) return false;
+      if (!this.announcing.has(id)) return null;
       tables.push(id);
     }
+    return { tables, clock: reads.clock || clockUsed };
+  }
+
+  /** Keeps an answer computed since `ticket`, unless what it read changed meanwhile or it may not be kept. */
+  store(key: string, tenant: EntryTenant, body: string, reads: StatementReads, clockUsed: boolean, ticket: MissTicket): boolean {
+    if (ticket.epoch !== this.epoch || !this.listener.listening) return false;
+    const read = this.readsOf(reads, clockUsed);
+    if (!read) return false;
     if (body.length > this.opts.maxBytes / 8) return false;
     const entry: Entry = {
       key,
       body,
-      tables,
+      tables: read.tables,
       organizationId: tenant.organizationId,
       plantIds: tenant.plantIds,
-      expiresAt: reads.clock || clockUsed ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
+      expiresAt: read.clock ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
     };
     if (this.seq > ticket.seq) {
       // Changes announced while it was computed: keep it only if none could touch it.
@@ -175,7 +202,7 @@ export class ReadCache {
     if (old) this.drop(old);
     this.entries.set(key, entry);
     this.bytes += body.length;
-    for (const t of tables) {
+    for (const t of entry.tables) {
       const set = this.byTable.get(t) ?? new Set<Entry>();
       this.byTable.set(t, set);
       set.add(entry);
@@ -188,6 +215,28 @@ export class ReadCache {
       this.stats.evicted += 1;
     }
     return true;
+  }
+
+  /**
+   * The changes since a gateway's cursor that a caller of this tenant could see, after a barrier:
+   * every change committed before the call is in the answer (the gateway's answer cache is as
+   * fresh as this one). A cursor of another process or epoch, or older than the notices kept,
+   * answers `reset`. Throws while the LISTEN connection is down.
+   */
+  async changesSince(since: ChangeCursor | null, tenant: EntryTenant): Promise<ChangesAnswer> {
+    if (!this.listener.listening) throw new Error("change notifications are not being received");
+    await this.barrier();
+    const feed = `${this.feedId}.${this.epoch}`;
+    const seq = this.seq;
+    const first = this.recent[0];
+    const gap = since !== null && since.seq < seq && (!first || first.seq > since.seq + 1);
+    if (!since || since.feed !== feed || since.seq > seq || gap) return { feed, seq, reset: true, tables: [] };
+    const tables = new Set<string>();
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.seq > since.seq; i--) {
+      const n = this.recent[i]!;
+      if (n.seq <= seq && visibleTo(tenant, n)) tables.add(n.table);
+    }
+    return { feed, seq, reset: false, tables: [...tables] };
   }
 
   private changed(payload: string): void {
@@ -275,7 +324,11 @@ export function touches(
   entry: EntryTenant & { tables: readonly string[] },
   notice: { table: string; organizationId: string; plantId: string },
 ): boolean {
-  if (!entry.tables.includes(notice.table)) return false;
-  if (notice.organizationId && notice.organizationId !== entry.organizationId) return false;
-  return !notice.plantId || entry.plantIds === null || entry.plantIds.includes(notice.plantId);
+  return entry.tables.includes(notice.table) && visibleTo(entry, notice);
+}
+
+/** Whether a caller of this tenant could see a row of the change's organization and plant (empty = all). */
+function visibleTo(tenant: EntryTenant, notice: { organizationId: string; plantId: string }): boolean {
+  if (notice.organizationId && notice.organizationId !== tenant.organizationId) return false;
+  return !notice.plantId || tenant.plantIds === null || tenant.plantIds.includes(notice.plantId);
 }

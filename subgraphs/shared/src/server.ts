@@ -70,6 +70,8 @@ export interface GraphQLServiceOptions<TContext extends RequestContext> {
   metrics?: { registry: ServiceMetrics; exposure: MetricsExposure };
   /** The read cache's route, run after authentication and before Apollo (subgraphs; read-cache-route.ts). */
   readCache?: express.RequestHandler;
+  /** POST /read-changes, authenticated like /graphql: a subgraph's change notices for gateways' answer caches. */
+  readChanges?: express.RequestHandler;
   /** Parse and validation limits (depth, aliases, cost, tokens) for untrusted callers. */
   validationRules?: ValidationRule[];
   maxTokens?: number;
@@ -247,6 +249,7 @@ export async function startGraphQLService<TContext extends RequestContext>(opts:
     });
     otelContext.with(context, next);
   };
+  if (opts.readChanges) app.post("/read-changes", express.json({ limit: "4kb" }), authenticate, opts.readChanges);
   app.use(
     "/graphql",
     traced,

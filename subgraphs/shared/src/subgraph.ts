@@ -28,7 +28,7 @@ import { eventTenantCheck } from "./references/event-tenancy.ts";
 import { withTx } from "./tx.ts";
 import { ListenConnection } from "./listen-connection.ts";
 import { ReadCache } from "./read-cache.ts";
-import { readCachePlugin, readCacheRoute } from "./read-cache-route.ts";
+import { readCachePlugin, readCacheRoute, readChangesRoute } from "./read-cache-route.ts";
 
 /** What every subgraph request context has: the request, its verified caller, and live events. */
 export interface SubgraphContext extends RequestContext {
@@ -228,7 +228,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
         },
       },
       routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
-      ...(readCache ? { readCache: readCacheRoute(readCache, log, metrics) } : {}),
+      ...(readCache ? { readCache: readCacheRoute(readCache, log, metrics), readChanges: readChangesRoute(readCache, log) } : {}),
       metrics: { registry: metrics, exposure: metricsExposure(config) },
       plugins: [
         operationCostPlugin({
@@ -238,7 +238,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
           maxListSize: 100,
         }),
         idempotencyPlugin(pool, log),
-        readCachePlugin(),
+        ...(readCache ? [readCachePlugin(readCache)] : []),
       ],
     });
     await live.start();

@@ -1,0 +1,132 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { ApolloServerPlugin } from "@apollo/server";
+import type express from "express";
+import { Agent, request } from "undici";
+import {
+  READS_EXTENSION,
+  runsQuery,
+  sendKeptAnswer,
+  visibilityKey,
+  type ChangesAnswer,
+  type Identity,
+  type Logger,
+  type RequestContext,
+  type ServiceMetrics,
+} from "@mes/shared";
+import { AnswerCache, newFetchReads, type FetchChanges, type FetchReads } from "./answer-cache.ts";
+
+/** The subgraph reads of the request being executed (filled by SubgraphDataSource as answers arrive). */
+export const fetchReadsScope = new AsyncLocalStorage<FetchReads>();
+
+/** Notes what a subgraph answer read (its `extensions.mesReads`); an answer with errors or without it spoils the request's. */
+export function noteFetchReads(subgraph: string, answer: { errors?: readonly unknown[]; extensions?: Record<string, unknown> } | undefined): void {
+  const reads = fetchReadsScope.getStore();
+  if (!reads) return;
+  reads.fetches += 1;
+  const said = answer?.extensions?.[READS_EXTENSION] as { tables?: unknown; clock?: unknown } | undefined;
+  if (!answer || answer.errors?.length || !Array.isArray(said?.tables)) {
+    reads.uncacheable = true;
+    return;
+  }
+  const tables = reads.tables.get(subgraph) ?? new Set<string>();
+  reads.tables.set(subgraph, tables);
+  for (const t of said.tables) if (typeof t === "string") tables.add(t);
+  if (said.clock === true) reads.clock = true;
+}
+
+/**
+ * The answer cache in front of Apollo (after authentication): a query whose answer is kept fresh
+ * for the caller's visibility key is answered without parsing, planning or subgraph queries;
+ * otherwise it runs as usual, its fetches' reads collected, and its answer offered as it is sent.
+ */
+export function answerCacheRoute(cache: AnswerCache, log: Logger, metrics?: ServiceMetrics): express.RequestHandler {
+  return async (req, res, next) => {
+    const identity = res.locals.identity as Identity | undefined;
+    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
+    if (req.method !== "POST" || !identity || typeof body?.query !== "string" || !runsQuery(body.query, body.operationName)) return next();
+    const started = performance.now();
+    const visibility = visibilityKey(identity);
+    const key = AnswerCache.keyOf(visibility, body.query, body.operationName, body.variables);
+    const hit = await cache.lookup(key, identity.token);
+    if (hit !== null) {
+      sendKeptAnswer(req, res, hit, { identity, operationName: body.operationName, started, log, metrics, cache: "answerCache" });
+      return;
+    }
+    const ticket = cache.startMiss(visibility, identity.token);
+    const reads = newFetchReads();
+    const send = res.send.bind(res);
+    res.send = (out?: unknown) => {
+      if (typeof out === "string" && res.statusCode === 200) cache.store(key, visibility, out, reads, ticket);
+      return send(out);
+    };
+    fetchReadsScope.run(reads, next);
+  };
+}
+
+/** An answer with errors (a subgraph down, a refused argument) is not kept. */
+export function answerCachePlugin(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          const reads = fetchReadsScope.getStore();
+          if (reads && (response.body.kind !== "single" || response.body.singleResult.errors?.length)) reads.uncacheable = true;
+        },
+      };
+    },
+  };
+}
+
+/** Change checks over a keep-alive pool: POST <subgraph>/read-changes with the caller's token. */
+export function changeChecks(urls: Record<string, string>, timeoutMs: number): FetchChanges {
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const endpoints = new Map(Object.entries(urls).map(([name, url]) => [name, new URL("/read-changes", url).toString()]));
+  return async (subgraph, token, since) => {
+    const url = endpoints.get(subgraph);
+    if (!url) return "unsupported";
+    const res = await request(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(since ?? {}),
+      dispatcher: agent,
+    });
+    const text = await res.body.text();
+    if (res.statusCode === 404) return "unsupported";
+    if (res.statusCode !== 200) throw new Error(`${subgraph} /read-changes answered ${res.statusCode}: ${text.slice(0, 200)}`);
+    return JSON.parse(text) as ChangesAnswer;
+  };
+}
+
+/** The cache's counters and size on the gateway's /metrics. */
+export function registerAnswerCacheMetrics(metrics: ServiceMetrics, cache: AnswerCache): void {
+  metrics.counterFrom(
+    "mes_gateway_answer_cache_requests_total",
+    "Queries the gateway's answer cache answered (hit) or that ran and were offered to it (miss)",
+    ["result"],
+    () => [
+      [{ result: "hit" }, cache.stats.hits],
+      [{ result: "miss" }, cache.stats.misses],
+    ],
+  );
+  metrics.counterFrom("mes_gateway_answer_cache_stored_total", "Answers kept by the gateway's answer cache", [], () => [[{}, cache.stats.stored]]);
+  metrics.counterFrom(
+    "mes_gateway_answer_cache_invalidations_total",
+    "Kept answers dropped because a subgraph announced a change to what they read",
+    [],
+    () => [[{}, cache.stats.invalidated]],
+  );
+  metrics.counterFrom("mes_gateway_answer_cache_evictions_total", "Kept answers dropped to stay within ANSWER_CACHE_ENTRIES and ANSWER_CACHE_MB", [], () => [
+    [{}, cache.stats.evicted],
+  ]);
+  metrics.counterFrom(
+    "mes_gateway_answer_cache_change_checks_total",
+    "Change checks sent to subgraphs (POST /read-changes) before serving kept answers",
+    ["outcome"],
+    () => [
+      [{ outcome: "ok" }, cache.stats.checks - cache.stats.checkFailures],
+      [{ outcome: "failed" }, cache.stats.checkFailures],
+    ],
+  );
+  metrics.gauge("mes_gateway_answer_cache_entries", "Answers the gateway's answer cache holds", [], (g) => g.set(cache.entryCount));
+  metrics.gauge("mes_gateway_answer_cache_bytes", "Size of the answers the gateway's answer cache holds, in bytes", [], (g) => g.set(cache.byteCount));
+}

@@ -1,0 +1,249 @@
+import { createHash } from "node:crypto";
+import type { ChangeCursor, ChangesAnswer, Logger } from "@mes/shared";
+import { FreshShare } from "./fresh-share.ts";
+
+/**
+ * The gateway's answer cache: whole answers to queries, kept per visibility key and dropped when a
+ * subgraph they read from says a table they read changed for that key's tenant. A hit costs no
+ * parsing, planning or subgraph query: only one small change check per subgraph it read.
+ *
+ * - Each subgraph answer names what it read (`extensions.mesReads`: tables, clock); an answer is
+ *   kept only if every fetch named its reads and none had errors.
+ * - Before a kept answer is served, the gateway asks each subgraph it read for the changes since its
+ *   cursor (POST /read-changes, with the caller's token: only changes that caller could see). The
+ *   subgraph answers after a barrier on its LISTEN connection, so every change committed before the
+ *   request arrived is applied first: read-your-writes through any gateway replica and any path.
+ *   Concurrent hits of one visibility key share each check (FreshShare: never one begun earlier).
+ * - A cursor that is reset (the subgraph restarted, listened again, or the cursor is too old) drops
+ *   every answer of that key and subgraph; an answer computed before its cursors existed, or while a
+ *   change to what it read arrived, is not kept.
+ * - Answers that used the clock are kept for `clockMs` at most. Any failed check answers a miss.
+ */
+export interface AnswerCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  clockMs: number;
+}
+
+/** What one request's subgraph fetches read, collected as their answers arrive. */
+export interface FetchReads {
+  fetches: number;
+  /** A fetch had errors or did not say what it read: the answer is not kept. */
+  uncacheable: boolean;
+  clock: boolean;
+  /** Subgraph → tables read there. */
+  tables: Map<string, Set<string>>;
+}
+
+export const newFetchReads = (): FetchReads => ({ fetches: 0, uncacheable: false, clock: false, tables: new Map() });
+
+/** Asks a subgraph for the changes since a cursor, as the caller with this token; "unsupported" if it keeps no feed. */
+export type FetchChanges = (subgraph: string, token: string, since: ChangeCursor | null) => Promise<ChangesAnswer | "unsupported">;
+
+interface Entry {
+  key: string;
+  visibility: string;
+  body: string;
+  /** Subgraph → tables. */
+  reads: Map<string, string[]>;
+  expiresAt: number;
+}
+
+/** The cursor of one (subgraph, visibility key): where its change checks have got to. */
+interface Cursor {
+  position: ChangeCursor | null;
+  /** The cache's sequence number when this cursor was (re)established: answers begun before are not kept. */
+  establishedAt: number;
+  unsupportedUntil: number;
+  entries: Set<Entry>;
+}
+
+export interface AnswerTicket {
+  seq: number;
+  startedAt: number;
+}
+
+interface Applied {
+  seq: number;
+  scope: string;
+  table: string;
+}
+
+const RECENT = 4096;
+const UNSUPPORTED_RETRY_MS = 60_000;
+const MAX_CURSORS = 20_000;
+
+export class AnswerCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly cursors = new Map<string, Cursor>();
+  private readonly checks = new FreshShare<void>();
+  private bytes = 0;
+  private seq = 0;
+  private recent: Applied[] = [];
+  /** The newest change dropped from `recent`. */
+  private trimmedUpTo = 0;
+  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, checks: 0, checkFailures: 0 };
+
+  constructor(
+    private readonly subgraphs: readonly string[],
+    private readonly fetchChanges: FetchChanges,
+    private readonly opts: AnswerCacheOptions,
+    private readonly log: Logger,
+  ) {}
+
+  get entryCount(): number {
+    return this.entries.size;
+  }
+
+  get byteCount(): number {
+    return this.bytes;
+  }
+
+  static keyOf(visibility: string, query: string, operationName: unknown, variables: unknown): string {
+    return createHash("sha256")
+      .update(JSON.stringify([visibility, query, operationName ?? null, variables ?? null]))
+      .digest("base64");
+  }
+
+  /** A kept answer, fresh for a request that arrived before this call, or null. */
+  async lookup(key: string, token: string): Promise<string | null> {
+    const entry = this.entries.get(key);
+    if (!entry) return null;
+    if (entry.expiresAt <= performance.now()) {
+      this.drop(entry);
+      return null;
+    }
+    try {
+      await Promise.all([...entry.reads.keys()].map((subgraph) => this.check(subgraph, entry.visibility, token)));
+    } catch (err) {
+      this.log.warn({ err }, "answer cache: a change check failed; answering without the cache");
+      return null;
+    }
+    if (this.entries.get(key) !== entry || entry.expiresAt <= performance.now()) return null;
+    this.entries.delete(key);
+    this.entries.set(key, entry); // most recently used last: eviction takes the first
+    this.stats.hits += 1;
+    return entry.body;
+  }
+
+  /**
+   * A miss begins: remembers where the cache is, and starts the cursors of a visibility key seen for
+   * the first time (an answer is kept only once its cursors exist).
+   */
+  startMiss(visibility: string, token: string): AnswerTicket {
+    this.stats.misses += 1;
+    for (const subgraph of this.subgraphs) {
+      const cursor = this.cursors.get(scopeOf(subgraph, visibility));
+      if (cursor?.position || (cursor && cursor.unsupportedUntil > performance.now())) continue;
+      this.check(subgraph, visibility, token).catch(() => {});
+    }
+    return { seq: this.seq, startedAt: performance.now() };
+  }
+
+  /** Keeps an answer computed since `ticket`, if every fetch said what it read and nothing it read changed meanwhile. */
+  store(key: string, visibility: string, body: string, reads: FetchReads, ticket: AnswerTicket): boolean {
+    if (reads.uncacheable || reads.fetches === 0 || reads.tables.size === 0 || body.length > this.opts.maxBytes / 8) return false;
+    const now = performance.now();
+    for (const subgraph of reads.tables.keys()) {
+      const cursor = this.cursors.get(scopeOf(subgraph, visibility));
+      if (!cursor?.position || cursor.establishedAt > ticket.seq || cursor.unsupportedUntil > now) return false;
+    }
+    for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.seq > ticket.seq; i--) {
+      const applied = this.recent[i]!;
+      for (const [subgraph, tables] of reads.tables)
+        if (applied.scope === scopeOf(subgraph, visibility) && tables.has(applied.table)) return false;
+    }
+    if (this.trimmedUpTo > ticket.seq) return false; // the window no longer reaches the ticket
+    const entry: Entry = {
+      key,
+      visibility,
+      body,
+      reads: new Map([...reads.tables].map(([s, t]) => [s, [...t]])),
+      expiresAt: reads.clock ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
+    };
+    const old = this.entries.get(key);
+    if (old) this.drop(old);
+    this.entries.set(key, entry);
+    this.bytes += body.length;
+    for (const subgraph of entry.reads.keys()) this.cursors.get(scopeOf(subgraph, visibility))!.entries.add(entry);
+    this.stats.stored += 1;
+    while (this.entries.size > this.opts.maxEntries || this.bytes > this.opts.maxBytes) {
+      const oldest = this.entries.values().next().value;
+      if (!oldest) break;
+      this.drop(oldest);
+      this.stats.evicted += 1;
+    }
+    return true;
+  }
+
+  /** Brings the cursor of (subgraph, visibility key) up to now; shared by concurrent callers. */
+  private check(subgraph: string, visibility: string, token: string): Promise<void> {
+    const scope = scopeOf(subgraph, visibility);
+    return this.checks.run(scope, async () => {
+      let cursor = this.cursors.get(scope);
+      if (!cursor) {
+        if (this.cursors.size >= MAX_CURSORS) this.forgetCursors();
+        cursor = { position: null, establishedAt: 0, unsupportedUntil: 0, entries: new Set() };
+        this.cursors.set(scope, cursor);
+      }
+      if (cursor.unsupportedUntil > performance.now()) throw new Error(`the ${subgraph} subgraph keeps no change feed`);
+      this.stats.checks += 1;
+      let answer: ChangesAnswer | "unsupported";
+      try {
+        answer = await this.fetchChanges(subgraph, token, cursor.position);
+      } catch (err) {
+        this.stats.checkFailures += 1;
+        this.reset(cursor, null); // what happened meanwhile is unknown
+        throw err;
+      }
+      if (this.cursors.get(scope) !== cursor) return; // forgotten meanwhile
+      if (answer === "unsupported") {
+        this.reset(cursor, null);
+        cursor.unsupportedUntil = performance.now() + UNSUPPORTED_RETRY_MS;
+        throw new Error(`the ${subgraph} subgraph keeps no change feed`);
+      }
+      if (answer.reset || !cursor.position) {
+        this.reset(cursor, { feed: answer.feed, seq: answer.seq });
+        return;
+      }
+      for (const table of answer.tables) this.applied(subgraph, scope, cursor, table);
+      cursor.position = { feed: answer.feed, seq: answer.seq };
+    });
+  }
+
+  private applied(subgraph: string, scope: string, cursor: Cursor, table: string): void {
+    this.recent.push({ seq: ++this.seq, scope, table });
+    if (this.recent.length > RECENT * 2) {
+      this.trimmedUpTo = this.recent[this.recent.length - RECENT - 1]!.seq;
+      this.recent = this.recent.slice(-RECENT);
+    }
+    for (const entry of [...cursor.entries]) {
+      if (!entry.reads.get(subgraph)?.includes(table)) continue;
+      this.drop(entry);
+      this.stats.invalidated += 1;
+    }
+  }
+
+  /** Drops every answer of the cursor's scope and starts it again at `position`. */
+  private reset(cursor: Cursor, position: ChangeCursor | null): void {
+    for (const entry of [...cursor.entries]) this.drop(entry);
+    cursor.position = position;
+    cursor.establishedAt = ++this.seq;
+  }
+
+  private forgetCursors(): void {
+    this.cursors.clear();
+    this.entries.clear();
+    this.bytes = 0;
+    this.seq += 1;
+  }
+
+  private drop(entry: Entry): void {
+    if (this.entries.get(entry.key) !== entry) return;
+    this.entries.delete(entry.key);
+    this.bytes -= entry.body.length;
+    for (const subgraph of entry.reads.keys()) this.cursors.get(scopeOf(subgraph, entry.visibility))?.entries.delete(entry);
+  }
+}
+
+const scopeOf = (subgraph: string, visibility: string) => `${subgraph}\n${visibility}`;

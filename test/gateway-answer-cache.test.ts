@@ -1,0 +1,162 @@
+// The gateway's answer cache (gateway/src/answer-cache.ts) is never stale: a read that starts after
+// a write was acknowledged reflects it, through the gateway that wrote and through another gateway
+// replica, whatever made the change (a mutation, SQL by hand); answers are shared only within one
+// visibility key; a change in one plant keeps the other plant's answers; answers with errors, or
+// from a subgraph without a change feed, are never kept.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SUBGRAPHS, urlVariable } from "@mes/db";
+import { gatewayEnv, startGateway } from "@mes/gateway";
+import type { RunningService } from "@mes/shared";
+import { silentLogger, startTestStack, type TestStack } from "./support/stack.ts";
+import { actAs, bearer, TEST_AUTH_ENV } from "./support/auth.ts";
+import { graphql, mustQuery } from "./support/graphql.ts";
+import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { adminPool, closeAdminPools } from "./support/admin.ts";
+import { scrape, total } from "./support/prometheus.ts";
+
+const ORG = "5a1e0000-0000-4000-8000-0000000000d1";
+const OTHER_ORG = "5a1e0000-0000-4000-8000-0000000000d2";
+let stack: TestStack;
+let gatewayB: RunningService;
+let plant: PlantFixture;
+let second: PlantFixture;
+let workOrderId: string;
+let operationId: string;
+
+// Reads from two subgraphs (production, and quality's inspections of the order), as a dashboard does.
+const WORK_ORDER = `query Counts($id: ID!) { workOrder(id: $id) { priority goodQuantity operations { goodQuantity } product { code } inspections { totalCount } } }`;
+const PRODUCTS = `query Products { products(limit: 100) { items { code } } }`;
+
+const gatewayConfig = (extra: Record<string, string> = {}) =>
+  gatewayEnv.parse({
+    NODE_ENV: "test",
+    PORT: "4000",
+    ...TEST_AUTH_ENV,
+    ...Object.fromEntries(SUBGRAPHS.map((n) => [urlVariable(n), stack.subgraphs[n].url])),
+    ...extra,
+  });
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  actAs({ userId: "ac.admin", organizationId: ORG, roles: ["ADMIN"] });
+  plant = await createPlant(stack.gatewayUrl, ORG, "AC1", 1);
+  second = await createPlant(stack.gatewayUrl, ORG, "AC2", 1);
+  const product = await createProduct(stack.gatewayUrl, plant, "AC-P", 1);
+  await createProduct(stack.gatewayUrl, second, "AC2-P", 1);
+  const wo = await createWorkOrder(stack.gatewayUrl, product, "AC-WO-1", 100_000);
+  workOrderId = wo.id;
+  operationId = wo.operations[0]!;
+  await mustQuery(stack.gatewayUrl, `mutation($id: ID!) { releaseWorkOrder(id: $id) { id } }`, { id: workOrderId });
+  await mustQuery(stack.gatewayUrl, `mutation($id: ID!) { startOperation(id: $id) { id } }`, { id: operationId });
+  // A second gateway replica in front of the same subgraphs, with its own answer cache.
+  gatewayB = await startGateway({ ...gatewayConfig(), PORT: 0 }, silentLogger());
+}, 180_000);
+
+afterAll(async () => {
+  await gatewayB?.stop();
+  await closeAdminPools();
+  await stack?.stop();
+});
+
+const metricsOf = (graphqlUrl: string) => scrape(graphqlUrl.replace(/\/graphql$/, "/metrics"));
+const hitsAt = async (url: string) => total(await metricsOf(url), "mes_gateway_answer_cache_requests_total", { result: "hit" });
+const storedAt = async (url: string) => total(await metricsOf(url), "mes_gateway_answer_cache_stored_total");
+const viewerOf = (p: PlantFixture, userId = "ac.viewer") => bearer({ userId, organizationId: ORG, plantIds: [p.plantId], roles: ["VIEWER"] });
+type Counts = { priority: number; goodQuantity: number; operations: { goodQuantity: number }[]; product: { code: string }; inspections: { totalCount: number } };
+const counts = async (url: string, headers: Record<string, string>) => {
+  const answer = await graphql(url, WORK_ORDER, { id: workOrderId }, headers);
+  expect(answer.errors).toBeUndefined();
+  return answer.data!.workOrder as Counts;
+};
+/** Reads until the gateway answers from its cache (the first reads of a visibility key start its cursors). */
+const warm = async (url: string, read: () => Promise<unknown>) => {
+  for (let i = 0; i < 20; i++) {
+    const before = await hitsAt(url);
+    await read();
+    if ((await hitsAt(url)) > before) return;
+  }
+  throw new Error(`${url} never answered from its answer cache`);
+};
+
+describe("the gateway's answer cache", () => {
+  it("answers a read that starts after a write with the write, through either gateway, and still serves hits", async () => {
+    const viewer = await viewerOf(plant);
+    const gateways = [stack.gatewayUrl, gatewayB.url];
+    for (const g of gateways) await warm(g, () => counts(g, viewer));
+    const hitsBefore = (await hitsAt(gateways[0]!)) + (await hitsAt(gateways[1]!));
+    let stale = 0;
+    let probes = 0;
+    let expected = (await counts(stack.gatewayUrl, viewer)).goodQuantity;
+    for (let i = 0; i < 30; i++) {
+      // Written through one gateway (alternating), read at once through both, three times each.
+      await mustQuery(gateways[i % 2]!, `mutation($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`, {
+        op: operationId,
+      });
+      expected += 1;
+      for (let round = 0; round < 3; round++) {
+        for (const a of await Promise.all(gateways.map((g) => counts(g, viewer)))) {
+          probes += 1;
+          if (a.goodQuantity !== expected || a.operations[0]!.goodQuantity !== expected) stale += 1;
+        }
+      }
+    }
+    const hits = (await hitsAt(gateways[0]!)) + (await hitsAt(gateways[1]!)) - hitsBefore;
+    console.log(`answer cache: ${probes} read-after-write probes through two gateways, ${stale} stale, ${hits} answered from the gateways' caches`);
+    expect(stale).toBe(0);
+    expect(hits).toBeGreaterThanOrEqual(60);
+  });
+
+  it("sees changes made by SQL outside any request", async () => {
+    const viewer = await viewerOf(plant);
+    await warm(gatewayB.url, () => counts(gatewayB.url, viewer));
+    const before = await counts(gatewayB.url, viewer);
+    await adminPool(stack, "production").query(`UPDATE "WorkOrder" SET priority = priority + 7 WHERE id = $1`, [workOrderId]);
+    expect((await counts(gatewayB.url, viewer)).priority).toBe(before.priority + 7);
+    await adminPool(stack, "production").query(`UPDATE "Product" SET code = 'AC-P2' WHERE code = 'AC-P'`);
+    expect((await counts(gatewayB.url, viewer)).product.code).toBe("AC-P2");
+    await adminPool(stack, "production").query(`UPDATE "Product" SET code = 'AC-P' WHERE code = 'AC-P2'`);
+    expect((await counts(stack.gatewayUrl, viewer)).product.code).toBe("AC-P");
+  });
+
+  it("shares an answer only within one visibility key, and a change in one plant keeps the other plant's answers", async () => {
+    const [one, two, foreign] = [
+      await viewerOf(plant, "ac.v1"),
+      await viewerOf(second, "ac.v2"),
+      await bearer({ userId: "ac.f", organizationId: OTHER_ORG, roles: ["VIEWER"] }),
+    ];
+    const url = gatewayB.url;
+    const codes = async (h: Record<string, string>) =>
+      ((await graphql(url, PRODUCTS, {}, h)).data!.products as { items: { code: string }[] }).items.map((p) => p.code).sort();
+    for (const h of [one, two, foreign]) await warm(url, () => codes(h));
+    // Another user of each key: the key's own answer, from the cache.
+    const hits = await hitsAt(url);
+    const [oneAgain, twoAgain] = [await viewerOf(plant, "ac.v1b"), await viewerOf(second, "ac.v2b")];
+    expect([await codes(oneAgain), await codes(twoAgain), await codes(foreign)]).toEqual([["AC-P"], ["AC2-P"], []]);
+    expect((await hitsAt(url)) - hits).toBe(3);
+    // A product created in the second plant: its viewers see it at once; the first plant's answer stays kept.
+    await createProduct(stack.gatewayUrl, second, "AC2-Q", 1);
+    const after = await hitsAt(url);
+    expect(await codes(two)).toEqual(["AC2-P", "AC2-Q"]);
+    expect(await codes(one)).toEqual(["AC-P"]);
+    expect((await hitsAt(url)) - after).toBe(1);
+  });
+
+  it("never keeps an answer with errors, nor a mutation's", async () => {
+    const viewer = await viewerOf(plant);
+    const stored = await storedAt(gatewayB.url);
+    for (let i = 0; i < 3; i++) {
+      const bad = await graphql(gatewayB.url, WORK_ORDER, { id: "not-a-uuid" }, viewer);
+      expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+    }
+    const admin = await bearer({ userId: "ac.admin", organizationId: ORG, roles: ["ADMIN"] });
+    const ids = new Set<unknown>();
+    for (let i = 0; i < 3; i++) {
+      const answer = await graphql(gatewayB.url, `mutation($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`, { op: operationId }, admin);
+      expect(answer.errors).toBeUndefined();
+      ids.add((answer.data!.logProduction as { id: string }).id);
+    }
+    expect(ids.size).toBe(3);
+    expect(await storedAt(gatewayB.url)).toBe(stored);
+  });
+
+});
