@@ -62,7 +62,13 @@ const metricsOf = (graphqlUrl: string) => scrape(graphqlUrl.replace(/\/graphql$/
 const hitsAt = async (url: string) => total(await metricsOf(url), "mes_gateway_answer_cache_requests_total", { result: "hit" });
 const storedAt = async (url: string) => total(await metricsOf(url), "mes_gateway_answer_cache_stored_total");
 const viewerOf = (p: PlantFixture, userId = "ac.viewer") => bearer({ userId, organizationId: ORG, plantIds: [p.plantId], roles: ["VIEWER"] });
-type Counts = { priority: number; goodQuantity: number; operations: { goodQuantity: number }[]; product: { code: string }; inspections: { totalCount: number } };
+type Counts = {
+  priority: number;
+  goodQuantity: number;
+  operations: { goodQuantity: number }[];
+  product: { code: string };
+  inspections: { totalCount: number };
+};
 const counts = async (url: string, headers: Record<string, string>) => {
   const answer = await graphql(url, WORK_ORDER, { id: workOrderId }, headers);
   expect(answer.errors).toBeUndefined();
@@ -151,7 +157,12 @@ describe("the gateway's answer cache", () => {
     const admin = await bearer({ userId: "ac.admin", organizationId: ORG, roles: ["ADMIN"] });
     const ids = new Set<unknown>();
     for (let i = 0; i < 3; i++) {
-      const answer = await graphql(gatewayB.url, `mutation($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`, { op: operationId }, admin);
+      const answer = await graphql(
+        gatewayB.url,
+        `mutation($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`,
+        { op: operationId },
+        admin,
+      );
       expect(answer.errors).toBeUndefined();
       ids.add((answer.data!.logProduction as { id: string }).id);
     }
@@ -159,4 +170,27 @@ describe("the gateway's answer cache", () => {
     expect(await storedAt(gatewayB.url)).toBe(stored);
   });
 
+  it("tells a caller through /read-changes only of changes it could see, and nobody without a token", async () => {
+    const url = stack.subgraphs.production.url.replace(/\/graphql$/, "/read-changes");
+    const ask = async (headers: Record<string, string>, since: unknown) => {
+      const res = await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body: JSON.stringify(since) });
+      return { status: res.status, body: (await res.json()) as { feed: string; seq: number; reset: boolean; tables: string[] } };
+    };
+    expect((await ask({}, {})).status).toBe(401);
+    const [one, two, foreign] = [
+      await viewerOf(plant, "ac.c1"),
+      await viewerOf(second, "ac.c2"),
+      await bearer({ userId: "ac.cf", organizationId: OTHER_ORG, roles: ["VIEWER"] }),
+    ];
+    const start = await ask(one, {});
+    expect(start.body.reset).toBe(true);
+    await createProduct(stack.gatewayUrl, second, "AC2-R", 1);
+    const [seenByOne, seenByTwo, seenByForeign] = await Promise.all(
+      [one, two, foreign].map((h) => ask(h, { feed: start.body.feed, seq: start.body.seq })),
+    );
+    expect(seenByTwo.body.tables).toContain("Product");
+    expect(seenByOne.body.tables).not.toContain("Product");
+    expect(seenByForeign.body.tables).toEqual([]);
+    expect(seenByOne.body.reset).toBe(false);
+  });
 });

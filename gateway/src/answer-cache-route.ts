@@ -115,9 +115,12 @@ export function registerAnswerCacheMetrics(metrics: ServiceMetrics, cache: Answe
     [],
     () => [[{}, cache.stats.invalidated]],
   );
-  metrics.counterFrom("mes_gateway_answer_cache_evictions_total", "Kept answers dropped to stay within ANSWER_CACHE_ENTRIES and ANSWER_CACHE_MB", [], () => [
-    [{}, cache.stats.evicted],
-  ]);
+  metrics.counterFrom(
+    "mes_gateway_answer_cache_evictions_total",
+    "Kept answers dropped to stay within ANSWER_CACHE_ENTRIES and ANSWER_CACHE_MB",
+    [],
+    () => [[{}, cache.stats.evicted]],
+  );
   metrics.counterFrom(
     "mes_gateway_answer_cache_change_checks_total",
     "Change checks sent to subgraphs (POST /read-changes) before serving kept answers",
@@ -128,5 +131,7 @@ export function registerAnswerCacheMetrics(metrics: ServiceMetrics, cache: Answe
     ],
   );
   metrics.gauge("mes_gateway_answer_cache_entries", "Answers the gateway's answer cache holds", [], (g) => g.set(cache.entryCount));
-  metrics.gauge("mes_gateway_answer_cache_bytes", "Size of the answers the gateway's answer cache holds, in bytes", [], (g) => g.set(cache.byteCount));
+  metrics.gauge("mes_gateway_answer_cache_bytes", "Size of the answers the gateway's answer cache holds, in bytes", [], (g) =>
+    g.set(cache.byteCount),
+  );
 }

@@ -150,8 +150,7 @@ export class AnswerCache {
     }
     for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.seq > ticket.seq; i--) {
       const applied = this.recent[i]!;
-      for (const [subgraph, tables] of reads.tables)
-        if (applied.scope === scopeOf(subgraph, visibility) && tables.has(applied.table)) return false;
+      for (const [subgraph, tables] of reads.tables) if (applied.scope === scopeOf(subgraph, visibility) && tables.has(applied.table)) return false;
     }
     if (this.trimmedUpTo > ticket.seq) return false; // the window no longer reaches the ticket
     const entry: Entry = {
