@@ -23,7 +23,7 @@ export function noteFetchReads(subgraph: string, answer: { errors?: readonly unk
   const reads = fetchReadsScope.getStore();
   if (!reads) return;
   reads.fetches += 1;
-  const said = answer?.extensions?.[READS_EXTENSION] as { tables?: unknown; clock?: unknown } | undefined;
+  const said = answer?.extensions?.[READS_EXTENSION] as { tables?: unknown; clock?: unknown; validForMs?: unknown } | undefined;
   if (!answer || answer.errors?.length || !Array.isArray(said?.tables)) {
     reads.uncacheable = true;
     return;
@@ -32,6 +32,7 @@ export function noteFetchReads(subgraph: string, answer: { errors?: readonly unk
   reads.tables.set(subgraph, tables);
   for (const t of said.tables) if (typeof t === "string") tables.add(t);
   if (said.clock === true) reads.clock = true;
+  if (typeof said.validForMs === "number") reads.validForMs = Math.min(reads.validForMs ?? Number.POSITIVE_INFINITY, said.validForMs);
 }
 
 /**

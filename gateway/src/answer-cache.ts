@@ -31,11 +31,13 @@ export interface FetchReads {
   /** A fetch had errors or did not say what it read: the answer is not kept. */
   uncacheable: boolean;
   clock: boolean;
+  /** The shortest time a fetch that used the clock said its answer holds (ms); undefined: none said. */
+  validForMs: number | undefined;
   /** Subgraph → tables read there. */
   tables: Map<string, Set<string>>;
 }
 
-export const newFetchReads = (): FetchReads => ({ fetches: 0, uncacheable: false, clock: false, tables: new Map() });
+export const newFetchReads = (): FetchReads => ({ fetches: 0, uncacheable: false, clock: false, validForMs: undefined, tables: new Map() });
 
 /** Asks a subgraph for the changes since a cursor, as the caller with this token; "unsupported" if it keeps no feed. */
 export type FetchChanges = (subgraph: string, token: string, since: ChangeCursor | null) => Promise<ChangesAnswer | "unsupported">;
@@ -119,11 +121,16 @@ export class AnswerCache {
       this.log.warn({ err }, "answer cache: a change check failed; answering without the cache");
       return null;
     }
-    if (this.entries.get(key) !== entry || entry.expiresAt <= performance.now()) return null;
+    // Whatever the key holds once the checks are done is fresh for this request: a notice applied
+    // before an answer was kept was checked at store, one applied after dropped it. An answer kept
+    // meanwhile (a concurrent miss) serves too, if it read from no subgraph that was not checked.
+    const current = this.entries.get(key);
+    if (!current || current.expiresAt <= performance.now()) return null;
+    if (current !== entry && [...current.reads.keys()].some((s) => !entry.reads.has(s))) return null;
     this.entries.delete(key);
-    this.entries.set(key, entry); // most recently used last: eviction takes the first
+    this.entries.set(key, current); // most recently used last: eviction takes the first
     this.stats.hits += 1;
-    return entry.body;
+    return current.body;
   }
 
   /**
@@ -158,7 +165,7 @@ export class AnswerCache {
       visibility,
       body,
       reads: new Map([...reads.tables].map(([s, t]) => [s, [...t]])),
-      expiresAt: reads.clock ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
+      expiresAt: ticket.startedAt + (reads.clock ? this.opts.clockMs : (reads.validForMs ?? Number.POSITIVE_INFINITY)),
     };
     const old = this.entries.get(key);
     if (old) this.drop(old);

@@ -112,7 +112,16 @@ export async function startStack(serverUrl: string, tmp: string, common: Record<
         "tsx",
         "gateway/src/main.ts",
       ],
-      { ...common, ...urls, PORT: String(port), SUPERGRAPH_PATH: supergraph },
+      // The per-user rate limit (200/s) would refuse a bench client asking faster than a person
+      // ever does; the stock gateway and Hive have none, so ours runs without it too.
+      {
+        ...common,
+        ...urls,
+        PORT: String(port),
+        SUPERGRAPH_PATH: supergraph,
+        RATE_LIMIT_USER_PER_SECOND: "0",
+        RATE_LIMIT_ORGANIZATION_PER_SECOND: "0",
+      },
     );
   // BENCH_PROFILE=<dir>: a CPU profile of our gateway (replica A), written when it stops.
   pids.ours = ours(GATEWAYS.ours, true).pid!;

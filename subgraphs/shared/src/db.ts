@@ -38,8 +38,12 @@ export interface RequestScope extends QueryStats {
   idempotency?: { id: bigint; committed: boolean };
   /** What the request's statements read, kept when its answer may be cached (read-cache.ts). */
   reads?: StatementReads;
-  /** The request asked for the time (clockNow in time.ts): its answer ages with the clock. */
+  /** The request asked for the time (clockNow in clock.ts): its answer ages with the clock. */
   clock?: boolean;
+  /** Bounded uses of the request's clock (requestClock().bounded) that have not said until when they hold. */
+  clockPending?: number;
+  /** The earliest instant (epoch ms) a bounded use of the clock said its answer holds until. */
+  clockHorizon?: number;
 }
 
 /**

@@ -65,7 +65,7 @@ export function readCacheRoute(cache: ReadCache, log: Logger, metrics?: ServiceM
     const tenant = { organizationId: identity.organizationId, plantIds: identity.plantIds };
     const send = res.send.bind(res);
     res.send = (out?: unknown) => {
-      if (typeof out === "string" && res.statusCode === 200) cache.store(key, tenant, out, reads, scope.clock === true, ticket);
+      if (typeof out === "string" && res.statusCode === 200) cache.store(key, tenant, out, reads, scope, ticket);
       return send(out);
     };
     next();
@@ -116,7 +116,7 @@ export function readCachePlugin<TContext extends object>(cache: ReadCache): Apol
           const reads = scope?.reads;
           if (!reads) return;
           if (response.body.kind !== "single" || response.body.singleResult.errors?.length) reads.uncacheable = true;
-          const read = cache.readsOf(reads, scope.clock === true);
+          const read = cache.readsOf(reads, scope);
           if (read && response.body.kind === "single") {
             const result = response.body.singleResult;
             result.extensions = { ...result.extensions, [READS_EXTENSION]: read };

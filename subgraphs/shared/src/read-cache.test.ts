@@ -94,6 +94,21 @@ describe("ReadCache", () => {
     expect(await cache.lookup("k")).toBeNull();
   });
 
+  it("keeps an answer whose clock use is bounded until its horizon; an unbounded or expired use stays short", async () => {
+    const { cache } = await cacheWith({ clockMs: 30 });
+    const horizon = (ms: number) => ({ clockPending: 0, clockHorizon: Date.now() + ms });
+    expect(cache.readsOf(readsOf("WorkOrder"), horizon(5000))).toMatchObject({ clock: false, validForMs: expect.any(Number) });
+    expect(cache.readsOf(readsOf("WorkOrder"), { clockPending: 1, clockHorizon: Date.now() + 5000 })?.clock).toBe(true);
+    expect(cache.readsOf(readsOf("WorkOrder"), { clock: true, clockHorizon: Date.now() + 5000 })?.clock).toBe(true);
+    expect(cache.readsOf(readsOf("WorkOrder"), horizon(-1))).toBeNull();
+    cache.store("long", A, "x", readsOf("WorkOrder"), horizon(200), cache.startMiss());
+    cache.store("short", A, "y", readsOf("WorkOrder"), horizon(80), cache.startMiss());
+    await new Promise((r) => setTimeout(r, 50)); // past clockMs, before either horizon
+    expect([await cache.lookup("long"), await cache.lookup("short")].map((e) => e?.body ?? null)).toEqual(["x", "y"]);
+    await new Promise((r) => setTimeout(r, 60)); // past the short horizon
+    expect([await cache.lookup("long"), await cache.lookup("short")].map((e) => e?.body ?? null)).toEqual(["x", null]);
+  });
+
   it("serves nothing while not listening, and evicts the least recently used beyond its size", async () => {
     const { listener, cache } = await cacheWith({ maxEntries: 2 });
     for (const k of ["a", "b"]) cache.store(k, A, k, readsOf("WorkOrder"), false, cache.startMiss());

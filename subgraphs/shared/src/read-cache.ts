@@ -3,6 +3,8 @@ import type pg from "pg";
 import type { Logger } from "./logger.ts";
 import type { ListenConnection } from "./listen-connection.ts";
 import type { StatementReads } from "./statement-reads.ts";
+import type { RequestScope } from "./db.ts";
+import { msUntil } from "./clock.ts";
 
 /**
  * The subgraph's read cache: whole answers to queries, kept per visibility key (organization,
@@ -58,8 +60,14 @@ interface Notice {
 /** What a kept answer read: the announcing tables it named, and whether it used the clock. */
 export interface AnswerReads {
   tables: string[];
+  /** It used the clock without saying until when it holds: kept READ_CACHE_CLOCK_MS at most. */
   clock: boolean;
+  /** It used the clock and holds for this long (e.g. the current shift, until the next change of shift). */
+  validForMs?: number;
 }
+
+/** How a request used the clock (its scope's fields; `true`: as clockNow does). */
+export type ClockUse = boolean | Pick<RequestScope, "clock" | "clockPending" | "clockHorizon">;
 
 /** A gateway's position in this process's change notices: the feed (process and epoch) and the last notice it has. */
 export interface ChangeCursor {
@@ -152,12 +160,16 @@ export class ReadCache {
       this.log.warn({ err }, "read cache: change notifications did not come back in time; answering without the cache");
       return null;
     }
-    if (this.entries.get(key) !== entry || entry.expiresAt <= performance.now()) return null;
+    // Whatever the key holds after the barrier is fresh for this request (a change applied before an
+    // answer was kept was checked at store, one applied after dropped it), including an answer a
+    // concurrent miss kept meanwhile: refusing it would turn every store into more misses.
+    const current = this.entries.get(key);
+    if (!current || current.expiresAt <= performance.now()) return null;
     // Most recently used last: eviction takes the first.
     this.entries.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, current);
     this.stats.hits += 1;
-    return entry;
+    return current;
   }
 
   startMiss(): MissTicket {
@@ -166,21 +178,25 @@ export class ReadCache {
   }
 
   /** The tables an answer read and whether it used the clock; null when it may not be kept (an error, an unannounced table). */
-  readsOf(reads: StatementReads, clockUsed: boolean): AnswerReads | null {
+  readsOf(reads: StatementReads, clockUse: ClockUse): AnswerReads | null {
     if (reads.uncacheable) return null;
+    const use = typeof clockUse === "boolean" ? { clock: clockUse } : clockUse;
     const tables: string[] = [];
     for (const id of reads.identifiers) {
       if (!this.tables.has(id)) continue;
       if (!this.announcing.has(id)) return null;
       tables.push(id);
     }
-    return { tables, clock: reads.clock || clockUsed };
+    const clock = reads.clock || use.clock === true || (use.clockPending ?? 0) > 0;
+    if (clock || use.clockHorizon === undefined) return { tables, clock };
+    const validForMs = msUntil(use.clockHorizon);
+    return validForMs > 0 ? { tables, clock, validForMs } : null;
   }
 
   /** Keeps an answer computed since `ticket`, unless what it read changed meanwhile or it may not be kept. */
-  store(key: string, tenant: EntryTenant, body: string, reads: StatementReads, clockUsed: boolean, ticket: MissTicket): boolean {
+  store(key: string, tenant: EntryTenant, body: string, reads: StatementReads, clockUse: ClockUse, ticket: MissTicket): boolean {
     if (ticket.epoch !== this.epoch || !this.listener.listening) return false;
-    const read = this.readsOf(reads, clockUsed);
+    const read = this.readsOf(reads, clockUse);
     if (!read) return false;
     if (body.length > this.opts.maxBytes / 8) return false;
     const entry: Entry = {
@@ -189,7 +205,7 @@ export class ReadCache {
       tables: read.tables,
       organizationId: tenant.organizationId,
       plantIds: tenant.plantIds,
-      expiresAt: read.clock ? ticket.startedAt + this.opts.clockMs : Number.POSITIVE_INFINITY,
+      expiresAt: ticket.startedAt + (read.clock ? this.opts.clockMs : (read.validForMs ?? Number.POSITIVE_INFINITY)),
     };
     if (this.seq > ticket.seq) {
       // Changes announced while it was computed: keep it only if none could touch it.

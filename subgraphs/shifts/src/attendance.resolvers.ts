@@ -54,7 +54,7 @@ export const attendanceResolvers = {
     },
     coverage: async (s, _, ctx) => {
       const [requirements, attendance] = await Promise.all([ctx.loaders.coverageOfPlant.load(s.plantId), ctx.loaders.attendanceOfShift.load(s.id)]);
-      return coverage(requirements, attendance, ctx.now);
+      return coverage(requirements, attendance, ctx.clock.now());
     },
   },
   Attendance: {

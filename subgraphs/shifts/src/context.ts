@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { SubgraphContext, Tx } from "@mes/shared";
+import type { RequestClock, SubgraphContext, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, notFound, requireId, validIds } from "@mes/shared";
 import type { PrismaClient, Shift } from "./generated/prisma/client.ts";
 
@@ -7,7 +7,10 @@ export type ShiftsDb = PrismaClient;
 /** What domain functions take: one interactive transaction, or the request's scoped client. */
 export type ShiftsTx = Tx<ShiftsDb>;
 
-export function createLoaders(db: ShiftsDb, now: Date) {
+/** How far ahead the current shift's query looks for the next change of shift. */
+const SHIFT_LOOK_AHEAD_MS = 24 * 3600_000;
+
+export function createLoaders(db: ShiftsDb, clock: RequestClock) {
   return {
     shift: byIdLoader((ids) => db.shift.findMany({ where: { id: { in: validIds(ids) } } })),
     pattern: byIdLoader((ids) => db.shiftPattern.findMany({ where: { id: { in: ids } } })),
@@ -32,21 +35,28 @@ export function createLoaders(db: ShiftsDb, now: Date) {
       (ids) => db.handover.findMany({ where: { shiftId: { in: ids } }, orderBy: { createdAt: "asc" } }),
       (h) => h.shiftId,
     ),
-    /** The shift running at request time per plant: one query for all plants asked for. */
+    /**
+     * The shift running at request time per plant: one query for all plants asked for. The answer
+     * holds until the next change of shift among them (a current shift's end, a coming one's start,
+     * looked ahead a day), so the caches keep it until then rather than for a second.
+     */
     currentShiftOfPlant: new DataLoader<string, Shift | null>(async (plantIds) => {
+      const { now, holdsUntil } = clock.bounded();
+      const ahead = new Date(now.getTime() + SHIFT_LOOK_AHEAD_MS);
       const rows = await db.shift.findMany({
-        where: { plantId: { in: validIds(plantIds) }, startsAt: { lte: now }, endsAt: { gt: now } },
+        where: { plantId: { in: validIds(plantIds) }, startsAt: { lt: ahead }, endsAt: { gt: now } },
         orderBy: { startsAt: "desc" },
       });
-      return plantIds.map((id) => rows.find((s) => s.plantId === id) ?? null);
+      holdsUntil(new Date(Math.min(ahead.getTime(), ...rows.map((s) => (s.startsAt > now ? s.startsAt : s.endsAt).getTime()))));
+      return plantIds.map((id) => rows.find((s) => s.plantId === id && s.startsAt <= now) ?? null);
     }),
   };
 }
 
 export interface ShiftsContext extends SubgraphContext {
   db: ShiftsDb;
-  /** The request's time: reads never count what happens after it. */
-  now: Date;
+  /** The request's time (read when first asked): reads never count what happens after it. */
+  clock: RequestClock;
   loaders: ReturnType<typeof createLoaders>;
 }
 
