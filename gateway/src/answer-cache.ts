@@ -165,8 +165,11 @@ export class AnswerCache {
       visibility,
       body,
       reads: new Map([...reads.tables].map(([s, t]) => [s, [...t]])),
-      expiresAt: ticket.startedAt + (reads.clock ? this.opts.clockMs : (reads.validForMs ?? Number.POSITIVE_INFINITY)),
+      // The shorter of the gateway's own limit for clock answers and what the subgraphs said is left.
+      expiresAt:
+        ticket.startedAt + Math.min(reads.clock ? this.opts.clockMs : Number.POSITIVE_INFINITY, reads.validForMs ?? Number.POSITIVE_INFINITY),
     };
+    if (entry.expiresAt <= performance.now()) return false;
     const old = this.entries.get(key);
     if (old) this.drop(old);
     this.entries.set(key, entry);

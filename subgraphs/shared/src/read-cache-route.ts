@@ -56,7 +56,14 @@ export function readCacheRoute(cache: ReadCache, log: Logger, metrics?: ServiceM
     const key = ReadCache.keyOf(visibilityKey(identity), req.rawBody);
     const hit = await cache.lookup(key);
     if (hit) {
-      sendKeptAnswer(req, res, hit.body, { identity, operationName: body.operationName, started, log, metrics, cache: "readCache" });
+      sendKeptAnswer(req, res, withRemainingTime(hit.body, hit.expiresAt - performance.now()), {
+        identity,
+        operationName: body.operationName,
+        started,
+        log,
+        metrics,
+        cache: "readCache",
+      });
       return;
     }
     const ticket = cache.startMiss();
@@ -129,6 +136,23 @@ export function readCachePlugin<TContext extends object>(cache: ReadCache): Apol
 
 /** The response extension naming what a subgraph answer read (absent: the answer may not be kept). */
 export const READS_EXTENSION = "mesReads";
+
+/**
+ * A kept answer that ages with time says how long it still holds when served again (its
+ * `mesReads.validForMs` is the time left, not the time it had when computed), so a gateway never
+ * keeps it past the subgraph's own limit. Our extension comes last in the body, and an unescaped
+ * `"validForMs":` can only be its key.
+ */
+export function withRemainingTime(body: string, remainingMs: number): string {
+  if (!Number.isFinite(remainingMs)) return body;
+  const ms = Math.max(0, Math.floor(remainingMs));
+  const at = body.lastIndexOf(`"${READS_EXTENSION}":{`);
+  if (at < 0) return body;
+  const key = body.indexOf('"validForMs":', at);
+  if (key >= 0) return body.slice(0, key) + body.slice(key).replace(/^"validForMs":\d+/, `"validForMs":${ms}`);
+  const open = at + READS_EXTENSION.length + 4;
+  return `${body.slice(0, open)}"validForMs":${ms},${body.slice(open)}`;
+}
 
 /**
  * POST /read-changes {feed, seq}: the change notices since a gateway's cursor that the caller (a

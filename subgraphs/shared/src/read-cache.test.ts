@@ -3,6 +3,7 @@ import { pino } from "pino";
 import type pg from "pg";
 import type { ListenConnection } from "./listen-connection.ts";
 import { ReadCache, touches } from "./read-cache.ts";
+import { withRemainingTime } from "./read-cache-route.ts";
 import { newStatementReads } from "./statement-reads.ts";
 
 /**
@@ -126,5 +127,20 @@ describe("ReadCache", () => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => cache.lookup("k")));
     expect(answers.every((a) => a?.body === "x")).toBe(true);
     expect(cache.stats.barriers - before).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("withRemainingTime", () => {
+  it("says the time left of a kept answer that ages, and leaves others as they are", () => {
+    const tricky = '{"data":{"note":"\\"validForMs\\":5"}';
+    expect(withRemainingTime(`${tricky},"extensions":{"mesReads":{"tables":["Shift"],"clock":false,"validForMs":5000}}}`, 1234.7)).toBe(
+      `${tricky},"extensions":{"mesReads":{"tables":["Shift"],"clock":false,"validForMs":1234}}}`,
+    );
+    expect(withRemainingTime(`${tricky},"extensions":{"mesReads":{"tables":["Shift"],"clock":true}}}`, 300)).toBe(
+      `${tricky},"extensions":{"mesReads":{"validForMs":300,"tables":["Shift"],"clock":true}}}`,
+    );
+    const plain = `${tricky},"extensions":{"mesReads":{"tables":[],"clock":false}}}`;
+    expect(withRemainingTime(plain, Number.POSITIVE_INFINITY)).toBe(plain);
+    expect(withRemainingTime('{"data":{}}', 100)).toBe('{"data":{}}');
   });
 });

@@ -35,6 +35,8 @@ export interface ReadCacheOptions {
 
 export interface CachedAnswer {
   body: string;
+  /** performance.now() after which it is no longer served (Infinity: until its data changes). */
+  expiresAt: number;
 }
 
 /** Whose answer an entry is: the caller's organization and plants (null: all of them). */
