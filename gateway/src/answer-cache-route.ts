@@ -79,12 +79,18 @@ export function answerCachePlugin(): ApolloServerPlugin<RequestContext> {
 }
 
 /** Change checks over a keep-alive pool: POST <subgraph>/read-changes with the caller's token. */
-export function changeChecks(urls: Record<string, string>, timeoutMs: number): FetchChanges {
+export function changeChecks(urls: Record<string, string>, timeoutMs: number, metrics?: ServiceMetrics): FetchChanges {
+  const seconds = metrics?.histogram(
+    "mes_gateway_answer_cache_check_duration_seconds",
+    "Time of one change check (POST /read-changes, the subgraph's barrier included), by subgraph",
+    ["subgraph"],
+  );
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 64, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const endpoints = new Map(Object.entries(urls).map(([name, url]) => [name, new URL("/read-changes", url).toString()]));
   return async (subgraph, token, since) => {
     const url = endpoints.get(subgraph);
     if (!url) return "unsupported";
+    const started = performance.now();
     const res = await request(url, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
@@ -92,6 +98,7 @@ export function changeChecks(urls: Record<string, string>, timeoutMs: number): F
       dispatcher: agent,
     });
     const text = await res.body.text();
+    seconds?.observe({ subgraph }, (performance.now() - started) / 1000);
     if (res.statusCode === 404) return "unsupported";
     if (res.statusCode !== 200) throw new Error(`${subgraph} /read-changes answered ${res.statusCode}: ${text.slice(0, 200)}`);
     return JSON.parse(text) as ChangesAnswer;

@@ -86,7 +86,7 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
   const answerCache = config.ANSWER_CACHE_ENTRIES
     ? new AnswerCache(
         Object.keys(urls),
-        changeChecks(urls, Math.min(timeoutMs, 2000)),
+        changeChecks(urls, Math.min(timeoutMs, 2000), metrics),
         { maxEntries: config.ANSWER_CACHE_ENTRIES, maxBytes: config.ANSWER_CACHE_MB * 1024 * 1024, clockMs: config.ANSWER_CACHE_CLOCK_MS },
         log,
       )
