@@ -18,7 +18,7 @@ export const equipment: SubgraphDefinition<EquipmentDb, EquipmentContext, Equipm
   settings: z
     .object({ PM_CHECK_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000) })
     .transform((env) => ({ pmCheckIntervalMs: env.PM_CHECK_INTERVAL_MS })),
-  createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
+  createDb: (pool, transactionOptions) => new PrismaClient({ adapter: prismaAdapter(pool), transactionOptions }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant, base.references) }),
   seedDemo,
   // Period OEE plans by the plant's shift calendar: a copy of the shifts subgraph's shift windows.

@@ -9,7 +9,7 @@ import { qualityEventConsumer } from "./quality-events.ts";
 export const inventory: SubgraphDefinition<InventoryDb, InventoryContext> = {
   name: "inventory",
   resolvers,
-  createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
+  createDb: (pool, transactionOptions) => new PrismaClient({ adapter: prismaAdapter(pool), transactionOptions }),
   context: (base, db) => ({ ...base, db, loaders: createAllLoaders(db, base.tenant) }),
   seedDemo,
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).

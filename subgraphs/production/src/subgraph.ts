@@ -17,7 +17,7 @@ export const production: SubgraphDefinition<ProductionDb, ProductionContext, Pro
         .default(5),
     })
     .transform((env) => ({ overproductionTolerancePercent: env.OVERPRODUCTION_TOLERANCE_PERCENT })),
-  createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
+  createDb: (pool, transactionOptions) => new PrismaClient({ adapter: prismaAdapter(pool), transactionOptions }),
   context: (base, db, settings) => ({ ...base, db, loaders: createLoaders(db, base.tenant), settings }),
   seedDemo,
 };

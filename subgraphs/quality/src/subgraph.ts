@@ -7,7 +7,7 @@ import { seedDemo } from "./seed.ts";
 export const quality: SubgraphDefinition<QualityDb, QualityContext> = {
   name: "quality",
   resolvers,
-  createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
+  createDb: (pool, transactionOptions) => new PrismaClient({ adapter: prismaAdapter(pool), transactionOptions }),
   context: (base, db) => ({ ...base, db, loaders: createLoaders(db, base.tenant) }),
   seedDemo,
   // Rows reached only through a scoped parent (the tenant choke point is the parent's query).

@@ -107,6 +107,10 @@ export const subgraphEnv = withAuthCheck(
     QUERY_DEFAULT_LIST_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
     // The longest one SQL statement may run before PostgreSQL cancels it.
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    // The longest one write's transaction may stay open (Prisma's interactive transaction timeout);
+    // past it the write is rolled back whole and answers BUSY. And how long it may wait for a connection.
+    DB_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+    DB_TRANSACTION_MAX_WAIT_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
     // Subscriptions one subgraph process serves at most (gateways share theirs; direct clients count too).
     SUBSCRIPTIONS_MAX: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
     // How long an Idempotency-Key is remembered: a retry within it gets the first answer (default a day).

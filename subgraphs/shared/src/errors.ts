@@ -12,6 +12,8 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   UNAUTHENTICATED: "UNAUTHENTICATED",
+  /** The database could not finish it in time or without a conflict; nothing was written: try again. */
+  BUSY: "BUSY",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -92,8 +94,37 @@ function uniqueFields(meta: PrismaKnownError["meta"]): string {
   return fields?.filter((f) => f !== "organizationId" && f !== "plantId").join(", ") || "key";
 }
 
+// Prisma's codes for a transaction that timed out, could not start in time (no free connection),
+// or ended before one of its statements ran; a write conflict or deadlock; a lost socket's timeout.
+const BUSY_PRISMA_CODES = new Set(["P2028", "P1018", "P2034", "P1008", "P2037"]);
+// PostgreSQL's: serialization failure, deadlock, statement timeout (query_canceled), lock not available.
+const BUSY_SQLSTATES = new Set(["40001", "40P01", "57014", "55P03"]);
+
+/** The SQLSTATE a driver adapter error carries, wherever Prisma left it. */
+function sqlState(err: unknown): string | undefined {
+  const e = err as { cause?: { originalCode?: unknown }; meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } };
+  const code = e.meta?.driverAdapterError?.cause?.originalCode ?? e.cause?.originalCode;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * A write that could not finish because the database was too busy (its transaction timed out or
+ * met a deadlock): it was rolled back whole, so the caller may send it again as it was.
+ */
+function busyError(err: unknown): GraphQLError | null {
+  if (typeof err !== "object" || err === null) return null;
+  const prismaCode = (err as { code?: unknown }).code;
+  const state = sqlState(err);
+  if (!(typeof prismaCode === "string" && BUSY_PRISMA_CODES.has(prismaCode)) && !(state && BUSY_SQLSTATES.has(state))) return null;
+  return new GraphQLError("The database could not finish this in time (busy, or a conflicting change); nothing was written: send it again", {
+    extensions: { code: ErrorCode.BUSY, retryable: true },
+  });
+}
+
 /** Turns database errors a user can cause into the matching GraphQL error; others stay internal. */
 export function fromDatabaseError(err: unknown): GraphQLError | null {
+  const busy = busyError(err);
+  if (busy) return busy;
   if (!isPrismaKnownError(err)) return null;
   const model = err.meta?.modelName ?? "record";
   switch (err.code) {

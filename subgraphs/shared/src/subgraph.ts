@@ -72,7 +72,8 @@ export interface SubgraphDefinition<
   resolvers: object;
   /** Its own environment settings, parsed with the service configuration at start (never at import). */
   settings?: z.ZodType<TSettings>;
-  createDb(pool: pg.Pool): TDb;
+  /** Its Prisma client over the service's pool, with the service's transaction limits. */
+  createDb(pool: pg.Pool, transactionOptions: { timeout: number; maxWait: number }): TDb;
   /** `db` is the tenant-scoped client of the request (see scopedDb). */
   context(base: SubgraphContext, db: TDb, settings: TSettings): TContext;
   /** Models without organizationId, each with why it needs no tenant scope. */
@@ -145,7 +146,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
   );
   pool.on("error", (err) => log.warn({ err }, "idle database connection failed"));
   traceSql(pool, def.name, new URL(config.DATABASE_URL).pathname.slice(1));
-  const db = def.createDb(pool);
+  const db = def.createDb(pool, { timeout: config.DB_TRANSACTION_TIMEOUT_MS, maxWait: config.DB_TRANSACTION_MAX_WAIT_MS });
   const models = modelTenancy(schemaPath(def.name), def.untenantedModels ?? {});
   const authenticate = createTokenVerifier(config);
   // The process's one LISTEN connection: live events (outbox) and the read cache (mes_changed).

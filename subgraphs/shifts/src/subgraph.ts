@@ -7,7 +7,7 @@ import { seedDemo } from "./seed.ts";
 export const shifts: SubgraphDefinition<ShiftsDb, ShiftsContext> = {
   name: "shifts",
   resolvers,
-  createDb: (pool) => new PrismaClient({ adapter: prismaAdapter(pool) }),
+  createDb: (pool, transactionOptions) => new PrismaClient({ adapter: prismaAdapter(pool), transactionOptions }),
   context: (base, db) => {
     // One "now" per request (coverage and the current shift agree on it), read only when used:
     // an answer that never asks for the time is kept by the caches until its data changes.

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { fromDatabaseError } from "./errors.ts";
+
+const codeOf = (err: unknown) => fromDatabaseError(err)?.extensions.code;
+
+describe("fromDatabaseError", () => {
+  it("says BUSY (retryable) for a transaction that ran out of time or met a conflict, however Prisma carries it", () => {
+    for (const code of ["P2028", "P1018", "P2034", "P1008", "P2037"]) expect(codeOf({ code })).toBe("BUSY");
+    // A raw query's failure (P2010) and an unmapped PostgreSQL error carry the SQLSTATE inside.
+    for (const state of ["40001", "40P01", "57014", "55P03"]) {
+      expect(codeOf({ code: "P2010", meta: { driverAdapterError: { cause: { originalCode: state } } } })).toBe("BUSY");
+      expect(codeOf({ name: "DriverAdapterError", cause: { kind: "postgres", originalCode: state } })).toBe("BUSY");
+    }
+    expect(fromDatabaseError({ code: "P2028" })?.extensions.retryable).toBe(true);
+  });
+
+  it("keeps the caller's own mistakes apart, and leaves the rest internal", () => {
+    expect(codeOf({ code: "P2002", meta: { target: ["code"] } })).toBe("CONFLICT");
+    expect(codeOf({ code: "P2003" })).toBe("BAD_USER_INPUT");
+    expect(codeOf({ code: "P2010", meta: { driverAdapterError: { cause: { originalCode: "42P01" } } } })).toBeUndefined();
+    expect(codeOf(new Error("boom"))).toBeUndefined();
+    expect(codeOf(null)).toBeUndefined();
+  });
+});
