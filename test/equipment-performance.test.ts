@@ -64,6 +64,52 @@ describe("preventive maintenance", () => {
     expect(again.errors![0]!.extensions!.code).toBe("CONFLICT");
   });
 
+  it("takes an order through its life: started once, cancelled with a reason, and a skipped PM occurrence is not generated again", async () => {
+    const { createPmSchedule: pm } = await mustQuery(
+      url,
+      `mutation($m: ID!, $s: DateTime!) { createPmSchedule(input: { machineId: $m, name: "Belt inspection", trigger: CALENDAR, interval: 30, startsAt: $s }) { id } }`,
+      { m: plant.machineIds[0], s: new Date(Date.now() - 31 * 86_400_000).toISOString() },
+    );
+    const check = async () =>
+      (
+        await mustQuery(url, `mutation($p: ID!) { checkPmSchedules(plantId: $p) { id schedule { id } } }`, { p: plant.plantId })
+      ).checkPmSchedules.filter((o: { schedule: { id: string } }) => o.schedule.id === pm.id);
+    const [order] = await check();
+    const FIELDS = `status startedAt startedBy cancelledAt cancelledBy cancelReason completedAt schedule { generation usage }`;
+    const start = () => graphql(url, `mutation($id: ID!) { startMaintenanceOrder(id: $id) { ${FIELDS} } }`, { id: order.id });
+
+    // Two technicians start it at once: one does, the other is told it is IN_PROGRESS already.
+    const starts = await Promise.all([start(), start()]);
+    const started = starts.filter((r) => !r.errors);
+    expect(started).toHaveLength(1);
+    expect(started[0]!.data!.startMaintenanceOrder).toMatchObject({ status: "IN_PROGRESS", cancelledAt: null, completedAt: null });
+    expect(started[0]!.data!.startMaintenanceOrder.startedBy).toEqual(expect.any(String));
+    expect(starts.find((r) => r.errors)!.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "IN_PROGRESS" });
+
+    const cancel = (reason: string) =>
+      graphql(url, `mutation($id: ID!, $r: String!) { cancelMaintenanceOrder(id: $id, reason: $r) { ${FIELDS} } }`, { id: order.id, r: reason });
+    expect((await cancel("   ")).errors![0]!.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: [{ field: "reason" }] });
+    const cancelled = (await cancel("Belt replaced during the overhaul")).data!.cancelMaintenanceOrder;
+    expect(cancelled).toMatchObject({
+      status: "CANCELLED",
+      cancelReason: "Belt replaced during the overhaul",
+      completedAt: null,
+      schedule: { generation: 2 },
+    });
+    expect(cancelled.cancelledBy).toBe(started[0]!.data!.startMaintenanceOrder.startedBy);
+    expect(cancelled.schedule.usage).toBeLessThan(0.01);
+    // Counted again from the cancellation: not due, nothing generated.
+    expect(await check()).toEqual([]);
+
+    // An ended order moves no more.
+    for (const again of [
+      await start(),
+      await cancel("again"),
+      await graphql(url, `mutation($id: ID!) { completeMaintenanceOrder(id: $id) { id } }`, { id: order.id }),
+    ])
+      expect(again.errors![0]!.extensions).toMatchObject({ code: "CONFLICT", status: "CANCELLED" });
+  });
+
   it("counts cycles from production logs for a usage-based schedule", async () => {
     const machine = plant.machineIds[1]!;
     await mustQuery(

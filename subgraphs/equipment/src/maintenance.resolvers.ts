@@ -1,8 +1,15 @@
-import { badUserInput, nestedPageKey, orderByOf, paginate, parseInput, requireId, withTx, clockNow } from "@mes/shared";
+import { badUserInput, nestedPageKey, orderByOf, paginate, parseInput, requireId, withTx, clockNow, zText } from "@mes/shared";
 import type { Prisma } from "./generated/prisma/client.ts";
 import { referenced } from "./context.ts";
 import { createPmScheduleInput, optionalWindow, zHappened } from "./inputs.ts";
-import { completeMaintenanceOrder, createPmSchedule, generateDueOrders, usageSinceReset } from "./maintenance.ts";
+import {
+  cancelMaintenanceOrder,
+  completeMaintenanceOrder,
+  createPmSchedule,
+  generateDueOrders,
+  startMaintenanceOrder,
+  usageSinceReset,
+} from "./maintenance.ts";
 import type { Resolvers } from "./resolvers-types.generated.ts";
 
 const ORDER_ORDER = { CREATED_AT: "createdAt", NUMBER: "number", STATUS: "status", COMPLETED_AT: "completedAt" } as const;
@@ -53,7 +60,13 @@ export const maintenanceResolvers = {
         throw badUserInput(`Plant ${plantId} does not exist`, [{ field: "plantId", message: "no such plant" }]);
       return generateDueOrders(ctx.db, plantId, asOf);
     },
+    startMaintenanceOrder: (_, args, ctx) => withTx(ctx.db, (tx) => startMaintenanceOrder(tx, requireId(args.id), ctx.actor)),
     completeMaintenanceOrder: (_, args, ctx) => withTx(ctx.db, (tx) => completeMaintenanceOrder(tx, requireId(args.id), ctx.actor)),
+    cancelMaintenanceOrder: (_, args, ctx) => {
+      const id = requireId(args.id);
+      const reason = parseInput(zText, args.reason, "reason");
+      return withTx(ctx.db, (tx) => cancelMaintenanceOrder(tx, id, ctx.actor, reason));
+    },
   },
   Machine: {
     pmSchedules: (machine, _, ctx) => ctx.loaders.pmSchedulesOfMachine.load(machine.id),

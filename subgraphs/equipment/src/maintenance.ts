@@ -1,5 +1,5 @@
 import { appendEvent, badUserInput, conflict, notFound, periodicTask, withTx, type EventConsumer, type Logger, clockNow } from "@mes/shared";
-import { Prisma, type PmSchedule } from "./generated/prisma/client.ts";
+import { Prisma, type MaintenanceOrder, type PmSchedule } from "./generated/prisma/client.ts";
 import type { EquipmentDb, EquipmentTx } from "./context.ts";
 import type { CreatePmScheduleInput } from "./resolvers-types.generated.ts";
 import { calendarDays, isDue, pmOrderDescription, pmOrderNumber, runHours, usageUntil } from "./pm-rules.ts";
@@ -80,22 +80,57 @@ export async function generateDueOrders(db: EquipmentDb, plantId: string, asOf: 
   return created;
 }
 
-/** Completing a PM order resets its schedule: usage counts again from now, for the next generation. */
-export async function completeMaintenanceOrder(tx: EquipmentTx, id: string, actor: string) {
-  const now = clockNow();
-  const { count } = await tx.maintenanceOrder.updateMany({
-    where: { id, status: { in: ["OPEN", "IN_PROGRESS"] } },
-    data: { status: "COMPLETED", completedAt: now, completedBy: actor },
-  });
+type MaintenanceOrderStatus = MaintenanceOrder["status"];
+
+/**
+ * Moves an order from one of `from` to its next status, racing callers included: the update's
+ * condition lets one win, the others find the status it left and get a CONFLICT naming it.
+ */
+async function moveOrder(
+  tx: EquipmentTx,
+  id: string,
+  from: MaintenanceOrderStatus[],
+  data: Prisma.MaintenanceOrderUpdateManyMutationInput,
+  verb: string,
+) {
+  const { count } = await tx.maintenanceOrder.updateMany({ where: { id, status: { in: from } }, data });
   const order = await tx.maintenanceOrder.findUnique({ where: { id } });
   if (!order) throw notFound("Maintenance order", id);
-  if (count === 0) throw conflict(`Maintenance order ${order.number} is ${order.status}; it cannot be completed`);
-  if (order.scheduleId) {
-    await tx.pmSchedule.updateMany({
-      where: { id: order.scheduleId, generation: order.generation! },
-      data: { generation: { increment: 1 }, lastResetAt: now },
-    });
-  }
+  if (count === 0) throw conflict(`Maintenance order ${order.number} is ${order.status}; it cannot be ${verb}`, { status: order.status });
+  return order;
+}
+
+/** A PM order that ends (done or skipped) resets its schedule: usage counts again from now, for the next generation. */
+async function resetSchedule(tx: EquipmentTx, order: MaintenanceOrder, now: Date) {
+  if (!order.scheduleId) return;
+  await tx.pmSchedule.updateMany({
+    where: { id: order.scheduleId, generation: order.generation! },
+    data: { generation: { increment: 1 }, lastResetAt: now },
+  });
+}
+
+export function startMaintenanceOrder(tx: EquipmentTx, id: string, actor: string) {
+  return moveOrder(tx, id, ["OPEN"], { status: "IN_PROGRESS", startedAt: clockNow(), startedBy: actor }, "started");
+}
+
+export async function completeMaintenanceOrder(tx: EquipmentTx, id: string, actor: string) {
+  const now = clockNow();
+  const order = await moveOrder(tx, id, ["OPEN", "IN_PROGRESS"], { status: "COMPLETED", completedAt: now, completedBy: actor }, "completed");
+  await resetSchedule(tx, order, now);
+  return order;
+}
+
+/** A skipped PM occurrence is not generated again at the next check: its schedule counts from now. */
+export async function cancelMaintenanceOrder(tx: EquipmentTx, id: string, actor: string, reason: string) {
+  const now = clockNow();
+  const order = await moveOrder(
+    tx,
+    id,
+    ["OPEN", "IN_PROGRESS"],
+    { status: "CANCELLED", cancelledAt: now, cancelledBy: actor, cancelReason: reason },
+    "cancelled",
+  );
+  await resetSchedule(tx, order, now);
   return order;
 }
 

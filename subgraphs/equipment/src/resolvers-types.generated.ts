@@ -313,10 +313,20 @@ export type MaintenanceOrder = {
   status: MaintenanceOrderStatus;
   /** When the order was created (UTC). */
   createdAt: Scalars['DateTime']['output'];
+  /** When work on it started (UTC, startMaintenanceOrder); null until then, and for an order completed or cancelled without being started. */
+  startedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user (token subject) who started it; null until then. */
+  startedBy?: Maybe<Scalars['String']['output']>;
   /** When the order was completed (UTC); null until then. */
   completedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The user (token subject) who completed the order; null until then. */
   completedBy?: Maybe<Scalars['String']['output']>;
+  /** When the order was cancelled (UTC); null unless CANCELLED. */
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The user (token subject) who cancelled it; null unless CANCELLED. */
+  cancelledBy?: Maybe<Scalars['String']['output']>;
+  /** Why it will not be done; null unless CANCELLED. */
+  cancelReason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A span of time between two UTC instants, [startsAt, endsAt), e.g. a break of a shift. */
@@ -695,8 +705,17 @@ export type Mutation = {
    * now; one more than 5 minutes (clock skew) in the future is refused naming asOf, one within that counts as now.
    */
   checkPmSchedules: Array<MaintenanceOrder>;
-  /** Completes a maintenance order as the signed-in user; for a PM order this resets its schedule. Completing it again is a CONFLICT. */
+  /** Starts work on an OPEN maintenance order as the signed-in user (IN_PROGRESS, startedAt, startedBy). Starting one that is not OPEN (also racing the first start) is a CONFLICT. */
+  startMaintenanceOrder: MaintenanceOrder;
+  /** Completes a maintenance order (OPEN or IN_PROGRESS) as the signed-in user; for a PM order this resets its schedule. Completing it again is a CONFLICT. */
   completeMaintenanceOrder: MaintenanceOrder;
+  /**
+   * Cancels an OPEN or IN_PROGRESS maintenance order as the signed-in user: it will not be done (CANCELLED,
+   * with the reason). For a PM order the schedule counts again from now, as after a completion, so the
+   * skipped occurrence is not generated again at the next check. Cancelling a COMPLETED or CANCELLED
+   * order is a CONFLICT.
+   */
+  cancelMaintenanceOrder: MaintenanceOrder;
 };
 
 
@@ -744,8 +763,19 @@ export type MutationCheckPmSchedulesArgs = {
 };
 
 
+export type MutationStartMaintenanceOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationCompleteMaintenanceOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelMaintenanceOrderArgs = {
+  id: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 /** One state change of a machine. */
@@ -1194,8 +1224,13 @@ export type MaintenanceOrderResolvers<ContextType = EquipmentContext, ParentType
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['MaintenanceOrderStatus'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  startedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   completedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  cancelledBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type TimeWindowResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['TimeWindow'] = ResolversParentTypes['TimeWindow']> = {
@@ -1289,7 +1324,9 @@ export type MutationResolvers<ContextType = EquipmentContext, ParentType extends
   logDowntime?: Resolver<ResolversTypes['Downtime'], ParentType, ContextType, RequireFields<MutationLogDowntimeArgs, 'input'>>;
   createPmSchedule?: Resolver<ResolversTypes['PmSchedule'], ParentType, ContextType, RequireFields<MutationCreatePmScheduleArgs, 'input'>>;
   checkPmSchedules?: Resolver<Array<ResolversTypes['MaintenanceOrder']>, ParentType, ContextType, RequireFields<MutationCheckPmSchedulesArgs, 'plantId'>>;
+  startMaintenanceOrder?: Resolver<ResolversTypes['MaintenanceOrder'], ParentType, ContextType, RequireFields<MutationStartMaintenanceOrderArgs, 'id'>>;
   completeMaintenanceOrder?: Resolver<ResolversTypes['MaintenanceOrder'], ParentType, ContextType, RequireFields<MutationCompleteMaintenanceOrderArgs, 'id'>>;
+  cancelMaintenanceOrder?: Resolver<ResolversTypes['MaintenanceOrder'], ParentType, ContextType, RequireFields<MutationCancelMaintenanceOrderArgs, 'id' | 'reason'>>;
 };
 
 export type MachineStatusEventResolvers<ContextType = EquipmentContext, ParentType extends ResolversParentTypes['MachineStatusEvent'] = ResolversParentTypes['MachineStatusEvent']> = {
