@@ -4,6 +4,7 @@ import type express from "express";
 import { Agent, request } from "undici";
 import {
   READS_EXTENSION,
+  registerKeptAnswersMetrics,
   runsQuery,
   sendKeptAnswer,
   visibilityKey,
@@ -107,28 +108,11 @@ export function changeChecks(urls: Record<string, string>, timeoutMs: number, me
 
 /** The cache's counters and size on the gateway's /metrics. */
 export function registerAnswerCacheMetrics(metrics: ServiceMetrics, cache: AnswerCache): void {
-  metrics.counterFrom(
-    "mes_gateway_answer_cache_requests_total",
-    "Queries the gateway's answer cache answered (hit) or that ran and were offered to it (miss)",
-    ["result"],
-    () => [
-      [{ result: "hit" }, cache.stats.hits],
-      [{ result: "miss" }, cache.stats.misses],
-    ],
-  );
-  metrics.counterFrom("mes_gateway_answer_cache_stored_total", "Answers kept by the gateway's answer cache", [], () => [[{}, cache.stats.stored]]);
-  metrics.counterFrom(
-    "mes_gateway_answer_cache_invalidations_total",
-    "Kept answers dropped because a subgraph announced a change to what they read",
-    [],
-    () => [[{}, cache.stats.invalidated]],
-  );
-  metrics.counterFrom(
-    "mes_gateway_answer_cache_evictions_total",
-    "Kept answers dropped to stay within ANSWER_CACHE_ENTRIES and ANSWER_CACHE_MB",
-    [],
-    () => [[{}, cache.stats.evicted]],
-  );
+  registerKeptAnswersMetrics(metrics, "mes_gateway_answer_cache", cache, {
+    what: "the gateway's answer cache",
+    limits: "ANSWER_CACHE_ENTRIES and ANSWER_CACHE_MB",
+    invalidatedBy: "a subgraph announced a change to what they read",
+  });
   metrics.counterFrom(
     "mes_gateway_answer_cache_change_checks_total",
     "Change checks sent to subgraphs (POST /read-changes) before serving kept answers",
@@ -137,9 +121,5 @@ export function registerAnswerCacheMetrics(metrics: ServiceMetrics, cache: Answe
       [{ outcome: "ok" }, cache.stats.checks - cache.stats.checkFailures],
       [{ outcome: "failed" }, cache.stats.checkFailures],
     ],
-  );
-  metrics.gauge("mes_gateway_answer_cache_entries", "Answers the gateway's answer cache holds", [], (g) => g.set(cache.entryCount));
-  metrics.gauge("mes_gateway_answer_cache_bytes", "Size of the answers the gateway's answer cache holds, in bytes", [], (g) =>
-    g.set(cache.byteCount),
   );
 }

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { ChangeCursor, ChangesAnswer, Logger } from "@mes/shared";
+import { KeptAnswers, type ChangeCursor, type ChangesAnswer, type KeptAnswer, type Logger } from "@mes/shared";
 import { FreshShare } from "./fresh-share.ts";
 
 /**
@@ -42,13 +42,10 @@ export const newFetchReads = (): FetchReads => ({ fetches: 0, uncacheable: false
 /** Asks a subgraph for the changes since a cursor, as the caller with this token; "unsupported" if it keeps no feed. */
 export type FetchChanges = (subgraph: string, token: string, since: ChangeCursor | null) => Promise<ChangesAnswer | "unsupported">;
 
-interface Entry {
-  key: string;
+interface Entry extends KeptAnswer {
   visibility: string;
-  body: string;
   /** Subgraph → tables. */
   reads: Map<string, string[]>;
-  expiresAt: number;
 }
 
 /** The cursor of one (subgraph, visibility key): where its change checks have got to. */
@@ -57,7 +54,6 @@ interface Cursor {
   /** The cache's sequence number when this cursor was (re)established: answers begun before are not kept. */
   establishedAt: number;
   unsupportedUntil: number;
-  entries: Set<Entry>;
 }
 
 export interface AnswerTicket {
@@ -76,29 +72,31 @@ const UNSUPPORTED_RETRY_MS = 60_000;
 const MAX_CURSORS = 20_000;
 
 export class AnswerCache {
-  private readonly entries = new Map<string, Entry>();
+  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, checks: 0, checkFailures: 0 };
+  /** Kept answers, filed under the (subgraph, visibility key) scopes whose cursors they depend on. */
+  private readonly kept: KeptAnswers<Entry>;
   private readonly cursors = new Map<string, Cursor>();
   private readonly checks = new FreshShare<void>();
-  private bytes = 0;
   private seq = 0;
   private recent: Applied[] = [];
   /** The newest change dropped from `recent`. */
   private trimmedUpTo = 0;
-  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, checks: 0, checkFailures: 0 };
 
   constructor(
     private readonly subgraphs: readonly string[],
     private readonly fetchChanges: FetchChanges,
     private readonly opts: AnswerCacheOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.kept = new KeptAnswers<Entry>(opts, (entry) => [...entry.reads.keys()].map((subgraph) => scopeOf(subgraph, entry.visibility)), this.stats);
+  }
 
   get entryCount(): number {
-    return this.entries.size;
+    return this.kept.size;
   }
 
   get byteCount(): number {
-    return this.bytes;
+    return this.kept.byteCount;
   }
 
   static keyOf(visibility: string, query: string, operationName: unknown, variables: unknown): string {
@@ -109,12 +107,8 @@ export class AnswerCache {
 
   /** A kept answer, fresh for a request that arrived before this call, or null. */
   async lookup(key: string, token: string): Promise<string | null> {
-    const entry = this.entries.get(key);
+    const entry = this.kept.current(key);
     if (!entry) return null;
-    if (entry.expiresAt <= performance.now()) {
-      this.drop(entry);
-      return null;
-    }
     try {
       await Promise.all([...entry.reads.keys()].map((subgraph) => this.check(subgraph, entry.visibility, token)));
     } catch (err) {
@@ -124,11 +118,10 @@ export class AnswerCache {
     // Whatever the key holds once the checks are done is fresh for this request: a notice applied
     // before an answer was kept was checked at store, one applied after dropped it. An answer kept
     // meanwhile (a concurrent miss) serves too, if it read from no subgraph that was not checked.
-    const current = this.entries.get(key);
-    if (!current || current.expiresAt <= performance.now()) return null;
+    const current = this.kept.current(key);
+    if (!current) return null;
     if (current !== entry && [...current.reads.keys()].some((s) => !entry.reads.has(s))) return null;
-    this.entries.delete(key);
-    this.entries.set(key, current); // most recently used last: eviction takes the first
+    this.kept.used(current);
     this.stats.hits += 1;
     return current.body;
   }
@@ -149,7 +142,7 @@ export class AnswerCache {
 
   /** Keeps an answer computed since `ticket`, if every fetch said what it read and nothing it read changed meanwhile. */
   store(key: string, visibility: string, body: string, reads: FetchReads, ticket: AnswerTicket): boolean {
-    if (reads.uncacheable || reads.fetches === 0 || reads.tables.size === 0 || body.length > this.opts.maxBytes / 8) return false;
+    if (reads.uncacheable || reads.fetches === 0 || reads.tables.size === 0 || !this.kept.fits(body)) return false;
     const now = performance.now();
     for (const subgraph of reads.tables.keys()) {
       const cursor = this.cursors.get(scopeOf(subgraph, visibility));
@@ -170,18 +163,7 @@ export class AnswerCache {
         ticket.startedAt + Math.min(reads.clock ? this.opts.clockMs : Number.POSITIVE_INFINITY, reads.validForMs ?? Number.POSITIVE_INFINITY),
     };
     if (entry.expiresAt <= performance.now()) return false;
-    const old = this.entries.get(key);
-    if (old) this.drop(old);
-    this.entries.set(key, entry);
-    this.bytes += body.length;
-    for (const subgraph of entry.reads.keys()) this.cursors.get(scopeOf(subgraph, visibility))!.entries.add(entry);
-    this.stats.stored += 1;
-    while (this.entries.size > this.opts.maxEntries || this.bytes > this.opts.maxBytes) {
-      const oldest = this.entries.values().next().value;
-      if (!oldest) break;
-      this.drop(oldest);
-      this.stats.evicted += 1;
-    }
+    this.kept.put(entry);
     return true;
   }
 
@@ -192,7 +174,7 @@ export class AnswerCache {
       let cursor = this.cursors.get(scope);
       if (!cursor) {
         if (this.cursors.size >= MAX_CURSORS) this.forgetCursors();
-        cursor = { position: null, establishedAt: 0, unsupportedUntil: 0, entries: new Set() };
+        cursor = { position: null, establishedAt: 0, unsupportedUntil: 0 };
         this.cursors.set(scope, cursor);
       }
       if (cursor.unsupportedUntil > performance.now()) throw new Error(`the ${subgraph} subgraph keeps no change feed`);
@@ -202,56 +184,44 @@ export class AnswerCache {
         answer = await this.fetchChanges(subgraph, token, cursor.position);
       } catch (err) {
         this.stats.checkFailures += 1;
-        this.reset(cursor, null); // what happened meanwhile is unknown
+        this.reset(scope, cursor, null); // what happened meanwhile is unknown
         throw err;
       }
       if (this.cursors.get(scope) !== cursor) return; // forgotten meanwhile
       if (answer === "unsupported") {
-        this.reset(cursor, null);
+        this.reset(scope, cursor, null);
         cursor.unsupportedUntil = performance.now() + UNSUPPORTED_RETRY_MS;
         throw new Error(`the ${subgraph} subgraph keeps no change feed`);
       }
       if (answer.reset || !cursor.position) {
-        this.reset(cursor, { feed: answer.feed, seq: answer.seq });
+        this.reset(scope, cursor, { feed: answer.feed, seq: answer.seq });
         return;
       }
-      for (const table of answer.tables) this.applied(subgraph, scope, cursor, table);
+      for (const table of answer.tables) this.applied(subgraph, scope, table);
       cursor.position = { feed: answer.feed, seq: answer.seq };
     });
   }
 
-  private applied(subgraph: string, scope: string, cursor: Cursor, table: string): void {
+  private applied(subgraph: string, scope: string, table: string): void {
     this.recent.push({ seq: ++this.seq, scope, table });
     if (this.recent.length > RECENT * 2) {
       this.trimmedUpTo = this.recent[this.recent.length - RECENT - 1]!.seq;
       this.recent = this.recent.slice(-RECENT);
     }
-    for (const entry of [...cursor.entries]) {
-      if (!entry.reads.get(subgraph)?.includes(table)) continue;
-      this.drop(entry);
-      this.stats.invalidated += 1;
-    }
+    this.kept.invalidate(scope, (entry) => entry.reads.get(subgraph)?.includes(table) ?? false);
   }
 
   /** Drops every answer of the cursor's scope and starts it again at `position`. */
-  private reset(cursor: Cursor, position: ChangeCursor | null): void {
-    for (const entry of [...cursor.entries]) this.drop(entry);
+  private reset(scope: string, cursor: Cursor, position: ChangeCursor | null): void {
+    this.kept.forgetGroup(scope);
     cursor.position = position;
     cursor.establishedAt = ++this.seq;
   }
 
   private forgetCursors(): void {
     this.cursors.clear();
-    this.entries.clear();
-    this.bytes = 0;
+    this.kept.clear();
     this.seq += 1;
-  }
-
-  private drop(entry: Entry): void {
-    if (this.entries.get(entry.key) !== entry) return;
-    this.entries.delete(entry.key);
-    this.bytes -= entry.body.length;
-    for (const subgraph of entry.reads.keys()) this.cursors.get(scopeOf(subgraph, entry.visibility))?.entries.delete(entry);
   }
 }
 

@@ -40,3 +40,4 @@ export * from "./request-log.ts";
 export * from "./visibility.ts";
 export { READS_EXTENSION, runsQuery, sendKeptAnswer } from "./read-cache-route.ts";
 export type { AnswerReads, ChangeCursor, ChangesAnswer } from "./read-cache.ts";
+export { KeptAnswers, type KeptAnswer } from "./kept-answers.ts";

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Logger } from "./logger.ts";
 import type { QueryStats } from "./db.ts";
 import type { EventConsumer } from "./events.ts";
+import type { KeptAnswersStats } from "./kept-answers.ts";
 
 /**
  * Where /metrics is served (see metricsExposure): off, on the service's own port behind a bearer
@@ -276,25 +277,11 @@ export function registerSubgraphMetrics(metrics: ServiceMetrics, s: SubgraphMetr
   ]);
   const cache = s.readCache;
   if (!cache) return;
-  metrics.counterFrom(
-    "mes_read_cache_requests_total",
-    "Queries the read cache answered (hit) or that ran and were offered to it (miss)",
-    ["result"],
-    () => [
-      [{ result: "hit" }, cache.stats.hits],
-      [{ result: "miss" }, cache.stats.misses],
-    ],
-  );
-  metrics.counterFrom("mes_read_cache_stored_total", "Answers kept by the read cache", [], () => [[{}, cache.stats.stored]]);
-  metrics.counterFrom(
-    "mes_read_cache_invalidations_total",
-    "Cached answers dropped because the database announced a change to what they read",
-    [],
-    () => [[{}, cache.stats.invalidated]],
-  );
-  metrics.counterFrom("mes_read_cache_evictions_total", "Cached answers dropped to stay within READ_CACHE_ENTRIES and READ_CACHE_MB", [], () => [
-    [{}, cache.stats.evicted],
-  ]);
+  registerKeptAnswersMetrics(metrics, "mes_read_cache", cache, {
+    what: "the read cache",
+    limits: "READ_CACHE_ENTRIES and READ_CACHE_MB",
+    invalidatedBy: "the database announced a change to what they read",
+  });
   metrics.counterFrom("mes_read_cache_change_notifications_total", "Change notifications received from the database (table and tenant)", [], () => [
     [{}, cache.stats.notifications],
   ]);
@@ -304,6 +291,32 @@ export function registerSubgraphMetrics(metrics: ServiceMetrics, s: SubgraphMetr
     [],
     () => [[{}, cache.stats.barriers]],
   );
-  metrics.gauge("mes_read_cache_entries", "Answers the read cache holds", [], (g) => g.set(cache.entryCount));
-  metrics.gauge("mes_read_cache_bytes", "Size of the answers the read cache holds, in bytes", [], (g) => g.set(cache.byteCount));
+}
+
+/**
+ * The metrics every answer cache exports under its prefix (mes_read_cache, mes_gateway_answer_cache):
+ * hits and misses, stored, invalidated and evicted answers, entries and bytes held.
+ */
+export function registerKeptAnswersMetrics(
+  metrics: ServiceMetrics,
+  prefix: string,
+  cache: { stats: KeptAnswersStats; entryCount: number; byteCount: number },
+  words: { what: string; limits: string; invalidatedBy: string },
+): void {
+  metrics.counterFrom(
+    `${prefix}_requests_total`,
+    `Queries ${words.what} answered (hit) or that ran and were offered to it (miss)`,
+    ["result"],
+    () => [
+      [{ result: "hit" }, cache.stats.hits],
+      [{ result: "miss" }, cache.stats.misses],
+    ],
+  );
+  metrics.counterFrom(`${prefix}_stored_total`, `Answers kept by ${words.what}`, [], () => [[{}, cache.stats.stored]]);
+  metrics.counterFrom(`${prefix}_invalidations_total`, `Kept answers dropped because ${words.invalidatedBy}`, [], () => [
+    [{}, cache.stats.invalidated],
+  ]);
+  metrics.counterFrom(`${prefix}_evictions_total`, `Kept answers dropped to stay within ${words.limits}`, [], () => [[{}, cache.stats.evicted]]);
+  metrics.gauge(`${prefix}_entries`, `Answers ${words.what} holds`, [], (g) => g.set(cache.entryCount));
+  metrics.gauge(`${prefix}_bytes`, `Size of the answers ${words.what} holds, in bytes`, [], (g) => g.set(cache.byteCount));
 }

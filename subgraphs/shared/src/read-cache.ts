@@ -5,6 +5,7 @@ import type { ListenConnection } from "./listen-connection.ts";
 import type { StatementReads } from "./statement-reads.ts";
 import type { RequestScope } from "./db.ts";
 import { msUntil } from "./clock.ts";
+import { KeptAnswers, type KeptAnswer } from "./kept-answers.ts";
 
 /**
  * The subgraph's read cache: whole answers to queries, kept per visibility key (organization,
@@ -33,11 +34,8 @@ export interface ReadCacheOptions {
   barrierTimeoutMs?: number;
 }
 
-export interface CachedAnswer {
-  body: string;
-  /** performance.now() after which it is no longer served (Infinity: until its data changes). */
-  expiresAt: number;
-}
+/** A kept answer as a lookup returns it: its body and until when it may be served. */
+export type CachedAnswer = Pick<KeptAnswer, "body" | "expiresAt">;
 
 /** Whose answer an entry is: the caller's organization and plants (null: all of them). */
 export interface EntryTenant {
@@ -45,11 +43,8 @@ export interface EntryTenant {
   plantIds: readonly string[] | null;
 }
 
-interface Entry extends EntryTenant {
-  key: string;
-  body: string;
+interface Entry extends EntryTenant, KeptAnswer {
   tables: string[];
-  expiresAt: number;
 }
 
 interface Notice {
@@ -93,9 +88,9 @@ export interface MissTicket {
 const RECENT_NOTICES = 4096;
 
 export class ReadCache {
-  private readonly entries = new Map<string, Entry>();
-  private readonly byTable = new Map<string, Set<Entry>>();
-  private bytes = 0;
+  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, notifications: 0, barriers: 0 };
+  /** Kept answers, filed under the tables they read. */
+  private readonly kept: KeptAnswers<Entry>;
   private seq = 0;
   private epoch = 0;
   private recent: Notice[] = [];
@@ -105,7 +100,6 @@ export class ReadCache {
   private readonly barrierWaiters = new Map<number, () => void>();
   private inFlight: Promise<void> | null = null;
   private queued: Promise<void> | null = null;
-  readonly stats = { hits: 0, misses: 0, stored: 0, invalidated: 0, evicted: 0, notifications: 0, barriers: 0 };
 
   private constructor(
     private readonly listener: ListenConnection,
@@ -116,6 +110,7 @@ export class ReadCache {
     private readonly opts: ReadCacheOptions,
     private readonly log: Logger,
   ) {
+    this.kept = new KeptAnswers<Entry>(opts, (entry) => entry.tables, this.stats);
     listener.on("mes_changed", (payload) => this.changed(payload));
     listener.on(this.barrierChannel, (payload) => this.barrierArrived(Number(payload)));
     listener.onListening(() => this.clear());
@@ -133,11 +128,11 @@ export class ReadCache {
   }
 
   get entryCount(): number {
-    return this.entries.size;
+    return this.kept.size;
   }
 
   get byteCount(): number {
-    return this.bytes;
+    return this.kept.byteCount;
   }
 
   /** The cache key of a request body for callers with this visibility key. */
@@ -150,12 +145,7 @@ export class ReadCache {
    * means: no change committed before this call touched what it read.
    */
   async lookup(key: string): Promise<CachedAnswer | null> {
-    const entry = this.entries.get(key);
-    if (!entry || !this.listener.listening) return null;
-    if (entry.expiresAt <= performance.now()) {
-      this.drop(entry);
-      return null;
-    }
+    if (!this.listener.listening || !this.kept.current(key)) return null;
     try {
       await this.barrier();
     } catch (err) {
@@ -165,11 +155,9 @@ export class ReadCache {
     // Whatever the key holds after the barrier is fresh for this request (a change applied before an
     // answer was kept was checked at store, one applied after dropped it), including an answer a
     // concurrent miss kept meanwhile: refusing it would turn every store into more misses.
-    const current = this.entries.get(key);
-    if (!current || current.expiresAt <= performance.now()) return null;
-    // Most recently used last: eviction takes the first.
-    this.entries.delete(key);
-    this.entries.set(key, current);
+    const current = this.kept.current(key);
+    if (!current) return null;
+    this.kept.used(current);
     this.stats.hits += 1;
     return current;
   }
@@ -200,7 +188,7 @@ export class ReadCache {
     if (ticket.epoch !== this.epoch || !this.listener.listening) return false;
     const read = this.readsOf(reads, clockUse);
     if (!read) return false;
-    if (body.length > this.opts.maxBytes / 8) return false;
+    if (!this.kept.fits(body)) return false;
     const entry: Entry = {
       key,
       body,
@@ -216,22 +204,7 @@ export class ReadCache {
       // Newest first, only the notices since the miss started (not the whole window on every store).
       for (let i = this.recent.length - 1; i >= 0 && this.recent[i]!.seq > ticket.seq; i--) if (touches(entry, this.recent[i]!)) return false;
     }
-    const old = this.entries.get(key);
-    if (old) this.drop(old);
-    this.entries.set(key, entry);
-    this.bytes += body.length;
-    for (const t of entry.tables) {
-      const set = this.byTable.get(t) ?? new Set<Entry>();
-      this.byTable.set(t, set);
-      set.add(entry);
-    }
-    this.stats.stored += 1;
-    while (this.entries.size > this.opts.maxEntries || this.bytes > this.opts.maxBytes) {
-      const oldest = this.entries.values().next().value;
-      if (!oldest) break;
-      this.drop(oldest);
-      this.stats.evicted += 1;
-    }
+    this.kept.put(entry);
     return true;
   }
 
@@ -263,28 +236,13 @@ export class ReadCache {
     this.stats.notifications += 1;
     this.recent.push(notice);
     if (this.recent.length > RECENT_NOTICES * 2) this.recent = this.recent.slice(-RECENT_NOTICES);
-    const set = this.byTable.get(table);
-    if (!set) return;
-    for (const entry of [...set]) {
-      if (!touches(entry, notice)) continue;
-      this.drop(entry);
-      this.stats.invalidated += 1;
-    }
-  }
-
-  private drop(entry: Entry): void {
-    if (this.entries.get(entry.key) !== entry) return;
-    this.entries.delete(entry.key);
-    this.bytes -= entry.body.length;
-    for (const t of entry.tables) this.byTable.get(t)?.delete(entry);
+    this.kept.invalidate(table, (entry) => touches(entry, notice));
   }
 
   /** Forgets everything (listening again: notifications may have been missed meanwhile). */
   clear(): void {
     this.epoch += 1;
-    this.entries.clear();
-    this.byTable.clear();
-    this.bytes = 0;
+    this.kept.clear();
   }
 
   /**
