@@ -5,7 +5,6 @@ export * from "./db.ts";
 export * from "./pagination.ts";
 export * from "./sorting.ts";
 export * from "./nested-pages.ts";
-export * from "./nested-page-loader.ts";
 export * from "./loaders.ts";
 export * from "./scalars.ts";
 export * from "./server.ts";
