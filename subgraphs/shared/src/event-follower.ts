@@ -5,6 +5,12 @@ import { withEventSpan } from "./tracing.ts";
 import { EVENT_CATALOGUE, isEventType, type EventType } from "./event-catalogue.ts";
 import type { EventConsumer, FeedEvent, FeedExpiredResponse, FeedResponse, FollowerStatus, RawSqlClient } from "./events.ts";
 
+/**
+ * How long a caught-up follower's request waits at the source for the next event (long poll): also
+ * how soon it notices its EventCursor moved by hand (it reads the cursor before each request).
+ */
+const LONG_POLL_MS = 5000;
+
 /** The event with its payload checked against the catalogue; null when it does not match. */
 function parseFeedEvent<T extends EventType>(event: FeedEvent, types: readonly T[]): FeedEvent<T> | null {
   if (!(types as readonly string[]).includes(event.type) || !isEventType(event.type)) return null;
@@ -63,6 +69,10 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
   let failures = 0;
+  // The source holds a caught-up follower's request until its next event (it said `canWait`), so
+  // the follower asks again at once instead of sleeping `interval`; stop and drain end the wait.
+  let sourceWaits = false;
+  let waiting: AbortController | null = null;
   // What the last poll learned, for status().
   let position: bigint | null = null;
   let head = 0n;
@@ -101,17 +111,32 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
     throw new FeedExpired(body.error ?? `${opts.sourceUrl} pruned events up to ${pruned}`);
   };
 
-  async function poll(): Promise<number> {
+  async function poll(wait = false): Promise<number> {
     const after = await opts.transaction(async (tx) => {
       const rows = await tx.$queryRaw<{ position: bigint }[]>`SELECT position FROM "EventCursor" WHERE consumer = ${opts.name}`;
       return rows[0]?.position ?? 0n;
     });
     position = after;
-    const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=${PAGE}`;
-    const res = await fetch(url, { headers: { authorization: `Bearer ${opts.token}` }, signal: AbortSignal.timeout(5000) });
+    const url = `${opts.sourceUrl}/events?after=${after}&types=${encodeURIComponent(opts.types.join(","))}&limit=${PAGE}${wait ? `&wait=${LONG_POLL_MS}` : ""}`;
+    const held = wait ? new AbortController() : null;
+    if (held) waiting = held;
+    const timeout = AbortSignal.timeout(wait ? LONG_POLL_MS + 5000 : 5000);
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { authorization: `Bearer ${opts.token}` },
+        signal: held ? AbortSignal.any([held.signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      if (held?.signal.aborted) return 0; // stop or drain ended the wait: nothing learned
+      throw err;
+    } finally {
+      if (waiting === held) waiting = null;
+    }
     if (res.status === 410) return onExpired(after, res);
     if (!res.ok) throw new Error(`${url} answered ${res.status}`);
     const page = (await res.json()) as Partial<FeedResponse> & { events: FeedEvent[] };
+    sourceWaits = page.canWait === true;
     if (expired) opts.log.info({ consumer: opts.name, position: after.toString() }, `event feed ${opts.name} resumed`);
     expired = null;
     for (const event of page.events) {
@@ -168,7 +193,7 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
 
   const tick = async () => {
     if (stopped) return;
-    running = poll();
+    running = poll(sourceWaits && failures === 0);
     let got = 0;
     try {
       got = await running;
@@ -184,7 +209,8 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
     } finally {
       running = null;
     }
-    if (!stopped) timer = setTimeout(tick, got > 0 ? 0 : Math.min(interval * 2 ** Math.min(failures, 4), 5000));
+    const quiet = failures === 0 && sourceWaits ? 0 : Math.min(interval * 2 ** Math.min(failures, 4), 5000);
+    if (!stopped) timer = setTimeout(tick, got > 0 ? 0 : quiet);
   };
   timer = setTimeout(tick, 0);
 
@@ -192,10 +218,12 @@ export function startEventConsumer<Tx extends RawSqlClient, T extends EventType>
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      waiting?.abort();
       await running?.catch(() => {});
     },
     async drain() {
       for (;;) {
+        waiting?.abort();
         await running?.catch(() => {});
         if ((await poll()) === 0) return;
       }

@@ -122,6 +122,20 @@ export interface FeedResponse {
   scannedUpTo: string;
   head: string;
   oldestAgeSeconds: number;
+  /** The source holds requests that ask to `wait` until news (it is listening for its outbox): a caught-up follower asks so, at once. */
+  canWait: boolean;
+}
+
+/** The longest a feed request may wait for news (`wait`, ms). */
+export const MAX_FEED_WAIT_MS = 30_000;
+/** After a notification, how long a waiting feed request gathers more events before it reads (batches under load). */
+const FEED_GATHER_MS = 20;
+
+/** What GET /events needs of the service's live events to hold a request until news (long poll). */
+export interface OutboxNotices {
+  /** Whether a request can be held until news now (the outbox notifications are being received). */
+  readonly canWait: boolean;
+  nextOutboxNotice(ms: number): { arrived: Promise<void>; cancel: () => void } | null;
 }
 
 /** What GET /events answers with 410 when the cursor is behind the retention watermark. */
@@ -132,10 +146,12 @@ export interface FeedExpiredResponse {
 }
 
 /**
- * GET /events?after=<id>&types=a,b&limit=n: the outbox as a feed for other subgraphs, which keep
- * their own cursor. Internal to the service network (not part of the graph).
+ * GET /events?after=<id>&types=a,b&limit=n[&wait=ms]: the outbox as a feed for other subgraphs,
+ * which keep their own cursor. With `wait`, a request with nothing new is held until an event is
+ * committed (the outbox notification) or `wait` passes, so followers learn of events at once
+ * without polling. Internal to the service network (not part of the graph).
  */
-export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: string): void {
+export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: string, notices: OutboxNotices): void {
   const expected = Buffer.from(feedToken);
   app.get("/events", async (req, res) => {
     // Only the other services, holding the shared feed token, may read the whole outbox.
@@ -146,12 +162,35 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: s
     }
     const after = parseCursor(req.query.after ?? "0");
     const limit = Number(req.query.limit ?? 100);
+    const wait = Number(req.query.wait ?? 0);
     const types = typeof req.query.types === "string" && req.query.types ? req.query.types.split(",") : null;
-    if (after === null || !Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE || types?.some((t) => !EVENT_TYPE_NAME.test(t))) {
-      res.status(400).json({ error: `after must be an event id (0 to ${MAX_CURSOR}), limit between 1 and ${MAX_FEED_PAGE}, types event type names` });
+    if (
+      after === null ||
+      !Number.isInteger(limit) ||
+      limit < 1 ||
+      limit > MAX_FEED_PAGE ||
+      !Number.isInteger(wait) ||
+      wait < 0 ||
+      wait > MAX_FEED_WAIT_MS ||
+      types?.some((t) => !EVENT_TYPE_NAME.test(t))
+    ) {
+      res.status(400).json({
+        error: `after must be an event id (0 to ${MAX_CURSOR}), limit between 1 and ${MAX_FEED_PAGE}, wait 0 to ${MAX_FEED_WAIT_MS} ms, types event type names`,
+      });
       return;
     }
-    const page = await readFeed(pool, after, types, limit);
+    // Asked before the read: an event committed between the read and the wait still ends the wait.
+    const notice = wait > 0 ? notices.nextOutboxNotice(wait) : null;
+    let page = await readFeed(pool, after, types, limit);
+    if (notice && !page.expired && page.events.length === 0 && page.scannedUpTo === after) {
+      const gone = () => notice.cancel();
+      res.on("close", gone);
+      await notice.arrived;
+      res.off("close", gone);
+      if (res.destroyed) return;
+      await new Promise((r) => setTimeout(r, FEED_GATHER_MS));
+      page = await readFeed(pool, after, types, limit);
+    } else notice?.cancel();
     if (page.expired) {
       // The follower was away longer than the retention: say so instead of skipping events silently.
       const body: FeedExpiredResponse = {
@@ -167,6 +206,7 @@ export function mountEventFeed(app: express.Express, pool: pg.Pool, feedToken: s
       scannedUpTo: page.scannedUpTo.toString(),
       head: page.head.toString(),
       oldestAgeSeconds: page.oldestAgeSeconds,
+      canWait: notices.canWait,
     };
     res.json(body);
   });

@@ -51,6 +51,9 @@ export class LiveEvents {
   private reading: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Feed readers waiting for the next outbox notification (long polls of GET /events). */
+  private readonly outboxWaiters = new Set<() => void>();
+  private ending = false;
   delivered = 0;
 
   constructor(
@@ -61,8 +64,14 @@ export class LiveEvents {
     /** Subscriptions this process serves at most (a subgraph can be called directly, not only by gateways). */
     readonly maxSubscribers = 10_000,
   ) {
-    listener.on("outbox", () => this.wake());
-    listener.onListening(() => this.wake()); // whatever committed while we were not listening
+    listener.on("outbox", () => {
+      this.wake();
+      this.releaseWaiters();
+    });
+    listener.onListening(() => {
+      this.wake(); // whatever committed while we were not listening
+      this.releaseWaiters();
+    });
   }
 
   async start(): Promise<void> {
@@ -75,6 +84,42 @@ export class LiveEvents {
   /** Whether the LISTEN connection is up (it reconnects by itself when lost). */
   get listening(): boolean {
     return this.listener.listening;
+  }
+
+  /**
+   * The next outbox notification, for a feed reader with nothing new to read: `arrived` resolves at
+   * the next committed event (any type), after `ms`, or when the service stops, whichever is first.
+   * Ask before reading, so an event committed between the read and the wait is not missed. Null
+   * while notifications are not being received (the reader answers at once and the follower polls).
+   */
+  nextOutboxNotice(ms: number): { arrived: Promise<void>; cancel: () => void } | null {
+    if (!this.canWait) return null;
+    let done = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => done(), ms);
+      done = () => {
+        clearTimeout(timer);
+        this.outboxWaiters.delete(done);
+        resolve();
+      };
+      this.outboxWaiters.add(done);
+    });
+    return { arrived, cancel: () => done() };
+  }
+
+  /** Whether feed requests can be held until news: notifications are being received and it is not stopping. */
+  get canWait(): boolean {
+    return !this.ending && this.listener.listening;
+  }
+
+  private releaseWaiters(): void {
+    for (const done of [...this.outboxWaiters]) done();
+  }
+
+  /** Answers every waiting feed reader now (the service stops: its requests must finish). */
+  endWaits(): void {
+    this.ending = true;
+    this.releaseWaiters();
   }
 
   /** Reads new outbox rows and fans them out; concurrent wake-ups collapse into one more read. */
@@ -218,6 +263,7 @@ export class LiveEvents {
   }
 
   async stop(): Promise<void> {
+    this.endWaits();
     if (this.timer) clearInterval(this.timer);
     for (const s of [...this.subscribers]) this.subscribers.delete(s);
     await this.reading;

@@ -228,7 +228,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
           return requestContext(base);
         },
       },
-      routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN),
+      routes: (app) => mountEventFeed(app, pool, config.EVENT_FEED_TOKEN, live),
       ...(readCache ? { readCache: readCacheRoute(readCache, log, metrics), readChanges: readChangesRoute(readCache, log) } : {}),
       metrics: { registry: metrics, exposure: metricsExposure(config) },
       plugins: [
@@ -281,6 +281,7 @@ export async function startSubgraph<TDb extends { $disconnect(): Promise<void> }
       // Requests in flight finish first (they may need followers' tables and the pool), then the
       // followers finish the event in hand, then live events and the database go.
       async stop() {
+        live.endWaits(); // feed requests held for news answer now, so draining does not wait for them
         await server.stop();
         await Promise.all(consumers.map((c) => c.stop()));
         await live.stop();
