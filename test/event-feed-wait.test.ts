@@ -59,7 +59,7 @@ describe("GET /events with wait", () => {
     for (let t = 0; ; t++) {
       const { checks } = (await (await fetch(ready)).json()) as { checks: Record<string, { detail?: string }> };
       if (Object.entries(checks).every(([name, check]) => !name.startsWith("feed ") || !check.detail)) break;
-      if (t > 200) throw new Error(`production's followers are not connected: ${JSON.stringify(checks)}`);
+      if (t > 600) throw new Error(`production's followers are not connected: ${JSON.stringify(checks)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const plant = await createPlant(stack!.gatewayUrl, ORG, "FW2", 0);
@@ -81,6 +81,6 @@ describe("GET /events with wait", () => {
     const running = stack!;
     stack = null;
     await running.stop();
-    expect(performance.now() - started).toBeLessThan(6000);
+    expect(performance.now() - started).toBeLessThan(7000);
   }, 30_000);
 });

@@ -12,7 +12,7 @@ import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "
 import { adminPool, closeAdminPools } from "./support/admin.ts";
 
 const ORG = "7a0e0000-0000-4000-8000-0000000000e1";
-const TIMEOUT_MS = 800;
+const TIMEOUT_MS = 2000;
 let stack: TestStack;
 let url: string;
 let plant: PlantFixture;
