@@ -112,12 +112,13 @@ describe("the federated graph end to end", () => {
       `mutation($p: ID!) { createShiftPattern(input: { plantId: $p, name: "All day", timeZone: "Europe/Berlin", startTime: "00:00", durationMinutes: 1440 }) { id } }`,
       { p: plant.id },
     );
-    const today = new Date().toISOString().slice(0, 10);
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    // Dates are the plant's (Berlin): from the UTC day before to the UTC day after, so the local
+    // day of now is among them at any hour (after 23:00 UTC Berlin is a day ahead).
+    const utcDay = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
     await mustQuery(url, `mutation($id: ID!, $f: Date!, $t: Date!) { generateShifts(patternId: $id, fromDate: $f, toDate: $t) { id } }`, {
       id: pattern.id,
-      f: yesterday,
-      t: today,
+      f: utcDay(-1),
+      t: utcDay(1),
     });
 
     const data = await mustQuery(
