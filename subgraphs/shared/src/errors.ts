@@ -95,8 +95,9 @@ function uniqueFields(meta: PrismaKnownError["meta"]): string {
 }
 
 // Prisma's codes for a transaction that timed out, could not start in time (no free connection),
-// or ended before one of its statements ran; a write conflict or deadlock; a lost socket's timeout.
-const BUSY_PRISMA_CODES = new Set(["P2028", "P1018", "P2034", "P1008", "P2037"]);
+// or ended before one of its statements ran; a write conflict or deadlock; too many connections.
+// Not a socket timeout (P1008) or a lost connection: a COMMIT in flight may have happened.
+const BUSY_PRISMA_CODES = new Set(["P2028", "P1018", "P2034", "P2037"]);
 // PostgreSQL's: serialization failure, deadlock, statement timeout (query_canceled), lock not available.
 const BUSY_SQLSTATES = new Set(["40001", "40P01", "57014", "55P03"]);
 
