@@ -8,7 +8,7 @@ import type { SubgraphName } from "@mes/db";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { actAs } from "./support/auth.ts";
 import { graphql, mustQuery } from "./support/graphql.ts";
-import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
+import { createPlant, createProduct, createStockedMaterial, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
 import { adminPool, closeAdminPools } from "./support/admin.ts";
 
 const ORG = "7a0e0000-0000-4000-8000-0000000000e1";
@@ -49,22 +49,7 @@ describe("a write that runs out of time", () => {
   it("issueStock: nothing of the movement is written, the answer is BUSY, and sending it again issues it once", async () => {
     const productId = await createProduct(url, plant, "TT-P", 1);
     const wo = await createWorkOrder(url, productId, "TT-WO-1", 10);
-    const { createMaterial: m } = await mustQuery(
-      url,
-      `mutation { createMaterial(input: { code: "TT-M", description: "m", unitOfMeasure: "EA" }) { id } }`,
-    );
-    const { createLocation: l } = await mustQuery(
-      url,
-      `mutation($p: ID!) { createLocation(input: { plantId: $p, code: "TT-WH", name: "WH" }) { id } }`,
-      {
-        p: plant.plantId,
-      },
-    );
-    await mustQuery(
-      url,
-      `mutation($m: ID!, $l: ID!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: "TT-L", quantity: 10, unitCost: 2.5 }) { quantity } }`,
-      { m: m.id, l: l.id },
-    );
+    const m = { id: (await createStockedMaterial(url, plant, "TT-M", 10)).materialId };
     const ISSUE = `mutation($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, quantity: 4, plantId: $p }) { quantity } }`;
     const STOCK = `query($m: ID!) { material(id: $m) { onHand } }`;
     const vars = { m: m.id, w: wo.id, p: plant.plantId };

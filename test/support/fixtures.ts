@@ -71,3 +71,28 @@ export async function createWorkOrder(url: string, productId: string, number: st
   );
   return { id: wo.id as string, operations: (wo.operations as { id: string; sequence: number }[]).map((o) => o.id) };
 }
+
+/** A material with one lot of `quantity` received into a new location of the fixture's plant. */
+export async function createStockedMaterial(url: string, f: PlantFixture, code: string, quantity: number, unitCost = 2.5) {
+  const { createMaterial: m } = await mustQuery(
+    url,
+    `mutation($c: String!) { createMaterial(input: { code: $c, description: "m", unitOfMeasure: "EA" }) { id } }`,
+    {
+      c: code,
+    },
+  );
+  const { createLocation: l } = await mustQuery(
+    url,
+    `mutation($p: ID!, $c: String!) { createLocation(input: { plantId: $p, code: $c, name: "WH" }) { id } }`,
+    {
+      p: f.plantId,
+      c: `${code}-WH`,
+    },
+  );
+  await mustQuery(
+    url,
+    `mutation($m: ID!, $l: ID!, $lot: String!, $q: Float!, $u: Float!) { receiveStock(input: { materialId: $m, locationId: $l, lotNumber: $lot, quantity: $q, unitCost: $u }) { quantity } }`,
+    { m: m.id, l: l.id, lot: `${code}-L`, q: quantity, u: unitCost },
+  );
+  return { materialId: m.id as string, locationId: l.id as string };
+}
