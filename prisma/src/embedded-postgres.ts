@@ -24,6 +24,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  /** Server settings for this run (`-c name=value`), e.g. the bench's track_commit_timestamp. */
+  settings?: Record<string, string>;
 }
 
 // Development-only credentials for the embedded server, which listens on loopback only.
@@ -46,7 +48,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     persistent: true,
     // PostgreSQL refuses to run as root; this creates an unprivileged OS user when needed.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300"],
+    postgresFlags: [
+      ...["listen_addresses=127.0.0.1", "max_connections=300"],
+      ...Object.entries(opts.settings ?? {}).map(([name, value]) => `${name}=${value}`),
+    ].flatMap((setting) => ["-c", setting]),
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
   });

@@ -1,7 +1,7 @@
 // The bench's shop-floor tablets, in a worker thread of their own: 1,000 graphql-ws subscribers whose
 // arrival times are taken on a thread that is not also running the gateway and the subgraphs (real
 // tablets are other machines). Messages: {subscribe: {query, variables[]}} → "subscribed";
-// "collect" → {latencies, received}; "dispose".
+// "collect" → {deliveries: [event's at, arrival ms][]}; "dispose".
 import { parentPort, workerData } from "node:worker_threads";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
@@ -10,13 +10,14 @@ const { url, token, connections: connectionCount } = workerData as { url: string
 const connections: Client[] = Array.from({ length: connectionCount }, () =>
   createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${token}` } }),
 );
-let latencies: number[] = [];
+/** Each delivery: the event's `at` (its status change, inside the transaction) and when it arrived. */
+let deliveries: [string, number][] = [];
 let disposers: (() => void)[] = [];
 
 parentPort!.on("message", (msg: { subscribe?: { query: string; variables: Record<string, unknown>[] } } | "collect" | "dispose" | "close") => {
   if (msg === "collect") {
-    parentPort!.postMessage({ latencies, received: latencies.length });
-    latencies = [];
+    parentPort!.postMessage({ deliveries });
+    deliveries = [];
   } else if (msg === "dispose") {
     for (const d of disposers) d();
     disposers = [];
@@ -29,7 +30,7 @@ parentPort!.on("message", (msg: { subscribe?: { query: string; variables: Record
       connections[i % connections.length]!.subscribe<{ workOrderStatusChanged: { at: string } }>(
         { query, variables: v },
         {
-          next: (value) => latencies.push(Date.now() - Date.parse(value.data!.workOrderStatusChanged.at)),
+          next: (value) => deliveries.push([value.data!.workOrderStatusChanged.at, Date.now()]),
           error: () => {},
           complete: () => {},
         },
