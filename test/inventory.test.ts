@@ -172,6 +172,44 @@ describe("stock never goes negative", () => {
       "WH:72",
     ]);
   });
+
+  it("marks a lot CONSUMED when the last of it leaves by any movement, AVAILABLE when stock of it comes back, and keeps a hold", async () => {
+    const pin = await material("LIFE-PIN");
+    const lot = await receive(pin, "LIFE-L1", 10, 1);
+    const wo = await createWorkOrder(url, await createProduct(url, plant, "LIFE-P", 1), "WO-LIFE", 10);
+    const status = async () => (await mustQuery(url, `query($l: ID!) { lot(id: $l) { status onHand } }`, { l: lot })).lot;
+    const move = (mutation: string, input: Record<string, unknown>) =>
+      mustQuery(url, `mutation($i: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $i) { quantity } }`, {
+        i: { materialId: pin, lotId: lot, ...input },
+      });
+    // Split over two locations: moving stock between them leaves the lot as it is.
+    await move("transferStock", { fromLocationId: warehouse, toLocationId: lineSide, quantity: 4 });
+    await mustIssue(pin, wo.id, 6, { lotId: lot, locationId: warehouse });
+    expect(await status()).toEqual({ status: "AVAILABLE", onHand: 4 });
+    await mustIssue(pin, wo.id, 4);
+    expect(await status()).toEqual({ status: "CONSUMED", onHand: 0 });
+    await move("returnStock", { workOrderId: wo.id, locationId: lineSide, quantity: 3 });
+    expect(await status()).toEqual({ status: "AVAILABLE", onHand: 3 });
+    await move("scrapStock", { locationId: lineSide, quantity: 3, reason: "bent" });
+    expect(await status()).toEqual({ status: "CONSUMED", onHand: 0 });
+    await move("adjustStock", { locationId: warehouse, quantityChange: 2, reason: "cycle count found two" });
+    expect(await status()).toEqual({ status: "AVAILABLE", onHand: 2 });
+    // A held lot stays held whatever leaves it; released with nothing left, it is CONSUMED.
+    await mustQuery(url, `mutation($l: ID!) { holdLot(lotId: $l, reason: "inspection") { status } }`, { l: lot });
+    await move("adjustStock", { locationId: warehouse, quantityChange: -2, reason: "cycle count found none" });
+    expect(await status()).toEqual({ status: "ON_HOLD", onHand: 0 });
+    const released = await mustQuery(url, `mutation($l: ID!) { releaseLot(lotId: $l) { status holdReason } }`, { l: lot });
+    expect(released.releaseLot).toEqual({ status: "CONSUMED", holdReason: null });
+    // A receipt of the same lot number brings it back.
+    await mustQuery(url, RECEIVE, { i: { materialId: pin, locationId: warehouse, lotNumber: "LIFE-L1", quantity: 5, unitCost: 1 } });
+    expect(await status()).toEqual({ status: "AVAILABLE", onHand: 5 });
+    // Other subgraphs' copies of the lot follow (Lot is published reference data with its status).
+    const { rows } = await stack.subgraphs.inventory.pool.query(
+      `SELECT payload->>'status' AS status FROM "OutboxEvent" WHERE type = 'ReferenceChanged' AND "aggregateId" = $1 ORDER BY id`,
+      [`Lot:${lot}`],
+    );
+    expect(rows.map((r) => r.status)).toEqual(["AVAILABLE", "CONSUMED", "AVAILABLE", "CONSUMED", "AVAILABLE", "ON_HOLD", "CONSUMED", "AVAILABLE"]);
+  });
 });
 
 describe("low stock alerts", () => {

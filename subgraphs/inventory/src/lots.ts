@@ -47,6 +47,31 @@ export async function setLotHold(tx: InventoryTx, lotId: string, reason: string 
   if (reason === null && lot.status !== "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is not on hold`);
   return tx.lot.update({
     where: { id: lotId },
-    data: reason === null ? { status: "AVAILABLE", holdReason: null } : { status: "ON_HOLD", holdReason: reason },
+    data: reason === null ? { status: await releasedStatus(tx, lotId), holdReason: null } : { status: "ON_HOLD", holdReason: reason },
   });
+}
+
+// A lot is CONSUMED while none of it is in stock anywhere, AVAILABLE again when stock comes back (a
+// return, a count, a receipt of the same lot); a lot on hold keeps its hold until it is released.
+// Stock rows never go below zero (every decrement is conditional), so "some row above zero" is the test.
+
+/** What a lot on hold becomes when released: AVAILABLE, or CONSUMED when none of it is left. */
+export async function releasedStatus(tx: InventoryTx, lotId: string): Promise<"AVAILABLE" | "CONSUMED"> {
+  const left = await tx.stock.findFirst({ where: { lotId, quantity: { gt: 0 } }, select: { id: true } });
+  return left ? "AVAILABLE" : "CONSUMED";
+}
+
+/**
+ * After a stock movement (one document): each lot it moved becomes CONSUMED when none of it is left,
+ * or AVAILABLE when a CONSUMED lot has stock again. Held lots are left alone. Called before the
+ * movement's events are appended, so the lot rows are locked before the outbox lock (taken last).
+ */
+export async function settleLotStatuses(tx: InventoryTx, documentId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE "Lot" l SET status = s.next::"LotStatus"
+      FROM (SELECT m."lotId" AS id,
+                   CASE WHEN EXISTS (SELECT 1 FROM "Stock" st WHERE st."lotId" = m."lotId" AND st.quantity > 0)
+                        THEN 'AVAILABLE' ELSE 'CONSUMED' END AS next
+              FROM (SELECT DISTINCT "lotId" FROM "StockTransaction" WHERE "documentId" = ${documentId}::uuid) m) s
+     WHERE l.id = s.id AND l.status IN ('AVAILABLE', 'CONSUMED') AND l.status::text <> s.next`;
 }

@@ -2,7 +2,7 @@ import { appendEvent, startEventConsumer, withTx, type EventConsumer, type FeedE
 import { Prisma } from "./generated/prisma/client.ts";
 import type { InventoryDb, InventoryTx } from "./context.ts";
 import { lockMaterialAtPlant } from "./alerts.ts";
-import { lockLot } from "./lots.ts";
+import { lockLot, releasedStatus } from "./lots.ts";
 import { scrap } from "./stock.ts";
 
 /** The quality events inventory follows. */
@@ -26,7 +26,7 @@ export async function applyQualityEvent(tx: InventoryTx, event: QualityEvent, lo
     const current = await lockLot(tx, lot.id);
     // Only the hold this NCR asked for (its reason starts with the NCR number).
     if (current.status === "ON_HOLD" && current.holdReason?.startsWith(`${event.payload.number}:`))
-      await tx.lot.update({ where: { id: lot.id }, data: { status: "AVAILABLE", holdReason: null } });
+      await tx.lot.update({ where: { id: lot.id }, data: { status: await releasedStatus(tx, lot.id), holdReason: null } });
   } else if (event.payload.disposition === "SCRAP" && event.payload.locationId && event.payload.quantity) {
     const { ncrId, number, locationId, quantity: wanted } = event.payload;
     await lockMaterialAtPlant(tx, lot.materialId, lot.plantId);

@@ -16,6 +16,7 @@ import { addToLayers, takeFromLayers } from "./layers.ts";
 import { lockWorkOrderCost, receivedQuantity, resettleIfSettled, workOrderMaterialCost } from "./settlement.ts";
 import { planIssue, reservedAfterIssue } from "./stock-levels.ts";
 import { issuePlant, MAX_AMOUNT } from "./stock-input.ts";
+import { settleLotStatuses } from "./lots.ts";
 
 const D = (n: number | string | Prisma.Decimal) => new Prisma.Decimal(n);
 const ZERO = D(0);
@@ -156,6 +157,7 @@ async function takeStock(
 }
 
 async function finish(c: Context, type: StockTransactionType, ids: string[], m: Material, plantId: string): Promise<Movement> {
+  await settleLotStatuses(c.tx, c.documentId);
   await evaluateStockAlert(c.tx, m.id, plantId);
   return { documentId: c.documentId, type, transactionIds: ids };
 }
@@ -235,7 +237,7 @@ export async function issue(tx: InventoryTx, input: IssueStockInput, actor: stri
       plantId,
       quantity: { gt: 0 },
       ...(loc ? { locationId: loc.id } : {}),
-      ...(lot ? { lotId: lot.id } : { lot: { status: "AVAILABLE" } }),
+      ...(lot ? { lotId: lot.id } : { lot: { status: { not: "ON_HOLD" } } }),
     },
     include: { lot: true, location: true },
     orderBy: [{ lot: { receivedAt: "asc" } }, { lotId: "asc" }, { location: { code: "asc" } }],
