@@ -25,7 +25,7 @@ function retryCause(status: number, errors: GraphQLError[] | undefined): string 
   const e = errors?.[0];
   if (!e) return null;
   const code = e.extensions?.code ?? "NO_CODE";
-  // BUSY says "nothing was written, send it again" (README, Errors): a client that follows it retries.
+  // BUSY says "its transaction was rolled back: send it again" (README, Errors): a client that follows it retries.
   if (code === "SUBGRAPH_UNAVAILABLE" || code === "INTERNAL_SERVER_ERROR" || code === "SERVICE_UNAVAILABLE" || code === "BUSY") return code;
   // The first send of this key is still running (maybe on a replica that is draining): ask again.
   if (code === "CONFLICT" && e.extensions?.reason === "IDEMPOTENCY_KEY" && /still running/.test(e.message)) return "KEY_STILL_RUNNING";

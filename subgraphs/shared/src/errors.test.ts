@@ -6,7 +6,7 @@ const codeOf = (err: unknown) => fromDatabaseError(err)?.extensions.code;
 describe("fromDatabaseError", () => {
   it("says BUSY (retryable) for a transaction that ran out of time or met a conflict, however Prisma carries it", () => {
     for (const code of ["P2028", "P1018", "P2034", "P2037"]) expect(codeOf({ code })).toBe("BUSY");
-    // A socket timeout or a lost connection may have cut a COMMIT that happened: not "nothing was written".
+    // A socket timeout or a lost connection may have cut a COMMIT that happened: not "rolled back".
     for (const code of ["P1008", "P1017"]) expect(codeOf({ code })).toBeUndefined();
     // A raw query's failure (P2010) and an unmapped PostgreSQL error carry the SQLSTATE inside.
     for (const state of ["40001", "40P01", "57014", "55P03"]) {

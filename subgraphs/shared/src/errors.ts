@@ -12,7 +12,7 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   FORBIDDEN: "FORBIDDEN",
   UNAUTHENTICATED: "UNAUTHENTICATED",
-  /** The database could not finish it in time or without a conflict; nothing was written: try again. */
+  /** The database could not finish it in time or without a conflict; its transaction was rolled back: try again. */
   BUSY: "BUSY",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
@@ -117,9 +117,14 @@ function busyError(err: unknown): GraphQLError | null {
   const prismaCode = (err as { code?: unknown }).code;
   const state = sqlState(err);
   if (!(typeof prismaCode === "string" && BUSY_PRISMA_CODES.has(prismaCode)) && !(state && BUSY_SQLSTATES.has(state))) return null;
-  return new GraphQLError("The database could not finish this in time (busy, or a conflicting change); nothing was written: send it again", {
-    extensions: { code: ErrorCode.BUSY, retryable: true },
-  });
+  // "Its transaction": checkPmSchedules commits one per schedule, so orders of earlier schedules stay
+  // (sending it again is still safe: one order per schedule generation).
+  return new GraphQLError(
+    "The database could not finish this in time (busy, or a conflicting change); its transaction was rolled back: send it again",
+    {
+      extensions: { code: ErrorCode.BUSY, retryable: true },
+    },
+  );
 }
 
 /** Turns database errors a user can cause into the matching GraphQL error; others stay internal. */
