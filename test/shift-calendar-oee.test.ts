@@ -122,4 +122,43 @@ describe("period OEE with the plant's shift calendar", () => {
     );
     expect(p.oee).toMatchObject({ plannedProductionMinutes: 0, runMinutes: 0, availability: null, performance: null, quality: null, oee: null });
   });
+
+  it("takes the shifts' breaks out of a period as Shift.oee does, also on a daylight-saving night", async () => {
+    // A plant of its own: a night pattern 22:00 Berlin, 480 minutes, breaks at 02:30 (skipped on
+    // 29 Mar 2026: it starts at the jump, 03:00 local = 01:00Z) and 05:00 local.
+    const other = await createPlant(url, ORG, "CAL-BRK", 1);
+    const { createShiftPattern: night } = await mustQuery(
+      url,
+      `mutation($p: ID!) { createShiftPattern(input: { plantId: $p, name: "Night", timeZone: "Europe/Berlin", startTime: "22:00", durationMinutes: 480,
+         breaks: [{ startOffsetMinutes: 270, durationMinutes: 30 }, { startOffsetMinutes: 420, durationMinutes: 15 }] }) { id } }`,
+      { p: other.plantId },
+    );
+    const { generateShifts } = await mustQuery(
+      url,
+      `mutation($id: ID!) { generateShifts(patternId: $id, fromDate: "2026-03-27", toDate: "2026-03-28") { id startsAt endsAt breakMinutes } }`,
+      { id: night.id },
+    );
+    await drainEquipment("equipment<-shifts:references");
+    const [m] = other.machineIds;
+    const OEE = `plannedProductionMinutes breakMinutes runMinutes availability`;
+    for (const shift of generateShifts as { id: string; startsAt: string; endsAt: string; breakMinutes: number }[]) {
+      const { machine, shift: fromShifts } = await mustQuery(
+        url,
+        `query($m: ID!, $s: ID!, $f: DateTime!, $t: DateTime!) {
+           machine(id: $m) { oee(from: $f, to: $t) { ${OEE} } }
+           shift(id: $s) { oee(machineId: $m) { ${OEE} } } }`,
+        { m, s: shift.id, f: shift.startsAt, t: shift.endsAt },
+      );
+      expect(machine.oee).toEqual(fromShifts.oee);
+      expect(machine.oee.breakMinutes).toBe(shift.breakMinutes);
+    }
+    // The spring-forward night is an hour short (420 minutes) and keeps both breaks (45 minutes).
+    expect(generateShifts.map((s: { breakMinutes: number }) => s.breakMinutes)).toEqual([45, 45]);
+    const { machine } = await mustQuery(
+      url,
+      `query($m: ID!) { machine(id: $m) { oee(from: "2026-03-27T00:00:00Z", to: "2026-03-30T00:00:00Z") { plannedProductionMinutes breakMinutes } } }`,
+      { m },
+    );
+    expect(machine.oee).toEqual({ plannedProductionMinutes: 480 - 45 + 420 - 45, breakMinutes: 90 });
+  });
 });

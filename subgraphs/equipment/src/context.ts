@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import type { ReferenceBook, ReferenceFact, SubgraphContext, Tenant, Tx } from "@mes/shared";
+import type { ReferenceBook, ShiftFact, SubgraphContext, Tenant, Tx } from "@mes/shared";
 import { byIdLoader, childrenLoader, scopedRows, validIds } from "@mes/shared";
 import type { Machine, PrismaClient } from "./generated/prisma/client.ts";
 import { historyLoaders } from "./histories.ts";
@@ -13,7 +13,7 @@ export type EquipmentTx = Tx<EquipmentDb>;
  * query per plant and window in a request (all work centers of a plant asked for the same day share it).
  */
 function shiftWindowsLoader(references: Pick<ReferenceBook, "shiftsBetween">) {
-  const loader = new DataLoader<string, ReferenceFact[]>((keys) =>
+  const loader = new DataLoader<string, ShiftFact[]>((keys) =>
     Promise.all(
       keys.map((key) => {
         const [organizationId, plantId, from, to] = JSON.parse(key) as [string, string, string, string];

@@ -37,6 +37,44 @@ describe("plannedFromShifts", () => {
   });
 });
 
+describe("plannedFromShifts with the shifts' breaks", () => {
+  // Berlin is UTC+1 on 2026-03-10: a pattern starting 07:00 local starts 06:00 UTC.
+  const pattern = { startMinute: 7 * 60, timeZone: "Europe/Berlin", breaks: [{ startOffsetMinutes: 240, durationMinutes: 30 }] };
+  const withBreaks = (s: { startsAt: Date; endsAt: Date }, p: Record<string, unknown> | null = pattern) => ({
+    ...s,
+    details: { patternId: "p1", businessDate: "2026-03-10" },
+    pattern: p,
+  });
+
+  it("takes out each shift's breaks at their local wall-clock time", () => {
+    expect(plannedFromShifts([withBreaks(early)], dayFrom, dayTo)).toEqual({
+      planned: [win(at("06:00"), at("14:00"))],
+      breaks: [win(at("10:00"), at("10:30"))],
+    });
+  });
+
+  it("keeps a break as planned time where another shift works, and cuts breaks at the window", () => {
+    const overlapping = shift(at("09:00"), at("12:00"));
+    expect(plannedFromShifts([withBreaks(early), overlapping], dayFrom, dayTo).breaks).toEqual([]);
+    expect(plannedFromShifts([withBreaks(early)], at("10:15"), dayTo).breaks).toEqual([win(at("10:15"), at("10:30"))]);
+  });
+
+  it("plans a shift without breaks while the copy lacks its pattern or the pattern is malformed", () => {
+    expect(plannedFromShifts([withBreaks(early, null)], dayFrom, dayTo).breaks).toEqual([]);
+    expect(plannedFromShifts([withBreaks(early, { ...pattern, breaks: [{ startOffsetMinutes: "x" }] })], dayFrom, dayTo).breaks).toEqual([]);
+  });
+
+  it("gives a period equal to one shift the planned time Shift.oee gives that shift", () => {
+    const m1: OeeMachine = { id: "m1", idealCycleSeconds: dec(60) };
+    const facts = { machines: [m1], downtimes: [], counts: [] };
+    const now = at("00:00", "2026-03-11");
+    const period = computeOee({ ...plannedFromShifts([withBreaks(early)], at("06:00"), at("14:00")), now }, facts);
+    const ofShift = computeOee({ planned: [win(at("06:00"), at("14:00"))], breaks: [win(at("10:00"), at("10:30"))], now }, facts);
+    expect(period).toEqual(ofShift);
+    expect(period).toMatchObject({ plannedProductionMinutes: 450, breakMinutes: 30 });
+  });
+});
+
 describe("period OEE over the shift calendar", () => {
   const m1: OeeMachine = { id: "m1", idealCycleSeconds: dec(60) };
   const failure = { machineId: "m1", startedAt: at("21:30"), endedAt: at("23:00"), reason: { kind: "UNPLANNED" as const } };

@@ -111,6 +111,8 @@ export const EVENT_CATALOGUE = {
     startsAt: instant.nullable(),
     endsAt: instant.nullable(),
     deleted: z.boolean(),
+    /** The kind's detail columns (PublishedKind.details), as the owner's row has them. */
+    details: z.record(z.string(), z.unknown()).optional(),
   }),
 } as const;
 

@@ -12,6 +12,7 @@ export * from "./subgraph.ts";
 export * from "./demo-plant.ts";
 export * from "./ids.ts";
 export * from "./time.ts";
+export * from "./shift-breaks.ts";
 export * from "./clock.ts";
 export * from "./measures.ts";
 export * from "./validation.ts";

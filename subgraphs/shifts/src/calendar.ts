@@ -1,6 +1,6 @@
 // The shift calendar: patterns in the plant's local time, and their dated shifts as instants.
-import { badUserInput, DAY_MS, localToUtc, notFound } from "@mes/shared";
-import type { Shift, ShiftPattern } from "./generated/prisma/client.ts";
+import { badUserInput, breakWindows, DAY_MS, localToUtc, notFound } from "@mes/shared";
+import type { ShiftPattern } from "./generated/prisma/client.ts";
 import type { CreateShiftPatternInput, ShiftBreakInput } from "./resolvers-types.generated.ts";
 import type { ShiftsTx } from "./context.ts";
 
@@ -45,29 +45,8 @@ export function shiftWindow(pattern: Pick<ShiftPattern, "startMinute" | "duratio
   };
 }
 
-/**
- * A shift's breaks as instants. A break starts at its local wall-clock time (the pattern's local
- * start + startOffsetMinutes, through localToUtc's rule) and lasts durationMinutes real minutes.
- * On the spring-forward night a break starting in the skipped hour starts at the jump (03:00), after
- * an earlier break moved there if they would overlap; every break is cut at the shift's end, which
- * shortens one only when the skipped hour shortened the shift. Breaks come back in start order.
- */
-export function breakWindows(
-  shift: Pick<Shift, "businessDate" | "startsAt" | "endsAt">,
-  pattern: Pick<ShiftPattern, "startMinute" | "timeZone">,
-  breaks: readonly ShiftBreakInput[],
-) {
-  const windows: { startsAt: Date; endsAt: Date }[] = [];
-  let previousEnd = shift.startsAt.getTime();
-  for (const b of [...breaks].sort((x, y) => x.startOffsetMinutes - y.startOffsetMinutes)) {
-    const wallClock = localToUtc(shift.businessDate, pattern.startMinute + b.startOffsetMinutes, pattern.timeZone).getTime();
-    const start = Math.min(Math.max(wallClock, previousEnd), shift.endsAt.getTime());
-    const end = Math.min(start + b.durationMinutes * 60_000, shift.endsAt.getTime());
-    previousEnd = end;
-    if (end > start) windows.push({ startsAt: new Date(start), endsAt: new Date(end) });
-  }
-  return windows;
-}
+// A shift's breaks as instants: breakWindows of @mes/shared (equipment places them the same way).
+export { breakWindows };
 
 /** Minutes of break a shift really has (the break windows added up). */
 export function breakMinutes(windows: readonly { startsAt: Date; endsAt: Date }[]): number {

@@ -19,6 +19,12 @@ export interface ReferenceFact {
   endsAt: Date | null;
 }
 
+/** A shift of the copy with what places its breaks: its details and its pattern's (null until the copy has them). */
+export interface ShiftFact extends ReferenceFact {
+  details: Record<string, unknown> | null;
+  pattern: Record<string, unknown> | null;
+}
+
 /** How to read a kind from this subgraph's own tables. */
 interface LocalKind {
   plant: "self" | "column" | "none";
@@ -142,12 +148,15 @@ export class ReferenceBook {
     return done;
   }
 
-  /** Shifts (from the shifts subgraph's reference data or its own tables) overlapping a window. */
-  async shiftsBetween(organizationId: string, plantId: string, from: Date, to: Date): Promise<ReferenceFact[]> {
-    const { rows } = await this.pool.query<Omit<ReferenceFact, "kind">>(
-      `SELECT id::text AS id, "organizationId"::text AS "organizationId", "plantId"::text AS "plantId", status, ${UTC_WINDOW}
-         FROM "ReferenceEntity" WHERE kind = 'Shift' AND "organizationId" = $1::uuid AND "plantId" = $2::uuid AND NOT deleted
-          AND "startsAt" AT TIME ZONE 'UTC' < $4::timestamptz AND "endsAt" AT TIME ZONE 'UTC' > $3::timestamptz ORDER BY "startsAt"`,
+  /** Shifts (from the copy of the shifts subgraph's reference data) overlapping a window, with their patterns' details. */
+  async shiftsBetween(organizationId: string, plantId: string, from: Date, to: Date): Promise<ShiftFact[]> {
+    const { rows } = await this.pool.query<Omit<ShiftFact, "kind">>(
+      `SELECT s.id::text AS id, s."organizationId"::text AS "organizationId", s."plantId"::text AS "plantId", s.status,
+              s."startsAt" AT TIME ZONE 'UTC' AS "startsAt", s."endsAt" AT TIME ZONE 'UTC' AS "endsAt", s.details, p.details AS pattern
+         FROM "ReferenceEntity" s
+         LEFT JOIN "ReferenceEntity" p ON p.kind = 'ShiftPattern' AND p.id = (s.details->>'patternId')::uuid AND NOT p.deleted
+        WHERE s.kind = 'Shift' AND s."organizationId" = $1::uuid AND s."plantId" = $2::uuid AND NOT s.deleted
+          AND s."startsAt" AT TIME ZONE 'UTC' < $4::timestamptz AND s."endsAt" AT TIME ZONE 'UTC' > $3::timestamptz ORDER BY s."startsAt"`,
       [organizationId, plantId, from, to],
     );
     return rows.map((r) => ({ kind: "Shift", ...r }));
@@ -190,10 +199,11 @@ export class ReferenceBook {
         handle: async (event, tx) => {
           const f = event.payload;
           if (publishedKind(f.kind)?.owner !== owner) return; // only the owner speaks for its kinds
-          await tx.$executeRaw`INSERT INTO "ReferenceEntity" (kind, id, "organizationId", "plantId", status, "startsAt", "endsAt", deleted, version, "updatedAt")
-            VALUES (${f.kind}, ${f.id}::uuid, ${f.organizationId}::uuid, ${f.plantId}::uuid, ${f.status}, ${f.startsAt}::timestamptz AT TIME ZONE 'UTC', ${f.endsAt}::timestamptz AT TIME ZONE 'UTC', ${f.deleted}, ${BigInt(event.id)}, now())
+          const details = f.details === undefined ? null : JSON.stringify(f.details);
+          await tx.$executeRaw`INSERT INTO "ReferenceEntity" (kind, id, "organizationId", "plantId", status, "startsAt", "endsAt", details, deleted, version, "updatedAt")
+            VALUES (${f.kind}, ${f.id}::uuid, ${f.organizationId}::uuid, ${f.plantId}::uuid, ${f.status}, ${f.startsAt}::timestamptz AT TIME ZONE 'UTC', ${f.endsAt}::timestamptz AT TIME ZONE 'UTC', ${details}::jsonb, ${f.deleted}, ${BigInt(event.id)}, now())
             ON CONFLICT (kind, id) DO UPDATE SET "organizationId" = EXCLUDED."organizationId", "plantId" = EXCLUDED."plantId", status = EXCLUDED.status,
-              "startsAt" = EXCLUDED."startsAt", "endsAt" = EXCLUDED."endsAt", deleted = EXCLUDED.deleted, version = EXCLUDED.version, "updatedAt" = now()
+              "startsAt" = EXCLUDED."startsAt", "endsAt" = EXCLUDED."endsAt", details = EXCLUDED.details, deleted = EXCLUDED.deleted, version = EXCLUDED.version, "updatedAt" = now()
             WHERE "ReferenceEntity".version < EXCLUDED.version`;
         },
       });

@@ -43,7 +43,8 @@ describe("the published kinds", () => {
   it("are published by their owner's migrations with the catalogue's columns", () => {
     const expected = Object.entries(PUBLISHED_KINDS).map(([kind, k]) => {
       const window = "window" in k ? k.window : ["", ""];
-      return [kind, { owner: k.owner, args: ["status" in k ? k.status : "", window[0], window[1]] }];
+      const details = "details" in k ? [k.details.join(" ")] : [];
+      return [kind, { owner: k.owner, args: ["status" in k ? k.status : "", window[0], window[1], ...details] }];
     });
     expect(Object.fromEntries(published)).toEqual(Object.fromEntries(expected));
   });

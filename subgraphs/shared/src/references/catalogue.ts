@@ -9,6 +9,8 @@ export interface PublishedKind {
   refused?: readonly string[];
   /** Columns carried as the entity's time window (startsAt, endsAt). */
   window?: readonly [string, string];
+  /** Columns carried as they are, as `details`, for subgraphs that compute with them. */
+  details?: readonly string[];
 }
 
 /**
@@ -24,8 +26,9 @@ export const PUBLISHED_KINDS = {
   Product: { owner: "production" },
   WorkOrder: { owner: "production", status: "status", refused: ["CANCELLED"] },
   Operation: { owner: "production", status: "status" },
-  Shift: { owner: "shifts", window: ["startsAt", "endsAt"] },
-  ShiftPattern: { owner: "shifts" },
+  // A shift's breaks: its pattern's, placed on its business date (equipment's period OEE).
+  Shift: { owner: "shifts", window: ["startsAt", "endsAt"], details: ["patternId", "businessDate"] },
+  ShiftPattern: { owner: "shifts", details: ["startMinute", "timeZone", "breaks"] },
   Crew: { owner: "shifts" },
   Material: { owner: "inventory" },
   Location: { owner: "inventory" },
@@ -66,5 +69,8 @@ export function kindOfArgument(name: string, known: ReadonlySet<string>): string
 export function republishStatements(subgraph: SubgraphName): string[] {
   return Object.entries(PUBLISHED_KINDS as Record<string, PublishedKind>)
     .filter(([, k]) => k.owner === subgraph)
-    .map(([kind, k]) => `SELECT mes_publish_reference('${kind}', '${k.status ?? ""}', '${k.window?.[0] ?? ""}', '${k.window?.[1] ?? ""}')`);
+    .map(
+      ([kind, k]) =>
+        `SELECT mes_publish_reference('${kind}', '${k.status ?? ""}', '${k.window?.[0] ?? ""}', '${k.window?.[1] ?? ""}', '${k.details?.join(" ") ?? ""}')`,
+    );
 }
