@@ -264,10 +264,10 @@ describe("a night shift's performance", () => {
       plant(id: $p) { oee(from: "2026-01-14T21:00:00Z", to: "2026-01-15T05:00:00Z") { plannedProductionMinutes runMinutes totalCount goodCount } } }`,
       { w: plant.workCenterId, p: plant.plantId },
     );
-    // The night shift is the period's calendar, without breaks (equipment's copy of the shift
-    // carries only its window): this machine 480 - 30 = 450 planned, 410 run; the two others 480 each.
-    expect(period.workCenter.oee).toEqual({ plannedProductionMinutes: 450 + 960, runMinutes: 410 + 960, totalCount: 720 });
-    expect(period.plant.oee).toMatchObject({ plannedProductionMinutes: 1410, runMinutes: 1370, goodCount: 700 });
+    // The night shift is the period's calendar, its 45 minutes of breaks taken out as Shift.oee takes
+    // them out: this machine 405 planned, 365 run (as above); the two others 480 - 45 = 435 each.
+    expect(period.workCenter.oee).toEqual({ plannedProductionMinutes: 405 + 870, runMinutes: 365 + 870, totalCount: 720 });
+    expect(period.plant.oee).toMatchObject({ plannedProductionMinutes: 1275, runMinutes: 1235, goodCount: 700 });
 
     // A machine that ran without making anything: Performance is 0 of its run time; Quality has
     // no denominator (0 units), so it and OEE are null rather than NaN.

@@ -3,6 +3,7 @@
 // replica, whatever made the change (a mutation, SQL by hand); answers are shared only within one
 // visibility key; a change in one plant keeps the other plant's answers; answers with errors, or
 // from a subgraph without a change feed, are never kept.
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SUBGRAPHS, urlVariable } from "@mes/db";
 import { gatewayEnv, startGateway } from "@mes/gateway";
@@ -168,6 +169,36 @@ describe("the gateway's answer cache", () => {
     }
     expect(ids.size).toBe(3);
     expect(await storedAt(gatewayB.url)).toBe(stored);
+  });
+
+  it("keeps a hash-only persisted query (APQ) like the full one, and never lets a hash stand for another document", async () => {
+    const viewer = await viewerOf(second, "ac.apq");
+    const post = async (body: Record<string, unknown>) => {
+      const res = await fetch(gatewayB.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...viewer },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as { data?: { products: { items: { code: string }[] } }; errors?: { extensions?: { code?: string } }[] };
+    };
+    const apq = (hash: string) => ({ persistedQuery: { version: 1, sha256Hash: hash } });
+    const hash = createHash("sha256").update(PRODUCTS).digest("hex");
+    // Unknown to this gateway: answered as Apollo answers it (send the query along).
+    expect((await post({ extensions: apq(hash) })).errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
+    const full = await post({ query: PRODUCTS, extensions: apq(hash) });
+    const codes = (answer: Awaited<ReturnType<typeof post>>) => answer.data?.products.items.map((p) => p.code).sort();
+    expect(codes(full)).toEqual(["AC2-P", "AC2-Q"]);
+    await warm(gatewayB.url, () => post({ extensions: apq(hash) }));
+    expect(await post({ extensions: apq(hash) })).toEqual(full);
+    // Fresh like any kept answer: a product created now is in the next hash-only read.
+    await createProduct(gatewayB.url, second, "AC2-APQ", 1);
+    expect(codes(await post({ extensions: apq(hash) }))).toEqual(["AC2-APQ", "AC2-P", "AC2-Q"]);
+    // A text sent with another text's hash is refused, and the hash does not come to stand for it.
+    const other = `query Other { products(limit: 1) { items { code } } }`;
+    const otherHash = createHash("sha256").update(other).digest("hex");
+    const mismatched = (await post({ query: PRODUCTS, extensions: apq(otherHash) })) as { errors?: { message: string }[] };
+    expect(mismatched.errors?.[0]?.message).toBe("provided sha does not match query");
+    expect((await post({ extensions: apq(otherHash) })).errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
   });
 
   it("tells a caller through /read-changes only of changes it could see, and nobody without a token", async () => {

@@ -15,6 +15,7 @@ import {
   type ServiceMetrics,
 } from "@mes/shared";
 import { AnswerCache, newFetchReads, type FetchChanges, type FetchReads } from "./answer-cache.ts";
+import { PersistedDocuments } from "./persisted-documents.ts";
 
 /** The subgraph reads of the request being executed (filled by SubgraphDataSource as answers arrive). */
 export const fetchReadsScope = new AsyncLocalStorage<FetchReads>();
@@ -42,13 +43,19 @@ export function noteFetchReads(subgraph: string, answer: { errors?: readonly unk
  * otherwise it runs as usual, its fetches' reads collected, and its answer offered as it is sent.
  */
 export function answerCacheRoute(cache: AnswerCache, log: Logger, metrics?: ServiceMetrics): express.RequestHandler {
+  const documents = new PersistedDocuments();
   return async (req, res, next) => {
     const identity = res.locals.identity as Identity | undefined;
-    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown } | undefined;
-    if (req.method !== "POST" || !identity || typeof body?.query !== "string" || !runsQuery(body.query, body.operationName)) return next();
+    const body = req.body as { query?: unknown; operationName?: unknown; variables?: unknown; extensions?: unknown } | undefined;
+    if (req.method !== "POST" || !identity || !body) return next();
+    const query = documents.queryOf(body);
+    if (query === undefined || !runsQuery(query, body.operationName)) return next();
+    // A hash-only request runs as the full one (Apollo then finds its document even if its own
+    // persisted-query cache has let it go), and shares its answers.
+    body.query = query;
     const started = performance.now();
     const visibility = visibilityKey(identity);
-    const key = AnswerCache.keyOf(visibility, body.query, body.operationName, body.variables);
+    const key = AnswerCache.keyOf(visibility, query, body.operationName, body.variables);
     const hit = await cache.lookup(key, identity.token);
     if (hit !== null) {
       sendKeptAnswer(req, res, hit, { identity, operationName: body.operationName, started, log, metrics, cache: "answerCache" });

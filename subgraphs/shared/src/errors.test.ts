@@ -1,5 +1,6 @@
+import { GraphQLError } from "graphql";
 import { describe, expect, it } from "vitest";
-import { fromDatabaseError } from "./errors.ts";
+import { formatError, fromDatabaseError } from "./errors.ts";
 
 const codeOf = (err: unknown) => fromDatabaseError(err)?.extensions.code;
 
@@ -22,5 +23,22 @@ describe("fromDatabaseError", () => {
     expect(codeOf({ code: "P2010", meta: { driverAdapterError: { cause: { originalCode: "42P01" } } } })).toBeUndefined();
     expect(codeOf(new Error("boom"))).toBeUndefined();
     expect(codeOf(null)).toBeUndefined();
+  });
+});
+
+describe("formatError", () => {
+  const format = formatError(false);
+  const asApollo = (error: GraphQLError) => format({ message: error.message, extensions: { code: "INTERNAL_SERVER_ERROR" } }, error);
+
+  it("says Apollo's codeless refusals of a malformed request as they are (BAD_REQUEST), not as internal errors", () => {
+    const mismatch = new GraphQLError("provided sha does not match query", { extensions: { http: { status: 400 } } });
+    expect(asApollo(mismatch)).toEqual({ message: "provided sha does not match query", extensions: { code: "BAD_REQUEST" } });
+  });
+
+  it("hides anything else unexpected behind a generic message", () => {
+    for (const error of [new GraphQLError("secret detail"), new GraphQLError("upstream 502", { extensions: { http: { status: 502 } } })]) {
+      expect(asApollo(error)).toMatchObject({ extensions: { code: "INTERNAL_SERVER_ERROR" } });
+      expect(asApollo(error).message).not.toContain(error.message);
+    }
   });
 });

@@ -225,6 +225,8 @@ export function formatError(exposeInternals: boolean) {
     if (input) return exposeInternals ? input : withoutInternals(input);
     const code = formatted.extensions?.code;
     if (typeof code === "string" && code !== ErrorCode.INTERNAL_SERVER_ERROR) return exposeInternals ? formatted : withoutInternals(formatted);
+    const refusal = requestRefusal(formatted, error);
+    if (refusal) return refusal;
     const translated = fromDatabaseError(unwrapResolverError(error));
     if (translated) {
       return { message: translated.message, locations: formatted.locations, path: formatted.path, extensions: translated.extensions };
@@ -237,6 +239,17 @@ export function formatError(exposeInternals: boolean) {
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/**
+ * Apollo Server's refusals of a malformed request that carry an HTTP 4xx status but no code (a
+ * persisted query whose hash is not its text's, an unsupported persisted-query version): the
+ * caller's mistake, said as it is with code BAD_REQUEST, not hidden as an internal error.
+ */
+function requestRefusal(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError | null {
+  const status = (error as { extensions?: { http?: { status?: unknown } } } | null)?.extensions?.http?.status;
+  if (typeof status !== "number" || status < 400 || status >= 500) return null;
+  return { message: formatted.message, extensions: { code: "BAD_REQUEST" } };
 }
 
 /**

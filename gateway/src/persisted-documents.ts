@@ -1,0 +1,46 @@
+import { createHash } from "node:crypto";
+
+/** Documents remembered at most (a plant's screens use a few dozen). */
+const MAX_DOCUMENTS = 2000;
+
+/**
+ * The documents this gateway has seen with their automatic-persisted-query hash (Apollo Client's
+ * persisted queries link: the full query once, then only `extensions.persistedQuery.sha256Hash`).
+ * A hash-only request of a known document is then read as the full one, so the answer cache keeps
+ * it like any other query. A pairing is remembered only when the hash is the text's SHA-256, so no
+ * caller can make a hash stand for another document.
+ */
+export class PersistedDocuments {
+  private readonly byHash = new Map<string, string>();
+
+  /**
+   * The request's query text: its own, or the known document of its hash. Undefined when it has
+   * neither, or when its text and hash disagree (Apollo refuses that request; it is not answered here).
+   */
+  queryOf(body: { query?: unknown; extensions?: unknown }): string | undefined {
+    const hash = hashOf(body.extensions);
+    if (typeof body.query === "string") {
+      if (!hash || this.byHash.get(hash) === body.query) return body.query;
+      if (sha256(body.query) !== hash) return undefined;
+      this.remember(hash, body.query);
+      return body.query;
+    }
+    if (!hash) return undefined;
+    const text = this.byHash.get(hash);
+    if (text !== undefined) this.remember(hash, text); // recently used: kept longest
+    return text;
+  }
+
+  private remember(hash: string, text: string): void {
+    this.byHash.delete(hash);
+    this.byHash.set(hash, text);
+    if (this.byHash.size > MAX_DOCUMENTS) this.byHash.delete(this.byHash.keys().next().value!);
+  }
+}
+
+function hashOf(extensions: unknown): string | undefined {
+  const pq = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
+  return pq?.version === 1 && typeof pq.sha256Hash === "string" && /^[0-9a-f]{64}$/.test(pq.sha256Hash) ? pq.sha256Hash : undefined;
+}
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
