@@ -107,19 +107,20 @@ it("goes from `pnpm start` to a live subscription in the IDE, signing in exactly
   const operation = page.getByLabel("Operation Editor");
   await operation.waitFor();
   // Before sign-in the placeholder is no token: the schema loads anonymously (Docs work at once).
-  await expect.poll(() => introspections.some((i) => i.status === 200 && !i.authorization)).toBe(true);
+  // The IDE's fetches take their time on a busy machine (the whole suite runs beside this): 15 s.
+  await expect.poll(() => introspections.some((i) => i.status === 200 && !i.authorization), { timeout: 15_000 }).toBe(true);
 
   await page.getByText("Headers", { exact: true }).click();
   await paste(page, page.locator(".graphiql-editor-tool .graphiql-editor:not(.hidden)"), header!);
   // Changed headers re-fetch the schema with them (it used to stay as first fetched).
-  await expect.poll(() => introspections.some((i) => i.status === 200 && i.authorization === token)).toBe(true);
+  await expect.poll(() => introspections.some((i) => i.status === 200 && i.authorization === token), { timeout: 15_000 }).toBe(true);
 
   await paste(page, operation, "query Newcomer { plants { code name } }");
   await page.getByLabel("Execute query").first().click();
   const resultPane = page.getByLabel("Result Window");
   // The editor shows spaces as non-breaking ones.
   const shown = async () => ((await resultPane.textContent()) ?? "").replace(/\s+/g, " ");
-  await expect.poll(shown).toContain("Riverside Assembly");
+  await expect.poll(shown, { timeout: 15_000 }).toContain("Riverside Assembly");
 
   // A subscription in the IDE (graphql-ws), then a mutation elsewhere: its event shows up here.
   await paste(page, operation, "subscription Live { workOrderStatusChanged { to workOrder { number } } }");
