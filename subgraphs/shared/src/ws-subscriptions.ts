@@ -2,6 +2,8 @@ import { createRequire } from "node:module";
 import type { ExecutionArgs, ExecutionResult } from "graphql";
 import type { WebSocket } from "ws";
 import { WsCloseCode } from "./close-codes.ts";
+import { requestQueries, type RequestScope } from "./db.ts";
+import type { Identity } from "./auth.ts";
 
 // The CommonJS build of graphql, which built the schema (@apollo/subgraph) and parses for graphql-ws:
 // executing with the other build (the ES module a bundler such as vitest picks) is refused as
@@ -11,11 +13,22 @@ const { createSourceEventStream, execute } = createRequire(import.meta.url)("gra
 type ContextFactory = () => unknown;
 
 /**
+ * The request scope an event of a subscription is resolved in: the subscriber's tenant, so
+ * row-level security holds its statements to what the subscriber may see, as for an HTTP request
+ * (no identity: a scope that sees nothing).
+ */
+export function eventScope(contextValue: unknown): RequestScope {
+  const identity = (contextValue as { identity?: Identity | null } | null)?.identity;
+  return { queries: 0, ...(identity ? { tenant: { organizationId: identity.organizationId, plantIds: identity.plantIds } } : {}) };
+}
+
+/**
  * Subscriptions whose events are each resolved with a fresh request context. graphql-js resolves
  * every event of a subscription with the one context of its start, so per-request caches in it
  * (DataLoaders) would answer every later event with the entity values of the first. Here the
  * subscription's source stream starts with that context (the caller, its tenant) and each event
- * is executed with a new one from the same factory.
+ * is executed with a new one from the same factory, inside a request scope of the subscriber's
+ * tenant (row-level security under the resolvers' own tenant filter, as for HTTP requests).
  */
 export function freshContextPerEvent() {
   const factories = new WeakMap<object, ContextFactory>();
@@ -38,7 +51,8 @@ export function freshContextPerEvent() {
         if (step.done) return { value: undefined, done: true };
         try {
           const contextValue = renew ? await renew() : args.contextValue;
-          return { value: await execute({ ...args, rootValue: step.value, contextValue }), done: false };
+          const value = await requestQueries.run(eventScope(contextValue), () => execute({ ...args, rootValue: step.value, contextValue }));
+          return { value, done: false };
         } catch (err) {
           await closeSource();
           throw err;
