@@ -10,7 +10,15 @@ interface Entry {
   live: boolean;
 }
 
+/** The connection a client's events leave by, when its writes can be held and sent together (a WebSocket's TCP socket). */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
+
 export interface ClientStreamOptions {
+  /** The client's connection, shared by its subscriptions: a broadcast writes to it once (shared-stream.ts). */
+  transport?: Corkable;
   /** Live events waiting for this client before it is closed as too slow. */
   maxQueuedEvents: number;
   counters: SubscriptionCounters;
@@ -44,6 +52,10 @@ export class ClientStream implements AsyncIterableIterator<ExecutionResult> {
   ) {
     this.lastAccepted = after;
     opts.counters.active += 1;
+  }
+
+  get transport(): Corkable | undefined {
+    return this.opts.transport;
   }
 
   get finished(): boolean {

@@ -28,6 +28,7 @@ import { SubscriptionLimiter } from "./subscription-limits.ts";
 import { RateLimiter, rateLimitRequests } from "./rate-limits.ts";
 import { loadTrustedDocuments, trustedDocumentsMiddleware } from "./trusted-documents.ts";
 import { openSubscription } from "./open-subscription.ts";
+import type { Corkable } from "./client-stream.ts";
 import { mountSseSubscriptions } from "./sse.ts";
 import { gatewayReadiness } from "./readiness.ts";
 import { partialRootAnswers } from "./partial-root.ts";
@@ -135,6 +136,8 @@ export async function startGateway(config: GatewayConfig, log: Logger = createLo
         return openSubscription(gate, args, context, {
           connection: context.socket,
           countRate: true,
+          // ws keeps the TCP socket as `_socket`: a shared event's messages to it leave in one write.
+          transport: (context.socket as unknown as { _socket?: Corkable })._socket,
           // A client that does not read its events is disconnected with a reason it can act on.
           onSlow: () =>
             context.socket.close(

@@ -1,6 +1,7 @@
 import { GraphQLError, type ExecutionArgs, type ExecutionResult } from "graphql";
 import type { RequestContext } from "@mes/shared";
 import type { FederatedSubscriptions } from "./subscriptions.ts";
+import type { Corkable } from "./client-stream.ts";
 import { releasingOnEnd, type SubscriptionLimiter } from "./subscription-limits.ts";
 import { rateLimitedError, type RateLimiter } from "./rate-limits.ts";
 import { PERSISTED_QUERY_NOT_ALLOWED, isTrustedDocument, type TrustedDocuments } from "./trusted-documents.ts";
@@ -17,6 +18,8 @@ export interface OpenOptions {
   connection: object;
   /** Called when the client has fallen too far behind on live events. */
   onSlow: () => void;
+  /** The connection's socket, when writes to it can be held and sent together. */
+  transport?: Corkable;
   /** False when the HTTP route has taken the rate-limit token for this start already (SSE). */
   countRate: boolean;
 }
@@ -56,6 +59,7 @@ export function openSubscription(
       context,
       scope,
       opts.onSlow,
+      opts.transport,
     );
   } catch (err) {
     slot.release();

@@ -1,7 +1,7 @@
 import type { ExecutionResult } from "graphql";
 import type { Logger, RequestContext } from "@mes/shared";
 import { UpstreamFeed, type UpstreamFeedOptions } from "./upstream-feed.ts";
-import type { ClientStream } from "./client-stream.ts";
+import type { ClientStream, Corkable } from "./client-stream.ts";
 import { upstreamErrors } from "./upstream-errors.ts";
 
 /** Quiet readers asking to join within this time share one rewind. */
@@ -60,7 +60,7 @@ export class SharedStream {
         caller: () => this.caller,
         onEvent: (event, cursor) => this.received(event, cursor),
         onEnd: (errors, cause) => {
-          if (errors) this.broadcast({ errors: upstreamErrors(errors) }, null);
+          if (errors) void this.broadcast({ errors: upstreamErrors(errors) }, null);
           this.close(errors ? undefined : cause);
         },
         onStarted: () => {
@@ -92,15 +92,35 @@ export class SharedStream {
         // Each client drops what it has had (after a rewind, most of what comes again); one that
         // lacks a replayed event catches up on it, without it counting against its live queue.
         const replayed = this.opts.catchingUp || (cursor !== null && this.replayingUpTo !== null && cursor <= this.replayingUpTo);
-        this.broadcast(result, cursor, !replayed);
+        await this.broadcast(result, cursor, !replayed);
         if (cursor !== null) this.lastBroadcast = cursor;
         this.opts.onDelivered?.();
       })
       .catch((err) => this.opts.log.error({ err }, "resolving a subscription event failed"));
   }
 
-  private broadcast(result: ExecutionResult, cursor: bigint | null, live = true): void {
-    for (const listener of this.listeners) listener.pushShared(result, cursor, live);
+  /**
+   * Hands an event to every client. A connection carries many subscriptions (a tablet, an andon
+   * board): their messages of one event leave in one socket write, not one system call each. One
+   * connection after another, each released as soon as its messages are written, so a client reads
+   * its first while the next connection's are being written. The writes run as promise jobs after
+   * the push; a nextTick queued then runs once they all have (still in this turn of the event loop,
+   * so no client joins or leaves halfway).
+   */
+  private async broadcast(result: ExecutionResult, cursor: bigint | null, live = true): Promise<void> {
+    const byConnection = new Map<Corkable | undefined, ClientStream[]>();
+    for (const listener of this.listeners) {
+      const group = byConnection.get(listener.transport);
+      if (group) group.push(listener);
+      else byConnection.set(listener.transport, [listener]);
+    }
+    for (const [transport, clients] of byConnection) {
+      transport?.cork();
+      for (const client of clients) client.pushShared(result, cursor, live);
+      if (!transport) continue;
+      await new Promise<void>((written) => process.nextTick(written));
+      transport.uncork();
+    }
   }
 
   /** Whether it is subscribed upstream now, and how many events it has received (a quiet one stops counting). */

@@ -3,7 +3,7 @@ import { executeQueryPlan, buildOperationContext, type GraphQLDataSource } from 
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from "@apollo/query-planner";
 import { Supergraph, operationFromDocument } from "@apollo/federation-internals";
 import { badUserInput, parseCursor, type Logger, type RequestContext } from "@mes/shared";
-import { ClientStream } from "./client-stream.ts";
+import { ClientStream, type Corkable } from "./client-stream.ts";
 import type { ResolveEvent } from "./shared-stream.ts";
 import { StreamFamily } from "./stream-family.ts";
 import { UpstreamSockets } from "./upstream-sockets.ts";
@@ -72,7 +72,8 @@ export class FederatedSubscriptions {
 
   /**
    * `scope` separates callers that must not share a stream (their tenant: organization and plants);
-   * `onSlow` is called when this client has fallen too far behind (the server closes its socket).
+   * `onSlow` is called when this client has fallen too far behind (the server closes its socket);
+   * `transport` is the client's connection, written once per shared event.
    */
   subscribe(
     document: DocumentNode,
@@ -81,6 +82,7 @@ export class FederatedSubscriptions {
     context: RequestContext,
     scope = "",
     onSlow?: () => void,
+    transport?: Corkable,
   ): AsyncIterableIterator<ExecutionResult> {
     const operation = operationFromDocument(this.apiSchema, document, { operationName });
     const plan = this.planner.buildQueryPlan(operation);
@@ -133,6 +135,7 @@ export class FederatedSubscriptions {
         counters: this.counters,
         resolve: (event) => resolveEvent(event, context),
         ...(onSlow ? { onSlow } : {}),
+        ...(transport ? { transport } : {}),
         onFinish: () => streams.remove(client),
         onCaughtUpEventRead: () => streams.eventRead(client),
       },
