@@ -47,7 +47,7 @@ export async function setLotHold(tx: InventoryTx, lotId: string, reason: string 
   if (reason === null && lot.status !== "ON_HOLD") throw conflict(`Lot ${lot.lotNumber} is not on hold`);
   return tx.lot.update({
     where: { id: lotId },
-    data: reason === null ? { status: await releasedStatus(tx, lotId), holdReason: null } : { status: "ON_HOLD", holdReason: reason },
+    data: reason === null ? { status: await releasedStatus(tx, lot), holdReason: null } : { status: "ON_HOLD", holdReason: reason },
   });
 }
 
@@ -56,22 +56,24 @@ export async function setLotHold(tx: InventoryTx, lotId: string, reason: string 
 // Stock rows never go below zero (every decrement is conditional), so "some row above zero" is the test.
 
 /** What a lot on hold becomes when released: AVAILABLE, or CONSUMED when none of it is left. */
-export async function releasedStatus(tx: InventoryTx, lotId: string): Promise<"AVAILABLE" | "CONSUMED"> {
-  const left = await tx.stock.findFirst({ where: { lotId, quantity: { gt: 0 } }, select: { id: true } });
+export async function releasedStatus(tx: InventoryTx, lot: Pick<Lot, "id" | "materialId">): Promise<"AVAILABLE" | "CONSUMED"> {
+  const left = await tx.stock.findFirst({ where: { materialId: lot.materialId, lotId: lot.id, quantity: { gt: 0 } }, select: { id: true } });
   return left ? "AVAILABLE" : "CONSUMED";
 }
 
 /**
- * After a stock movement (one document): each lot it moved becomes CONSUMED when none of it is left,
- * or AVAILABLE when a CONSUMED lot has stock again. Held lots are left alone. Called before the
- * movement's events are appended, so the lot rows are locked before the outbox lock (taken last).
+ * After a stock movement: each lot it moved becomes CONSUMED when none of it is left, or AVAILABLE
+ * when a CONSUMED lot has stock again. Held lots are left alone. Called before the movement's
+ * events are appended, so the lot rows are locked before the outbox lock (taken last).
  */
-export async function settleLotStatuses(tx: InventoryTx, documentId: string): Promise<void> {
+export async function settleLotStatuses(tx: InventoryTx, lotIds: readonly string[]): Promise<void> {
+  if (lotIds.length === 0) return;
   await tx.$executeRaw`
     UPDATE "Lot" l SET status = s.next::"LotStatus"
-      FROM (SELECT m."lotId" AS id,
-                   CASE WHEN EXISTS (SELECT 1 FROM "Stock" st WHERE st."lotId" = m."lotId" AND st.quantity > 0)
+      FROM (SELECT lot.id,
+                   -- By material first: Stock's unique index (materialId, locationId, lotId) finds the rows.
+                   CASE WHEN EXISTS (SELECT 1 FROM "Stock" st WHERE st."materialId" = lot."materialId" AND st."lotId" = lot.id AND st.quantity > 0)
                         THEN 'AVAILABLE' ELSE 'CONSUMED' END AS next
-              FROM (SELECT DISTINCT "lotId" FROM "StockTransaction" WHERE "documentId" = ${documentId}::uuid) m) s
+              FROM "Lot" lot WHERE lot.id = ANY(${lotIds}::uuid[])) s
      WHERE l.id = s.id AND l.status IN ('AVAILABLE', 'CONSUMED') AND l.status::text <> s.next`;
 }

@@ -26,7 +26,7 @@ export async function applyQualityEvent(tx: InventoryTx, event: QualityEvent, lo
     const current = await lockLot(tx, lot.id);
     // Only the hold this NCR asked for (its reason starts with the NCR number).
     if (current.status === "ON_HOLD" && current.holdReason?.startsWith(`${event.payload.number}:`))
-      await tx.lot.update({ where: { id: lot.id }, data: { status: await releasedStatus(tx, lot.id), holdReason: null } });
+      await tx.lot.update({ where: { id: lot.id }, data: { status: await releasedStatus(tx, current), holdReason: null } });
   } else if (event.payload.disposition === "SCRAP" && event.payload.locationId && event.payload.quantity) {
     const { ncrId, number, locationId, quantity: wanted } = event.payload;
     await lockMaterialAtPlant(tx, lot.materialId, lot.plantId);

@@ -34,6 +34,8 @@ interface Context {
   documentId: string;
   /** The input field a refusal about the quantity moved names (adjustStock's is quantityChange). */
   quantityField: string;
+  /** The lots this movement has moved (their status is settled at its end). */
+  lots: Set<string>;
 }
 
 /** The material, read under a share lock: its costing method cannot change until this movement commits (updateMaterial). */
@@ -81,6 +83,7 @@ function requireRecordableValue(c: Context, value: Prisma.Decimal) {
 }
 
 async function record(c: Context, data: Omit<Prisma.StockTransactionUncheckedCreateInput, "documentId" | "actor">) {
+  c.lots.add(data.lotId);
   return c.tx.stockTransaction.create({ data: { ...data, documentId: c.documentId, actor: c.actor } });
 }
 
@@ -157,12 +160,18 @@ async function takeStock(
 }
 
 async function finish(c: Context, type: StockTransactionType, ids: string[], m: Material, plantId: string): Promise<Movement> {
-  await settleLotStatuses(c.tx, c.documentId);
+  await settleLotStatuses(c.tx, [...c.lots]);
   await evaluateStockAlert(c.tx, m.id, plantId);
   return { documentId: c.documentId, type, transactionIds: ids };
 }
 
-const begin = (tx: InventoryTx, actor: string, quantityField = "input.quantity"): Context => ({ tx, actor, documentId: randomUUID(), quantityField });
+const begin = (tx: InventoryTx, actor: string, quantityField = "input.quantity"): Context => ({
+  tx,
+  actor,
+  documentId: randomUUID(),
+  quantityField,
+  lots: new Set(),
+});
 
 /** A cost layer's unit cost is NUMERIC(18,6): below 10^12. */
 const MAX_UNIT_COST = 1e12;
