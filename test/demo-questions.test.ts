@@ -142,4 +142,21 @@ describe("the README's questions, asked of the demo", () => {
     expect(short.some((s: { material: { code: string } }) => s.material.code === "BOX-M")).toBe(true);
     for (const s of short) expect(s.shortQuantity).toBeGreaterThan(0);
   });
+
+  it("keeps every demo lot's status in step with its stock: CONSUMED when none is left, else AVAILABLE or ON_HOLD", async () => {
+    const statuses: { lotNumber: string; status: string; onHand: number }[] = [];
+    for (let offset = 0; ; offset += 100) {
+      const { lots } = await mustQuery(
+        stack.gatewayUrl,
+        `query($o: Int!) { lots(limit: 100, offset: $o) { totalCount items { lotNumber status onHand } } }`,
+        { o: offset },
+        admin,
+      );
+      statuses.push(...lots.items);
+      if (offset + 100 >= lots.totalCount) break;
+    }
+    const outOfStep = statuses.filter((l) => (l.status === "CONSUMED") !== (l.onHand === 0) && !(l.status === "ON_HOLD"));
+    expect(outOfStep).toEqual([]);
+    expect(statuses.length).toBeGreaterThan(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { buildDemoData, withTx, type Logger } from "@mes/shared";
 import type { InventoryDb } from "./context.ts";
 import { issue, receive } from "./stock.ts";
+import { settleLotStatuses } from "./lots.ts";
 
 /**
  * Seeds the demo materials and locations, then books every demo lot as a real receipt (stock,
@@ -68,6 +69,11 @@ export async function seedDemo(db: InventoryDb, log: Logger): Promise<void> {
           );
         }
         for (const c of plant.consumption) await issue(tx, { ...c, plantId: plant.id }, "demo-seed");
+        // A demo lot with nothing left in the plant's story (never received here) is used up.
+        await settleLotStatuses(
+          tx,
+          plant.lots.map((l) => l.id),
+        );
       }
     },
     { timeout: 120_000 },
