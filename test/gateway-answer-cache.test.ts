@@ -198,6 +198,19 @@ describe("the gateway's answer cache", () => {
     const otherHash = createHash("sha256").update(other).digest("hex");
     const mismatched = (await post({ query: PRODUCTS, extensions: apq(otherHash) })) as { errors?: { message: string }[] };
     expect(mismatched.errors?.[0]?.message).toBe("provided sha does not match query");
+    // The text's answer is kept, yet a malformed persisted-query extension with it is refused as Apollo refuses it.
+    for (const persistedQuery of [
+      { version: 2, sha256Hash: hash },
+      { version: "1", sha256Hash: hash },
+      { version: 1, sha256Hash: hash.toUpperCase() },
+      { version: 1, sha256Hash: hash.slice(1) },
+      { version: 1 },
+      "abc",
+    ]) {
+      const refused = await post({ query: PRODUCTS, extensions: { persistedQuery } });
+      expect(refused.data, JSON.stringify(persistedQuery)).toBeUndefined();
+      expect(refused.errors?.[0]?.extensions?.code, JSON.stringify(persistedQuery)).toBe("BAD_REQUEST");
+    }
     expect((await post({ extensions: apq(otherHash) })).errors?.[0]?.extensions?.code).toBe("PERSISTED_QUERY_NOT_FOUND");
   });
 

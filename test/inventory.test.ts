@@ -1,8 +1,10 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphql, mustQuery } from "./support/graphql.ts";
 import { startTestStack, type TestStack } from "./support/stack.ts";
 import { createPlant, createProduct, createWorkOrder, type PlantFixture } from "./support/fixtures.ts";
 import { actAs, bearer } from "./support/auth.ts";
+import { adminPool, closeAdminPools } from "./support/admin.ts";
 
 const ORG = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 actAs({ organizationId: ORG });
@@ -26,7 +28,10 @@ beforeAll(async () => {
   warehouse = await loc("WH");
   lineSide = await loc("LS");
 });
-afterAll(async () => stack?.stop());
+afterAll(async () => {
+  await closeAdminPools();
+  await stack?.stop();
+});
 
 async function material(code: string, reorderPoint = 0, safetyStock = 0) {
   const { createMaterial } = await mustQuery(
@@ -209,6 +214,20 @@ describe("stock never goes negative", () => {
       [`Lot:${lot}`],
     );
     expect(rows.map((r) => r.status)).toEqual(["AVAILABLE", "CONSUMED", "AVAILABLE", "CONSUMED", "AVAILABLE", "ON_HOLD", "CONSUMED", "AVAILABLE"]);
+  });
+
+  it("settles, on upgrade, the lots emptied before lots were settled by their movements (migration 20261127030000)", async () => {
+    const nut = await material("UPG-NUT");
+    const [empty, stocked, held] = [await receive(nut, "UPG-L1", 3, 1), await receive(nut, "UPG-L2", 3, 1), await receive(nut, "UPG-L3", 3, 1)];
+    await mustQuery(url, `mutation($l: ID!) { holdLot(lotId: $l, reason: "inspection") { status } }`, { l: held });
+    // As a database from before: the stock gone, the lot still AVAILABLE (and the held one emptied too).
+    const admin = adminPool(stack, "inventory");
+    await admin.query(`UPDATE "Stock" SET quantity = 0 WHERE "lotId" = ANY($1::uuid[])`, [[empty, held]]);
+    await admin.query(`UPDATE "Lot" SET status = 'AVAILABLE' WHERE id = $1`, [empty]);
+    const migration = new URL("../prisma/inventory/migrations/20261127030000_settle_lot_status/migration.sql", import.meta.url);
+    await admin.query(readFileSync(migration, "utf8"));
+    const { rows } = await admin.query(`SELECT id::text, status::text FROM "Lot" WHERE id = ANY($1::uuid[])`, [[empty, stocked, held]]);
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.status]))).toEqual({ [empty]: "CONSUMED", [stocked]: "AVAILABLE", [held]: "ON_HOLD" });
   });
 });
 

@@ -15,10 +15,13 @@ export class PersistedDocuments {
 
   /**
    * The request's query text: its own, or the known document of its hash. Undefined when it has
-   * neither, or when its text and hash disagree (Apollo refuses that request; it is not answered here).
+   * neither, when its text and hash disagree, or when its persisted-query extension is anything but
+   * version 1 with a SHA-256 in lowercase hex: Apollo answers those (refusing the malformed), never
+   * a kept answer.
    */
   queryOf(body: { query?: unknown; extensions?: unknown }): string | undefined {
     const hash = hashOf(body.extensions);
+    if (hash === undefined && hasPersistedQuery(body.extensions)) return undefined;
     if (typeof body.query === "string") {
       if (!hash || this.byHash.get(hash) === body.query) return body.query;
       if (sha256(body.query) !== hash) return undefined;
@@ -36,6 +39,10 @@ export class PersistedDocuments {
     this.byHash.set(hash, text);
     if (this.byHash.size > MAX_DOCUMENTS) this.byHash.delete(this.byHash.keys().next().value!);
   }
+}
+
+function hasPersistedQuery(extensions: unknown): boolean {
+  return typeof extensions === "object" && extensions !== null && "persistedQuery" in extensions;
 }
 
 function hashOf(extensions: unknown): string | undefined {

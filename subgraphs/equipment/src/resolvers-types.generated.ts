@@ -59,8 +59,8 @@ export type Plant = {
    * OEE of all the plant's machines over [from, to) (UTC instants), time-weighted: the times and ideal
    * minutes of all machines are summed, then OEE = sum of ideal good minutes / sum of planned production
    * minutes (never a mean of the machines' OEEs). Planned operation time is the part of the period
-   * covered by the plant's shifts (the plant's shift calendar; overlapping shifts count once; no
-   * breaks taken out: use Shift.oee for a shift with its breaks), counted only up to now; a period
+   * covered by the plant's shifts (the plant's shift calendar; overlapping shifts count once; the
+   * shifts' breaks taken out where no shift covering them works), counted only up to now; a period
    * without shifts plans nothing, so every factor and OEE are null. Units logged in the period count,
    * also outside shifts. Idle machines count as planned time not run. At most 366 days. See Oee.
    */
@@ -113,7 +113,7 @@ export type WorkCenter = {
   /**
    * OEE of the work center's machines over [from, to) (UTC instants), time-weighted over its machines
    * (summed times and ideal minutes, as Plant.oee). Planned operation time is the part of the period
-   * covered by the plant's shifts (no breaks taken out), up to now; without shifts every factor is null.
+   * covered by the plant's shifts, their breaks taken out (as Plant.oee), up to now; without shifts every factor is null.
    * At most 366 days. See Oee.
    */
   oee: Oee;
@@ -155,8 +155,9 @@ export type Machine = {
   reliability: Reliability;
   /**
    * OEE over [from, to) (UTC instants), counted only up to now. Planned operation time is the part of
-   * the period covered by the plant's shifts, overlapping shifts once, no breaks taken out (use Shift.oee
-   * for a shift with its breaks); a period without shifts plans nothing: every factor and OEE null.
+   * the period covered by the plant's shifts, overlapping shifts once, their breaks taken out where no
+   * shift covering them works (a period equal to one shift that no other overlaps gives Shift.oee's
+   * planned time); a period without shifts plans nothing: every factor and OEE null.
    * At most 366 days. See Oee.
    */
   oee: Oee;
