@@ -31,7 +31,7 @@ import {
   type GatewayName,
 } from "./processes.ts";
 import { Probes, WriteMix, readBase, type Target } from "./freshness.ts";
-import { pickTargets } from "./write-targets.ts";
+import { materialsWithStock, pickTargets } from "./write-targets.ts";
 import { MIN_PROBES, printCpu, printFreshness, printOneVersusMany, printPaced, printThroughput, type Results } from "./report.ts";
 
 const dataDir = path.resolve(root, process.env.MES_DATA_DIR ?? ".data");
@@ -164,11 +164,12 @@ async function main() {
     // (c) as before: logProduction and issueStock in turn, on 200 running operations and 200 materials of plant 0.
     const LOG = `mutation Log($op: ID!) { logProduction(input: { operationId: $op, goodQuantity: 1 }) { id } }`;
     const ISSUE = `mutation Issue($m: ID!, $w: ID!, $p: ID!) { issueStock(input: { materialId: $m, workOrderId: $w, plantId: $p, quantity: 1 }) { __typename } }`;
+    const stocked = wanted(C) ? await materialsWithStock(gatewayUrl(GATEWAYS.ours), admin, plants[0]!, size.materials) : [];
     const writeOrder = running[0]!.slice(0, 200).flatMap((i, k) => [
       { authorization: admin, body: JSON.stringify({ query: LOG, variables: { op: scaleId("op", `${i}:1`) } }) },
       {
         authorization: admin,
-        body: JSON.stringify({ query: ISSUE, variables: { m: scaleId("material", (k * 7) % size.materials), w: scaleId("wo", i), p: plants[0] } }),
+        body: JSON.stringify({ query: ISSUE, variables: { m: stocked[k % Math.max(1, stocked.length)], w: scaleId("wo", i), p: plants[0] } }),
       },
     ]);
     const requests: Record<string, () => Request> = {

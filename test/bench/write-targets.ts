@@ -20,6 +20,42 @@ const ON_HAND = `query OnHand($m: ID!, $p: ID!) { material(id: $m) { onHand(plan
 type Operation = { id: string; status: string; goodQuantity: number; scrapQuantity: number };
 const indexOf = (code: string) => Number(code.replace(/^\D+-/, ""));
 
+/** A GraphQL read through the gateway with one caller's token (data only). */
+const asker =
+  (url: string, authorization: string) =>
+  async <T>(query: string, variables: Record<string, unknown>): Promise<T | undefined> => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization },
+      body: JSON.stringify({ query, variables }),
+    });
+    return ((await res.json()) as { data?: T }).data;
+  };
+
+/**
+ * (c)'s materials: `count` materials of the scale data with at least `room` on hand at the plant,
+ * spread over the catalogue (every run issues from them, so a material run dry is passed over
+ * rather than answering every issue with CONFLICT).
+ */
+export async function materialsWithStock(
+  url: string,
+  authorization: string,
+  plantId: string,
+  total: number,
+  count = 200,
+  room = 50,
+): Promise<string[]> {
+  const ask = asker(url, authorization);
+  const found: string[] = [];
+  for (let k = 0; k < total && found.length < count; k++) {
+    const id = scaleId("material", (k * 7) % total);
+    const onHand = (await ask<{ material: { onHand: number } | null }>(ON_HAND, { m: id, p: plantId }))?.material?.onHand ?? 0;
+    if (onHand >= room && !found.includes(id)) found.push(id);
+  }
+  if (found.length < count) throw new Error(`only ${found.length} materials have ${room} on hand at plant ${plantId}: seed the scale data again`);
+  return found;
+}
+
 /**
  * Per plant: up to `perPlant` running operations with at least `room` units left, and as many
  * materials, from the plant's dashboard answer; falls back to other running orders of the plant.
@@ -33,14 +69,7 @@ export async function pickTargets(
   perPlant = 6,
   room = 150,
 ): Promise<Target[]> {
-  const ask = async <T>(query: string, variables: Record<string, unknown>): Promise<T | undefined> => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization },
-      body: JSON.stringify({ query, variables }),
-    });
-    return ((await res.json()) as { data?: T }).data;
-  };
+  const ask = asker(url, authorization);
   const targets: Target[] = [];
   for (const [plant, dashboard] of dashboards.entries()) {
     const candidates = [
