@@ -25,28 +25,42 @@ const endedBy = (message: string, code: string): ExecutionResult => ({
   errors: [{ message, extensions: { code } }] as unknown as ExecutionResult["errors"],
 });
 
+/** Where a stream's events are written (the HTTP response): its backlog says whether the client reads. */
+export interface EventSink {
+  readonly writableNeedDrain: boolean;
+  once(event: "drain" | "close", listener: () => void): unknown;
+  off(event: "drain" | "close", listener: () => void): unknown;
+}
+
 /**
  * One client stream that can be ended with a last message the client can act on (too slow, token
- * expired, gateway stopping): that message is the stream's last event before `complete`.
+ * expired, gateway stopping): that message is the stream's last event before `complete`. While the
+ * client does not read what was written (`sink` backed up), no further event is taken: they wait in
+ * the client's queue, which ends the stream as too slow past SUBSCRIPTION_QUEUE_MAX, as for a
+ * WebSocket, instead of piling up in the response's buffer without limit.
  */
 export class EndableStream implements AsyncIterableIterator<ExecutionResult> {
   private last: ExecutionResult | null = null;
   private finished = false;
+  private wake: (() => void) | null = null;
 
   /** `onFinish` is called once, however the stream ends. */
   constructor(
     private readonly inner: AsyncIterableIterator<ExecutionResult>,
     private readonly onFinish: () => void = () => {},
+    private readonly sink?: EventSink,
   ) {}
 
   /** Ends the stream; `result` is delivered after what was already read (the first reason wins). */
   end(result: ExecutionResult): void {
     this.last ??= result;
     void this.inner.return?.();
+    this.wake?.();
   }
 
   async next(): Promise<IteratorResult<ExecutionResult>> {
     if (this.finished) return { value: undefined, done: true };
+    if (this.sink?.writableNeedDrain && !this.last) await this.readAgain(this.sink);
     const step = await this.inner.next();
     if (!step.done) return step;
     this.finish();
@@ -62,6 +76,21 @@ export class EndableStream implements AsyncIterableIterator<ExecutionResult> {
   async throw(err?: unknown): Promise<IteratorResult<ExecutionResult>> {
     await this.return();
     throw err;
+  }
+
+  /** Until the client has read the backlog, its connection closed, or the stream was ended. */
+  private readAgain(sink: EventSink): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.wake = null;
+        sink.off("drain", done);
+        sink.off("close", done);
+        resolve();
+      };
+      this.wake = done;
+      sink.once("drain", done);
+      sink.once("close", done);
+    });
   }
 
   private finish(): void {
@@ -105,7 +134,7 @@ export function mountSseSubscriptions(app: express.Express, opts: SseOptions): (
     context: (req) => {
       const requestId = requestIdOf(req.raw);
       const identity = (req.context.res.locals.identity as Identity | undefined) ?? null;
-      return { requestId, actor: identity?.userId ?? "anonymous", identity, log: opts.log.child({ requestId }) } as SseContext;
+      return { requestId, actor: identity?.userId ?? "anonymous", identity, log: opts.log.child({ requestId }), sink: req.context.res } as SseContext;
     },
     subscribe: (args) => {
       const context = args.contextValue;
@@ -126,10 +155,14 @@ export function mountSseSubscriptions(app: express.Express, opts: SseOptions): (
           )
         : null;
       expiry?.unref();
-      const created: EndableStream = new EndableStream(started, () => {
-        if (expiry) clearTimeout(expiry);
-        open.delete(created);
-      });
+      const created: EndableStream = new EndableStream(
+        started,
+        () => {
+          if (expiry) clearTimeout(expiry);
+          open.delete(created);
+        },
+        context.sink as EventSink | undefined,
+      );
       stream = created;
       open.add(created);
       return created;
