@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 
-/** Documents remembered at most (a plant's screens use a few dozen). */
+/** Documents remembered at most (a plant's screens use a few dozen), and their text in all: a caller
+ * sending many large distinct documents must not grow the gateway without bound. */
 const MAX_DOCUMENTS = 2000;
+const MAX_CHARACTERS = 8 * 1024 * 1024;
 
 /**
  * The documents this gateway has seen with their automatic-persisted-query hash (Apollo Client's
@@ -12,6 +14,7 @@ const MAX_DOCUMENTS = 2000;
  */
 export class PersistedDocuments {
   private readonly byHash = new Map<string, string>();
+  private characters = 0;
 
   /**
    * The request's query text: its own, or the known document of its hash. Undefined when it has
@@ -35,9 +38,17 @@ export class PersistedDocuments {
   }
 
   private remember(hash: string, text: string): void {
-    this.byHash.delete(hash);
+    this.forget(hash);
     this.byHash.set(hash, text);
-    if (this.byHash.size > MAX_DOCUMENTS) this.byHash.delete(this.byHash.keys().next().value!);
+    this.characters += text.length;
+    while (this.byHash.size > MAX_DOCUMENTS || this.characters > MAX_CHARACTERS) this.forget(this.byHash.keys().next().value!);
+  }
+
+  private forget(hash: string): void {
+    const text = this.byHash.get(hash);
+    if (text === undefined) return;
+    this.byHash.delete(hash);
+    this.characters -= text.length;
   }
 }
 
